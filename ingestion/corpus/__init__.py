@@ -1,0 +1,1 @@
+"""The test-corpus generator: realistic TRACE reports in every layout, with ground truth."""

@@ -1,0 +1,1 @@
+"""TRACE report parsers, one module per layout."""

@@ -1,0 +1,125 @@
+"""Data functions for report rows: create with their job, read, list, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.db import Conn
+from core.errors import NotFound
+from ingestion.queue import JobQueue
+
+_SUMMARY = """
+SELECT r.id, r.sha256, r.filename, r.media_type, r.size_bytes, r.layout, r.status, r.error,
+       r.attempts, r.warnings, r.created_at, r.updated_at, r.started_at, r.finished_at,
+       s.id AS section_id, c.code AS course_code, s.section, s.title, t.label AS term,
+       s.crn, s.enrollment, s.responses_incl_declines, s.declines,
+       (SELECT count(*) FROM question_scores q WHERE q.section_id = s.id) AS questions,
+       (SELECT count(*) FROM comments m WHERE m.section_id = s.id) AS comments,
+       (SELECT coalesce(json_agg(json_build_object('id', i.id, 'last', i.last_name,
+                                                  'first', i.first_name) ORDER BY si.position),
+                        '[]'::json)
+          FROM section_instructors si JOIN instructors i ON i.id = si.instructor_id
+         WHERE si.section_id = s.id) AS instructors
+  FROM reports r
+  LEFT JOIN sections s ON s.report_id = r.id
+  LEFT JOIN courses c ON c.id = s.course_id
+  LEFT JOIN terms t ON t.id = s.term_id
+"""
+
+
+@dataclass(frozen=True)
+class Created:
+    report: dict[str, Any]
+    created: bool
+
+
+def create_report(
+    conn: Conn,
+    *,
+    queue: JobQueue,
+    sha256: str,
+    filename: str,
+    media_type: str,
+    size_bytes: int,
+) -> Created:
+    """Insert the report row and its job in one transaction; same bytes return the existing row."""
+    with conn.transaction():
+        row = conn.execute(
+            "INSERT INTO reports (sha256, filename, media_type, size_bytes)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING RETURNING id",
+            (sha256, filename, media_type, size_bytes),
+        ).fetchone()
+        if row is not None:
+            queue.enqueue(conn, report_id=row["id"])
+            return Created(report=get_report(conn, report_id=row["id"]), created=True)
+    existing = conn.execute("SELECT id FROM reports WHERE sha256 = %s", (sha256,)).fetchone()
+    if existing is None:  # deleted between the two statements
+        raise NotFound(f"report with sha256 {sha256} vanished while uploading; retry")
+    return Created(report=get_report(conn, report_id=existing["id"]), created=False)
+
+
+def get_report(conn: Conn, *, report_id: int) -> dict[str, Any]:
+    row = conn.execute(_SUMMARY + " WHERE r.id = %s", (report_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no report with id {report_id}")
+    return dict(row)
+
+
+def list_reports(
+    conn: Conn,
+    *,
+    status: str | None = None,
+    course: str | None = None,
+    term: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of reports, newest first, and the total that match the filters."""
+    where, params = _filters(status=status, course=course, term=term)
+    rows = conn.execute(
+        _SUMMARY + where + " ORDER BY r.id DESC LIMIT %s OFFSET %s", [*params, limit, offset]
+    ).fetchall()
+    total = conn.execute(
+        "SELECT count(*) AS n FROM reports r LEFT JOIN sections s ON s.report_id = r.id"
+        " LEFT JOIN courses c ON c.id = s.course_id LEFT JOIN terms t ON t.id = s.term_id" + where,
+        params,
+    ).fetchone()
+    return [dict(r) for r in rows], int(total["n"]) if total else 0
+
+
+def _filters(**values: str | None) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    columns = {"status": "r.status", "course": "c.code", "term": "t.label"}
+    for name, value in values.items():
+        if value is not None:
+            clauses.append(f"{columns[name]} = %s")
+            params.append(value.upper().replace(" ", "") if name == "course" else value)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def delete_report(conn: Conn, *, report_id: int) -> str:
+    """Delete a report and everything derived from it; returns its blob key (sha256)."""
+    with conn.transaction():
+        row = conn.execute(
+            "DELETE FROM reports WHERE id = %s RETURNING sha256", (report_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no report with id {report_id}")
+        # Courses, terms, instructors and questions no section uses any more go too.
+        conn.execute(
+            "DELETE FROM courses c WHERE NOT EXISTS "
+            "(SELECT 1 FROM sections s WHERE s.course_id = c.id)"
+        )
+        conn.execute(
+            "DELETE FROM terms t WHERE NOT EXISTS (SELECT 1 FROM sections s WHERE s.term_id = t.id)"
+        )
+        conn.execute(
+            "DELETE FROM instructors i WHERE NOT EXISTS "
+            "(SELECT 1 FROM section_instructors si WHERE si.instructor_id = i.id)"
+        )
+        conn.execute(
+            "DELETE FROM questions q WHERE NOT EXISTS "
+            "(SELECT 1 FROM question_scores qs WHERE qs.question_id = q.id)"
+        )
+    return str(row["sha256"])
