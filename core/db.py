@@ -113,3 +113,11 @@ def database(settings: Settings) -> Iterator[Database]:
         yield db
     finally:
         db.stop()
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at database `name`."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))

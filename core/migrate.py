@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from importlib import resources
 
-import psycopg
+from core.db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def available() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-def migrate(conn: psycopg.Connection) -> list[str]:
+def migrate(conn: Conn) -> list[str]:
     """Apply pending migrations in one transaction; returns the names applied."""
     applied: list[str] = []
     with conn.transaction():
@@ -33,7 +33,7 @@ def migrate(conn: psycopg.Connection) -> list[str]:
             " applied_at timestamptz NOT NULL DEFAULT now())"
         )
         rows = conn.execute("SELECT version FROM schema_migrations").fetchall()
-        done = {row["version"] if isinstance(row, dict) else row[0] for row in rows}
+        done = {row["version"] for row in rows}
         for version, name, sql in available():
             if version in done:
                 continue

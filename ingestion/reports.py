@@ -101,6 +101,9 @@ def _filters(**values: str | None) -> tuple[str, list[Any]]:
 def delete_report(conn: Conn, *, report_id: int) -> str:
     """Delete a report and everything derived from it; returns its blob key (sha256)."""
     with conn.transaction():
+        # Lock order matters: take the job row first, so a delete waits for a worker that is
+        # storing this report instead of deadlocking with it.
+        conn.execute("SELECT id FROM jobs WHERE report_id = %s FOR UPDATE", (report_id,))
         row = conn.execute(
             "DELETE FROM reports WHERE id = %s RETURNING sha256", (report_id,)
         ).fetchone()

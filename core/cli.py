@@ -1,0 +1,180 @@
+"""The `tracelens` command line: parse, demo-corpus, migrate, serve, worker, ingest, run, bench."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from core.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+bench = typer.Typer(no_args_is_help=True, help="Benchmarks: each prints its figure and baseline.")
+app.add_typer(bench, name="bench")
+
+
+def _settings() -> Settings:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return Settings()
+
+
+@app.command()
+def parse(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract")] = False,
+) -> None:
+    """Parse report files; JSON Lines with --json; exit 1 if any file fails."""
+    from core.errors import TraceLensError
+    from ingestion.parse import parse_path
+
+    failed = False
+    for path in files:
+        try:
+            parsed = parse_path(path)
+        except TraceLensError as exc:
+            failed = True
+            print(json.dumps({"file": path.name, "error": str(exc)}, ensure_ascii=False))
+            continue
+        if as_json:
+            print(parsed.model_dump_json())
+        else:
+            print(
+                f"{path.name}: {parsed.layout} {parsed.course.code}-{parsed.course.section} "
+                f"{parsed.term.label}, {len(parsed.questions)} questions, "
+                f"{len(parsed.comments)} comments, {len(parsed.warnings)} warnings"
+            )
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("demo-corpus")
+def demo_corpus(
+    out: Annotated[Path, typer.Option(help="Folder to write reports and ground truth into")],
+    reports: Annotated[int, typer.Option(min=1)] = 60,
+    seed: Annotated[int, typer.Option()] = 7,
+) -> None:
+    """Write a realistic generated corpus in all three layouts, with ground-truth JSON."""
+    from ingestion.corpus.writer import write_corpus
+
+    written = write_corpus(out, reports=reports, seed=seed)
+    print(f"wrote {len(written)} reports to {out}")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending schema migrations to the configured database."""
+    from core.db import connect, database
+    from core.migrate import migrate as apply
+
+    settings = _settings()
+    with database(settings) as db, connect(db.url) as conn:
+        applied = apply(conn)
+    print("applied: " + ", ".join(applied) if applied else "schema is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Serve the REST API (docs at /docs)."""
+    import uvicorn
+
+    from serving.app import create_app
+
+    settings = _settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level="info",
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Process queued reports until stopped (SIGTERM finishes the job in hand)."""
+    from core.blobs import make_blob_store
+    from core.db import connect, database
+    from core.migrate import migrate as apply
+    from ingestion.queue import make_queue
+    from ingestion.worker import run_worker
+
+    settings = _settings()
+    with database(settings) as db:
+        if settings.embedded:
+            with connect(db.url) as conn:
+                apply(conn)
+        run_worker(settings, db.url, make_blob_store(settings), make_queue(settings))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(exists=True)],
+    run_worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="Also work the queue in this process")
+    ] = True,
+) -> None:
+    """Load report files or folders through validation, the queue and the worker."""
+    from core.blobs import make_blob_store
+    from core.db import connect, database
+    from core.migrate import migrate as apply
+    from ingestion.loader import ingest as load
+    from ingestion.queue import make_queue
+
+    settings = _settings()
+    with database(settings) as db:
+        if settings.embedded:
+            with connect(db.url) as conn:
+                apply(conn)
+        summary = load(
+            settings,
+            db.url,
+            blobs=make_blob_store(settings),
+            queue=make_queue(settings),
+            paths=paths,
+            run_worker=run_worker,
+        )
+    print("\n".join(summary.lines()))
+    raise typer.Exit(1 if summary.failed or summary.rejected else 0)
+
+
+@app.command()
+def run(
+    sample_reports: Annotated[int, typer.Option(min=0)] = 60,
+) -> None:
+    """Everything embedded: PostgreSQL, worker, API, and the sample corpus ingested."""
+    from core.supervisor import run_all
+
+    sys.exit(run_all(_settings(), sample_reports=sample_reports))
+
+
+@bench.command("parse")
+def bench_parse(
+    corpus: Annotated[Path, typer.Option(exists=True, file_okay=False)],
+) -> None:
+    """Pages/s of the parser against pdfminer.six extract_text on the same PDFs."""
+    from ingestion.bench_parse import format_parse_benchmark, run_parse_benchmark
+
+    print(format_parse_benchmark(run_parse_benchmark(corpus)))
+
+
+@bench.command("pipeline")
+def bench_pipeline(
+    reports: Annotated[int, typer.Option(min=1)] = 200,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+) -> None:
+    """Reports/s from upload (HTTP) to processed, against parsing alone on the same files."""
+    from ingestion.bench_pipeline import format_pipeline_benchmark, run_pipeline_benchmark
+
+    print(format_pipeline_benchmark(run_pipeline_benchmark(reports=reports, workers=workers)))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,36 @@
+"""Accepting one report file: validate, store the bytes, write the report row and its job."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from core.blobs import BlobStore, sha256_hex
+from core.db import Conn
+from ingestion.queue import JobQueue
+from ingestion.reports import Created, create_report
+from ingestion.validation import check_upload
+
+
+def safe_filename(name: str) -> str:
+    """The base name only (no client paths), at most 255 characters."""
+    return PurePath(name.replace("\\", "/")).name[:255] or "upload"
+
+
+def accept_file(
+    conn: Conn, *, blobs: BlobStore, queue: JobQueue, data: bytes, filename: str
+) -> Created:
+    """Validate and queue a report; raises an UploadRejected/ParseError that says why not.
+
+    The blob is written before the row, so a queued job always finds its file; a crash in
+    between leaves only an unreferenced blob, never a job without a file.
+    """
+    checked = check_upload(data)
+    blobs.put(data)
+    return create_report(
+        conn,
+        queue=queue,
+        sha256=sha256_hex(data),
+        filename=safe_filename(filename),
+        media_type=checked.media_type,
+        size_bytes=len(data),
+    )

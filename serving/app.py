@@ -1,0 +1,39 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from core.settings import Settings
+from serving.errors import install_error_handlers
+from serving.routes import catalog, health, reports
+from serving.services import Services, open_services
+
+
+def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
+    """Build the app; it opens its services at start-up unless the caller hands them in."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services if services is not None else open_services(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.services.close()
+
+    app = FastAPI(
+        title="TraceLens",
+        version="0.1.0",
+        description="Upload TRACE course-evaluation reports and read what they hold.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(reports.router)
+    app.include_router(catalog.router)
+    return app

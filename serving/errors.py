@@ -1,0 +1,32 @@
+"""The one place domain errors become HTTP responses: `{"error": {"code", "message"}}`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from core.errors import TraceLensError
+
+log = logging.getLogger(__name__)
+
+
+def _body(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TraceLensError)
+    async def domain_error(request: Request, exc: TraceLensError) -> JSONResponse:
+        if exc.status_code >= 500:
+            log.error("%s %s failed: %s", request.method, request.url.path, exc)
+        return _body(exc.status_code, exc.code, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        return _body(422, "invalid_request", problems)

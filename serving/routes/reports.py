@@ -1,0 +1,113 @@
+"""Report uploads and their status."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+
+from ingestion.intake import accept_file
+from ingestion.reports import Created, delete_report, get_report, list_reports
+from serving.deps import ConnDep, PrincipalDep, ServicesDep
+from serving.schemas import ReportList, ReportOut, UploadAccepted
+from serving.uploads import read_upload
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+def _report_out(row: dict[str, Any], request: Request) -> ReportOut:
+    return ReportOut.from_row(
+        row, status_url=str(request.url_for("read_report", report_id=row["id"]))
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=UploadAccepted,
+    openapi_extra=_UPLOAD_BODY,
+    responses={200: {"model": UploadAccepted, "description": "Same file uploaded before"}},
+)
+async def upload_report(
+    request: Request, response: Response, services: ServicesDep, principal: PrincipalDep
+) -> UploadAccepted:
+    """Accept a TRACE report (PDF or xlsx); 202 with its status URL, 200 if already uploaded."""
+    upload = await read_upload(
+        request, field_name="file", max_bytes=services.settings.max_upload_bytes
+    )
+
+    def _accept() -> Created:
+        with services.pool.connection() as conn:
+            return accept_file(
+                conn,
+                blobs=services.blobs,
+                queue=services.queue,
+                data=upload.data,
+                filename=upload.filename,
+            )
+
+    created = await run_in_threadpool(_accept)
+    if not created.created:
+        response.status_code = status.HTTP_200_OK
+    out = _report_out(created.report, request)
+    return UploadAccepted(
+        id=out.id, status=out.status, status_url=out.status_url, duplicate=not created.created
+    )
+
+
+@router.get("", response_model=ReportList)
+def read_reports(
+    request: Request,
+    conn: ConnDep,
+    principal: PrincipalDep,
+    status_: Literal["queued", "processing", "processed", "failed"] | None = Query(
+        None, alias="status"
+    ),
+    course: str | None = None,
+    term: str | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> ReportList:
+    rows, total = list_reports(
+        conn, status=status_, course=course, term=term, limit=limit, offset=offset
+    )
+    return ReportList(
+        items=[_report_out(r, request) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{report_id}", response_model=ReportOut, name="read_report")
+def read_report(
+    report_id: int, request: Request, conn: ConnDep, principal: PrincipalDep
+) -> ReportOut:
+    return _report_out(get_report(conn, report_id=report_id), request)
+
+
+@router.delete("/{report_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_report(report_id: int, services: ServicesDep, principal: PrincipalDep) -> Response:
+    """Delete a report and everything derived from it, and its stored file."""
+
+    def _delete() -> str:
+        with services.pool.connection() as conn:
+            return delete_report(conn, report_id=report_id)
+
+    sha256 = await run_in_threadpool(_delete)
+    await asyncio.to_thread(services.blobs.delete, sha256)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,72 @@
+"""Request and response bodies of the REST API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class InstructorRef(BaseModel):
+    id: int
+    last: str
+    first: str
+
+
+class ReportSummary(BaseModel):
+    """What was extracted, once the report is processed."""
+
+    section_id: int
+    course_code: str
+    section: str
+    title: str
+    term: str
+    crn: str | None
+    enrollment: int | None
+    responses_incl_declines: int | None
+    declines: int | None
+    instructors: list[InstructorRef]
+    questions: int
+    comments: int
+
+
+class ReportOut(BaseModel):
+    id: int
+    status: str
+    status_url: str
+    filename: str
+    sha256: str
+    media_type: str
+    size_bytes: int
+    layout: str | None
+    error: str | None
+    attempts: int
+    warnings: list[str]
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    summary: ReportSummary | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], *, status_url: str) -> ReportOut:
+        summary = None
+        if row.get("section_id") is not None:
+            summary = ReportSummary.model_validate(row)
+        fields = {k: row[k] for k in cls.model_fields if k in row}
+        return cls(**fields, status_url=status_url, summary=summary)
+
+
+class UploadAccepted(BaseModel):
+    id: int
+    status: str
+    status_url: str
+    duplicate: bool
+
+
+class ReportList(BaseModel):
+    items: list[ReportOut]
+    total: int
+    limit: int
+    offset: int

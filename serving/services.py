@@ -1,0 +1,42 @@
+"""What the API process holds while it runs: the database, its pool, the blob store, the queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psycopg_pool import ConnectionPool
+
+from core.blobs import BlobStore, make_blob_store
+from core.db import Conn, Database, connect, make_pool, open_database
+from core.migrate import migrate
+from core.settings import Settings
+from ingestion.queue import JobQueue, make_queue
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    pool: ConnectionPool[Conn]
+    blobs: BlobStore
+    queue: JobQueue
+
+    def close(self) -> None:
+        self.pool.close()
+        self.database.stop()
+
+
+def open_services(settings: Settings) -> Services:
+    """Connect (starting the embedded server and migrating it when that is the default)."""
+    database = open_database(settings)
+    if settings.embedded:
+        with connect(database.url) as conn:
+            migrate(conn)
+    pool = make_pool(database.url, max_size=settings.db_pool_max)
+    return Services(
+        settings=settings,
+        database=database,
+        pool=pool,
+        blobs=make_blob_store(settings),
+        queue=make_queue(settings),
+    )

@@ -1,0 +1,136 @@
+"""Shared fixtures: one embedded PostgreSQL per session, a fresh migrated database per test."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from core.db import Database, connect, start_embedded, with_database
+from core.migrate import migrate
+from core.settings import Settings
+
+_TEMPLATE = "tracelens_template"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Database]:
+    """The embedded PostgreSQL 18 + pgvector, with a migrated template database."""
+    root = Path(tempfile.mkdtemp(prefix="tl-pg-", dir="/tmp"))
+    db = start_embedded(root / "pgdata")
+    with connect(db.url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {_TEMPLATE}")
+        conn.execute(f"CREATE DATABASE {_TEMPLATE}")
+    with connect(with_database(db.url, _TEMPLATE)) as conn:
+        migrate(conn)
+    yield db
+    db.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def db_url(pg_server: Database) -> Iterator[str]:
+    """A database of its own for each test, cloned from the migrated template."""
+    name = f"t_{next(_counter)}_{int(time.time() * 1000) % 100000}"
+    with connect(pg_server.url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}")
+    yield with_database(pg_server.url, name)
+    with connect(pg_server.url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        state_dir=tmp_path / "state",
+        database_url=db_url,
+        worker_backoff_s=0.05,
+        worker_poll_s=0.2,
+        parse_timeout_s=20,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """The real ASGI app served by uvicorn on 127.0.0.1 in a background thread."""
+
+    def __init__(self, settings: Settings):
+        from serving.app import create_app
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[httpx.Client]:
+    with LiveServer(settings) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated corpus (all three layouts) shared by the API and worker tests."""
+    from ingestion.corpus.writer import write_corpus
+
+    out = tmp_path_factory.mktemp("corpus")
+    write_corpus(out, reports=12, seed=5)
+    return out
+
+
+def truth_of(path: Path) -> dict:  # type: ignore[type-arg]
+    import json
+
+    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def work_queue(settings: Settings) -> int:
+    """Process every available job in this process; returns how many were handled."""
+    from core.blobs import make_blob_store
+    from ingestion.queue import make_queue
+    from ingestion.worker import Worker
+
+    assert settings.database_url is not None
+    worker = Worker(
+        settings=settings,
+        url=settings.database_url,
+        blobs=make_blob_store(settings),
+        queue=make_queue(settings),
+    )
+    try:
+        return worker.run(until_idle=True)
+    finally:
+        worker.close()

@@ -1,0 +1,57 @@
+import io
+import zipfile
+
+import pytest
+
+from core.errors import ParseError, UnsupportedType, UploadRejected
+from ingestion.validation import PDF, XLSX, check_upload, sniff
+
+
+def _pdf(pages: int = 1, encrypt: str | None = None) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, encrypt=encrypt)
+    for i in range(pages):
+        c.drawString(72, 720, f"page {i + 1}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_types_come_from_magic_bytes() -> None:
+    assert sniff(_pdf()) == PDF
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    assert sniff(buf.getvalue()) == XLSX
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xff\xd8\xff\xe0JFIF", "JPEG"),
+        (b"Course ID: 41457\nthis is text, not a PDF", "plain text"),
+        (b"\x89PNG\r\n\x1a\n....", "PNG"),
+        (b"PK\x03\x04" + b"\0" * 30, "corrupt ZIP"),
+    ],
+)
+def test_other_types_are_refused_with_what_they_are(data: bytes, message: str) -> None:
+    with pytest.raises((UnsupportedType, UploadRejected), match=message):
+        sniff(data)
+
+
+def test_empty_file() -> None:
+    with pytest.raises(UploadRejected, match="empty"):
+        sniff(b"")
+
+
+def test_encrypted_and_truncated_pdfs_are_refused() -> None:
+    with pytest.raises(ParseError, match="encrypted"):
+        check_upload(_pdf(encrypt="secret"))
+    with pytest.raises(ParseError, match="corrupt PDF"):
+        check_upload(b"%PDF-1.4\n1 0 obj <<")
+
+
+def test_page_count_is_known_at_upload() -> None:
+    assert check_upload(_pdf(pages=3)).pages == 3
