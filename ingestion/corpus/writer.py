@@ -1,0 +1,84 @@
+"""Write a test corpus: rendered reports beside their ground-truth JSON and comment labels."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import random
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from core.report import Layout, ParsedReport
+from ingestion.corpus.content import Survey, comment_labels, generate_surveys, project
+from ingestion.corpus.xlsx_render import render_xlsx
+
+Renderer = Callable[..., bytes]
+
+_RENDERERS: dict[Layout, tuple[str, str]] = {
+    "collegenet": ("ingestion.corpus.pdf_collegenet", "render_collegenet"),
+    "blue": ("ingestion.corpus.pdf_blue", "render_blue"),
+}
+XLSX_SHARE = 0.2
+
+
+def renderer(layout: Layout) -> Renderer:
+    """The render function for a layout, imported by name (the PDF ones live elsewhere)."""
+    if layout == "xlsx":
+        return render_xlsx
+    module, name = _RENDERERS[layout]
+    fn: Renderer = getattr(importlib.import_module(module), name)
+    return fn
+
+
+def assign_layouts(surveys: Sequence[Survey], seed: int) -> list[Layout]:
+    """About 20% xlsx, the rest the term's PDF layout; every layout present when possible."""
+    rng = random.Random(f"layouts|{seed}")
+    layouts: list[Layout] = ["xlsx" if rng.random() < XLSX_SHARE else s.pdf_layout for s in surveys]
+    pdf = [s.pdf_layout for s in surveys]
+    for kind in ("collegenet", "blue"):
+        if kind not in layouts and kind in pdf:
+            layouts[pdf.index(kind)] = kind
+    if "xlsx" not in layouts and len(surveys) >= 3:
+        spare = [i for i, kind in enumerate(layouts) if layouts.count(kind) >= 2]
+        layouts[spare[-1]] = "xlsx"
+    return layouts
+
+
+def base_name(survey: Survey) -> str:
+    """A readable, unique file stem such as `cs5800-fall2023-01-41457`."""
+    c, t = survey.course, survey.term
+    season = t.season.lower().replace(" ", "")
+    return f"{c.code.lower()}-{season}{t.year}-{c.section.lower()}-{c.crn}"
+
+
+def write_corpus(out_dir: Path, *, reports: int, seed: int) -> list[Path]:
+    """Generate, render and write `reports` reports with truth JSON; returns the report paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    surveys = generate_surveys(reports, seed)
+    written: list[Path] = []
+    for index, (survey, layout) in enumerate(
+        zip(surveys, assign_layouts(surveys, seed), strict=True)
+    ):
+        truth = project(survey, layout)
+        data = renderer(layout)(truth, seed=seed * 100_003 + index)
+        ext = "xlsx" if layout == "xlsx" else "pdf"
+        path = out_dir / f"{base_name(survey)}.{ext}"
+        path.write_bytes(data)
+        truth = _with_file(truth, path.name, data)
+        stem = out_dir / base_name(survey)
+        Path(f"{stem}.json").write_text(truth.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        labels = {
+            "file": path.name,
+            "instructor_quality": survey.instructor_quality,
+            "comments": comment_labels(survey),
+        }
+        Path(f"{stem}.labels.json").write_text(
+            json.dumps(labels, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        written.append(path)
+    return written
+
+
+def _with_file(report: ParsedReport, name: str, data: bytes) -> ParsedReport:
+    return report.model_copy(update={"file": name, "sha256": hashlib.sha256(data).hexdigest()})
