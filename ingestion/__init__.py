@@ -1,1 +1,1 @@
-"""Getting reports in: upload validation, TRACE parsers, the test-corpus generator, the queue and the worker."""
+"""Getting reports in: validation, TRACE parsers, the corpus generator, queue and worker."""
