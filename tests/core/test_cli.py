@@ -1,0 +1,44 @@
+"""The `tracelens` command line as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import truth_of
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_parse_json_prints_the_contract_as_json_lines(corpus: Path) -> None:
+    files = sorted(corpus.glob("*.pdf"))[:2] + sorted(corpus.glob("*.xlsx"))[:1]
+    result = _cli("parse", "--json", *map(str, files))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [json.loads(line) for line in lines] == [truth_of(f) for f in files]
+    assert list(json.loads(lines[0])) == list(truth_of(files[0]))  # the documented key order
+
+
+def test_parse_failure_is_an_error_object_and_nonzero_exit(tmp_path: Path, corpus: Path) -> None:
+    bad = tmp_path / "notes.pdf"
+    bad.write_text("not a report")
+    good = sorted(corpus.glob("*.pdf"))[0]
+    result = _cli("parse", "--json", str(good), str(bad))
+    assert result.returncode == 1
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first == truth_of(good)
+    assert second["file"] == "notes.pdf" and "plain text" in second["error"]
+
+
+def test_demo_corpus_writes_reports_with_truth(tmp_path: Path) -> None:
+    result = _cli("demo-corpus", "--reports", "4", "--seed", "3", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    reports = sorted(p for p in tmp_path.iterdir() if p.suffix in (".pdf", ".xlsx"))
+    assert len(reports) == 4
+    assert all(p.with_suffix(".json").exists() for p in reports)
