@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     max_pages: int = Field(default=200, gt=0)
     parse_timeout_s: float = Field(default=30.0, gt=0)
 
+    embedding_backend: Literal["st-fp32", "onnx-int8", "fake"] = "onnx-int8"
+    embedding_batch_size: int = Field(default=64, ge=1)
+    embedding_text: Literal["comment", "prompt", "context"] = "comment"
+    embedding_space: str | None = Field(
+        default=None, description="Name of the active space; unset means the configured backend's."
+    )
+    embedding_threads: int | None = Field(default=None, ge=1)
+
     worker_max_attempts: int = Field(default=4, ge=1)
     worker_backoff_s: float = Field(default=2.0, ge=0)
     worker_backoff_max_s: float = Field(default=300.0, ge=0)
@@ -58,6 +66,11 @@ class Settings(BaseSettings):
     @property
     def blob_path(self) -> Path:
         return self.blob_dir if self.blob_dir is not None else self.state_dir / "blobs"
+
+    @property
+    def model_cache(self) -> Path:
+        """Derived model files (ONNX exports, quantised weights), rebuilt when missing."""
+        return self.state_dir / "models"
 
     @property
     def pgdata(self) -> Path:

@@ -1,0 +1,1 @@
+"""Embedding comments: the Embedder interface, its backends, spaces and batch embedding."""

@@ -1,0 +1,94 @@
+"""The Embedder interface: one required batch method, plus the batching and caching around it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension.
+
+    `model`, `version` and `backend` name the embedding space the vectors belong to; vectors
+    from different spaces are never compared.
+    """
+
+    model: str
+    version: str
+    backend: str
+    dimension: int
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """One (len(texts), dimension) float32 array, rows L2-normalised."""
+        ...
+
+
+def embed_texts(embedder: Embedder, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+    """Embed in batches of similar length (less padding), returning rows in the input order."""
+    if not texts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.empty((len(texts), embedder.dimension), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        out[idx] = embedder.embed_batch([texts[i] for i in idx])
+    return out
+
+
+def normalize_rows(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (vectors / norms).astype(np.float32)
+
+
+class QueryCache:
+    """An LRU cache of query embeddings: people ask the same things again and again."""
+
+    def __init__(self, embedder: Embedder, *, size: int = 2048):
+        self.embedder = embedder
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def embed_query(self, text: str) -> np.ndarray:
+        key = " ".join(text.split()).lower()
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            self.hits += 1
+            return cached
+        self.misses += 1
+        vector = self.embedder.embed_batch([text])[0]
+        self._cache[key] = vector
+        if len(self._cache) > self.size:
+            self._cache.popitem(last=False)
+        return vector
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-words hashing vectors, for unit tests of ranking and storage only.
+
+    Texts sharing words get similar vectors, so ranking tests mean something, with no model.
+    """
+
+    model = "fake-hashing"
+    version = "1"
+    backend = "fake"
+
+    def __init__(self, dimension: int = 384):
+        self.dimension = dimension
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in "".join(c if c.isalnum() else " " for c in text.lower()).split():
+                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+                out[row, int.from_bytes(digest[:4], "little") % self.dimension] += (
+                    1.0 if digest[4] & 1 else -1.0
+                )
+        return normalize_rows(out)

@@ -1,0 +1,1 @@
+"""Retrieval over comments (hybrid search, filters, fusion) and, later, answering questions."""
