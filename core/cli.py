@@ -156,6 +156,47 @@ def run(
     sys.exit(run_all(_settings(), sample_reports=sample_reports))
 
 
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in plain words")],
+    k: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    course: Annotated[str | None, typer.Option()] = None,
+    subject: Annotated[str | None, typer.Option()] = None,
+    term: Annotated[str | None, typer.Option()] = None,
+    instructor: Annotated[str | None, typer.Option()] = None,
+    prompt: Annotated[str | None, typer.Option()] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, vector or text")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Search the comments (the same search as POST /v1/search)."""
+    from core.db import connect, database
+    from rag.filters import SearchFilters
+    from rag.searcher import open_searcher
+
+    if mode not in ("hybrid", "vector", "text"):
+        raise typer.BadParameter(f"mode must be hybrid, vector or text, not {mode!r}")
+    settings = _settings()
+    filters = SearchFilters(
+        course=course, subject=subject, term=term, instructor=instructor, prompt=prompt
+    )
+    with database(settings) as db, connect(db.url) as conn:
+        hits = open_searcher(conn, settings).search(
+            conn,
+            query=query,
+            k=k,
+            filters=filters,
+            mode=mode,  # type: ignore[arg-type]
+        )
+    if as_json:
+        print(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=2))
+        return
+    for rank, hit in enumerate(hits, start=1):
+        c = hit.citation
+        print(f"{rank:2}. [{c.course_code}-{c.section} {c.term}, {'; '.join(c.instructors)}]")
+        print(f"    {c.prompt} #{c.comment_number} (fused {hit.scores.fused:.4f})")
+        print(f"    {hit.text}")
+
+
 @bench.command("parse")
 def bench_parse(
     corpus: Annotated[Path, typer.Option(exists=True, file_okay=False)],

@@ -100,7 +100,7 @@ def parse_term(label: str) -> Term | None:
     if match is None:
         return None
     season, year = match.groups()
-    return Term(label=f"{season} {year}", season=season, year=int(year))  # type: ignore[arg-type]
+    return Term(label=f"{season} {year}", season=season, year=int(year))
 
 
 def normalize_quotes(text: str) -> str:

@@ -11,7 +11,8 @@ from ingestion.queue import JobQueue
 
 _SUMMARY = """
 SELECT r.id, r.sha256, r.filename, r.media_type, r.size_bytes, r.layout, r.status, r.error,
-       r.attempts, r.warnings, r.created_at, r.updated_at, r.started_at, r.finished_at,
+       r.attempts, r.warnings, r.embedded_comments, r.embedding_space,
+       r.created_at, r.updated_at, r.started_at, r.finished_at,
        s.id AS section_id, c.code AS course_code, s.section, s.title, t.label AS term,
        s.crn, s.enrollment, s.responses_incl_declines, s.declines,
        (SELECT count(*) FROM question_scores q WHERE q.section_id = s.id) AS questions,

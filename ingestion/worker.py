@@ -22,6 +22,9 @@ from core.blobs import BlobStore
 from core.db import Conn, connect
 from core.errors import NotFound, ParseError
 from core.settings import Settings
+from embeddings.active import active_space, load_embedder
+from embeddings.base import Embedder
+from embeddings.indexing import count_embedded, embed_sections
 from ingestion.queue import Job, JobQueue
 from ingestion.sandbox import ParserProcess
 from ingestion.store import store_report
@@ -43,12 +46,15 @@ class Worker:
     blobs: BlobStore
     queue: JobQueue
     stop: threading.Event = field(default_factory=threading.Event)
+    embedder: Embedder | None = None
 
     def __post_init__(self) -> None:
         self.parser = ParserProcess(timeout_s=self.settings.parse_timeout_s)
         self.work: Conn = connect(self.url)
         self.status: Conn = connect(self.url, autocommit=True)
         self.status.execute("SET lock_timeout = '10s'")
+        self.model: Embedder = self.embedder or load_embedder(self.settings)
+        self.space = active_space(self.status, settings=self.settings, embedder=self.model)
 
     def close(self) -> None:
         self.parser.close()
@@ -109,17 +115,42 @@ class Worker:
             )
         except ParseError as exc:
             return self._fail(job, str(exc))
-        with self.work.transaction():
-            store_report(self.work, report_id=job.report_id, parsed=parsed)
-            self.work.execute(
-                "UPDATE reports SET status = 'processed', layout = %s, error = NULL,"
-                " warnings = %s::jsonb, finished_at = now(), updated_at = now() WHERE id = %s",
-                (parsed.layout, _json(parsed.warnings), job.report_id),
-            )
-            self.queue.finish(self.work, job)
+        try:
+            with self.work.transaction():
+                section_id = store_report(self.work, report_id=job.report_id, parsed=parsed)
+                embedded = self._embed(section_id)
+                self.work.execute(
+                    "UPDATE reports SET status = 'processed', layout = %s, error = NULL,"
+                    " warnings = %s::jsonb, embedded_comments = %s, embedding_space = %s,"
+                    " finished_at = now(), updated_at = now() WHERE id = %s",
+                    (
+                        parsed.layout,
+                        _json(parsed.warnings),
+                        embedded,
+                        self.space.name,
+                        job.report_id,
+                    ),
+                )
+                self.queue.finish(self.work, job)
+        except psycopg.OperationalError:
+            raise  # the connection is gone: the lock went with it, and the job is taken again
+        except Exception as exc:  # a store or embedding fault: back off and try again
+            self.work.rollback()
+            return self._retry(job, attempts, f"storing failed: {type(exc).__name__}: {exc}")
         self.work.commit()
         log.info("report %s processed (%s)", job.report_id, parsed.layout)
         return Outcome(job.report_id, "processed")
+
+    def _embed(self, section_id: int) -> int:
+        """Embed the section's new or changed comments; returns how many it has embedded."""
+        embed_sections(
+            self.work,
+            space=self.space,
+            embedder=self.model,
+            section_ids=[section_id],
+            batch_size=self.settings.embedding_batch_size,
+        )
+        return count_embedded(self.work, space=self.space, section_id=section_id)
 
     def _fail(self, job: Job, error: str) -> Outcome:
         self.work.execute(
@@ -173,7 +204,12 @@ def run_worker(settings: Settings, url: str, blobs: BlobStore, queue: JobQueue) 
                 time.sleep(2)
                 worker.close()
                 worker = Worker(
-                    settings=settings, url=url, blobs=blobs, queue=queue, stop=worker.stop
+                    settings=settings,
+                    url=url,
+                    blobs=blobs,
+                    queue=queue,
+                    stop=worker.stop,
+                    embedder=worker.model,
                 )
     finally:
         worker.close()

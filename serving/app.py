@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from core.settings import Settings
 from serving.errors import install_error_handlers
-from serving.routes import catalog, health, reports
+from serving.routes import catalog, health, reports, search
 from serving.services import Services, open_services
 
 
@@ -36,4 +36,5 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.include_router(health.router)
     app.include_router(reports.router)
     app.include_router(catalog.router)
+    app.include_router(search.router)
     return app

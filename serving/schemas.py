@@ -43,6 +43,8 @@ class ReportOut(BaseModel):
     error: str | None
     attempts: int
     warnings: list[str]
+    embedded_comments: int
+    embedding_space: str | None
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None

@@ -11,6 +11,7 @@ from core.db import Conn, Database, connect, make_pool, open_database
 from core.migrate import migrate
 from core.settings import Settings
 from ingestion.queue import JobQueue, make_queue
+from rag.searcher import Searcher, open_searcher
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Services:
     pool: ConnectionPool[Conn]
     blobs: BlobStore
     queue: JobQueue
+    searcher: Searcher
 
     def close(self) -> None:
         self.pool.close()
@@ -33,10 +35,13 @@ def open_services(settings: Settings) -> Services:
         with connect(database.url) as conn:
             migrate(conn)
     pool = make_pool(database.url, max_size=settings.db_pool_max)
+    with pool.connection() as conn:
+        searcher = open_searcher(conn, settings)
     return Services(
         settings=settings,
         database=database,
         pool=pool,
         blobs=make_blob_store(settings),
         queue=make_queue(settings),
+        searcher=searcher,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import socket
 import tempfile
@@ -58,6 +59,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         worker_backoff_s=0.05,
         worker_poll_s=0.2,
         parse_timeout_s=20,
+        embedding_backend="fake",
     )
 
 
@@ -134,3 +136,11 @@ def work_queue(settings: Settings) -> int:
         return worker.run(until_idle=True)
     finally:
         worker.close()
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a child process (worker, API) these same settings."""
+    env = dict(os.environ)
+    for name, value in settings.model_dump(exclude_none=True).items():
+        env[f"TRACELENS_{name.upper()}"] = str(value)
+    return env

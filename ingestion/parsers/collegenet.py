@@ -177,7 +177,7 @@ def _read_row(
         text=text,
         std_dev=None,
         distribution=distribution,
-        **values,  # type: ignore[arg-type]
+        **values,
     )
     return question, i
 

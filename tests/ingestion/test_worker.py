@@ -15,7 +15,7 @@ from core.settings import Settings
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
 from ingestion.worker import Worker
-from tests.conftest import truth_of, work_queue
+from tests.conftest import settings_env, truth_of, work_queue
 
 
 def _accept_all(settings: Settings, files: list[Path]) -> list[int]:
@@ -123,11 +123,7 @@ def test_kill_9_while_a_job_is_held(settings: Settings, corpus: Path) -> None:
     """Kill the worker mid-job, repeatedly; every report still ends processed exactly once."""
     files = sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx"))
     _accept_all(settings, files)
-    env = {
-        **os.environ,
-        "TRACELENS_DATABASE_URL": str(settings.database_url),
-        "TRACELENS_STATE_DIR": str(settings.state_dir),
-    }
+    env = settings_env(settings)
     killed_mid_job = 0
     for _ in range(8):
         proc = subprocess.Popen(
@@ -138,6 +134,7 @@ def test_kill_9_while_a_job_is_held(settings: Settings, corpus: Path) -> None:
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            assert proc.poll() is None, f"the worker exited with status {proc.returncode}"
             if any(r["status"] == "processing" for r in _reports(settings)):
                 break
             if all(r["status"] == "processed" for r in _reports(settings)):

@@ -1,0 +1,174 @@
+"""Hybrid comment search: pgvector neighbours plus full text, fused by RRF, filtered exactly.
+
+A filter never costs results. When the filter leaves few comments, the vector leg scans them
+exactly; otherwise it walks the HNSW index with pgvector's iterative scan until it has enough
+rows that pass. A filter that matches nothing returns nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pgvector.psycopg import register_vector
+from psycopg import sql
+from pydantic import BaseModel
+
+from core.db import Conn
+from embeddings.spaces import Space
+from rag.filters import SearchFilters, compile_filters
+from rag.fusion import reciprocal_rank_fusion
+
+Mode = Literal["hybrid", "vector", "text"]
+
+EXACT_SCAN_LIMIT = 5000
+"""Filters matching at most this many comments get an exact vector scan (cheap, and complete)."""
+
+_FROM = sql.SQL(
+    " FROM comments m JOIN sections s ON s.id = m.section_id"
+    " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
+)
+
+
+class Citation(BaseModel):
+    report_id: int
+    comment_id: int
+    course_code: str
+    course_title: str
+    term: str
+    section: str
+    instructors: list[str]
+    prompt: str
+    comment_number: int
+
+
+class Scores(BaseModel):
+    vector: float | None
+    text: float | None
+    fused: float
+
+
+class Hit(BaseModel):
+    text: str
+    scores: Scores
+    citation: Citation
+
+
+def search(
+    conn: Conn,
+    *,
+    space: Space,
+    query: str,
+    query_vector: np.ndarray | None,
+    k: int = 10,
+    filters: SearchFilters | None = None,
+    mode: Mode = "hybrid",
+) -> list[Hit]:
+    """The k best comments for the query within the filters, each with scores and citation."""
+    filters = filters or SearchFilters()
+    where, params = compile_filters(filters)
+    depth = max(4 * k, 40)
+    with conn.transaction():
+        exact = False
+        if filters.active():
+            matching = _count(conn, where, params)
+            if matching == 0:
+                return []
+            exact = matching <= EXACT_SCAN_LIMIT
+        vector: dict[int, float] = {}
+        text: dict[int, float] = {}
+        if mode in ("hybrid", "vector"):
+            if query_vector is None:
+                raise ValueError("a vector or hybrid search needs the query's vector")
+            vector = _vector_leg(conn, space, query_vector, where, params, depth, exact=exact)
+        if mode in ("hybrid", "text"):
+            text = _text_leg(conn, query, where, params, depth)
+    rankings = [list(vector), list(text)] if mode == "hybrid" else [list(vector or text)]
+    fused = reciprocal_rank_fusion(rankings)[:k]
+    details = _hydrate(conn, [cid for cid, _ in fused])
+    return [
+        Hit(
+            text=details[cid]["text"],
+            scores=Scores(vector=vector.get(cid), text=text.get(cid), fused=score),
+            citation=Citation.model_validate(details[cid]),
+        )
+        for cid, score in fused
+        if cid in details
+    ]
+
+
+def _count(conn: Conn, where: sql.Composable, params: list[Any]) -> int:
+    row = conn.execute(sql.SQL("SELECT count(*) AS n") + _FROM + sql.SQL(" WHERE ") + where, params)
+    found = row.fetchone()
+    return int(found["n"]) if found else 0
+
+
+def _vector_leg(
+    conn: Conn,
+    space: Space,
+    query_vector: np.ndarray,
+    where: sql.Composable,
+    params: list[Any],
+    depth: int,
+    *,
+    exact: bool,
+) -> dict[int, float]:
+    """comment id -> cosine similarity, best first."""
+    register_vector(conn)
+    qvec = np.asarray(query_vector, dtype=np.float32)
+    distance = sql.SQL("(v.embedding <=> %s::vector)")
+    order: sql.Composable
+    if exact:  # "+ 0" keeps the planner off the index: every filtered row is scored
+        order = distance + sql.SQL(" + 0")
+    else:
+        conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(max(depth, 40))))
+        conn.execute("SET LOCAL hnsw.iterative_scan = 'relaxed_order'")
+        conn.execute("SET LOCAL hnsw.max_scan_tuples = 100000")
+        order = distance
+    query = (
+        sql.SQL("SELECT v.comment_id AS id, ")
+        + distance
+        + sql.SQL(" AS d")
+        + _FROM
+        + sql.SQL(" JOIN {} v ON v.comment_id = m.id WHERE ").format(space.table)
+        + where
+        + sql.SQL(" ORDER BY ")
+        + order
+        + sql.SQL(" LIMIT %s")
+    )
+    rows = conn.execute(
+        sql.SQL("SELECT id, d FROM (") + query + sql.SQL(") ann ORDER BY d, id"),
+        [qvec, *params, qvec, depth],
+    ).fetchall()
+    return {int(r["id"]): 1.0 - float(r["d"]) for r in rows}
+
+
+def _text_leg(
+    conn: Conn, query: str, where: sql.Composable, params: list[Any], depth: int
+) -> dict[int, float]:
+    """comment id -> ts_rank_cd of the web-search-style query, best first."""
+    rows = conn.execute(
+        sql.SQL("SELECT m.id, ts_rank_cd(m.tsv, q) AS r")
+        + _FROM
+        + sql.SQL(", websearch_to_tsquery('english', %s) q WHERE m.tsv @@ q AND ")
+        + where
+        + sql.SQL(" ORDER BY r DESC, m.id LIMIT %s"),
+        [query, *params, depth],
+    ).fetchall()
+    return {int(r["id"]): float(r["r"]) for r in rows}
+
+
+def _hydrate(conn: Conn, ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT m.id AS comment_id, m.text, m.prompt, m.number AS comment_number,"
+        " s.report_id, c.code AS course_code, s.title AS course_title, t.label AS term,"
+        " s.section, (SELECT coalesce(array_agg(i.last_name || ', ' || i.first_name"
+        "   ORDER BY si.position), '{}') FROM section_instructors si"
+        "   JOIN instructors i ON i.id = si.instructor_id WHERE si.section_id = s.id)"
+        " AS instructors"
+        " FROM comments m JOIN sections s ON s.id = m.section_id"
+        " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
+        " WHERE m.id = ANY(%s)",
+        (ids,),
+    ).fetchall()
+    return {int(r["comment_id"]): dict(r) for r in rows}

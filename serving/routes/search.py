@@ -1,0 +1,58 @@
+"""Semantic search over comments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from rag.filters import SearchFilters
+from rag.search import Hit, Mode
+from serving.deps import ConnDep, PrincipalDep, ServicesDep
+
+router = APIRouter(prefix="/v1/search", tags=["search"])
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=1000, examples=["is the homework load heavy"])
+    k: int = Field(default=10, ge=1, le=100)
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    mode: Mode | None = Field(default=None, description="hybrid (default), vector or text")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    k: int
+    mode: Mode
+    space: str
+    hits: list[Hit]
+
+
+@router.post("", response_model=SearchResponse)
+def search_post(
+    body: SearchRequest, conn: ConnDep, services: ServicesDep, principal: PrincipalDep
+) -> SearchResponse:
+    """The k comments that best match the query within the filters, each with a citation."""
+    searcher = services.searcher
+    mode = body.mode or searcher.default_mode
+    hits = searcher.search(conn, query=body.query, k=body.k, filters=body.filters, mode=mode)
+    return SearchResponse(
+        query=body.query, k=body.k, mode=mode, space=searcher.space.name, hits=hits
+    )
+
+
+@router.get("", response_model=SearchResponse)
+def search_get(
+    conn: ConnDep,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    filters: Annotated[SearchFilters, Query()],
+    q: str = Query(min_length=1, max_length=1000),
+    k: int = Query(10, ge=1, le=100),
+    mode: Mode | None = None,
+) -> SearchResponse:
+    """The same search with the query and filters as URL parameters."""
+    return search_post(
+        SearchRequest(query=q, k=k, filters=filters, mode=mode), conn, services, principal
+    )

@@ -1,0 +1,142 @@
+"""The real embedders: offline loading, sane similarities, int8 agreeing with fp32, cache reuse."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings.base import FakeEmbedder, embed_texts
+from embeddings.models import (
+    OnnxInt8Embedder,
+    SentenceTransformerEmbedder,
+    load_embedder,
+    make_embedder,
+)
+from embeddings.onnx_build import DIMENSION, ensure_int8_model, int8_model_path
+
+SUBJECTS = ["The professor", "The instructor", "Dr. Lee", "Our TA"]
+GOOD = [
+    "explained every concept clearly and patiently",
+    "answered emails within a day and gave detailed feedback",
+    "made everyone feel welcome in class discussions",
+]
+BAD = [
+    "assigned far too much homework every single week",
+    "wrote exams that were unfair and confusing",
+    "never posted the syllabus and the course was disorganized",
+]
+
+
+def generated_comments(n: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        parts = [f"{rng.choice(SUBJECTS)} {rng.choice(GOOD + BAD)}."]
+        if rng.random() < 0.5:
+            parts.append(f"Also, {rng.choice(SUBJECTS).lower()} {rng.choice(GOOD + BAD)}.")
+        out.append(" ".join(parts))
+    return out
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="module")
+def fp32() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(threads=2)
+
+
+@pytest.fixture(scope="module")
+def int8(cache_dir: Path) -> OnnxInt8Embedder:
+    return OnnxInt8Embedder(cache_dir=cache_dir, threads=2)
+
+
+def test_fp32_loads_offline_and_gives_normalised_384_dim_vectors(
+    fp32: SentenceTransformerEmbedder,
+) -> None:
+    vectors = fp32.embed_batch(["Great course.", "Too much homework."])
+    assert vectors.shape == (2, DIMENSION) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert (fp32.model, fp32.backend, fp32.dimension) == ("all-MiniLM-L6-v2", "st-fp32", 384)
+    assert fp32.version
+
+
+@pytest.mark.parametrize("name", ["fp32", "int8"])
+def test_close_sentences_score_higher_than_unrelated(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    embedder = request.getfixturevalue(name)
+    a, b, c = embedder.embed_batch(
+        [
+            "The homework load was far too heavy.",
+            "There were way too many assignments each week.",
+            "The classroom had comfortable chairs and big windows.",
+        ]
+    )
+    assert a @ b > a @ c + 0.2
+
+
+def test_int8_agrees_with_fp32(
+    fp32: SentenceTransformerEmbedder, int8: OnnxInt8Embedder
+) -> None:
+    comments = generated_comments(40)
+    reference = embed_texts(fp32, comments, batch_size=16)
+    fast = embed_texts(int8, comments, batch_size=16)
+    assert fast.shape == (40, DIMENSION)
+    np.testing.assert_allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert float((reference * fast).sum(axis=1).mean()) >= 0.98
+
+    docs = [f"The professor {p}." for p in GOOD + BAD]
+    queries = [
+        "clear explanations",
+        "quick replies to email and useful feedback",
+        "inclusive and welcoming",
+        "heavy workload",
+        "unfair tests",
+        "disorganised course",
+    ]
+    for embedder in (fp32, int8):
+        top = (embedder.embed_batch(queries) @ embedder.embed_batch(docs).T).argmax(axis=1)
+        assert top.tolist() == list(range(len(queries))), embedder.backend
+
+
+def test_embed_texts_preserves_input_order(int8: OnnxInt8Embedder) -> None:
+    texts = generated_comments(9, seed=8) + ["Short.", "A much longer comment " * 12]
+    batched = embed_texts(int8, texts, batch_size=4)
+    one_by_one = np.vstack([int8.embed_batch([t]) for t in texts])
+    # Dynamic int8 quantises activations per batch, so rows differ slightly between batchings.
+    assert ((batched * one_by_one).sum(axis=1) > 0.98).all()
+    assert (batched @ one_by_one.T).argmax(axis=1).tolist() == list(range(len(texts)))
+
+
+def test_cached_model_is_reused(cache_dir: Path, int8: OnnxInt8Embedder) -> None:
+    path = int8_model_path(cache_dir)
+    assert int8.model_path == path and path.is_file()
+    before = path.stat().st_mtime_ns
+    again = ensure_int8_model(cache_dir)
+    assert again.build_seconds is None and again.path == path
+    assert path.stat().st_mtime_ns == before
+    assert [p.name for p in cache_dir.iterdir()] == [path.name]  # no temp files left behind
+
+
+def test_factory_caches_per_settings(tmp_path: Path) -> None:
+    from core.settings import Settings
+
+    settings = Settings(_env_file=None, state_dir=tmp_path, embedding_backend="fake")  # type: ignore[call-arg]
+    first = make_embedder(settings)
+    assert isinstance(first, FakeEmbedder)
+    assert make_embedder(settings) is first
+    assert load_embedder("fake", threads=None, cache_dir=settings.model_cache) is first
+
+
+def test_fake_embedder_is_deterministic() -> None:
+    texts = ["Exams were fair.", "exams were FAIR!", "Lectures were boring."]
+    a, b = FakeEmbedder().embed_batch(texts), FakeEmbedder().embed_batch(texts)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(a[0], a[1])
+    assert a[0] @ a[2] < a[0] @ a[1]
