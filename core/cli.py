@@ -15,6 +15,8 @@ from core.settings import Settings
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 bench = typer.Typer(no_args_is_help=True, help="Benchmarks: each prints its figure and baseline.")
 app.add_typer(bench, name="bench")
+evaluate = typer.Typer(no_args_is_help=True, help="Quality evaluations on generated data.")
+app.add_typer(evaluate, name="eval")
 
 
 def _settings() -> Settings:
@@ -195,6 +197,20 @@ def search(
         print(f"{rank:2}. [{c.course_code}-{c.section} {c.term}, {'; '.join(c.instructors)}]")
         print(f"    {c.prompt} #{c.comment_number} (fused {hit.scores.fused:.4f})")
         print(f"    {hit.text}")
+
+
+@evaluate.command("retrieval")
+def eval_retrieval(
+    corpus: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,
+    reports: Annotated[int, typer.Option(min=3)] = 120,
+    seed: Annotated[int, typer.Option()] = 7,
+    k: Annotated[int, typer.Option(min=1)] = 10,
+) -> None:
+    """recall@k, MRR and nDCG@10 of vector, text and hybrid search on a labelled query set."""
+    from rag.eval_retrieval import format_retrieval_eval, run_retrieval_eval
+
+    run = run_retrieval_eval(_settings(), corpus=corpus, reports=reports, seed=seed, k=k)
+    print(format_retrieval_eval(run, k=k))
 
 
 @bench.command("parse")

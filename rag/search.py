@@ -143,6 +143,17 @@ def _vector_leg(
     return {int(r["id"]): 1.0 - float(r["d"]) for r in rows}
 
 
+def any_word_query(query: str) -> str:
+    """Natural questions match on any of their words (websearch syntax ANDs them all).
+
+    A query that uses websearch operators itself (quotes, `-word`, `or`) is left as written.
+    """
+    words = query.split()
+    if '"' in query or any(w.startswith("-") or w.lower() == "or" for w in words):
+        return query
+    return " or ".join(w.strip("?!.,;:()") for w in words if w.strip("?!.,;:()"))
+
+
 def _text_leg(
     conn: Conn, query: str, where: sql.Composable, params: list[Any], depth: int
 ) -> dict[int, float]:
@@ -153,7 +164,7 @@ def _text_leg(
         + sql.SQL(", websearch_to_tsquery('english', %s) q WHERE m.tsv @@ q AND ")
         + where
         + sql.SQL(" ORDER BY r DESC, m.id LIMIT %s"),
-        [query, *params, depth],
+        [any_word_query(query), *params, depth],
     ).fetchall()
     return {int(r["id"]): float(r["r"]) for r in rows}
 
