@@ -223,6 +223,22 @@ def bench_parse(
     print(format_parse_benchmark(run_parse_benchmark(corpus)))
 
 
+@bench.command("embed")
+def bench_embed(
+    corpus: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,
+    reports: Annotated[int, typer.Option(min=3)] = 120,
+    seed: Annotated[int, typer.Option()] = 7,
+    rounds: Annotated[int, typer.Option(min=1)] = 3,
+) -> None:
+    """Comments/s and nDCG@10 of sentence-transformers fp32 (batch 32) against the fast backends."""
+    from embeddings.bench import format_embed_benchmark, run_embed_benchmark
+
+    result = run_embed_benchmark(
+        corpus_dir=corpus, reports=reports, seed=seed, settings=_settings(), rounds=rounds
+    )
+    print(format_embed_benchmark(result))
+
+
 @bench.command("pipeline")
 def bench_pipeline(
     reports: Annotated[int, typer.Option(min=1)] = 200,

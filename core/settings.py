@@ -35,7 +35,10 @@ class Settings(BaseSettings):
     max_pages: int = Field(default=200, gt=0)
     parse_timeout_s: float = Field(default=30.0, gt=0)
 
-    embedding_backend: Literal["st-fp32", "onnx-int8", "fake"] = "onnx-int8"
+    embedding_backend: Literal["auto", "torch-bf16", "onnx-int8", "st-fp32", "fake"] = Field(
+        default="auto",
+        description="auto: torch-bf16 where the CPU has bf16 units (AMX), else onnx-int8",
+    )
     embedding_batch_size: int = Field(default=64, ge=1)
     embedding_text: Literal["comment", "prompt", "context"] = "comment"
     embedding_space: str | None = Field(

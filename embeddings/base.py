@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
@@ -52,21 +53,24 @@ class QueryCache:
         self.embedder = embedder
         self.size = size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # API threads share one cache
         self.hits = 0
         self.misses = 0
 
     def embed_query(self, text: str) -> np.ndarray:
         key = " ".join(text.split()).lower()
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            self.hits += 1
-            return cached
-        self.misses += 1
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                self.hits += 1
+                return cached
+            self.misses += 1
         vector = self.embedder.embed_batch([text])[0]
-        self._cache[key] = vector
-        if len(self._cache) > self.size:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[key] = vector
+            if len(self._cache) > self.size:
+                self._cache.popitem(last=False)
         return vector
 
 
