@@ -50,10 +50,9 @@ class SentenceTransformerEmbedder:
             list(texts),
             batch_size=len(texts),
             convert_to_numpy=True,
-            normalize_embeddings=True,
             show_progress_bar=False,
         )
-        return np.asarray(vectors, dtype=np.float32)
+        return normalize_rows(np.asarray(vectors, dtype=np.float32))  # in fp32, even for bf16
 
 
 class TorchBf16Embedder(SentenceTransformerEmbedder):
