@@ -46,6 +46,21 @@ class Settings(BaseSettings):
     )
     embedding_threads: int | None = Field(default=None, ge=1)
 
+    llm_provider: Literal["extractive", "openai", "ollama", "vertexai"] = Field(
+        default="extractive",
+        description="extractive: offline, deterministic answers composed from facts and quotes",
+    )
+    llm_model: str | None = Field(default=None, examples=["gemini-2.5-flash", "llama3.1:8b"])
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible or Ollama server, e.g. http://127.0.0.1:8080/v1",
+    )
+    llm_api_key: str | None = None
+    llm_temperature: float = Field(default=0.0, ge=0, le=2)
+    llm_timeout_s: float = Field(default=30.0, gt=0)
+    gcp_project: str | None = None
+    gcp_location: str = "us-central1"
+
     worker_max_attempts: int = Field(default=4, ge=1)
     worker_backoff_s: float = Field(default=2.0, ge=0)
     worker_backoff_max_s: float = Field(default=300.0, ge=0)
@@ -59,6 +74,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"database_url must be a postgresql:// URL, got {self.database_url[:30]!r}"
             )
+        if self.llm_provider in ("openai", "ollama", "vertexai") and not self.llm_model:
+            raise ValueError(f"llm_provider {self.llm_provider!r} needs llm_model")
         return self
 
     @property

@@ -1,0 +1,63 @@
+"""What an answer is made of: facts with their N, quoted comments with citations, the plan.
+
+Both routes (numbers from SQL, opinions from comments) produce these; synthesis turns them into
+prose, and the guard checks prose against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from rag.search import Citation
+
+Route = Literal["quantitative", "qualitative", "unanswerable"]
+
+
+class Fact(BaseModel):
+    """One number the answer rests on, with how many responses it rests on and where from."""
+
+    label: str = Field(examples=["CS5800 Fall 2023 overall rating (course mean)"])
+    value: float | int | str
+    n: int | None = Field(description="Responses (or comments) the value rests on")
+    source: str = Field(examples=["question_scores: sections 12, 14; weighted by responses"])
+
+
+class Quote(BaseModel):
+    """A retrieved comment used in the answer, with its citation."""
+
+    text: str
+    citation: Citation
+    theme: str | None = None
+    sentiment: float | None = None
+
+
+class Theme(BaseModel):
+    name: str
+    count: int
+    of: int
+    sentiment: float | None = Field(default=None, description="Mean VADER compound, -1..1")
+    tone: Literal["positive", "negative", "mixed", "neutral"] | None = None
+
+
+class Evidence(BaseModel):
+    """Everything a route found; synthesis may use nothing else."""
+
+    route: Route
+    plan: dict[str, Any]
+    facts: list[Fact] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+    themes: list[Theme] = Field(default_factory=list)
+    searched: str = Field(default="", description="What was looked at, for 'the reports don't say'")
+
+
+class Answer(BaseModel):
+    answer: str
+    route: Route
+    facts: list[Fact]
+    citations: list[Quote]
+    themes: list[Theme] = Field(default_factory=list)
+    plan: dict[str, Any]
+    conversation_id: str | None = None
+    answerer: str = Field(default="extractive", description="Which synthesis produced the prose")
