@@ -84,4 +84,14 @@ class LocalBlobStore:
 
 def make_blob_store(settings: Settings) -> BlobStore:
     """The blob store the settings name."""
+    if settings.blob_backend == "gcs":
+        from core.gcs import GcsBlobStore
+
+        assert settings.gcs_bucket is not None  # validated by Settings
+        return GcsBlobStore(
+            bucket=settings.gcs_bucket,
+            prefix=settings.gcs_prefix,
+            endpoint=settings.gcs_endpoint,
+            project=settings.gcp_project,
+        )
     return LocalBlobStore(settings.blob_path)

@@ -26,8 +26,13 @@ class Settings(BaseSettings):
     api_port: int = 8000
     public_url: str | None = None
 
-    blob_backend: Literal["local"] = "local"
+    blob_backend: Literal["local", "gcs"] = "local"
     blob_dir: Path | None = None
+    gcs_bucket: str | None = None
+    gcs_prefix: str = "reports/"
+    gcs_endpoint: str | None = Field(
+        default=None, description="An emulator's URL; unset means Google Cloud Storage with ADC"
+    )
 
     queue_backend: Literal["postgres"] = "postgres"
 
@@ -74,6 +79,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"database_url must be a postgresql:// URL, got {self.database_url[:30]!r}"
             )
+        if self.blob_backend == "gcs" and not self.gcs_bucket:
+            raise ValueError("blob_backend 'gcs' needs gcs_bucket")
         if self.llm_provider in ("openai", "ollama", "vertexai") and not self.llm_model:
             raise ValueError(f"llm_provider {self.llm_provider!r} needs llm_model")
         return self
