@@ -1,0 +1,153 @@
+"""Processing one report — fetch, parse, store, embed — whatever queue delivered it.
+
+`Processor.process` records its verdict on the report row inside the caller's transaction and
+leaves the commit to the caller, so a queue can finish its job (delete the job row, or commit
+the Kafka offset after the commit) atomically with the work. Attempts are counted on a separate
+autocommit connection, so they survive a worker killed mid-report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+import psycopg
+
+from core.blobs import BlobStore
+from core.db import Conn, connect
+from core.errors import NotFound, ParseError
+from core.settings import Settings
+from embeddings.active import active_space, load_embedder
+from embeddings.base import Embedder
+from embeddings.indexing import count_embedded, embed_sections
+from ingestion.sandbox import ParserProcess
+from ingestion.store import store_report
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What happened to a report: done (processed or failed for good), or retry after a delay."""
+
+    report_id: int
+    status: Literal["processed", "failed", "retry", "deleted"]
+    error: str | None = None
+    attempts: int = 0
+    delay_s: float = 0.0
+    exhausted: bool = False
+    """A failure after the last retry (what a dead-letter queue is for)."""
+
+
+def backoff_s(settings: Settings, attempts: int) -> float:
+    """Exponential backoff: base, 2·base, 4·base … capped."""
+    return float(
+        min(settings.worker_backoff_s * 2 ** max(attempts - 1, 0), settings.worker_backoff_max_s)
+    )
+
+
+class Processor:
+    def __init__(
+        self, settings: Settings, url: str, blobs: BlobStore, embedder: Embedder | None = None
+    ):
+        self.settings = settings
+        self.blobs = blobs
+        self.parser = ParserProcess(timeout_s=settings.parse_timeout_s)
+        self.status: Conn = connect(url, autocommit=True)
+        self.status.execute("SET lock_timeout = '10s'")
+        self.embedder: Embedder = embedder or load_embedder(settings)
+        self.space = active_space(self.status, settings=settings, embedder=self.embedder)
+
+    def close(self) -> None:
+        self.parser.close()
+        self.status.close()
+
+    def process(self, work: Conn, report_id: int) -> Verdict:
+        """See one report through; the verdict is written in `work`'s open transaction."""
+        row = self.status.execute(
+            "UPDATE reports SET status = 'processing', attempts = attempts + 1,"
+            " started_at = now(), updated_at = now() WHERE id = %s"
+            " RETURNING attempts, sha256, filename, status",
+            (report_id,),
+        ).fetchone()
+        if row is None:
+            return Verdict(report_id, "deleted")
+        attempts, max_attempts = int(row["attempts"]), self.settings.worker_max_attempts
+        if attempts > max_attempts:
+            return self._fail(
+                work,
+                report_id,
+                attempts,
+                f"gave up after {max_attempts} attempts; the worker stopped while "
+                "processing it each time",
+                exhausted=True,
+            )
+        try:
+            data = self.blobs.get(row["sha256"])
+        except NotFound as exc:
+            return self._fail(work, report_id, attempts, f"the uploaded file is missing: {exc}")
+        except Exception as exc:  # a storage hiccup: worth another try
+            return self._retry(work, report_id, attempts, f"reading the file failed: {exc}")
+        try:
+            parsed = self.parser.parse(
+                data, filename=row["filename"], max_pages=self.settings.max_pages
+            )
+        except ParseError as exc:
+            return self._fail(work, report_id, attempts, str(exc))
+        try:
+            with work.transaction():  # a savepoint: a fault here undoes only the partial rows
+                section_id = store_report(work, report_id=report_id, parsed=parsed)
+                embed_sections(
+                    work,
+                    space=self.space,
+                    embedder=self.embedder,
+                    section_ids=[section_id],
+                    batch_size=self.settings.embedding_batch_size,
+                )
+                embedded = count_embedded(work, space=self.space, section_id=section_id)
+                work.execute(
+                    "UPDATE reports SET status = 'processed', layout = %s, error = NULL,"
+                    " warnings = %s::jsonb, embedded_comments = %s, embedding_space = %s,"
+                    " finished_at = now(), updated_at = now() WHERE id = %s",
+                    (
+                        parsed.layout,
+                        json.dumps(parsed.warnings),
+                        embedded,
+                        self.space.name,
+                        report_id,
+                    ),
+                )
+        except psycopg.OperationalError:
+            raise  # the connection is gone; the caller's queue hands the report out again
+        except Exception as exc:  # a store or embedding fault: back off and try again
+            return self._retry(
+                work, report_id, attempts, f"storing failed: {type(exc).__name__}: {exc}"
+            )
+        log.info("report %s processed (%s)", report_id, parsed.layout)
+        return Verdict(report_id, "processed", attempts=attempts)
+
+    def _fail(
+        self, work: Conn, report_id: int, attempts: int, error: str, *, exhausted: bool = False
+    ) -> Verdict:
+        work.execute(
+            "UPDATE reports SET status = 'failed', error = %s, finished_at = now(),"
+            " updated_at = now() WHERE id = %s",
+            (error, report_id),
+        )
+        log.warning("report %s failed: %s", report_id, error)
+        return Verdict(report_id, "failed", error, attempts, exhausted=exhausted)
+
+    def _retry(self, work: Conn, report_id: int, attempts: int, error: str) -> Verdict:
+        if attempts >= self.settings.worker_max_attempts:
+            return self._fail(
+                work, report_id, attempts, f"{error} (after {attempts} attempts)", exhausted=True
+            )
+        delay = backoff_s(self.settings, attempts)
+        work.execute(
+            "UPDATE reports SET status = 'queued', error = %s, updated_at = now() WHERE id = %s",
+            (f"retrying in {delay:g} s: {error}", report_id),
+        )
+        log.warning("report %s will be retried in %.1f s: %s", report_id, delay, error)
+        return Verdict(report_id, "retry", error, attempts, delay_s=delay)
