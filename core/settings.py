@@ -34,7 +34,25 @@ class Settings(BaseSettings):
         default=None, description="An emulator's URL; unset means Google Cloud Storage with ADC"
     )
 
-    queue_backend: Literal["postgres"] = "postgres"
+    queue_backend: Literal["postgres", "kafka"] = "postgres"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_topic: str = "tracelens.reports.v1"
+    kafka_dlq_topic: str = "tracelens.reports.dlq.v1"
+    kafka_group_id: str = "tracelens-workers"
+    kafka_partitions: int = Field(default=4, ge=1)
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = Field(default=None, examples=["SCRAM-SHA-512", "PLAIN"])
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_ssl_cafile: Path | None = None
+
+    log_format: Literal["text", "json"] = "text"
+    metrics_port: int | None = Field(
+        default=None, description="Workers and relays serve /metrics here (the API at /metrics)"
+    )
+    otel_endpoint: str | None = Field(
+        default=None, description="OTLP endpoint; tracing is off when unset"
+    )
 
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     max_pages: int = Field(default=200, gt=0)
