@@ -1,0 +1,590 @@
+"""Entity resolution for the quantitative route: which course, who, when and which metric.
+
+Everything is matched against the catalogue the reports produced (never a fixed list), so a
+name or code the reports do not hold is reported as unknown instead of guessed. The metric is
+found by embedding similarity to the stored question texts, so departments' own questions work.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from core.db import Conn
+from core.report import SEASONS, parse_term
+from embeddings.base import Embedder, QueryCache, embed_texts
+
+METRIC_THRESHOLD = 0.42
+"""Blend of full-text and best-phrase cosine; off-topic phrases score ≤ 0.32 on MiniLM-L6."""
+FUZZY_NAME_RATIO = 0.8
+"""difflib ratio for a misspelt surname (one wrong letter in a 5+ letter name passes)."""
+
+
+@dataclass(frozen=True)
+class CourseRef:
+    code: str
+    subject: str
+    number: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TermRef:
+    label: str
+    season: str
+    year: int
+    sort_key: int
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    id: int
+    text: str
+    heading: str | None
+
+
+class InstructorRef(BaseModel):
+    id: int
+    last: str
+    first: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.first} {self.last}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What the reports hold, loaded once per answer so names resolve to real rows."""
+
+    courses: tuple[CourseRef, ...]
+    subjects: tuple[str, ...]
+    instructors: tuple[InstructorRef, ...]
+    terms: tuple[TermRef, ...]
+    questions: tuple[QuestionRef, ...]
+    prompts: tuple[str, ...]
+
+    @classmethod
+    def load(cls, conn: Conn) -> Catalog:
+        courses = conn.execute(
+            "SELECT code, subject, number, title FROM courses ORDER BY code"
+        ).fetchall()
+        people = conn.execute(
+            "SELECT id, last_name, first_name FROM instructors ORDER BY id"
+        ).fetchall()
+        terms = conn.execute(
+            "SELECT label, season, year, sort_key FROM terms ORDER BY sort_key"
+        ).fetchall()
+        questions = conn.execute("SELECT id, text, heading FROM questions ORDER BY id").fetchall()
+        prompts = conn.execute(
+            "SELECT DISTINCT prompt FROM frequency_counts ORDER BY prompt"
+        ).fetchall()
+        return cls(
+            courses=tuple(CourseRef(**r) for r in courses),
+            subjects=tuple(sorted({r["subject"] for r in courses})),
+            instructors=tuple(
+                InstructorRef(id=r["id"], last=r["last_name"], first=r["first_name"])
+                for r in people
+            ),
+            terms=tuple(TermRef(**r) for r in terms),
+            questions=tuple(QuestionRef(**r) for r in questions),
+            prompts=tuple(r["prompt"] for r in prompts),
+        )
+
+    @property
+    def newest(self) -> TermRef | None:
+        return self.terms[-1] if self.terms else None
+
+
+class MetricRef(BaseModel):
+    """A rating question (by id) or the hours-per-week frequency block (by prompt)."""
+
+    kind: Literal["question", "hours"]
+    question_id: int | None = None
+    text: str
+    phrase: str = Field(description="The words of the question that matched")
+    similarity: float
+
+
+class Intent(BaseModel):
+    """What the previous turn computed, so a bare follow-up ("and in Spring 2024?") repeats it."""
+
+    kind: str
+    entity: str | None = None
+    order: str | None = None
+    what: str | None = None
+
+
+class Entities(BaseModel):
+    courses: list[str] = Field(default_factory=list, description="Course codes such as CS5800")
+    unknown_courses: list[str] = Field(default_factory=list)
+    subjects: list[str] = Field(default_factory=list)
+    instructors: list[InstructorRef] = Field(default_factory=list)
+    terms: list[str] = Field(default_factory=list, description="Exact term labels")
+    term_from: int | None = Field(default=None, description="First term sort key (inclusive)")
+    term_to: int | None = Field(default=None, description="Last term sort key (inclusive)")
+    sections: list[str] = Field(default_factory=list)
+    metric: MetricRef | None = None
+    metric_phrase: str | None = Field(
+        default=None, description="Words left for the metric; set with metric None = no match"
+    )
+    intent: Intent | None = None
+
+
+# ---------------------------------------------------------------- text helpers
+
+
+def fold(text: str) -> str:
+    """Strip accents and straighten quotes, keeping case and (for precomposed text) length."""
+    text = text.replace("’", "'").replace("‘", "'")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class _Text:
+    """The question with a mask: matched spans are blanked so later extractors skip them."""
+
+    def __init__(self, question: str):
+        self.original = " ".join(fold(question).split())
+        self.masked = self.original
+
+    def consume(self, start: int, end: int) -> None:
+        self.masked = self.masked[:start] + " " * (end - start) + self.masked[end:]
+
+    def finditer(self, pattern: str | re.Pattern[str]) -> list[re.Match[str]]:
+        regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, re.I)
+        return list(regex.finditer(self.masked))
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_SEASON_WORDS = {"fall", "spring", "summer", "winter", "full"}
+_TITLES = {"prof", "professor", "dr", "mr", "mrs", "ms", "instructor", "teacher"}
+_COMMON = {
+    "which", "what", "when", "where", "who", "how", "average", "overall", "course", "class",
+    "section", "instructor", "professor", "rating", "ratings", "score", "scores", "compare",
+    "department", "trend", "distribution", "hours", "week", "spring", "fall", "summer",
+    "winter", "term", "semester", "year", "since", "between", "and", "show", "give", "list",
+    "park", "brown", "baker", "young", "king", "white", "black", "green", "hall", "wood",
+    "rose", "long", "may", "bell", "hill", "ward", "cook", "lane", "page", "little", "mark",
+    "case", "price", "banks", "cole", "fox", "best", "worst", "most", "least", "top", "feedback",
+}  # fmt: skip
+"""Words that must not be read as a surname by fuzzy or lower-case matching."""
+
+
+# ---------------------------------------------------------------- courses and subjects
+
+_CODE = re.compile(r"\b([A-Za-z]{2,4})[ \-]?(\d{4})\b")
+
+
+def _courses(text: _Text, catalog: Catalog, ent: Entities) -> None:
+    known = {c.code for c in catalog.courses}
+    for m in text.finditer(_CODE):
+        letters, number = m.group(1), m.group(2)
+        if letters.lower() in _SEASON_WORDS | {"in", "of", "to", "for", "from", "and", "since"}:
+            continue
+        code = letters.upper() + number
+        if code in known:
+            ent.courses.append(code)
+        elif letters.isupper() or (letters.upper() in catalog.subjects and " " not in m.group(0)):
+            ent.unknown_courses.append(code)
+        else:
+            continue
+        text.consume(m.start(), m.end())
+    titles = sorted(catalog.courses, key=lambda c: -len(c.title))
+    for course in titles:
+        words = re.findall(r"[a-z0-9]+", fold(course.title).lower())
+        pattern = re.compile(r"\b" + r"\W+".join(words) + r"\b", re.I)
+        for m in text.finditer(pattern):
+            if course.code not in ent.courses:
+                ent.courses.append(course.code)
+            text.consume(m.start(), m.end())
+    for m in text.finditer(re.compile(r"\b([A-Z]{2,4})\b")):
+        if m.group(1) in catalog.subjects and m.group(1) not in ent.subjects:
+            ent.subjects.append(m.group(1))
+            text.consume(m.start(), m.end())
+
+
+# ---------------------------------------------------------------- terms
+
+_SEASON_RE = r"(full\s+summer|summer\s*(?:1|2|i{1,2})?|fall|autumn|spring|winter)"
+_EXPLICIT = re.compile(_SEASON_RE + r"\s*(?:of\s+)?('?\d{2}|\d{4})\b", re.I)
+_ABBREV = re.compile(r"\b(fa|fl|sp|su1|su2|su|s1|s2|wi|wn)\s?'?(\d{2})\b", re.I)
+_RELATIVE = re.compile(r"\b(last|this|past|previous|most\s+recent)\s+" + _SEASON_RE + r"\b", re.I)
+_LAST_TERM = re.compile(r"\b(?:last|latest|most\s+recent|this|current)\s+(?:term|semester)\b", re.I)
+_YEAR = r"((?:19|20)\d{2})"
+_RANGE = re.compile(
+    r"\b(?:between|from)\s+" + _YEAR + r"\s+(?:and|to|through|until|-)\s+" + _YEAR + r"\b"
+    r"|\b" + _YEAR + r"\s*(?:-|–|to|through)\s*" + _YEAR + r"\b",
+    re.I,
+)
+_SINCE = re.compile(r"\b(since|after|from|before|until|through)\s+" + _YEAR + r"\b", re.I)
+_BARE_YEAR = re.compile(r"\b" + _YEAR + r"\b")
+_BOUNDS = {"since", "from", "after", "before", "until", "through"}
+
+
+def _seasons_of(word: str) -> list[str]:
+    """Season names a spoken season means; a plain "summer" means every summer session."""
+    w = " ".join(word.lower().split())
+    if w.startswith("full"):
+        return ["Full Summer"]
+    if w.startswith("summer") or w in ("su",):
+        tail = w.removeprefix("summer").strip()
+        if tail in ("1", "i"):
+            return ["Summer 1"]
+        if tail in ("2", "ii"):
+            return ["Summer 2"]
+        return ["Summer 1", "Summer 2", "Full Summer"]
+    return {
+        "fall": ["Fall"],
+        "autumn": ["Fall"],
+        "fa": ["Fall"],
+        "fl": ["Fall"],
+        "spring": ["Spring"],
+        "sp": ["Spring"],
+        "winter": ["Winter"],
+        "wi": ["Winter"],
+        "wn": ["Winter"],
+        "su1": ["Summer 1"],
+        "s1": ["Summer 1"],
+        "su2": ["Summer 2"],
+        "s2": ["Summer 2"],
+    }.get(w, [])
+
+
+def _year(text: str) -> int:
+    digits = text.lstrip("'")
+    return int(digits) if len(digits) == 4 else 2000 + int(digits)
+
+
+def _add_terms(ent: Entities, seasons: list[str], year: int, catalog: Catalog) -> None:
+    """Add the labels; of several summer sessions keep those with data (all if none has)."""
+    labels = [f"{s} {year}" for s in seasons]
+    present = {t.label for t in catalog.terms}
+    if len(labels) > 1 and any(label in present for label in labels):
+        labels = [label for label in labels if label in present]
+    ent.terms += [label for label in labels if label not in ent.terms]
+
+
+def _terms(text: _Text, catalog: Catalog, ent: Entities) -> None:
+    newest = catalog.newest
+    for m in text.finditer(_RELATIVE):
+        if newest is not None:
+            for season in _seasons_of(m.group(2)):
+                year = newest.year
+                if SEASONS.index(season) > SEASONS.index(newest.season):
+                    year -= 1
+                _add_terms(ent, [season], year, catalog)
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_LAST_TERM):
+        if newest is not None and newest.label not in ent.terms:
+            ent.terms.append(newest.label)
+        text.consume(m.start(), m.end())
+    for regex in (_EXPLICIT, _ABBREV):
+        for m in text.finditer(regex):
+            seasons, year = _seasons_of(m.group(1)), _year(m.group(2))
+            before = text.masked[: m.start()].split()
+            bound = before[-1].lower() if before else ""
+            if bound in _BOUNDS and seasons:
+                keys = [year * 10 + SEASONS.index(s) for s in seasons]
+                if bound in ("since", "from", "after"):
+                    ent.term_from = min(keys) + (1 if bound == "after" else 0)
+                else:
+                    ent.term_to = max(keys) - (1 if bound == "before" else 0)
+                prefix = text.masked[: m.start()].rstrip()
+                text.consume(len(prefix) - len(before[-1]), m.end())
+                continue
+            _add_terms(ent, seasons, year, catalog)
+            text.consume(m.start(), m.end())
+    for m in text.finditer(_RANGE):
+        years = sorted(int(y) for y in m.groups() if y)
+        ent.term_from, ent.term_to = years[0] * 10, years[-1] * 10 + 9
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_SINCE):
+        word, year = m.group(1).lower(), int(m.group(2))
+        if word in ("since", "from"):
+            ent.term_from = year * 10
+        elif word == "after":
+            ent.term_from = (year + 1) * 10
+        elif word == "before":
+            ent.term_to = year * 10 - 1
+        else:
+            ent.term_to = year * 10 + 9
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_BARE_YEAR):
+        year = int(m.group(1))
+        ent.term_from, ent.term_to = year * 10, year * 10 + 9
+        text.consume(m.start(), m.end())
+    for label in ent.terms:  # keep labels canonical for exact filtering
+        assert parse_term(label) is not None, label
+
+
+def _sections(text: _Text, ent: Entities) -> None:
+    for m in text.finditer(r"\bsec(?:tion)?s?\.?\s*#?\s*(\d{1,3})\b"):
+        number = m.group(1)
+        ent.sections.append(number.zfill(2) if len(number) < 2 else number)
+        text.consume(m.start(), m.end())
+
+
+# ---------------------------------------------------------------- instructors
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in re.split(r"[\s.]+", fold(name)) if p]
+    return re.compile(r"(?<![\w'])" + r"[\s.]+".join(parts) + r"(?![\w'])", re.I)
+
+
+def _instructors(text: _Text, catalog: Catalog, ent: Entities) -> None:
+    found: dict[int, InstructorRef] = {}
+    by_last: dict[str, list[InstructorRef]] = {}
+    for person in catalog.instructors:
+        by_last.setdefault(fold(person.last).lower(), []).append(person)
+    # Exact surnames (multi-word ones first, so "van der Berg" wins over a bare "Berg").
+    for last in sorted(by_last, key=lambda s: -len(s)):
+        for m in text.finditer(_name_pattern(last)):
+            before = text.masked[: m.start()].split()
+            titled = bool(before) and before[-1].rstrip(".").lower() in _TITLES
+            word = m.group(0)
+            capital = word[:1].isupper()
+            if not (titled or capital or " " in last) and last in _COMMON:
+                continue
+            if not (titled or capital) and len(last) < 4:
+                continue
+            people = by_last[last]
+            chosen = _by_first_name(people, text.masked) if len(people) > 1 else people
+            found.update((p.id, p) for p in chosen)
+            text.consume(m.start(), m.end())
+            _consume_first_names(text, chosen, m.start())
+            tokens = list(_WORD.finditer(text.masked[: m.start()]))
+            _consume_given_name(text, tokens, len(tokens))
+    # Misspelt surnames: only after a title, or capitalised mid-sentence, never common words.
+    singles = {last: people for last, people in by_last.items() if " " not in last}
+    tokens = list(_WORD.finditer(text.masked))
+    for index, tok in enumerate(tokens):
+        word = tok.group(0)
+        prev = [t.group(0).rstrip(".").lower() for t in tokens[max(0, index - 2) : index]]
+        gap = text.masked[tokens[index - 1].end() : tok.start()] if index else ""
+        titled = any(p in _TITLES for p in prev)
+        mid_capital = word[:1].isupper() and index > 0 and not gap.strip().endswith((".", "?"))
+        if not (titled or mid_capital) or word.lower() in _COMMON or len(word) < 4:
+            continue
+        best = max(
+            singles,
+            key=lambda last: difflib.SequenceMatcher(None, word.lower(), last).ratio(),
+            default=None,
+        )
+        if best is None:
+            continue
+        ratio = difflib.SequenceMatcher(None, word.lower(), best).ratio()
+        if ratio >= (FUZZY_NAME_RATIO if titled else 0.85):
+            found.update((p.id, p) for p in singles[best])
+            text.consume(tok.start(), tok.end())
+            _consume_given_name(text, tokens, index)
+    ent.instructors = sorted(found.values(), key=lambda p: p.id)
+    for m in text.finditer(re.compile(r"\b(?:prof(?:essor)?|dr|mrs?|ms)\b\.?", re.I)):
+        text.consume(m.start(), m.end())
+
+
+def _consume_given_name(text: _Text, tokens: list[re.Match[str]], index: int) -> None:
+    """ "Dr. Olivia Silva": a capitalised word between a title and the surname is a given name."""
+    if index >= 2:
+        given, title = tokens[index - 1], tokens[index - 2]
+        if given.group(0)[:1].isupper() and title.group(0).rstrip(".").lower() in _TITLES:
+            text.consume(given.start(), given.end())
+
+
+def _by_first_name(people: list[InstructorRef], masked: str) -> list[InstructorRef]:
+    """Several people share the surname: keep those whose first name is also written."""
+    low = masked.lower()
+    named = [p for p in people if fold(p.first).split()[0].lower() in low.split()]
+    return named or people
+
+
+def _consume_first_names(text: _Text, people: Sequence[InstructorRef], before: int) -> None:
+    for person in people:
+        for m in text.finditer(_name_pattern(person.first)):
+            if m.end() <= before:
+                text.consume(m.start(), m.end())
+
+
+# ---------------------------------------------------------------- metric
+
+
+_STOP_WORDS = """a an the of in on for to at by with and or vs versus than about from into over per
+    which who whom whose what when where how many much is are was were be been did do does
+    had has have get got show give tell list me my i we our us their them they it its this
+    that these those there here please can could would should will all any each every
+    highest lowest best worst top bottom most least rank ranked ranking ranks order
+    average averages mean means avg median score scores scored value values number count
+    trend trends time over years changed change changes history evolution progression
+    distribution breakdown spread histogram compare compared comparison relative against
+    department departments dept university univ college school
+    instructor instructors professor professors prof teacher teachers faculty taught teach
+    teaching-wise course courses class classes section sections term terms semester
+    semesters year student students spend spent spending devote devoted report reports
+    trace evaluations evaluation result results data like look looks looked
+    since between before after until through during last this latest recent previous
+    small include including included even"""
+_STOP = set(_STOP_WORDS.split())
+
+
+def metric_words(masked: str) -> str:
+    """The words left once entities and intent words are gone: the thing being measured."""
+    words = [w.lower().strip("'-") for w in _WORD.findall(masked)]
+    return " ".join(w for w in words if w and w not in _STOP)
+
+
+@dataclass(frozen=True)
+class _Target:
+    kind: Literal["question", "hours"]
+    question_id: int | None
+    text: str
+
+
+class MetricIndex:
+    """Question texts and their short phrases, embedded once; phrases match short asks.
+
+    A question scores the mean of two cosines: against its full text (robust to off-topic
+    words) and against its best 1-3 word window ("feedback", "overall rating"), which a
+    one-word ask like "organized" needs to clear the threshold.
+    """
+
+    def __init__(self, embedder: Embedder, targets: Sequence[_Target], *, threshold: float):
+        self.threshold = threshold
+        self.targets = tuple(targets)
+        texts, owners = [], []
+        for index, target in enumerate(self.targets):
+            for item in [target.text, *_windows(target.text)]:
+                texts.append(item)
+                owners.append(index)
+        self._owners = np.array(owners, dtype=np.int64)
+        self._full = np.array([owners.index(i) for i in range(len(self.targets))], dtype=np.int64)
+        self._vectors = embed_texts(embedder, texts)
+        self._queries = QueryCache(embedder, size=512)
+
+    @classmethod
+    def build(
+        cls, catalog: Catalog, embedder: Embedder, *, threshold: float = METRIC_THRESHOLD
+    ) -> MetricIndex:
+        """Cached per embedder and question set: rebuilding embeds a few hundred phrases."""
+        targets = tuple(_Target("question", q.id, q.text) for q in catalog.questions) + tuple(
+            _Target("hours", None, p) for p in catalog.prompts
+        )
+        return _cached_index(embedder, targets, threshold)
+
+    def scores(self, phrase: str) -> np.ndarray:
+        """One blended similarity per target."""
+        sims = self._vectors @ self._queries.embed_query(phrase)
+        best = np.full(len(self.targets), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._owners, sims)
+        return np.asarray((sims[self._full] + best) / 2)
+
+    def match(self, phrase: str) -> MetricRef | None:
+        """The best target, or None when nothing clears the threshold."""
+        if not phrase or not self.targets:
+            return None
+        scores = self.scores(phrase)
+        top = int(np.argmax(scores))
+        if float(scores[top]) < self.threshold:
+            return None
+        target = self.targets[top]
+        return MetricRef(
+            kind=target.kind,
+            question_id=target.question_id,
+            text=target.text,
+            phrase=phrase,
+            similarity=round(float(scores[top]), 3),
+        )
+
+
+_INDEXES: dict[tuple[int, tuple[_Target, ...], float], tuple[Embedder, MetricIndex]] = {}
+_INDEX_LOCK = threading.Lock()
+
+
+def _cached_index(
+    embedder: Embedder, targets: tuple[_Target, ...], threshold: float
+) -> MetricIndex:
+    key = (id(embedder), targets, threshold)
+    with _INDEX_LOCK:
+        hit = _INDEXES.get(key)
+    if hit is not None and hit[0] is embedder:
+        return hit[1]
+    index = MetricIndex(embedder, targets, threshold=threshold)
+    with _INDEX_LOCK:
+        if len(_INDEXES) >= 16:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[key] = (embedder, index)
+    return index
+
+
+_WINDOW_STOP = _STOP | {"instructor's", "course's", "e", "g", "helped", "used", "was", "i"}
+
+
+def _windows(text: str) -> list[str]:
+    """Contiguous 1-3 word phrases of a question that start and end on a content word."""
+    words = re.findall(r"[a-z][a-z'\-/]*", fold(text).lower())
+    out: list[str] = []
+    for size in (1, 2, 3):
+        for start in range(len(words) - size + 1):
+            window = words[start : start + size]
+            if window[0] in _WINDOW_STOP or window[-1] in _WINDOW_STOP:
+                continue
+            phrase = " ".join(window)
+            if phrase not in out:
+                out.append(phrase)
+    return out
+
+
+# ---------------------------------------------------------------- resolve
+
+
+def resolve(
+    question: str,
+    catalog: Catalog,
+    *,
+    metric_index: MetricIndex | None,
+    previous: Entities | None = None,
+) -> Entities:
+    """Read every entity the question names; `previous` fills what a follow-up leaves out."""
+    text = _Text(question)
+    ent = Entities()
+    _courses(text, catalog, ent)
+    _terms(text, catalog, ent)
+    _sections(text, ent)
+    _instructors(text, catalog, ent)
+    phrase = metric_words(text.masked)
+    if phrase and metric_index is not None:
+        ent.metric = metric_index.match(phrase)
+        ent.metric_phrase = phrase
+    if previous is not None:
+        ent = _follow_up(ent, previous)
+    return ent
+
+
+def _follow_up(new: Entities, previous: Entities) -> Entities:
+    """Each slot the new question leaves empty keeps the previous turn's value."""
+    update: dict[str, object] = {}
+    if not (new.courses or new.unknown_courses or new.subjects):
+        update.update(
+            courses=previous.courses,
+            unknown_courses=previous.unknown_courses,
+            subjects=previous.subjects,
+        )
+        if not new.sections:
+            update["sections"] = previous.sections
+    if not new.instructors:
+        update["instructors"] = previous.instructors
+    if not (new.terms or new.term_from is not None or new.term_to is not None):
+        update.update(terms=previous.terms, term_from=previous.term_from, term_to=previous.term_to)
+    if new.metric is None and previous.metric is not None and not new.metric_phrase:
+        update["metric"] = previous.metric
+        update["metric_phrase"] = previous.metric_phrase
+    update["intent"] = previous.intent
+    return new.model_copy(update=update)
