@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.db import Conn
 from core.errors import ConfigError
+from core.observability import set_active_model
 from core.settings import Settings
 from embeddings.base import Embedder, FakeEmbedder
 from embeddings.spaces import Space, ensure_space, get_space
@@ -33,5 +34,9 @@ def active_space(conn: Conn, *, settings: Settings, embedder: Embedder) -> Space
                 f"{space.model}@{space.version}; the configured embedder is "
                 f"{embedder.backend} {embedder.model}@{embedder.version}"
             )
-        return space
-    return ensure_space(conn, embedder=embedder, text_mode=settings.embedding_text)
+    else:
+        space = ensure_space(conn, embedder=embedder, text_mode=settings.embedding_text)
+    set_active_model(
+        model=space.model, version=space.version, backend=space.backend, space=space.name
+    )
+    return space

@@ -18,6 +18,7 @@ import psycopg
 from core.blobs import BlobStore
 from core.db import Conn, connect
 from core.errors import NotFound, ParseError
+from core.observability import count_job, observe_embedding, report_context, stage_timer
 from core.settings import Settings
 from embeddings.active import active_space, load_embedder
 from embeddings.base import Embedder
@@ -66,6 +67,16 @@ class Processor:
 
     def process(self, work: Conn, report_id: int) -> Verdict:
         """See one report through; the verdict is written in `work`'s open transaction."""
+        with report_context(report_id):
+            try:
+                verdict = self._process(work, report_id)
+            except Exception:
+                count_job("error")
+                raise
+            count_job(verdict.status)
+            return verdict
+
+    def _process(self, work: Conn, report_id: int) -> Verdict:
         row = self.status.execute(
             "UPDATE reports SET status = 'processing', attempts = attempts + 1,"
             " started_at = now(), updated_at = now() WHERE id = %s"
@@ -85,27 +96,32 @@ class Processor:
                 exhausted=True,
             )
         try:
-            data = self.blobs.get(row["sha256"])
+            with stage_timer("fetch"):
+                data = self.blobs.get(row["sha256"])
         except NotFound as exc:
             return self._fail(work, report_id, attempts, f"the uploaded file is missing: {exc}")
         except Exception as exc:  # a storage hiccup: worth another try
             return self._retry(work, report_id, attempts, f"reading the file failed: {exc}")
         try:
-            parsed = self.parser.parse(
-                data, filename=row["filename"], max_pages=self.settings.max_pages
-            )
+            with stage_timer("parse"):
+                parsed = self.parser.parse(
+                    data, filename=row["filename"], max_pages=self.settings.max_pages
+                )
         except ParseError as exc:
             return self._fail(work, report_id, attempts, str(exc))
         try:
             with work.transaction():  # a savepoint: a fault here undoes only the partial rows
-                section_id = store_report(work, report_id=report_id, parsed=parsed)
-                embed_sections(
-                    work,
-                    space=self.space,
-                    embedder=self.embedder,
-                    section_ids=[section_id],
-                    batch_size=self.settings.embedding_batch_size,
-                )
+                with stage_timer("store"):
+                    section_id = store_report(work, report_id=report_id, parsed=parsed)
+                with stage_timer("embed") as embedding:
+                    comments = embed_sections(
+                        work,
+                        space=self.space,
+                        embedder=self.embedder,
+                        section_ids=[section_id],
+                        batch_size=self.settings.embedding_batch_size,
+                    )
+                observe_embedding(comments, embedding.seconds)
                 embedded = count_embedded(work, space=self.space, section_id=section_id)
                 work.execute(
                     "UPDATE reports SET status = 'processed', layout = %s, error = NULL,"

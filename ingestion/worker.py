@@ -19,12 +19,24 @@ import psycopg
 
 from core.blobs import BlobStore
 from core.db import Conn, connect
+from core.observability import observe_queue
 from core.settings import Settings
 from embeddings.base import Embedder
 from ingestion.processing import Processor, Verdict
-from ingestion.queue import JobQueue
+from ingestion.queue import JobQueue, PostgresQueue
 
 log = logging.getLogger(__name__)
+
+QUEUE_STATS_EVERY_S = 10.0
+"""While busy, queue depth and lag are measured at most this often (every idle poll when idle)."""
+
+_QUEUE_STATS = """
+SELECT count(*) FILTER (WHERE available_at <= now()) AS depth,
+       count(*) FILTER (WHERE available_at > now()) AS delayed,
+       coalesce(extract(epoch FROM now() - min(available_at)
+                        FILTER (WHERE available_at <= now())), 0) AS lag_s
+  FROM jobs
+"""
 
 
 @dataclass
@@ -39,6 +51,7 @@ class Worker:
     def __post_init__(self) -> None:
         self.processor = Processor(self.settings, self.url, self.blobs, self.embedder)
         self.work: Conn = connect(self.url)
+        self._queue_measured = 0.0
 
     @property
     def model(self) -> Embedder:
@@ -55,11 +68,30 @@ class Worker:
             outcome = self.run_once()
             if outcome is not None:
                 done += 1
+                self.measure_queue(idle=False)
                 continue
+            self.measure_queue(idle=True)
             if until_idle:
                 break
             self.queue.wait(self.processor.status, timeout_s=self.settings.worker_poll_s)
         return done
+
+    def measure_queue(self, *, idle: bool) -> None:
+        """Export queue depth and lag on every idle poll, and at most every 10 s while busy.
+
+        One count over `jobs`, which holds only the backlog (finished jobs are deleted).
+        """
+        now = time.monotonic()
+        if not isinstance(self.queue, PostgresQueue) or (
+            not idle and now - self._queue_measured < QUEUE_STATS_EVERY_S
+        ):
+            return
+        self._queue_measured = now
+        row = self.processor.status.execute(_QUEUE_STATS).fetchone()
+        if row is not None:
+            observe_queue(
+                "postgres", depth=row["depth"], delayed=row["delayed"], lag_s=float(row["lag_s"])
+            )
 
     def run_once(self) -> Verdict | None:
         """Claim one job and see it through; None when no job is available."""

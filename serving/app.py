@@ -9,7 +9,8 @@ from fastapi import FastAPI
 
 from core.settings import Settings
 from serving.errors import install_error_handlers
-from serving.routes import catalog, health, reports, search
+from serving.middleware import ObservabilityMiddleware, metrics_endpoint
+from serving.routes import ask, catalog, health, reports, search
 from serving.services import Services, open_services
 
 
@@ -33,8 +34,11 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(ObservabilityMiddleware)
+    app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     app.include_router(health.router)
     app.include_router(reports.router)
     app.include_router(catalog.router)
     app.include_router(search.router)
+    app.include_router(ask.router)
     return app
