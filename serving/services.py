@@ -11,6 +11,7 @@ from core.db import Conn, Database, connect, make_pool, open_database
 from core.migrate import migrate
 from core.settings import Settings
 from ingestion.queue import JobQueue, make_queue
+from rag.ask import Asker, open_asker
 from rag.searcher import Searcher, open_searcher
 
 
@@ -22,6 +23,7 @@ class Services:
     blobs: BlobStore
     queue: JobQueue
     searcher: Searcher
+    asker: Asker
 
     def close(self) -> None:
         self.pool.close()
@@ -44,4 +46,5 @@ def open_services(settings: Settings) -> Services:
         blobs=make_blob_store(settings),
         queue=make_queue(settings),
         searcher=searcher,
+        asker=open_asker(settings, searcher),
     )
