@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 CORPUS  ?= .tracelens/bench-corpus
 
-.PHONY: venv run test lint typecheck unit bench-parse bench-pipeline clean
+.PHONY: venv run run-scaleout test lint typecheck unit bench-parse bench-pipeline clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ venv: $(STAMP)
 
 run: venv
 	$(VENV)/bin/tracelens run
+
+# API, outbox relay, two Kafka workers, Tansu (Kafka protocol) and the GCS emulator, on 127.0.0.1.
+run-scaleout: venv
+	$(PY) -m core.scaleout
 
 lint: venv
 	$(VENV)/bin/ruff check .

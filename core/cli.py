@@ -296,12 +296,22 @@ def bench_embed(
 @bench.command("pipeline")
 def bench_pipeline(
     reports: Annotated[int, typer.Option(min=1)] = 200,
-    workers: Annotated[int, typer.Option(min=1)] = 1,
+    workers: Annotated[str, typer.Option(help="Worker counts to measure, e.g. 1,2")] = "1",
+    queue: Annotated[str, typer.Option(help="postgres or kafka")] = "postgres",
 ) -> None:
     """Reports/s from upload (HTTP) to processed, against parsing alone on the same files."""
     from ingestion.bench_pipeline import format_pipeline_benchmark, run_pipeline_benchmark
 
-    print(format_pipeline_benchmark(run_pipeline_benchmark(reports=reports, workers=workers)))
+    if queue not in ("postgres", "kafka"):
+        raise typer.BadParameter(f"queue must be postgres or kafka, not {queue!r}")
+    for count in (int(w) for w in workers.split(",")):
+        if queue == "kafka":
+            from ingestion.bench_kafka import run_kafka_pipeline_benchmark
+
+            result = run_kafka_pipeline_benchmark(reports=reports, workers=count)
+        else:
+            result = run_pipeline_benchmark(reports=reports, workers=count)
+        print(f"[{queue}] " + format_pipeline_benchmark(result))
 
 
 if __name__ == "__main__":

@@ -88,6 +88,8 @@ def ingest(
 
         stop = threading.Event()
         thread = None
+        if run_worker and pending and settings.queue_backend == "kafka":
+            run_worker = False  # Kafka workers run as their own processes (tracelens worker)
         if run_worker and pending:
             thread = threading.Thread(
                 target=_work, args=(settings, url, blobs, queue, stop), daemon=True

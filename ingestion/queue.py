@@ -73,5 +73,9 @@ class PostgresQueue:
 
 
 def make_queue(settings: Settings) -> JobQueue:
-    """The queue the settings name (only the Postgres table so far)."""
+    """The queue the settings name: the Postgres table, or Kafka through the outbox."""
+    if settings.queue_backend == "kafka":
+        from ingestion.kafka_queue import KafkaQueue
+
+        return KafkaQueue(settings)
     return PostgresQueue()

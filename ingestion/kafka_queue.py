@@ -1,0 +1,152 @@
+"""The Kafka transport behind the queue interface: an outbox row per upload, client options.
+
+An upload never talks to Kafka: `KafkaQueue.enqueue` writes an outbox row in the upload's own
+transaction (so the report row and its message commit or vanish together) and the relay
+(`ingestion.relay`) publishes it. Workers consume the topic (`ingestion.kafka_worker`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+from typing import Any
+
+from core.db import Conn
+from core.errors import ConfigError
+from core.settings import Settings
+from ingestion.queue import Job
+
+log = logging.getLogger(__name__)
+
+OUTBOX_CHANNEL = "tracelens_outbox"
+"""NOTIFY channel that wakes the relay when an outbox row commits."""
+
+SCHEMA_VERSION = 1
+_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+class KafkaQueue:
+    """Enqueue writes the outbox; claiming is the Kafka consumer group's job, not this object's."""
+
+    def __init__(self, settings: Settings):
+        self.topic = settings.kafka_topic
+
+    def enqueue(self, conn: Conn, *, report_id: int) -> None:
+        conn.execute(
+            "INSERT INTO outbox (topic, key, payload) VALUES (%s, %s, %s::jsonb)",
+            (self.topic, str(report_id), json.dumps(job_payload(report_id))),
+        )
+        conn.execute(f"NOTIFY {OUTBOX_CHANNEL}")
+
+    def _not_here(self) -> ConfigError:
+        return ConfigError(
+            "queue_backend 'kafka' delivers jobs through the topic "
+            f"{self.topic!r}: run `tracelens worker` (the Kafka consumer), not a table worker"
+        )
+
+    def claim(self, conn: Conn) -> Job | None:
+        raise self._not_here()
+
+    def finish(self, conn: Conn, job: Job) -> None:
+        raise self._not_here()
+
+    def retry_later(self, conn: Conn, job: Job, *, delay_s: float, error: str) -> None:
+        raise self._not_here()
+
+    def wait(self, conn: Conn, *, timeout_s: float) -> None:
+        raise self._not_here()
+
+
+def job_payload(report_id: int) -> dict[str, int]:
+    """The message value: versioned, so a later schema can be told apart from this one."""
+    return {"v": SCHEMA_VERSION, "report_id": report_id}
+
+
+def decode_job(value: bytes | None) -> int:
+    """The report id in a job message; ValueError (naming the value) when it is not one."""
+    if value is None:
+        raise ValueError("message has no value")
+    try:
+        body = json.loads(value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"message value is not JSON: {value[:80]!r} ({exc})") from None
+    if not isinstance(body, dict) or body.get("v") != SCHEMA_VERSION:
+        raise ValueError(f"message is not a version {SCHEMA_VERSION} job: {value[:80]!r}")
+    report_id = body.get("report_id")
+    if not isinstance(report_id, int) or isinstance(report_id, bool) or report_id <= 0:
+        raise ValueError(f"message has no valid report_id: {value[:80]!r}")
+    return report_id
+
+
+def kafka_options(settings: Settings) -> dict[str, Any]:
+    """aiokafka client keyword arguments (bootstrap, SASL, TLS) shared by every client we make."""
+    protocol = settings.kafka_security_protocol
+    options: dict[str, Any] = {
+        "bootstrap_servers": [s.strip() for s in settings.kafka_bootstrap_servers.split(",")],
+        "security_protocol": protocol,
+        "client_id": "tracelens",
+    }
+    if protocol.startswith("SASL_"):
+        mechanism = (settings.kafka_sasl_mechanism or "").upper()
+        if mechanism not in _SASL_MECHANISMS:
+            raise ConfigError(
+                f"kafka_security_protocol {protocol} needs kafka_sasl_mechanism, one of "
+                f"{', '.join(_SASL_MECHANISMS)}; got {settings.kafka_sasl_mechanism!r}"
+            )
+        if not settings.kafka_sasl_username or settings.kafka_sasl_password is None:
+            raise ConfigError(
+                f"kafka_sasl_mechanism {mechanism} needs kafka_sasl_username and "
+                "kafka_sasl_password"
+            )
+        options |= {
+            "sasl_mechanism": mechanism,
+            "sasl_plain_username": settings.kafka_sasl_username,
+            "sasl_plain_password": settings.kafka_sasl_password,
+        }
+    if protocol in ("SSL", "SASL_SSL"):
+        cafile = settings.kafka_ssl_cafile
+        if cafile is not None and not cafile.is_file():
+            raise ConfigError(f"kafka_ssl_cafile {cafile} does not exist")
+        # The system trust store, plus the given CA (a private cluster's) when there is one.
+        options["ssl_context"] = ssl.create_default_context(
+            cafile=str(cafile) if cafile is not None else None
+        )
+    elif settings.kafka_ssl_cafile is not None:
+        log.warning("kafka_ssl_cafile is ignored: kafka_security_protocol is %s", protocol)
+    return options
+
+
+async def ensure_topics(settings: Settings) -> None:
+    """Create the job topic (kafka_partitions partitions) and the DLQ if they do not exist."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.errors import TopicAlreadyExistsError
+
+    admin = AIOKafkaAdminClient(**kafka_options(settings), request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = {settings.kafka_topic: settings.kafka_partitions, settings.kafka_dlq_topic: 1}
+        # Three replicas where the cluster has three brokers (a lost broker loses no jobs).
+        cluster = await admin.describe_cluster()
+        replicas = max(1, min(3, len(cluster.get("brokers", []))))
+        new = [NewTopic(t, n, replicas) for t, n in wanted.items() if t not in existing]
+        if new:
+            response = await admin.create_topics(new)
+            for topic, code, message in response.topic_errors:
+                if code and code != TopicAlreadyExistsError.errno:
+                    raise ConfigError(f"creating Kafka topic {topic!r} failed: {message} ({code})")
+            log.info("created Kafka topics %s", ", ".join(t.name for t in new))
+        described = await admin.describe_topics([settings.kafka_topic])
+        partitions = len(described[0].get("partitions", [])) if described else 0
+        if 0 < partitions < settings.kafka_partitions:
+            log.warning(
+                "topic %s has %d partitions, fewer than kafka_partitions=%d: at most %d "
+                "workers will be busy",
+                settings.kafka_topic,
+                partitions,
+                settings.kafka_partitions,
+                partitions,
+            )
+    finally:
+        await admin.close()
