@@ -293,6 +293,27 @@ def bench_embed(
     print(format_embed_benchmark(result))
 
 
+@bench.command("search")
+def bench_search(
+    comments: Annotated[int, typer.Option(min=1000)] = 250_000,
+    queries: Annotated[int, typer.Option(min=10)] = 200,
+    seed: Annotated[int, typer.Option()] = 5,
+) -> None:
+    """Hybrid search p50/p95 with and without filters, and ANN recall@10 against exact search."""
+    from embeddings.models import resolve_backend
+    from rag.bench_search import format_search_benchmark, run_search_benchmark
+
+    settings = _settings()
+    result = run_search_benchmark(
+        comments=comments,
+        queries=queries,
+        seed=seed,
+        embedder_backend=resolve_backend(settings.embedding_backend),
+        settings=settings,
+    )
+    print(format_search_benchmark(result))
+
+
 @bench.command("pipeline")
 def bench_pipeline(
     reports: Annotated[int, typer.Option(min=1)] = 200,

@@ -21,6 +21,12 @@ from rag.fusion import reciprocal_rank_fusion
 
 Mode = Literal["hybrid", "vector", "text"]
 
+EF_SEARCH = 100
+"""hnsw.ef_search of the ANN walk: recall@10 0.909 at 40, 0.963 at 100 (250k comments)."""
+
+POOL_LIMIT = 200
+"""Comments with all the query's words that join the vector candidates in hybrid search."""
+
 EXACT_SCAN_LIMIT = 5000
 """Filters matching at most this many comments get an exact vector scan (cheap, and complete)."""
 
@@ -80,9 +86,21 @@ def search(
         if mode in ("hybrid", "vector"):
             if query_vector is None:
                 raise ValueError("a vector or hybrid search needs the query's vector")
-            vector = _vector_leg(conn, space, query_vector, where, params, depth, exact=exact)
+            # Hybrid search takes more vector candidates: they are the full-text leg's pool too.
+            vector_depth = max(depth, EF_SEARCH) if mode == "hybrid" else depth
+            vector = _vector_leg(
+                conn, space, query_vector, where, params, vector_depth, exact=exact
+            )
         if mode in ("hybrid", "text"):
-            text = _text_leg(conn, query, where, params, depth)
+            text = _text_leg(
+                conn,
+                query,
+                where,
+                params,
+                depth,
+                filtered=filters.active(),
+                candidates=list(vector) if mode == "hybrid" else None,
+            )
     rankings = [list(vector), list(text)] if mode == "hybrid" else [list(vector or text)]
     fused = reciprocal_rank_fusion(rankings)[:k]
     details = _hydrate(conn, [cid for cid, _ in fused])
@@ -121,7 +139,8 @@ def _vector_leg(
     if exact:  # "+ 0" keeps the planner off the index: every filtered row is scored
         order = distance + sql.SQL(" + 0")
     else:
-        conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(max(depth, 40))))
+        ef_search = sql.Literal(max(depth, EF_SEARCH))
+        conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(ef_search))
         conn.execute("SET LOCAL hnsw.iterative_scan = 'relaxed_order'")
         conn.execute("SET LOCAL hnsw.max_scan_tuples = 100000")
         order = distance
@@ -155,16 +174,45 @@ def any_word_query(query: str) -> str:
 
 
 def _text_leg(
-    conn: Conn, query: str, where: sql.Composable, params: list[Any], depth: int
+    conn: Conn,
+    query: str,
+    where: sql.Composable,
+    params: list[Any],
+    depth: int,
+    *,
+    filtered: bool,
+    candidates: list[int] | None,
 ) -> dict[int, float]:
-    """comment id -> ts_rank_cd of the web-search-style query, best first."""
+    """comment id -> ts_rank of the query's words, best first.
+
+    Text-only search ranks every comment with any of the words. In hybrid search the pool is
+    bounded: comments with all of the words (as websearch syntax reads them), plus the vector
+    leg's candidates; the pool is then ranked by any of the words. An any-word query over the
+    whole corpus matches a third of it at 250k comments and costs seconds to rank.
+    """
+    source = _FROM if filtered else sql.SQL(" FROM comments m")
+    if candidates is None:
+        rows = conn.execute(
+            sql.SQL("SELECT m.id, ts_rank(m.tsv, q) AS r")
+            + source
+            + sql.SQL(", websearch_to_tsquery('english', %s) q WHERE m.tsv @@ q AND ")
+            + where
+            + sql.SQL(" ORDER BY r DESC, m.id LIMIT %s"),
+            [any_word_query(query), *params, depth],
+        ).fetchall()
+        return {int(r["id"]): float(r["r"]) for r in rows}
     rows = conn.execute(
-        sql.SQL("SELECT m.id, ts_rank_cd(m.tsv, q) AS r")
-        + _FROM
+        sql.SQL("WITH pool AS ((SELECT m.id")
+        + source
         + sql.SQL(", websearch_to_tsquery('english', %s) q WHERE m.tsv @@ q AND ")
         + where
-        + sql.SQL(" ORDER BY r DESC, m.id LIMIT %s"),
-        [any_word_query(query), *params, depth],
+        + sql.SQL(
+            " LIMIT %s) UNION SELECT unnest(%s::bigint[]))"
+            " SELECT m.id, ts_rank(m.tsv, q) AS r FROM comments m JOIN pool ON pool.id = m.id,"
+            " websearch_to_tsquery('english', %s) q WHERE m.tsv @@ q"
+            " ORDER BY r DESC, m.id LIMIT %s"
+        ),
+        [query, *params, POOL_LIMIT, candidates, any_word_query(query), depth],
     ).fetchall()
     return {int(r["id"]): float(r["r"]) for r in rows}
 
