@@ -267,6 +267,31 @@ def eval_retrieval(
     print(format_retrieval_eval(run, k=k))
 
 
+@evaluate.command("ask")
+def eval_ask(
+    corpus: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,
+    reports: Annotated[int, typer.Option(min=3)] = 120,
+    seed: Annotated[int, typer.Option()] = 7,
+) -> None:
+    """Numeric exactness, citation precision/recall, theme counts and refusals on a gold set."""
+    from rag.eval_ask import format_ask_eval, run_ask_eval
+
+    print(format_ask_eval(run_ask_eval(_settings(), corpus=corpus, reports=reports, seed=seed)))
+
+
+@bench.command("ask")
+def bench_ask(
+    reports: Annotated[int, typer.Option(min=10)] = 1000,
+    questions: Annotated[int, typer.Option(min=10)] = 200,
+    seed: Annotated[int, typer.Option()] = 3,
+) -> None:
+    """p50/p95 of ask (extractive answerer) by route, against search alone."""
+    from rag.bench_ask import format_ask_benchmark, run_ask_benchmark
+
+    result = run_ask_benchmark(_settings(), reports=reports, questions=questions, seed=seed)
+    print(format_ask_benchmark(result))
+
+
 @bench.command("parse")
 def bench_parse(
     corpus: Annotated[Path, typer.Option(exists=True, file_okay=False)],

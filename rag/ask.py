@@ -62,6 +62,13 @@ class Asker:
             filters,
             catalog,
         )
+        if entities.unknown_courses:  # never answer for a course the reports don't have
+            codes = ", ".join(entities.unknown_courses)
+            return Evidence(
+                route="unanswerable",
+                plan={"reason": f"no reports for course {codes}"},
+                searched=f"reports for course {codes}",
+            ), entities
         intent = detect_intent(question, entities)
         opinion = _OPINION.search(question) is not None
         if opinion and (intent is None or intent.kind not in _NUMERIC_INTENTS):
