@@ -19,7 +19,6 @@ from typing import IO
 
 import httpx
 
-from core.blobs import make_blob_store
 from core.db import Conn, connect, open_database
 from core.migrate import migrate
 from core.settings import Settings
@@ -118,10 +117,7 @@ def redrive_unfinished(conn: Conn) -> int:
 
 def run_scaleout(settings: Settings, *, sample_reports: int) -> int:
     """Start everything, ingest the sample corpus, print the URLs, stop it all on Ctrl-C."""
-    from core.supervisor import _wait_ready
-    from ingestion.corpus.writer import write_corpus
-    from ingestion.kafka_queue import KafkaQueue
-    from ingestion.loader import ingest
+    from core.supervisor import _wait_ready, ingest_sample_corpus
 
     state = settings.state_dir.resolve()
     logs = state / "logs"
@@ -181,19 +177,7 @@ def run_scaleout(settings: Settings, *, sample_reports: int) -> int:
         _wait_ready(scaled.api_url, api)
 
         if sample_reports:
-            corpus = state / "sample-corpus"
-            if not any(corpus.glob("*.json")):
-                print(f"generating {sample_reports} sample reports in {corpus} ...")
-                write_corpus(corpus, reports=sample_reports, seed=7)
-            summary = ingest(
-                scaled,
-                db.url,
-                blobs=make_blob_store(scaled),
-                queue=KafkaQueue(scaled),
-                paths=[corpus],
-                run_worker=False,
-            )
-            print("\n".join(summary.lines()))
+            ingest_sample_corpus(scaled, db.url, reports=sample_reports)
 
         print(
             f"\nTraceLens (scale-out) is running.\n"

@@ -35,12 +35,29 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 90.0
     raise RuntimeError(f"the API at {url} was not ready within {timeout_s:g} s")
 
 
-def run_all(settings: Settings, *, sample_reports: int) -> int:
-    """Start PostgreSQL, the worker and the API; ingest the sample corpus; run until stopped."""
+def ingest_sample_corpus(settings: Settings, url: str, *, reports: int) -> None:
+    """Generate the sample corpus once (state_dir/sample-corpus) and load it through the queue."""
     from ingestion.corpus.writer import write_corpus
     from ingestion.loader import ingest
     from ingestion.queue import make_queue
 
+    corpus = settings.state_dir / "sample-corpus"
+    if not any(corpus.glob("*.json")):
+        print(f"generating {reports} sample reports in {corpus} ...")
+        write_corpus(corpus, reports=reports, seed=7)
+    summary = ingest(
+        settings,
+        url,
+        blobs=make_blob_store(settings),
+        queue=make_queue(settings),
+        paths=[corpus],
+        run_worker=False,
+    )
+    print("\n".join(summary.lines()))
+
+
+def run_all(settings: Settings, *, sample_reports: int) -> int:
+    """Start PostgreSQL, the worker and the API; ingest the sample corpus; run until stopped."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     db = open_database(settings)
     children: list[subprocess.Popen[bytes]] = []
@@ -66,19 +83,7 @@ def run_all(settings: Settings, *, sample_reports: int) -> int:
         _wait_ready(settings.api_url, api)
 
         if sample_reports:
-            corpus = settings.state_dir / "sample-corpus"
-            if not any(corpus.glob("*.json")):
-                print(f"generating {sample_reports} sample reports in {corpus} ...")
-                write_corpus(corpus, reports=sample_reports, seed=7)
-            summary = ingest(
-                settings,
-                db.url,
-                blobs=make_blob_store(settings),
-                queue=make_queue(settings),
-                paths=[corpus],
-                run_worker=False,
-            )
-            print("\n".join(summary.lines()))
+            ingest_sample_corpus(settings, db.url, reports=sample_reports)
 
         print(
             f"\nTraceLens is running.\n  API:      {settings.api_url}\n"
