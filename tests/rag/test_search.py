@@ -15,7 +15,7 @@ from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
 from embeddings.base import FakeEmbedder, embed_texts
-from embeddings.indexing import embed_sections
+from embeddings.indexing import embed_sections, embedding_text
 from embeddings.spaces import drop_space, ensure_space, list_spaces
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
@@ -170,10 +170,14 @@ def test_ann_agrees_with_exact_search(loaded: tuple[Conn, Searcher]) -> None:
     table = searcher.space.table
     rows = conn.execute(
         sql.SQL(
-            "SELECT v.comment_id, m.text FROM {} v JOIN comments m ON m.id = v.comment_id"
+            "SELECT v.comment_id, m.text, m.prompt, c.code AS course, s.title, t.label AS term"
+            " FROM {} v JOIN comments m ON m.id = v.comment_id"
+            " JOIN sections s ON s.id = m.section_id JOIN courses c ON c.id = s.course_id"
+            " JOIN terms t ON t.id = s.term_id"
         ).format(table)
     ).fetchall()
-    vectors = embed_texts(FakeEmbedder(), [r["text"] for r in rows])
+    texts = [embedding_text(r, searcher.space.text_mode) for r in rows]  # what was embedded
+    vectors = embed_texts(FakeEmbedder(), texts)
     for query in ("exams were unfair", "office hours helpful", "too fast"):
         q = FakeEmbedder().embed_batch([query])[0]
         exact = [rows[i]["comment_id"] for i in np.argsort(-(vectors @ q))[:10]]
