@@ -123,6 +123,17 @@ def observe_embedding(comments: int, seconds: float) -> None:
     EMBEDDING_SECONDS.inc(seconds)
 
 
+CONSUMER_LAG = Gauge(
+    "tracelens_consumer_lag_messages",
+    "Kafka messages behind the partition's high watermark, per partition this worker owns",
+    ["topic", "partition"],
+)
+
+
+def observe_consumer_lag(topic: str, partition: int, lag: int) -> None:
+    CONSUMER_LAG.labels(topic=topic, partition=str(partition)).set(max(lag, 0))
+
+
 def observe_queue(queue: str, *, depth: int, delayed: int, lag_s: float) -> None:
     QUEUE_DEPTH.labels(queue=queue).set(depth)
     QUEUE_DELAYED.labels(queue=queue).set(delayed)

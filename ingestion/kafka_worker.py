@@ -25,6 +25,7 @@ from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from core.blobs import BlobStore
 from core.db import Conn, connect
+from core.observability import observe_consumer_lag
 from core.settings import Settings
 from embeddings.base import Embedder
 from ingestion.kafka_queue import decode_job, ensure_topics, kafka_options
@@ -174,6 +175,9 @@ class KafkaWorker:
             if not done:
                 return
             self.handled += 1
+            highwater = self.consumer.highwater(tp)
+            if highwater is not None:
+                observe_consumer_lag(tp.topic, tp.partition, highwater - (message.offset + 1))
             try:
                 await self.consumer.commit({tp: message.offset + 1})
             except (CommitFailedError, IllegalStateError) as exc:

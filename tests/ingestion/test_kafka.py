@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -201,10 +202,16 @@ def test_kill_9_mid_message_is_redelivered_and_processed_once(
         [held] = _query(settings, "SELECT id FROM reports WHERE status = 'processing'")
         # Its DB transaction died with it, its offset was never committed: a new member of the
         # group (after the dead one's session times out) gets the message again.
-        with _children(settings, logs / "second", "worker") as more:
+        port = free_port()
+        watched = settings.model_copy(update={"metrics_port": port})
+        with _children(watched, logs / "second", "worker") as more:
             _wait_for(
                 "every report processed", _all_processed(settings, len(files)), 90, [relay, *more]
             )
+            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        assert 'tracelens_jobs_total{verdict="processed"}' in metrics
+        lag = [line for line in metrics.splitlines() if line.startswith("tracelens_consumer_lag")]
+        assert lag and all(float(line.rsplit(" ", 1)[1]) == 0.0 for line in lag)
     rows = {r["id"]: r for r in _query(settings, "SELECT id, status, attempts FROM reports")}
     assert {r["status"] for r in rows.values()} == {"processed"}
     assert rows[held["id"]]["attempts"] == 2
