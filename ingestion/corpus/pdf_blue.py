@@ -6,7 +6,12 @@ import random
 from itertools import groupby
 
 from core.report import Comment, ParsedReport, Question
-from ingestion.corpus.pdf_collegenet import PROMPTS, comment_blocks, fit_title, instructor_line
+from ingestion.corpus.pdf_collegenet import (
+    blocks_with_empty_prompt,
+    fit_title,
+    instructor_line,
+    score_cells,
+)
 from ingestion.corpus.pdf_common import (
     BOLD,
     FONT,
@@ -88,7 +93,7 @@ def render_blue(report: ParsedReport, *, seed: int) -> bytes:
         for q in group:
             values = [
                 fmt(q.responses, "int"),
-                *(fmt(v, "score") for v in _scores(q)),
+                *(fmt(v, "score") for v in score_cells(q)),
             ]
             table.draw_row(TableRow(typographic(q.text, rng), values, distribution_lines(q)))
     draw_frequencies(flow, report.frequencies, rng)
@@ -97,19 +102,10 @@ def render_blue(report: ParsedReport, *, seed: int) -> bytes:
     return flow.render(f"Student TRACE report for {label}")
 
 
-def _scores(q: Question) -> tuple[float | None, ...]:
-    """The six mean/median cells in column order."""
-    return (q.course_mean, q.dept_mean, q.univ_mean, q.course_median, q.dept_median, q.univ_median)
-
-
 def _draw_comments(flow: PageFlow, comments: list[Comment], rng: random.Random) -> None:
     """Prompt in bold, then one bullet per answer; blank answers print as `[No Response]`."""
     flow.new_page()
-    blocks = comment_blocks(comments)
-    used = {c.prompt for c in comments}
-    unused = [p for p in PROMPTS if p not in used]
-    if unused and rng.random() < 0.5:
-        blocks.insert(rng.randrange(len(blocks) + 1), (rng.choice(unused), []))
+    blocks = blocks_with_empty_prompt(comments, rng, chance=0.5)
     for prompt, group in blocks:
         entries: list[str | None] = [c.text for c in group]
         for _ in range(rng.randrange(3) if entries else 1):

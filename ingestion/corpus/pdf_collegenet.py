@@ -98,7 +98,7 @@ def render_collegenet(report: ParsedReport, *, seed: int) -> bytes:
             values = [
                 fmt(q.responses, "int"),
                 fmt(q.response_rate, "pct"),
-                *(fmt(v, "score") for v in _scores(q)),
+                *(fmt(v, "score") for v in score_cells(q)),
             ]
             table.draw_row(TableRow(typographic(q.text, rng), values))
     draw_frequencies(flow, report.frequencies, rng)
@@ -107,19 +107,27 @@ def render_collegenet(report: ParsedReport, *, seed: int) -> bytes:
     return flow.render(f"{course.title} ({report.term.label})")
 
 
-def _scores(q: Question) -> tuple[float | None, ...]:
+def score_cells(q: Question) -> tuple[float | None, ...]:
     """The six mean/median cells in column order."""
     return (q.course_mean, q.dept_mean, q.univ_mean, q.course_median, q.dept_median, q.univ_median)
+
+
+def blocks_with_empty_prompt(
+    comments: list[Comment], rng: random.Random, *, chance: float
+) -> list[tuple[str, list[Comment]]]:
+    """Comment blocks by prompt, sometimes with an unanswered prompt slotted in (a variant)."""
+    blocks = comment_blocks(comments)
+    used = {c.prompt for c in comments}
+    unused = [p for p in PROMPTS if p not in used]
+    if unused and rng.random() < chance:
+        blocks.insert(rng.randrange(len(blocks) + 1), (rng.choice(unused), []))
+    return blocks
 
 
 def _draw_comments(flow: PageFlow, comments: list[Comment], rng: random.Random) -> None:
     """Comment pages: `Q:` prompt, `(N comments)`, numbers in a left column, text indented."""
     flow.new_page()
-    blocks = comment_blocks(comments)
-    used = {c.prompt for c in comments}
-    unused = [p for p in PROMPTS if p not in used]
-    if unused and rng.random() < 0.6:
-        blocks.insert(rng.randrange(len(blocks) + 1), (rng.choice(unused), []))
+    blocks = blocks_with_empty_prompt(comments, rng, chance=0.6)
     for prompt, group in blocks:
         lines = wrap("Q: " + typographic(prompt, rng), BOLD, 9.5, RIGHT - MARGIN)
         flow.ensure(len(lines) * 12 + 40)
