@@ -121,3 +121,25 @@ def with_database(url: str, name: str) -> str:
 
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str) -> Iterator[tuple[Path, Database]]:
+    """A migrated embedded PostgreSQL in a new /tmp folder, stopped and removed afterwards.
+
+    Benchmarks and evaluations load their generated corpora here, never into the user's state.
+    """
+    import shutil
+    import tempfile
+
+    from core.migrate import migrate
+
+    root = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    db = start_embedded(root / "pgdata")
+    try:
+        with connect(db.url) as conn:
+            migrate(conn)
+        yield root, db
+    finally:
+        db.stop()
+        shutil.rmtree(root, ignore_errors=True)

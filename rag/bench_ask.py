@@ -12,15 +12,11 @@ cache, so neither benefits from the other's embeddings; a warm-up pass loads mod
 from __future__ import annotations
 
 import random
-import shutil
-import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from core.db import connect, start_embedded
-from core.migrate import migrate
+from core.db import connect, scratch_database
 from core.settings import Settings
 from embeddings.base import QueryCache
 from rag.ask import Asker
@@ -71,9 +67,7 @@ def run_ask_benchmark(
     from ingestion.corpus.writer import write_corpus
 
     laps: dict[str, float] = {}
-    root = Path(tempfile.mkdtemp(prefix="tl-bench-ask-", dir="/tmp"))
-    db = start_embedded(root / "pgdata")
-    try:
+    with scratch_database("tl-bench-ask-") as (root, db):
         t = time.perf_counter()
         corpus = root / "corpus"
         write_corpus(corpus, reports=reports, seed=seed)
@@ -82,8 +76,6 @@ def run_ask_benchmark(
             update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
         )
         with connect(db.url) as conn:
-            migrate(conn)
-            conn.commit()
             t = time.perf_counter()
             searcher, loaded = load_corpus(conn, corpus, settings=settings)
             laps["load_and_embed_s"] = time.perf_counter() - t
@@ -137,9 +129,6 @@ def run_ask_benchmark(
             "search": _summary(search_ms),
             "target_p95_ms": TARGET_P95_MS,
         }
-    finally:
-        db.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def format_ask_benchmark(result: dict[str, Any]) -> str:

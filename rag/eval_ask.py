@@ -23,15 +23,12 @@ Metric definitions (printed with the figures):
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.db import Conn, connect, start_embedded
-from core.migrate import migrate
+from core.db import Conn, connect, scratch_database
 from core.settings import Settings
 from embeddings.active import load_embedder
 from embeddings.base import QueryCache
@@ -241,9 +238,7 @@ def run_ask_eval(
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    root = Path(tempfile.mkdtemp(prefix="tl-eval-ask-", dir="/tmp"))
-    db = start_embedded(root / "pgdata")
-    try:
+    with scratch_database("tl-eval-ask-") as (root, db):
         if corpus is None:
             corpus = root / "corpus"
             write_corpus(corpus, reports=reports, seed=seed)
@@ -252,8 +247,6 @@ def run_ask_eval(
             update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
         )
         with connect(db.url) as conn:
-            migrate(conn)
-            conn.commit()
             t = time.perf_counter()
             searcher, loaded = load_corpus(conn, corpus, settings=settings)
             seconds["load"] = time.perf_counter() - t
@@ -274,9 +267,6 @@ def run_ask_eval(
             failure_count=len(failures),
             seconds=seconds,
         )
-    finally:
-        db.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def _mark(value: float, target: float) -> str:

@@ -7,15 +7,12 @@ against the relevance known by construction. Each embedded-text mode gets its ow
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.blobs import make_blob_store
-from core.db import Conn, connect, start_embedded
-from core.migrate import migrate
+from core.db import Conn, connect, scratch_database
 from core.settings import Settings
 from embeddings.active import load_embedder
 from embeddings.base import QueryCache
@@ -102,17 +99,13 @@ def run_retrieval_eval(
 ) -> EvalRun:
     from ingestion.corpus.writer import write_corpus
 
-    root = Path(tempfile.mkdtemp(prefix="tl-eval-", dir="/tmp"))
-    db = start_embedded(root / "pgdata")
-    try:
+    with scratch_database("tl-eval-") as (root, db):
         if corpus is None:
             corpus = root / "corpus"
             write_corpus(corpus, reports=reports, seed=seed)
         settings = settings.model_copy(
             update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
         )
-        with connect(db.url) as conn:
-            migrate(conn)
         _load(settings, db.url, corpus)
         eval_set = build_eval_set(corpus, seed=seed)
         embedder = load_embedder(settings)
@@ -140,9 +133,6 @@ def run_retrieval_eval(
             backend=embedder.backend,
             rows=rows,
         )
-    finally:
-        db.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def format_retrieval_eval(run: EvalRun, *, k: int = 10) -> str:
