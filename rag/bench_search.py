@@ -2,8 +2,9 @@
 
 Everything runs in a scratch embedded PostgreSQL: a catalogue of courses, terms, instructors and
 sections, comments composed by the corpus generator (so full text behaves like real comments),
-loaded with COPY; vectors from real comment embeddings plus noise; the HNSW index built after
-loading, as a bulk re-embed would. Latency is `rag.search.search` as the API calls it, query
+loaded with COPY; vectors derived from real embeddings (`rag.bench_vectors`) of the comment alone
+(the service's default) or with its context; the HNSW index built after loading, as a bulk
+re-embed would. Latency is `rag.search.search` as the API calls it, query
 embedding excluded (the query cache holds it).
 """
 
@@ -15,9 +16,9 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pgvector.psycopg import register_vector
@@ -26,10 +27,11 @@ from psycopg import sql
 from core.db import Conn, connect, start_embedded
 from core.migrate import migrate
 from core.report import SEASONS, Term, parse_term
-from embeddings.base import Embedder, FakeEmbedder, embed_texts, normalize_rows
+from embeddings.base import Embedder, FakeEmbedder, embed_texts
 from embeddings.spaces import Space, ensure_space
 from ingestion.corpus.comments import CommentContext, compose_comment
 from ingestion.corpus.content import COURSES, INSTRUCTOR_NAMES, PROMPTS
+from rag.bench_vectors import DERIVE_SCALE, comment_vectors, context_vectors
 from rag.evalset import QUERIES
 from rag.filters import SearchFilters
 from rag.search import EF_SEARCH, EXACT_SCAN_LIMIT, Mode, any_word_query, search
@@ -37,6 +39,7 @@ from rag.search import EF_SEARCH, EXACT_SCAN_LIMIT, Mode, any_word_query, search
 if TYPE_CHECKING:
     from core.settings import Settings
 
+TextMode = Literal["context", "comment"]
 K = 10
 TARGET_P95_MS = 25.0
 TARGET_RECALL = 0.98
@@ -44,9 +47,6 @@ COURSES_PER_SUBJECT = 30
 """A real catalogue: ~330 courses, so one course holds ~0.3% of the comments."""
 BASE_TEXTS = 3000
 """Distinct comments embedded for real; every other vector is derived from them."""
-DERIVE_SCALE = 0.8
-"""How far a derived vector moves along a real difference; calibrated so HNSW recall matches
-the real embeddings of the same comments (0.991 vs 0.995 at ef_search 40 on 6k comments)."""
 EF_SWEEP = (40, 64, 100, 160, 250)
 CASE_BUDGET_S = 40.0
 """Wall time one latency case may take before it stops (it reports how many queries ran)."""
@@ -224,36 +224,29 @@ def _embedder(backend: str, settings: Settings | None) -> tuple[Embedder, str | 
 
 
 def _vectors(
-    embedder: Embedder, corpus: _Corpus, rng: np.random.Generator, base_texts: int
-) -> tuple[np.ndarray, int]:
-    """Embed up to `base_texts` distinct comments; derive the rest from them.
-
-    A derived vector is a real embedding of the same theme and tone, moved by the difference of
-    two other such embeddings: noise that stays on the model's manifold. Isotropic Gaussian noise
-    does not: it turns each base into a ball of near-ties, and HNSW recall on it falls to ~0.4
-    where the real embeddings of the same comments give 0.99 (measured on 6k and 12k comments).
-    """
+    embedder: Embedder,
+    corpus: _Corpus,
+    rng: np.random.Generator,
+    base_texts: int,
+    text_mode: TextMode,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """The corpus's vectors for the embedded text the space holds, and how they were made."""
     texts = [c[3] for c in corpus.comments]
-    distinct = list(dict.fromkeys(texts))
-    chosen = [distinct[i] for i in rng.permutation(len(distinct))[:base_texts]]
-    base = embed_texts(embedder, chosen)
-    row_of = {text: i for i, text in enumerate(chosen)}
-    by_group: dict[tuple[str, str], list[int]] = {}
-    for text, group in zip(texts, corpus.groups, strict=True):
-        if text in row_of:
-            by_group.setdefault(group, []).append(row_of[text])
-    everyone = list(range(len(base)))
-    picks = np.empty((len(texts), 3), dtype=np.int64)
-    moved = np.ones(len(texts), dtype=np.float32)
-    for i, (text, group) in enumerate(zip(texts, corpus.groups, strict=True)):
-        pool = by_group.get(group) or everyone
-        a, b, c = (pool[int(j)] for j in rng.integers(len(pool), size=3))
-        if text in row_of:  # a comment whose text was embedded keeps the model's own vector
-            a, moved[i] = row_of[text], 0.0
-        picks[i] = (a, b, c)
-    step = (DERIVE_SCALE * moved)[:, None]
-    out = base[picks[:, 0]] + step * (base[picks[:, 1]] - base[picks[:, 2]])
-    return normalize_rows(out), len(chosen)
+    made = comment_vectors(embedder, texts, corpus.groups, rng, base_texts)
+    about: dict[str, Any] = {"embedded": made.embedded, "text_mode": text_mode}
+    if text_mode == "comment":
+        return made.vectors, about
+    rows, section_of = [], []
+    for s, prompt, _, text in corpus.comments:
+        ci, ti, _, _ = corpus.sections[s - 1]
+        subject, number, title = corpus.courses[ci]
+        label = corpus.terms[ti].label
+        rows.append({"course": subject + number, "title": title, "term": label, "prompt": prompt,
+                     "text": text})  # fmt: skip
+        section_of.append(s)
+    vectors, fit = context_vectors(embedder, made, rows, section_of, rng)
+    about["context_fit"] = asdict(fit)
+    return vectors, about
 
 
 def _load_vectors(
@@ -455,6 +448,7 @@ def run_search_benchmark(
     settings: Settings | None = None,
     base_texts: int = BASE_TEXTS,
     diagnose: bool = True,
+    text_mode: TextMode = "comment",
 ) -> dict[str, Any]:
     """Build a `comments`-sized corpus in a scratch database and measure search on it."""
     run_started = time.perf_counter()
@@ -479,9 +473,9 @@ def run_search_benchmark(
             t = lap("text_index_s", t)
             embedder, fallback = _embedder(embedder_backend, settings)
             rng = np.random.default_rng(seed)
-            vectors, embedded = _vectors(embedder, corpus, rng, base_texts)
+            vectors, made = _vectors(embedder, corpus, rng, base_texts, text_mode)
             t = lap("vectors_s", t)
-            space = ensure_space(conn, embedder=embedder, text_mode="comment")
+            space = ensure_space(conn, embedder=embedder, text_mode=text_mode)
             # inserting into HNSW row by row is far slower than one build after the load
             conn.execute(sql.SQL("DROP INDEX {}").format(_index_name(space)))
             with conn.transaction():
@@ -503,7 +497,7 @@ def run_search_benchmark(
             courses=len(corpus.courses),
             embedder={"backend": embedder.backend, "model": embedder.model, "fallback": fallback},
             vectors={
-                "embedded": embedded,
+                **made,
                 "derive_scale": DERIVE_SCALE,
                 "dimension": embedder.dimension,
             },
@@ -620,6 +614,19 @@ def _yes(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
+def _text_mode_line(vec: dict[str, Any]) -> str:
+    fit = vec.get("context_fit")
+    if not fit:
+        return f"  embedded text: {vec['text_mode']} (identical comments get identical vectors)"
+    a, b, c = fit["weights"]
+    return (
+        f"  embedded text: context: normalise({a:.2f} comment + "
+        f"{b:.2f} header + {c:.2f} prompt), real header embeddings of {fit['headers']:,} "
+        f"sections; cosine to the real context embedding over {fit['sample']} comments: mean "
+        f"{fit['cosine_mean']:.3f}, min {fit['cosine_min']:.3f}"
+    )
+
+
 def format_search_benchmark(result: dict[str, Any]) -> str:
     """The report `tracelens bench search` prints: setup, build times, latency, recall, targets."""
     emb, vec, tim, idx = result["embedder"], result["vectors"], result["timings"], result["index"]
@@ -631,8 +638,9 @@ def format_search_benchmark(result: dict[str, Any]) -> str:
         f"search: {result['comments']:,} comments in {result['sections']:,} sections of "
         f"{result['courses']} courses; {result['queries']} queries, k={result['k']}",
         f"  vectors: {vec['embedded']:,} distinct comments embedded with {made}; every other "
-        f"vector = a same-theme/tone real embedding a + {vec['derive_scale']} * (b - c) for two "
-        f"more such embeddings, renormalised ({vec['dimension']} dims)",
+        f"comment vector = a same-theme/tone real embedding a + {vec['derive_scale']} * (b - c) "
+        f"for two more such embeddings, renormalised ({vec['dimension']} dims)",
+        _text_mode_line(vec),
         f"  build  : generate {tim['generate_s']:.1f} s, COPY rows {tim['load_rows_s']:.1f} s, "
         f"GIN {tim['text_index_s']:.1f} s, embed+derive {tim['vectors_s']:.1f} s, "
         f"COPY vectors {tim['load_vectors_s']:.1f} s, VACUUM ANALYZE "

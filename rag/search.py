@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-from pgvector.psycopg import register_vector
 from psycopg import sql
 from pydantic import BaseModel
 
@@ -77,7 +76,7 @@ def search(
     with conn.transaction():
         exact = False
         if filters.active():
-            matching = _count(conn, where, params)
+            matching = _count(conn, where, params, limit=EXACT_SCAN_LIMIT + 1)
             if matching == 0:
                 return []
             exact = matching <= EXACT_SCAN_LIMIT
@@ -86,10 +85,19 @@ def search(
         if mode in ("hybrid", "vector"):
             if query_vector is None:
                 raise ValueError("a vector or hybrid search needs the query's vector")
+            if not filters.active():
+                exact = _space_size(conn, space) <= EXACT_SCAN_LIMIT
             # Hybrid search takes more vector candidates: they are the full-text leg's pool too.
             vector_depth = max(depth, EF_SEARCH) if mode == "hybrid" else depth
             vector = _vector_leg(
-                conn, space, query_vector, where, params, vector_depth, exact=exact
+                conn,
+                space,
+                query_vector,
+                where,
+                params,
+                vector_depth,
+                filtered=filters.active(),
+                exact=exact,
             )
         if mode in ("hybrid", "text"):
             text = _text_leg(
@@ -115,9 +123,29 @@ def search(
     ]
 
 
-def _count(conn: Conn, where: sql.Composable, params: list[Any]) -> int:
-    row = conn.execute(sql.SQL("SELECT count(*) AS n") + _FROM + sql.SQL(" WHERE ") + where, params)
+def _count(conn: Conn, where: sql.Composable, params: list[Any], *, limit: int) -> int:
+    """Comments matching the filter, counted up to `limit` (all the caller needs to know)."""
+    query = sql.SQL("SELECT count(*) AS n FROM (SELECT 1") + _FROM + sql.SQL(" WHERE ")
+    row = conn.execute(query + where + sql.SQL(" LIMIT %s) hit"), [*params, limit])
     found = row.fetchone()
+    return int(found["n"]) if found else 0
+
+
+def _space_size(conn: Conn, space: Space) -> int:
+    """The space's vector count: the planner's estimate, or a bounded count before any ANALYZE.
+
+    Only compared with EXACT_SCAN_LIMIT, so a stale estimate costs a little speed, never hits.
+    """
+    row = conn.execute(
+        "SELECT reltuples::bigint AS n FROM pg_class WHERE oid = %s::regclass",
+        (space.table.as_string(conn),),
+    ).fetchone()
+    if row is not None and row["n"] >= 0:
+        return int(row["n"])
+    found = conn.execute(
+        sql.SQL("SELECT count(*) AS n FROM (SELECT 1 FROM {} LIMIT %s) v").format(space.table),
+        (EXACT_SCAN_LIMIT + 1,),
+    ).fetchone()
     return int(found["n"]) if found else 0
 
 
@@ -129,28 +157,38 @@ def _vector_leg(
     params: list[Any],
     depth: int,
     *,
+    filtered: bool,
     exact: bool,
 ) -> dict[int, float]:
-    """comment id -> cosine similarity, best first."""
-    register_vector(conn)
-    qvec = np.asarray(query_vector, dtype=np.float32)
+    """comment id -> cosine similarity, best first.
+
+    Exact: every (matching) row is scored. Otherwise, unfiltered, the index is walked on the
+    vector table alone (no joins to plan or run); filtered, the walk goes on, iteratively,
+    until enough rows pass the filter.
+    """
+    qvec = vector_literal(query_vector)
     distance = sql.SQL("(v.embedding <=> %s::vector)")
-    order: sql.Composable
-    if exact:  # "+ 0" keeps the planner off the index: every filtered row is scored
-        order = distance + sql.SQL(" + 0")
+    if exact:  # "+ 0" keeps the planner off the index: every row is scored
+        order: sql.Composable = distance + sql.SQL(" + 0")
     else:
-        ef_search = sql.Literal(max(depth, EF_SEARCH))
-        conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(ef_search))
-        conn.execute("SET LOCAL hnsw.iterative_scan = 'relaxed_order'")
-        conn.execute("SET LOCAL hnsw.max_scan_tuples = 100000")
         order = distance
+        conn.execute(
+            "SELECT set_config('hnsw.ef_search', %s, true),"
+            " set_config('hnsw.iterative_scan', %s, true),"
+            " set_config('hnsw.max_scan_tuples', '100000', true)",
+            (str(max(depth, EF_SEARCH)), "relaxed_order" if filtered else "off"),
+        )
+    source: sql.Composable = sql.SQL(" FROM {} v").format(space.table)
+    if filtered:
+        source = _FROM + sql.SQL(" JOIN {} v ON v.comment_id = m.id WHERE ").format(space.table)
+        source += where
+    else:
+        params = []
     query = (
         sql.SQL("SELECT v.comment_id AS id, ")
         + distance
         + sql.SQL(" AS d")
-        + _FROM
-        + sql.SQL(" JOIN {} v ON v.comment_id = m.id WHERE ").format(space.table)
-        + where
+        + source
         + sql.SQL(" ORDER BY ")
         + order
         + sql.SQL(" LIMIT %s")
@@ -160,6 +198,12 @@ def _vector_leg(
         [qvec, *params, qvec, depth],
     ).fetchall()
     return {int(r["id"]): 1.0 - float(r["d"]) for r in rows}
+
+
+def vector_literal(vector: np.ndarray) -> str:
+    """pgvector's text form of a query vector: no adapter (and no catalogue lookup) needed."""
+    values = np.asarray(vector, dtype=np.float32).ravel().tolist()
+    return "[" + ",".join(map(repr, values)) + "]"
 
 
 def any_word_query(query: str) -> str:
