@@ -43,10 +43,6 @@ class Asker:
     searcher: Searcher
     chat_model: BaseChatModel | None
 
-    def _context(self, conn: Conn) -> tuple[Catalog, MetricIndex]:
-        catalog = Catalog.load(conn)
-        return catalog, MetricIndex.build(catalog, self.searcher.queries.embedder)
-
     def gather(
         self,
         conn: Conn,
@@ -55,12 +51,14 @@ class Asker:
         previous: Entities | None,
         filters: SearchFilters | None = None,
     ) -> tuple[Evidence, Entities]:
-        """Route the question and collect its evidence."""
-        catalog, metric_index = self._context(conn)
+        """Route the question and collect its evidence.
+
+        The metric (an embedding lookup) is resolved only for the quantitative route: opinions
+        need none, and embedding an ask's words costs more than the rest of routing.
+        """
+        catalog = Catalog.load(conn)
         entities = _with_filters(
-            resolve(question, catalog, metric_index=metric_index, previous=previous),
-            filters,
-            catalog,
+            resolve(question, catalog, metric_index=None, previous=previous), filters, catalog
         )
         if entities.unknown_courses:  # never answer for a course the reports don't have
             codes = ", ".join(entities.unknown_courses)
@@ -77,10 +75,16 @@ class Asker:
                 conn, searcher=self.searcher, question=question, filters=scope, k=5
             )
             return evidence, entities
+        metric_index = MetricIndex.build(catalog, self.searcher.queries.embedder)
+        entities = _with_filters(
+            resolve(question, catalog, metric_index=metric_index, previous=previous),
+            filters,
+            catalog,
+        )
         plan = plan_question(question, entities)
         if isinstance(plan, Unanswerable):
             return Evidence(
-                route="unanswerable", plan=plan.model_dump(), searched=plan.reason
+                route="unanswerable", plan=plan.model_dump(), searched=plan.searched or plan.reason
             ), entities
         return run_plan(conn, plan=plan), entities.model_copy(update={"intent": intent_of(plan)})
 

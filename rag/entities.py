@@ -11,6 +11,7 @@ import difflib
 import re
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -20,10 +21,16 @@ from pydantic import BaseModel, Field
 
 from core.db import Conn
 from core.report import SEASONS, parse_term
-from embeddings.base import Embedder, QueryCache, embed_texts
+from embeddings.base import Embedder, embed_texts
 
 METRIC_THRESHOLD = 0.42
-"""Blend of full-text and best-phrase cosine; off-topic phrases score ≤ 0.32 on MiniLM-L6."""
+"""Blend of full-text cosine and word coverage; off-topic phrases score ≤ 0.32 on MiniLM-L6."""
+WORD_FLOOR = 0.40
+"""A word of the ask must come this close to some question or window (or share a stem with
+one): on MiniLM-L6 "salary", "tuition", "cost" reach ≤ 0.40, rating words ("clarity",
+"workload", "quality") 0.52 or more."""
+PHRASE_CACHE = 2048
+"""Asks and their words whose vectors a metric index keeps (people ask the same things)."""
 FUZZY_NAME_RATIO = 0.8
 """difflib ratio for a misspelt surname (one wrong letter in a 5+ letter name passes)."""
 
@@ -451,13 +458,25 @@ class _Target:
 class MetricIndex:
     """Question texts and their short phrases, embedded once; phrases match short asks.
 
-    A question scores the mean of two cosines: against its full text (robust to off-topic
-    words) and against its best 1-3 word window ("feedback", "overall rating"), which a
-    one-word ask like "organized" needs to clear the threshold.
+    A question scores the mean of two similarities: the phrase's cosine to its full text
+    (robust to off-topic words) and how well it covers the phrase word by word: each word's
+    best cosine to one of its 1-3 word windows ("feedback", "overall rating"), or 1.0 when the
+    question uses the same word stem ("fair" in "fairly"). Word by word, because a two-word ask
+    must be about both words: "fair grading" is the fairly-evaluated question, not "Problem sets
+    were graded promptly", which a whole-phrase window match ("graded") would pick. An ask with
+    a word that nothing in the reports comes close to ("salary") matches nothing.
     """
 
-    def __init__(self, embedder: Embedder, targets: Sequence[_Target], *, threshold: float):
+    def __init__(
+        self,
+        embedder: Embedder,
+        targets: Sequence[_Target],
+        *,
+        threshold: float,
+        word_floor: float = WORD_FLOOR,
+    ):
         self.threshold = threshold
+        self.word_floor = word_floor
         self.targets = tuple(targets)
         texts, owners = [], []
         for index, target in enumerate(self.targets):
@@ -466,8 +485,11 @@ class MetricIndex:
                 owners.append(index)
         self._owners = np.array(owners, dtype=np.int64)
         self._full = np.array([owners.index(i) for i in range(len(self.targets))], dtype=np.int64)
+        self._stems = [_stems(target.text) for target in self.targets]
         self._vectors = embed_texts(embedder, texts)
-        self._queries = QueryCache(embedder, size=512)
+        self._embedder = embedder
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     @classmethod
     def build(
@@ -479,20 +501,58 @@ class MetricIndex:
         )
         return _cached_index(embedder, targets, threshold)
 
+    def _embed(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Vectors of the texts (an ask and its words), those not cached embedded in one batch."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        vectors: list[np.ndarray] = list(self._embedder.embed_batch(missing)) if missing else []
+        with self._lock:
+            self._cache.update(zip(missing, vectors, strict=True))
+            out = [self._cache[t] for t in texts]
+            for text in texts:
+                self._cache.move_to_end(text)
+            while len(self._cache) > PHRASE_CACHE:
+                self._cache.popitem(last=False)
+        return out
+
+    def word_cover(self, word: str, vector: np.ndarray | None = None) -> np.ndarray:
+        """Per target, how well it speaks of the word: 1.0 for a shared stem, else the word's
+        best cosine to the target's full text or any of its windows."""
+        vector = self._embed([word])[0] if vector is None else vector
+        cover = np.full(len(self.targets), -1.0, dtype=np.float32)
+        np.maximum.at(cover, self._owners, self._vectors @ vector)
+        stem = _stem(word)
+        for index, stems in enumerate(self._stems):
+            if stem in stems:
+                cover[index] = 1.0
+        return cover
+
+    def _covers(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
+        """(the phrase's cosine to each full text, each word's cover: words × targets)."""
+        words = phrase.split()
+        vectors = self._embed([phrase, *words])
+        full = self._vectors[self._full] @ vectors[0]
+        covers = np.array([self.word_cover(w, v) for w, v in zip(words, vectors[1:], strict=True)])
+        return np.asarray(full), covers
+
     def scores(self, phrase: str) -> np.ndarray:
         """One blended similarity per target."""
-        sims = self._vectors @ self._queries.embed_query(phrase)
-        best = np.full(len(self.targets), -1.0, dtype=np.float32)
-        np.maximum.at(best, self._owners, sims)
-        return np.asarray((sims[self._full] + best) / 2)
+        full, covers = self._covers(phrase)
+        return np.asarray((full + covers.mean(axis=0)) / 2)
+
+    def foreign_words(self, phrase: str) -> list[str]:
+        """Words of the phrase that no question or window of the reports comes close to."""
+        _, covers = self._covers(phrase)
+        return [w for w, c in zip(phrase.split(), covers, strict=True) if c.max() < self.word_floor]
 
     def match(self, phrase: str) -> MetricRef | None:
-        """The best target, or None when nothing clears the threshold."""
+        """The best target, or None when nothing clears the threshold or a word is foreign."""
         if not phrase or not self.targets:
             return None
-        scores = self.scores(phrase)
+        full, covers = self._covers(phrase)
+        scores = (full + covers.mean(axis=0)) / 2
         top = int(np.argmax(scores))
-        if float(scores[top]) < self.threshold:
+        if float(scores[top]) < self.threshold or float(covers.max(axis=1).min()) < self.word_floor:
             return None
         target = self.targets[top]
         return MetricRef(
@@ -502,6 +562,27 @@ class MetricIndex:
             phrase=phrase,
             similarity=round(float(scores[top]), 3),
         )
+
+
+_SUFFIXES = ("ation", "ness", "ally", "ity", "ies", "ing", "ed", "ly", "al", "es", "s", "e")
+
+
+def _stem(word: str) -> str:
+    """A crude suffix-stripping stem ("fairly" and "fair", "graded" and "grading" agree)."""
+    word = word.lower().strip("'-")
+    word = word.removesuffix("'s")
+    for _ in range(2):
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                break
+    return word
+
+
+def _stems(text: str) -> frozenset[str]:
+    """Stems of a question's content words."""
+    words = re.findall(r"[a-z][a-z'\-]*", fold(text).lower())
+    return frozenset(_stem(w) for w in words if w not in _WINDOW_STOP)
 
 
 _INDEXES: dict[tuple[int, tuple[_Target, ...], float], tuple[Embedder, MetricIndex]] = {}

@@ -43,6 +43,7 @@ from rag.ask import Asker
 from rag.evalset import CommentKey
 from rag.goldset import GoldItem, build_gold_set, coverage, report_files
 from rag.searcher import Searcher
+from rag.themes import tag_comments
 
 NUMERIC_KINDS = frozenset(
     {"ranking", "average", "comparison", "trend", "count", "distribution", "hours", "followup"}
@@ -70,7 +71,7 @@ class AskEvalResult:
 
 
 def load_corpus(conn: Conn, corpus: Path, *, settings: Settings) -> tuple[Searcher, int]:
-    """Parse and store every report in load order, then embed all comments in bulk.
+    """Parse and store every report in load order, then embed and tag all comments in bulk.
 
     In-process parse + store_report is what the worker does per job without the queue and the
     sandboxed parser process; it keeps the order fixed and is several times faster.
@@ -92,6 +93,7 @@ def load_corpus(conn: Conn, corpus: Path, *, settings: Settings) -> tuple[Search
     embedder = load_embedder(settings)
     space = ensure_space(conn, embedder=embedder, text_mode=settings.embedding_text)
     embed_sections(conn, space=space, embedder=embedder, batch_size=settings.embedding_batch_size)
+    tag_comments(conn, embedder=embedder)  # the worker's themes step, in bulk
     conn.commit()
     return Searcher(space=space, queries=QueryCache(embedder)), len(files)
 

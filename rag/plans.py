@@ -115,6 +115,7 @@ class HoursPerWeek(BaseModel):
 class Unanswerable(BaseModel):
     kind: Literal["unanswerable"] = "unanswerable"
     reason: str
+    searched: str = Field(default="", description="What was looked at, in words, for the answer")
 
 
 Plan = Annotated[
@@ -240,7 +241,9 @@ def plan_question(question: str, entities: Entities) -> Plan | Unanswerable:
     if metric is None:
         if entities.metric_phrase:
             return Unanswerable(
-                reason=f"no rating question in the reports matches {entities.metric_phrase!r}"
+                reason=f"no rating question in the reports matches {entities.metric_phrase!r}",
+                searched=f"the reports' rating questions for {entities.metric_phrase!r}"
+                f" in {scope.describe()}",
             )
         if intent is None and not _HOURS_WORDS.search(question):
             return Unanswerable(reason="the question names no rating, count or hours to compute")

@@ -2,8 +2,9 @@
 
 "What do students say about workload in CS5800?" is answered from every comment the filters
 select (the scope): how many mention each theme ("14 of 83 comments mention workload") and how
-they feel about it, plus k quotes found by hybrid search within the same filters, preferring
-comments on the asked theme and chosen by MMR so they do not repeat each other.
+they feel about it, counted in SQL over the themes and tone stored with each comment
+(rag.themes.tag_comments), plus k quotes found by hybrid search within the same filters: on an
+asked theme only comments on it, chosen by MMR so they do not repeat each other.
 """
 
 from __future__ import annotations
@@ -23,13 +24,21 @@ from rag.filters import SearchFilters, compile_filters
 from rag.mmr import DEFAULT_LAMBDA, mmr_select
 from rag.search import Hit
 from rag.searcher import Searcher
-from rag.sentiment import Sentiment, mean_tone, score_comment
-from rag.themes import GENERAL, THEMES, ThemeDetector
+from rag.sentiment import TONES, Sentiment, mean_tone, tone_of_counts
+from rag.themes import (
+    DETECTOR_VERSION,
+    GENERAL,
+    THEMES,
+    ThemeDetector,
+    detector_for,
+    stored_tags,
+    tag_comments,
+)
 
 SCOPE_CAP = 300
-"""Most comments whose themes are counted per question: sentence-level detection embeds every
-sentence at question time (about 150 sentences a second on two CPU cores), so a corpus-wide
-scope is counted over a fixed pseudo-random sample of this size, and the plan says so."""
+"""Most comments of a scope still without stored themes (stored before migration 0006, or by a
+detector version since replaced) tagged at question time; the rest are left out of the counts
+until the worker or `tag_comments` has tagged them, and the plan says how many were counted."""
 
 SEARCH_DEPTH = 50
 """Hits retrieved as quote candidates before MMR picks k."""
@@ -44,20 +53,6 @@ _FROM = sql.SQL(
 class ScopeComment:
     id: int
     text: str
-
-
-_DETECTORS: dict[int, ThemeDetector] = {}
-
-
-def detector_for(embedder: Embedder) -> ThemeDetector:
-    """One detector per embedder, so its prototypes are embedded once per process.
-
-    Keyed by identity: embedders are loaded once per process (embeddings.models.load_embedder).
-    """
-    detector = _DETECTORS.get(id(embedder))
-    if detector is None or detector.embedder is not embedder:
-        detector = _DETECTORS[id(embedder)] = ThemeDetector(embedder)
-    return detector
 
 
 def describe_scope(filters: SearchFilters) -> str:
@@ -166,17 +161,115 @@ def pick_quotes(
     k: int,
     lambda_: float = DEFAULT_LAMBDA,
 ) -> list[int]:
-    """Indices of the hits to quote: on-theme hits first (MMR among them), then others (MMR)."""
-    on = [i for i, ts in enumerate(hit_themes) if asked == GENERAL or asked in ts]
-    off = [i for i in range(len(hits)) if i not in set(on)]
-    chosen: list[int] = []
-    for pool in (on, off):
-        if len(chosen) >= k or not pool:
+    """Indices of the hits to quote, by MMR: on an asked theme only hits on that theme.
+
+    Quoting an off-theme comment to fill k answers a question nobody asked (and a reader takes
+    it as evidence about the theme), so an asked theme with few comments gets fewer quotes.
+    """
+    pool = [i for i, ts in enumerate(hit_themes) if asked == GENERAL or asked in ts]
+    if not pool or k <= 0:
+        return []
+    relevance = [hits[i].scores.fused for i in pool]
+    picked = mmr_select(relevance, vectors[pool], k, lambda_=lambda_)
+    return [pool[p] for p in picked]
+
+
+_TAGGED = sql.SQL(
+    " LEFT JOIN comment_themes ct ON ct.comment_id = m.id AND ct.detector = %s"
+    " AND ct.source_md5 = md5(m.text)"
+)
+
+
+def scope_counts(conn: Conn, *, filters: SearchFilters) -> tuple[int, int]:
+    """(comments the filters select, of which tagged with this detector version's themes)."""
+    where, params = compile_filters(filters)
+    row = conn.execute(
+        sql.SQL("SELECT count(*) AS total, count(ct.comment_id) AS tagged")
+        + _FROM
+        + _TAGGED
+        + sql.SQL(" WHERE ")
+        + where,
+        [DETECTOR_VERSION, *params],
+    ).fetchone()
+    return (int(row["total"]), int(row["tagged"])) if row else (0, 0)
+
+
+def tag_scope(
+    conn: Conn, *, filters: SearchFilters, embedder: Embedder, cap: int | None = None
+) -> int:
+    """Tag up to `cap` comments of the scope that have no stored themes yet; returns how many."""
+    where, params = compile_filters(filters)
+    rows = conn.execute(
+        sql.SQL("SELECT m.id")
+        + _FROM
+        + _TAGGED
+        + sql.SQL(" WHERE ct.comment_id IS NULL AND ")
+        + where
+        + sql.SQL(" ORDER BY m.id LIMIT %s"),
+        [DETECTOR_VERSION, *params, SCOPE_CAP if cap is None else cap],
+    ).fetchall()
+    if not rows:
+        return 0
+    return tag_comments(conn, embedder=embedder, ids=[int(r["id"]) for r in rows])
+
+
+def stored_tones(conn: Conn, *, filters: SearchFilters) -> dict[str, int]:
+    """How many of the scope's tagged comments are of each tone."""
+    where, params = compile_filters(filters)
+    rows = conn.execute(
+        sql.SQL("SELECT ct.tone, count(*) AS n")
+        + _FROM
+        + _TAGGED
+        + sql.SQL(" WHERE ct.comment_id IS NOT NULL AND ")
+        + where
+        + sql.SQL(" GROUP BY ct.tone"),
+        [DETECTOR_VERSION, *params],
+    ).fetchall()
+    found = {r["tone"]: int(r["n"]) for r in rows}
+    return {tone: found.get(tone, 0) for tone in TONES}
+
+
+def stored_theme_summary(conn: Conn, *, filters: SearchFilters, asked: str, of: int) -> list[Theme]:
+    """theme_summary over the scope's `of` tagged comments, from stored themes, in SQL."""
+    where, params = compile_filters(filters)
+    rows = conn.execute(
+        sql.SQL(
+            "SELECT th AS theme, count(*) AS n, avg(ct.compound) AS mean,"
+            " count(*) FILTER (WHERE ct.tone = 'positive') AS positive,"
+            " count(*) FILTER (WHERE ct.tone = 'negative') AS negative,"
+            " count(*) FILTER (WHERE ct.tone = 'mixed') AS mixed,"
+            " count(*) FILTER (WHERE ct.tone = 'neutral') AS neutral"
+        )
+        + _FROM
+        + sql.SQL(
+            " JOIN comment_themes ct ON ct.comment_id = m.id AND ct.detector = %s"
+            " AND ct.source_md5 = md5(m.text) CROSS JOIN LATERAL unnest(ct.themes) AS th"
+            " WHERE "
+        )
+        + where
+        + sql.SQL(" GROUP BY th"),
+        [DETECTOR_VERSION, *params],
+    ).fetchall()
+    found = {r["theme"]: r for r in rows}
+    out = []
+    for name in THEMES:
+        r = found.get(name)
+        if r is None:
+            if name == asked:
+                out.append(Theme(name=name, count=0, of=of, sentiment=None, tone=None))
             continue
-        relevance = [hits[i].scores.fused for i in pool]
-        picked = mmr_select(relevance, vectors[pool], k - len(chosen), lambda_=lambda_)
-        chosen.extend(pool[p] for p in picked)
-    return chosen
+        counts = {tone: int(r[tone]) for tone in ("positive", "negative", "mixed", "neutral")}
+        out.append(
+            Theme(
+                name=name,
+                count=int(r["n"]),
+                of=of,
+                sentiment=round(float(r["mean"]), 3),
+                tone=tone_of_counts(counts),
+            )
+        )
+    out.sort(key=lambda t: (t.name != asked, -t.count, THEMES.index(t.name)))
+    return out
 
 
 def qualitative_evidence(
@@ -191,62 +284,67 @@ def qualitative_evidence(
     """Theme counts with sentiment over the filtered comments, and k diverse cited quotes."""
     embedder = searcher.queries.embedder
     detector = detector or detector_for(embedder)
-    asked = detector.question_theme(question)
+    asked = detector.question_theme(question, searcher.queries.embed_query(question))
     scope_words = describe_scope(filters)
-    total, scope = scope_comments(conn, filters=filters)
+    total, tagged = scope_counts(conn, filters=filters)
+    if tagged < total:
+        tagged += tag_scope(conn, filters=filters, embedder=embedder)
     plan: dict[str, Any] = {
         "route": "qualitative",
         "filters": filters.model_dump(exclude_none=True),
         "theme": asked,
-        "scope": {"comments": total, "counted": len(scope), "sampled": len(scope) < total},
+        "scope": {"comments": total, "counted": tagged, "sampled": tagged < total},
         "k": k,
     }
     if total == 0:
         return Evidence(route="unanswerable", plan=plan, searched=scope_words)
 
-    texts = [c.text for c in scope]
-    themes = detector.detect(texts)
-    sentiments = [score_comment(t) for t in texts]
-    by_id = {c.id: (ts, s) for c, ts, s in zip(scope, themes, sentiments, strict=True)}
-
     hits = searcher.search(conn, query=question, k=SEARCH_DEPTH, filters=filters, mode="hybrid")
-    unseen = [h for h in hits if h.citation.comment_id not in by_id]
-    for hit, ts in zip(unseen, detector.detect([h.text for h in unseen]), strict=True):
-        by_id[hit.citation.comment_id] = (ts, score_comment(hit.text))
-    hit_themes = [by_id[h.citation.comment_id][0] for h in hits]
-    vectors = comment_vectors(
-        conn,
-        space=searcher.space,
-        ids=[h.citation.comment_id for h in hits],
-        texts=[h.text for h in hits],
-        embedder=embedder,
-    )
+    ids = [h.citation.comment_id for h in hits]
+    tags = stored_tags(conn, ids)
+    missing = [i for i in ids if i not in tags]
+    if missing:
+        tag_comments(conn, embedder=embedder, ids=missing)
+        tags.update(stored_tags(conn, missing))
+    hit_themes = [tags[i][0] if i in tags else () for i in ids]
+    # Only hits on the asked theme can be quoted: fetch just their vectors for MMR.
+    pool = [i for i, ts in enumerate(hit_themes) if asked == GENERAL or asked in ts]
+    vectors = np.zeros((len(hits), searcher.space.dimension), dtype=np.float32)
+    if pool:
+        vectors[pool] = comment_vectors(
+            conn,
+            space=searcher.space,
+            ids=[ids[i] for i in pool],
+            texts=[hits[i].text for i in pool],
+            embedder=embedder,
+        )
     quotes = []
     for i in pick_quotes(hits, hit_themes, vectors, asked=asked, k=k):
         hit = hits[i]
-        ts, sentiment = by_id[hit.citation.comment_id]
+        ts = hit_themes[i]
+        sentiment = tags[ids[i]][1] if ids[i] in tags else None
         theme = asked if asked in ts else (ts[0] if ts else None)
         quotes.append(
             Quote(
                 text=hit.text,
                 citation=hit.citation,
                 theme=theme,
-                sentiment=round(sentiment.compound, 3),
+                sentiment=round(sentiment.compound, 3) if sentiment else None,
             )
         )
 
     plan["search"] = {"mode": "hybrid", "depth": SEARCH_DEPTH, "hits": len(hits)}
-    plan["quotes"] = {"selection": "mmr", "lambda": DEFAULT_LAMBDA, "prefer_theme": asked}
-    plan["detector"] = {"unit": detector.unit, "lexicon": detector.use_lexicon}
+    plan["quotes"] = {"selection": "mmr", "lambda": DEFAULT_LAMBDA, "theme_only": asked}
+    plan["detector"] = {"unit": detector.unit, "version": DETECTOR_VERSION, "stored": True}
     counted = (
         f"{total} {scope_words}"
-        if len(scope) == total
-        else f"a fixed sample of {len(scope)} of {total} {scope_words}"
+        if tagged == total
+        else f"{tagged} of {total} {scope_words} (the rest have no themes stored yet)"
     )
     return Evidence(
         route="qualitative",
         plan=plan,
         quotes=quotes,
-        themes=theme_summary(themes, sentiments, asked=asked),
+        themes=stored_theme_summary(conn, filters=filters, asked=asked, of=tagged),
         searched=counted,
     )

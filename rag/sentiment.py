@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -106,7 +106,14 @@ _NOTHING_TO_SAY = re.compile(
     r"^\W*(?:n/?a|none|nothing(?: (?:really|else|to add))?|no comments?|no|nope|-+)\W*$", re.I
 )
 """Placeholders students type into required boxes: no opinion, whatever VADER makes of "no"."""
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\s+(?=(?:Pros|Cons):)|\s+(?=\d\)\s)")
+_ABBREVIATIONS = (
+    r"(?<![Pp]rof\.)(?<![Dd]r\.)(?<![Mm]r\.)(?<![Mm]s\.)(?<![Mm]rs\.)"
+    r"(?<!e\.g\.)(?<!i\.e\.)(?<!vs\.)"
+)
+"""A full stop after a title or an abbreviation ends no sentence ("Prof. Park slowed down")."""
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?;])" + _ABBREVIATIONS + r"\s+|\s+(?=(?:Pros|Cons):)|\s+(?=\d\)\s)"
+)
 
 
 @dataclass(frozen=True)
@@ -170,14 +177,19 @@ def mean_tone(sentiments: Iterable[Sentiment]) -> tuple[float | None, Tone | Non
     if not items:
         return None, None
     mean = sum(s.compound for s in items) / len(items)
-    counts = Counter(s.tone for s in items)
-    polar = counts["positive"] + counts["negative"] + counts["mixed"]
+    return mean, tone_of_counts(Counter(s.tone for s in items))
+
+
+def tone_of_counts(counts: Mapping[str, int]) -> Tone:
+    """A group's tone from how many of its comments have each tone (see mean_tone)."""
+    polar = counts.get("positive", 0) + counts.get("negative", 0) + counts.get("mixed", 0)
     if polar == 0:
-        return mean, "neutral"
-    for tone in ("positive", "negative"):
-        if counts[tone] / polar >= 0.6:
-            return mean, tone
-    return mean, "mixed"
+        return "neutral"
+    majority: tuple[Tone, ...] = ("positive", "negative")
+    for tone in majority:
+        if counts.get(tone, 0) / polar >= 0.6:
+            return tone
+    return "mixed"
 
 
 def classification_report(

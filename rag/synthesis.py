@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -55,7 +55,7 @@ def extractive_answer(question: str, evidence: Evidence) -> str:
     ):
         return dont_say(evidence.searched)
     facts, themes, quotes = (
-        _facts_block(evidence.facts),
+        _facts_block(evidence.facts, unit=n_unit(evidence.plan)),
         _themes_block(evidence),
         _quotes_block(evidence),
     )
@@ -71,26 +71,37 @@ def dont_say(searched: str) -> str:
     )
 
 
-def _facts_block(facts: list[Fact]) -> str:
+def n_unit(plan: Mapping[str, Any]) -> str:
+    """What a fact's N counts: a count's N is the sections counted over (rag.analytics), not
+    responses, whether it counts comments, instructors or sections; every other N is responses.
+    """
+    return "section" if plan.get("kind") == "count" else "response"
+
+
+def _facts_block(facts: list[Fact], *, unit: str = "response") -> str:
     if not facts:
         return ""
     lead, *rest = facts
-    lines = [f"{_md(lead.label)}: **{_num(lead.value)}**{_n_note(lead.n)}."]
+    lines = [f"{_md(lead.label)}: **{_num(lead.value)}**{_n_note(lead.n, unit)}."]
     if rest:
         lines.append("")
-        lines += [f"- {_md(f.label)}: {_num(f.value)}{_n_note(f.n)}" for f in rest[: MAX_FACTS - 1]]
+        lines += [
+            f"- {_md(f.label)}: {_num(f.value)}{_n_note(f.n, unit)}" for f in rest[: MAX_FACTS - 1]
+        ]
         if len(rest) > MAX_FACTS - 1:
             lines.append("- More facts are listed with the answer.")
     return "\n".join(lines)
 
 
-def _n_note(n: int | None) -> str:
+def _n_note(n: int | None, unit: str = "response") -> str:
     if n is None:
         return ""
     if n == 0:
-        return " (no responses)"
-    noun = "response" if n == 1 else "responses"
-    return f" ({n} {noun}; few responses, read with care)" if n < SMALL_N else f" ({n} {noun})"
+        return f" (no {unit}s)"
+    noun = unit if n == 1 else f"{unit}s"
+    if unit == "response" and n < SMALL_N:  # a mean over few responses is fragile; a count is not
+        return f" ({n} {noun}; few responses, read with care)"
+    return f" ({n} {noun})"
 
 
 def _themes_block(evidence: Evidence) -> str:

@@ -259,6 +259,10 @@ def test_follow_up_keeps_what_is_not_said(metric_index: MetricIndex) -> None:
         ("how intellectually challenging is Algorithms", "intellectually challenging"),
         ("syllabus scores for DS2000", "syllabus"),
         ("which course had the most enthusiastic instructor", "enthusiasm"),
+        # both words must be covered: "graded" alone must not pull in "graded promptly"
+        ("average fair grading for CS 5800 in Fall 2023", "fairly evaluated"),
+        ("how does CS 5800 compare to the department average on fair grading?", "fairly"),
+        ("trend of intellectual challenge in CS5800", "intellectually challenging"),
     ],
 )
 def test_metric_by_similarity(metric_index: MetricIndex, question: str, expected: str) -> None:
@@ -274,6 +278,9 @@ def test_metric_by_similarity(metric_index: MetricIndex, question: str, expected
         "average parking availability for CS 5800",
         "what was the weather like in Fall 2023",
         "best cafeteria food for CS3500",
+        # "teaching" matches a question; "salary" matches nothing, so the ask matches nothing
+        "What is the average salary of instructors teaching CS 5800?",
+        "average tuition cost for CS3500",
     ],
 )
 def test_metric_nothing_matches(metric_index: MetricIndex, question: str) -> None:
@@ -281,6 +288,17 @@ def test_metric_nothing_matches(metric_index: MetricIndex, question: str) -> Non
     assert ent.metric is None and ent.metric_phrase
     plan = plan_question(question, ent)
     assert isinstance(plan, Unanswerable) and ent.metric_phrase in plan.reason
+
+
+def test_metric_word_coverage(metric_index: MetricIndex) -> None:
+    """A shared stem covers a word outright; an off-domain word is foreign to every question."""
+    scores = metric_index.scores("fair grading")
+    texts = [t.text for t in metric_index.targets]
+    fairly = next(i for i, t in enumerate(texts) if "fairly evaluated" in t)
+    assert int(scores.argmax()) == fairly
+    assert float(metric_index.word_cover("fair")[fairly]) == 1.0  # "fair" ~ "fairly"
+    assert metric_index.foreign_words("salary teaching") == ["salary"]
+    assert metric_index.foreign_words("overall rating") == []
 
 
 # ---------------------------------------------------------------- intents

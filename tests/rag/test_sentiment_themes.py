@@ -5,8 +5,9 @@ and theme thresholds were tuned on seed 11, 60 reports, and checked on seeds 23 
 
     sentiment   seed 11: accuracy 0.866, macro-F1 0.833   seed 23 (40 reports): 0.855, 0.821
                 plain VADER compound sign, no sentence rule, no domain lexicon: accuracy 0.589
-    themes      seed 23, sentence unit + lexicon: micro-F1 0.788, macro-F1 0.785
-                seed 23, sentence embeddings alone: micro-F1 0.755; lexicon alone: 0.787
+    themes      seed 23, sentence unit + lexicon: micro-F1 0.873, macro-F1 0.867
+                seed 23, sentence embeddings alone: micro-F1 0.783
+                (one theme per sentence, general remarks none; before that rule: 0.788, 0.755)
                 ten hand-written comments in wording the lexicon lacks: 7 found by embeddings
     question    36 of 37 hand-labelled questions (evalset phrasings plus general ones)
 
@@ -20,12 +21,26 @@ from pathlib import Path
 
 import pytest
 
+from core.db import connect
 from core.settings import Settings
 from embeddings.base import Embedder
 from embeddings.models import make_embedder
+from ingestion.parse import parse_path
+from ingestion.queue import PostgresQueue
+from ingestion.reports import create_report
+from ingestion.store import store_report
 from rag.evalset import QUERIES
 from rag.sentiment import measure_sentiment, score_comment, split_sentences
-from rag.themes import GENERAL, THEMES, ThemeDetector, lexicon_hits, measure_themes
+from rag.themes import (
+    DETECTOR_VERSION,
+    GENERAL,
+    THEMES,
+    ThemeDetector,
+    lexicon_hits,
+    measure_themes,
+    stored_tags,
+    tag_comments,
+)
 
 
 @pytest.fixture(scope="module")
@@ -80,18 +95,94 @@ def test_sentences_split_on_pros_and_cons() -> None:
     ]
 
 
+def test_sentences_do_not_end_at_titles() -> None:
+    """ "Prof. Park slowed down." is one sentence, not "Prof." and a sentence without a subject."""
+    assert split_sentences("Prof. Park slowed down. Dr. Lee, e.g. in week 2, was great!") == [
+        "Prof. Park slowed down.",
+        "Dr. Lee, e.g. in week 2, was great!",
+    ]
+
+
+def test_general_remarks_mention_no_theme(embedder: Embedder) -> None:
+    """A sentence about the course as a whole counts towards no theme; a themed one next to it
+    still does, and a sentence counts towards one theme only."""
+    detector = ThemeDetector(embedder)
+    found = detector.detect(
+        [
+            "Great class overall.",
+            "Honestly one of the best courses I have had.",
+            "Great class overall. The midterm was brutal.",
+            "The lectures moved far too quickly for me.",
+        ]
+    )
+    assert found == [(), (), ("exams",), ("pace",)]
+
+
+def test_repeated_sentences_are_embedded_once(embedder: Embedder) -> None:
+    calls: list[int] = []
+
+    class Counting:
+        dimension = embedder.dimension
+
+        def embed_batch(self, texts: list[str]) -> object:
+            calls.append(len(texts))
+            return embedder.embed_batch(texts)
+
+    detector = ThemeDetector(Counting())  # type: ignore[arg-type]
+    detector.detect(["The midterm was brutal. Zoom kept crashing."])
+    before = sum(calls)
+    again = detector.detect(["Zoom kept crashing. The midterm was brutal.", "Zoom kept crashing."])
+    assert again == [("exams", "online logistics"), ("online logistics",)]
+    assert sum(calls) == before  # every sentence was seen before
+
+
+def test_tag_comments_stores_each_comment_once(
+    db_url: str, corpus: Path, embedder: Embedder
+) -> None:
+    """The worker's themes step: all comments tagged, nothing twice, an edited text again."""
+    path = sorted(corpus.glob("*.pdf"))[0]
+    parsed = parse_path(path)
+    with connect(db_url) as conn:
+        created = create_report(
+            conn,
+            queue=PostgresQueue(),
+            sha256=parsed.sha256,
+            filename=path.name,
+            media_type="application/pdf",
+            size_bytes=path.stat().st_size,
+        )
+        store_report(conn, report_id=created.report["id"], parsed=parsed)
+        rows = conn.execute("SELECT id, text FROM comments ORDER BY id").fetchall()
+        assert rows
+        assert tag_comments(conn, embedder=embedder) == len(rows)
+        assert tag_comments(conn, embedder=embedder) == 0
+        tags = stored_tags(conn, [r["id"] for r in rows])
+        detector = ThemeDetector(embedder)
+        assert [tags[r["id"]][0] for r in rows] == detector.detect([r["text"] for r in rows])
+        assert [tags[r["id"]][1] for r in rows] == [score_comment(r["text"]) for r in rows]
+        first = rows[0]["id"]
+        conn.execute(
+            "UPDATE comments SET text = %s WHERE id = %s", ("The midterm was brutal.", first)
+        )
+        assert stored_tags(conn, [first]) == {}  # a stale row is not read
+        assert tag_comments(conn, embedder=embedder) == 1
+        assert stored_tags(conn, [first])[first][0] == ("exams",)
+        detector_row = conn.execute("SELECT DISTINCT detector FROM comment_themes").fetchall()
+        assert [r["detector"] for r in detector_row] == [DETECTOR_VERSION]
+
+
 def test_themes_agree_with_labels(labelled: Path, embedder: Embedder) -> None:
     report = measure_themes(labelled, embedder)
-    assert report["micro_f1"] >= 0.75, report
-    assert report["macro_f1"] >= 0.74, report
+    assert report["micro_f1"] >= 0.83, report
+    assert report["macro_f1"] >= 0.82, report
     for theme, figures in report["per_theme"].items():
-        assert figures["f1"] >= 0.55, (theme, figures)
+        assert figures["f1"] >= 0.65, (theme, figures)
 
 
 def test_embeddings_alone_find_themes(labelled: Path, embedder: Embedder) -> None:
     """The semantic part must carry its weight, for wording the lexicon does not know."""
     report = measure_themes(labelled, embedder, use_lexicon=False)
-    assert report["micro_f1"] >= 0.70, report
+    assert report["micro_f1"] >= 0.74, report
 
 
 def test_themes_in_unseen_wording(embedder: Embedder) -> None:

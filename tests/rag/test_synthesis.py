@@ -338,3 +338,21 @@ def test_streaming_error_mid_answer_is_replaced_and_before_any_token_is_not() ->
     *tokens, final = stream_synthesis("q", quantitative(), chat_model=Broken())
     assert isinstance(final, FinalEvent) and not final.replaced
     assert "".join(e.text for e in tokens if isinstance(e, TokenEvent)) == final.answer.answer
+
+
+@pytest.mark.parametrize("what", ["comments", "sections", "instructors"])
+def test_a_counts_n_is_sections_not_responses(what: str) -> None:
+    """A count's N is the sections it was counted over (rag.analytics), never responses."""
+    from rag.plans import Count, Scope
+
+    plan = Count(what=what, scope=Scope(courses=["CS5800"]))  # type: ignore[arg-type]
+    evidence = Evidence(
+        route="quantitative",
+        plan=plan.model_dump(),
+        facts=[Fact(label=f"{what} in CS5800", value=83, n=4, source=f"{what}: sections 1-4")],
+    )
+    text = extractive_answer("how many?", evidence)
+    assert text == f"{what} in CS5800: **83** (4 sections)."
+    assert "response" not in text
+    one = evidence.model_copy(update={"facts": [evidence.facts[0].model_copy(update={"n": 1})]})
+    assert extractive_answer("how many?", one).endswith("(1 section).")

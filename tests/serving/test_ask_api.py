@@ -47,6 +47,7 @@ def test_numbers_come_from_the_score_tables(ask_api: tuple[httpx.Client, list[di
     expected = sum(1 for t in truths if t["course"]["code"] == code)
     assert any(f["value"] == expected for f in body["facts"]), body["facts"]
     assert str(expected) in body["answer"]
+    assert "section" in body["answer"] and "response" not in body["answer"]  # a count's N
     assert body["conversation_id"]
 
     follow = api.post(
@@ -72,13 +73,21 @@ def test_opinions_come_from_cited_comments(ask_api: tuple[httpx.Client, list[dic
     for quote in body["citations"]:
         assert quote["citation"]["course_code"] == code
         assert quote["text"] in texts
+        assert quote["theme"] == "workload"  # only comments on the asked theme are quoted
 
 
 def test_unanswerable_questions_say_so(ask_api: tuple[httpx.Client, list[dict]]) -> None:  # type: ignore[type-arg]
-    api, _ = ask_api
+    api, truths = ask_api
     body = api.post("/v1/ask", json={"question": "What was the average rating of ZZ 9999?"}).json()
     assert body["route"] == "unanswerable"
     assert body["answer"].startswith("The reports don't say")
+    code = truths[0]["course"]["code"]
+    body = api.post(
+        "/v1/ask", json={"question": f"What is the average salary of instructors teaching {code}?"}
+    ).json()
+    assert body["route"] == "unanswerable" and not body["facts"], body
+    assert body["answer"].startswith("The reports don't say. I searched")
+    assert "salary" in body["answer"]  # what was searched for
     assert api.post("/v1/ask", json={"question": "x", "conversation_id": "nope"}).status_code == 422
     missing = api.post(
         "/v1/ask",
