@@ -1,0 +1,209 @@
+"""Read models for the course and instructor dashboards, aggregated in SQL like the answers are.
+
+The catalog endpoints return each section's raw scores; a dashboard needs them combined the way
+`/v1/ask` combines them (means weighted by responses, rounded to the two decimals the reports
+print), so the charts and the chat never disagree and the UI derives no statistics of its own.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from psycopg import sql
+
+from core.db import Conn
+from core.errors import NotFound
+from embeddings.base import Embedder
+from ingestion.catalog import normalize_code
+from rag.filters import SearchFilters
+from rag.qualitative import scope_counts, stored_theme_summary, stored_tones, tag_scope
+from rag.themes import GENERAL
+
+WEIGHTED = "Σ mean·responses / Σ responses over sections (weighted by responses)"
+
+# Allowed grouping columns: names the caller may ask for, never SQL it passes in.
+_GROUPS: dict[str, str] = {
+    "question": "q.text",
+    "term": "t.label",
+    "sort_key": "t.sort_key",
+    "course_code": "c.code",
+    "course_title": "c.title",
+    "section": "s.section",
+}
+_FROM = (
+    " FROM question_scores qs JOIN questions q ON q.id = qs.question_id"
+    " JOIN sections s ON s.id = qs.section_id JOIN courses c ON c.id = s.course_id"
+    " JOIN terms t ON t.id = s.term_id"
+)
+
+
+def _weighted(column: str) -> str:
+    """Exact weighted mean of one score column over the sections that print it."""
+    has = f"qs.{column} IS NOT NULL AND qs.responses > 0"
+    return (
+        f"round(sum(qs.{column} * qs.responses) FILTER (WHERE {has})"
+        f" / nullif(sum(qs.responses) FILTER (WHERE {has}), 0), 2)::float8 AS {column}"
+    )
+
+
+def score_means(
+    conn: Conn, *, where: sql.Composable, params: list[Any], by: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Weighted course/dept/univ means, responses, sections and summed distribution per group."""
+    keys = [sql.SQL(_GROUPS[name] + " AS " + name) for name in by]
+    group = [sql.SQL(_GROUPS[name]) for name in by]
+    query = sql.SQL(
+        "SELECT {keys}, min(qs.position) AS position, min(qs.heading) AS heading,"
+        " count(*) AS sections, coalesce(sum(qs.responses), 0)::int AS responses,"
+        + ", ".join(_weighted(c) for c in ("course_mean", "dept_mean", "univ_mean"))
+        + ", count(qs.dist_5) AS dist_sections"
+        + "".join(f", sum(qs.dist_{b})::int AS d{b}" for b in ("5", "4", "3", "2", "1", "na"))
+        + _FROM
+        + " WHERE {where} GROUP BY {group} ORDER BY {order}"
+    ).format(
+        keys=sql.SQL(", ").join(keys),
+        where=where,
+        group=sql.SQL(", ").join(group),
+        order=sql.SQL(", ").join([*group[:-1], sql.SQL("min(qs.position)"), group[-1]]),
+    )
+    out = []
+    for row in conn.execute(query, params).fetchall():
+        dist = None
+        if row.pop("dist_sections"):
+            dist = {b: row[f"d{b}"] or 0 for b in ("5", "4", "3", "2", "1", "na")}
+        for b in ("5", "4", "3", "2", "1", "na"):
+            row.pop(f"d{b}")
+        out.append({**row, "distribution": dist})
+    return out
+
+
+def _midpoint_mean(bins: list[dict[str, Any]]) -> float | None:
+    """Mean hours from bin midpoints ("5-8" counts as 6.5), as rag.analytics estimates it."""
+    total, weighted = 0, Decimal(0)
+    for item in bins:
+        low, _, high = str(item["bin"]).partition("-")
+        if not (low.isdigit() and high.isdigit()):
+            continue
+        total += item["count"]
+        weighted += (Decimal(low) + Decimal(high)) / 2 * item["count"]
+    if not total:
+        return None
+    return float((weighted / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def frequencies(conn: Conn, *, course_id: int) -> list[dict[str, Any]]:
+    """Each frequency prompt (hours per week) with its bins summed over the course's sections."""
+    rows = conn.execute(
+        "SELECT fc.prompt, fc.bin, min(fc.position) AS position, sum(fc.count)::int AS count,"
+        " count(DISTINCT fc.section_id) AS sections FROM frequency_counts fc"
+        " JOIN sections s ON s.id = fc.section_id WHERE s.course_id = %s"
+        " GROUP BY fc.prompt, fc.bin ORDER BY fc.prompt, position, fc.bin",
+        (course_id,),
+    ).fetchall()
+    prompts: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        prompts.setdefault(row["prompt"], []).append(
+            {"bin": row["bin"], "count": row["count"], "sections": row["sections"]}
+        )
+    return [
+        {
+            "prompt": prompt,
+            "bins": [{"bin": b["bin"], "count": b["count"]} for b in bins],
+            "n": sum(b["count"] for b in bins),
+            "sections": max(b["sections"] for b in bins),
+            "estimated_mean": _midpoint_mean(bins),
+        }
+        for prompt, bins in prompts.items()
+    ]
+
+
+def comment_themes(
+    conn: Conn, *, filters: SearchFilters, embedder: Embedder, top: int = 8
+) -> dict[str, Any]:
+    """The most frequent themes of the scope's comments with their tone, and the tone mix.
+
+    Read from the themes stored per comment at ingest; comments stored before that (or edited
+    since) are tagged first, up to the same cap the ask route uses.
+    """
+    total, tagged = scope_counts(conn, filters=filters)
+    if tagged < total:
+        tagged += tag_scope(conn, filters=filters, embedder=embedder)
+    themes = stored_theme_summary(conn, filters=filters, asked=GENERAL, of=tagged)
+    tones = stored_tones(conn, filters=filters)
+    return {
+        "comments": total,
+        "counted": tagged,
+        "sampled": tagged < total,
+        "themes": [t.model_dump() for t in themes][:top],
+        "tones": tones,
+    }
+
+
+def _course(conn: Conn, *, code: str) -> dict[str, Any]:
+    course = conn.execute(
+        "SELECT c.id, c.code, c.subject, c.number, c.title,"
+        " count(s.id) AS sections, count(DISTINCT s.term_id) AS terms"
+        " FROM courses c LEFT JOIN sections s ON s.course_id = c.id WHERE c.code = %s"
+        " GROUP BY c.id",
+        (normalize_code(code),),
+    ).fetchone()
+    if course is None:
+        raise NotFound(f"no course {code!r}")
+    return course
+
+
+def course_dashboard(conn: Conn, *, code: str) -> dict[str, Any]:
+    """A course's question means against dept/univ, its trend by term and section, and hours."""
+    course = _course(conn, code=code)
+    course_id = course.pop("id")
+    where, params = sql.SQL("s.course_id = %s"), [course_id]
+    by_section = score_means(
+        conn, where=where, params=params, by=("sort_key", "term", "section", "question")
+    )
+    return {
+        **course,
+        "method": WEIGHTED,
+        "questions": score_means(conn, where=where, params=params, by=("question",)),
+        "by_term": score_means(
+            conn, where=where, params=params, by=("sort_key", "term", "question")
+        ),
+        "by_section": [{k: v for k, v in r.items() if k != "distribution"} for r in by_section],
+        "frequencies": frequencies(conn, course_id=course_id),
+    }
+
+
+def course_themes(conn: Conn, *, code: str, embedder: Embedder) -> dict[str, Any]:
+    """The course's comment themes and tone: apart, as untagged comments are tagged first."""
+    course = _course(conn, code=code)
+    themes = comment_themes(conn, filters=SearchFilters(course=course["code"]), embedder=embedder)
+    return {"code": course["code"], **themes}
+
+
+def instructor_dashboard(conn: Conn, *, instructor_id: int) -> dict[str, Any]:
+    """An instructor's question means overall and per course and term (weighted by responses)."""
+    person = conn.execute(
+        "SELECT i.id, i.last_name AS last, i.first_name AS first,"
+        " count(si.section_id) AS sections FROM instructors i"
+        " LEFT JOIN section_instructors si ON si.instructor_id = i.id WHERE i.id = %s"
+        " GROUP BY i.id",
+        (instructor_id,),
+    ).fetchone()
+    if person is None:
+        raise NotFound(f"no instructor with id {instructor_id}")
+    where = sql.SQL(
+        "EXISTS (SELECT 1 FROM section_instructors si WHERE si.section_id = s.id"
+        " AND si.instructor_id = %s)"
+    )
+    params: list[Any] = [instructor_id]
+    return {
+        **person,
+        "method": WEIGHTED,
+        "questions": score_means(conn, where=where, params=params, by=("question",)),
+        "by_course_term": score_means(
+            conn,
+            where=where,
+            params=params,
+            by=("sort_key", "term", "course_code", "course_title", "question"),
+        ),
+    }

@@ -1,0 +1,100 @@
+"""The chat page run by AppTest against the live API over the loaded sample corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import free_port
+from tests.ui.apptest import app, charts
+from tests.ui.live import LoadedApi
+
+
+def test_first_visit_offers_example_questions(ui_env: LoadedApi) -> None:
+    at = app()
+    assert not at.exception
+    assert at.title[0].value == "Ask TraceLens"
+    examples = [b for b in at.button if b.key and b.key.startswith("example_")]
+    assert len(examples) == 4
+    [workload] = [b for b in examples if b.label.startswith("What do students say")]
+    workload.click().run()
+    assert not at.exception and not at.error
+    [user, assistant] = at.chat_message
+    assert user.markdown[0].value == workload.label
+    assert "PSYC1101" in assistant.markdown[0].value
+    assert not [b for b in at.button if b.key and b.key.startswith("example_")]
+
+
+def test_numbers_stream_with_facts_and_n_and_follow_ups_keep_the_conversation(
+    ui_env: LoadedApi,
+) -> None:
+    at = app()
+    at.chat_input[0].set_value("How many sections of PSYC1101 were taught?").run()
+    assert not at.exception and not at.error
+    answer = at.chat_message[1]
+    assert answer.markdown[0].value.startswith("sections in PSYC1101: **3**")
+    facts = answer.dataframe[0].value
+    assert list(facts.columns) == ["Fact", "Value", "N", "Source"]
+    assert facts.iloc[0]["Value"] == "3"
+    conversation = at.session_state.conversation_id
+    assert conversation
+
+    at.chat_input[0].set_value("and in Spring 2019?").run()
+    assert at.session_state.conversation_id == conversation
+    assert len(at.chat_message) == 4
+    assert "**3**" in at.chat_message[3].markdown[0].value
+
+
+def test_a_trend_answer_gets_a_chart_with_labelled_axes(ui_env: LoadedApi) -> None:
+    at = app()
+    at.chat_input[0].set_value("How did the overall rating of CS7180 change over time?").run()
+    assert not at.exception
+    [spec] = charts(at.chat_message[1])
+    assert spec["mark"]["type"] == "line"
+    assert spec["encoding"]["x"]["title"] == "Term"
+    assert spec["encoding"]["y"]["title"].startswith("Mean score")
+    terms = [row["term"] for row in spec["rows"]]
+    truths = sorted(
+        (t for t in ui_env.truths if t["course"]["code"] == "CS7180"),
+        key=lambda t: t["term"]["year"],
+    )
+    assert terms == [t["term"]["label"] for t in truths]
+
+
+def test_opinions_show_themes_and_quoted_comments_with_citations(ui_env: LoadedApi) -> None:
+    at = app()
+    at.chat_input[0].set_value("What do students say about the workload in PSYC1101?").run()
+    assert not at.exception
+    answer = at.chat_message[1]
+    quotes = answer.expander
+    assert quotes, "citations are shown as expanders"
+    texts = {
+        c["text"] for t in ui_env.truths if t["course"]["code"] == "PSYC1101" for c in t["comments"]
+    }
+    for quote in quotes:
+        assert quote.label.split(" · ")[0].endswith("PSYC1101")
+        body = quote.markdown[0].value.removeprefix("> ")
+        assert body in texts
+        assert "section 0" in quote.caption[0].value and "prompt:" in quote.caption[0].value
+    assert any(spec["encoding"]["color"]["title"] == "Tone" for spec in charts(answer))
+
+
+def test_an_unreachable_api_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("TRACELENS_UI_API_URL", dead)
+    at = app()
+    at.chat_input[0].set_value("How many sections of PSYC1101 were taught?").run()
+    assert not at.exception
+    [error] = at.error
+    assert error.value.startswith(f"The TraceLens API at {dead} is not reachable")
+    at.run()  # the failed turn stays in the history as the same error, not a traceback
+    assert [e.value for e in at.error] == [error.value]
+
+
+def test_an_api_error_shows_its_message(ui_env: LoadedApi) -> None:
+    at = app()
+    at.session_state.conversation_id = "00000000-0000-0000-0000-000000000000"
+    at.chat_input[0].set_value("and then?").run()
+    assert not at.exception
+    [error] = at.error
+    assert error.value.startswith("The API refused the request (404): ")
+    assert "{" not in error.value

@@ -1,0 +1,1 @@
+"""The Streamlit interface: chat, search, uploads and dashboards, over the REST API only."""

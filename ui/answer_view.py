@@ -1,0 +1,81 @@
+"""How an answer is shown under its text: the facts with their N, a chart, themes, the quotes.
+
+Shared by the chat page for live answers and for the conversation history on every rerun.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ui import charts
+from ui.text import shorten
+
+Answer = dict[str, Any]
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def facts_table(facts: list[dict[str, Any]]) -> pd.DataFrame:
+    """Facts as rows a person reads: what, the value, the N it rests on, where it comes from."""
+    return pd.DataFrame(
+        [
+            {
+                "Fact": f["label"],
+                "Value": _value(f["value"]),
+                "N": "" if f.get("n") is None else str(f["n"]),
+                "Source": f["source"],
+            }
+            for f in facts
+        ],
+        columns=["Fact", "Value", "N", "Source"],
+    )
+
+
+def citation_line(citation: dict[str, Any]) -> str:
+    """Course, term, section, instructors and prompt of a quoted comment, on one line."""
+    people = "; ".join(citation.get("instructors") or []) or "instructor not named"
+    return (
+        f"{citation['course_code']} {citation['course_title']} · {citation['term']} · "
+        f"section {citation['section']} · {people} · prompt: “{citation['prompt']}” · "
+        f"comment {citation['comment_number']}"
+    )
+
+
+def show_citations(quotes: list[dict[str, Any]]) -> None:
+    st.markdown(f"**Quoted comments** ({len(quotes)})")
+    for i, quote in enumerate(quotes, start=1):
+        citation = quote["citation"]
+        title = (
+            f"[{i}] {citation['course_code']} · {citation['term']} · "
+            f"§{citation['section']}: “{shorten(quote['text'], 60)}”"
+        )
+        with st.expander(title):
+            st.markdown(f"> {quote['text']}")
+            st.caption(citation_line(citation))
+            if quote.get("theme"):
+                st.caption(f"Theme: {quote['theme']}")
+
+
+def show_answer_details(answer: Answer) -> None:
+    """Everything behind the answer's text; the text itself is written by the caller."""
+    facts = answer.get("facts") or []
+    if facts:
+        st.markdown("**Facts** (N = responses or comments each value rests on)")
+        st.dataframe(facts_table(facts), hide_index=True, width="stretch")
+    chart = charts.answer_chart(answer)
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+    themes = answer.get("themes") or []
+    if themes:
+        st.markdown("**Themes in the comments**")
+        st.altair_chart(charts.themes(themes), width="stretch")
+    quotes = answer.get("citations") or []
+    if quotes:
+        show_citations(quotes)
