@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from core.settings import Settings
+from mlops.commands import register_commands
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 bench = typer.Typer(no_args_is_help=True, help="Benchmarks: each prints its figure and baseline.")
@@ -259,12 +260,21 @@ def eval_retrieval(
     reports: Annotated[int, typer.Option(min=3)] = 120,
     seed: Annotated[int, typer.Option()] = 7,
     k: Annotated[int, typer.Option(min=1)] = 10,
+    track: Annotated[bool, typer.Option("--track/--no-track", help="Log an MLflow run")] = True,
 ) -> None:
     """recall@k, MRR and nDCG@10 of vector, text and hybrid search on a labelled query set."""
     from rag.eval_retrieval import format_retrieval_eval, run_retrieval_eval
 
-    run = run_retrieval_eval(_settings(), corpus=corpus, reports=reports, seed=seed, k=k)
+    settings = _settings()
+    run = run_retrieval_eval(settings, corpus=corpus, reports=reports, seed=seed, k=k)
     print(format_retrieval_eval(run, k=k))
+    if track:
+        from mlops.evals import log_retrieval_eval
+
+        run_id = log_retrieval_eval(
+            settings, run, k=k, reports=reports, seed=seed, corpus=str(corpus) if corpus else None
+        )
+        print(f"  MLflow run {run_id} in {settings.mlflow_uri}")
 
 
 @evaluate.command("ask")
@@ -272,11 +282,21 @@ def eval_ask(
     corpus: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,
     reports: Annotated[int, typer.Option(min=3)] = 120,
     seed: Annotated[int, typer.Option()] = 7,
+    track: Annotated[bool, typer.Option("--track/--no-track", help="Log an MLflow run")] = True,
 ) -> None:
     """Numeric exactness, citation precision/recall, theme counts and refusals on a gold set."""
     from rag.eval_ask import format_ask_eval, run_ask_eval
 
-    print(format_ask_eval(run_ask_eval(_settings(), corpus=corpus, reports=reports, seed=seed)))
+    settings = _settings()
+    result = run_ask_eval(settings, corpus=corpus, reports=reports, seed=seed)
+    print(format_ask_eval(result))
+    if track:
+        from mlops.evals import log_ask_eval
+
+        run_id = log_ask_eval(
+            settings, result, reports=reports, seed=seed, corpus=str(corpus) if corpus else None
+        )
+        print(f"  MLflow run {run_id} in {settings.mlflow_uri}")
 
 
 @bench.command("ask")
@@ -323,11 +343,16 @@ def bench_search(
     comments: Annotated[int, typer.Option(min=1000)] = 250_000,
     queries: Annotated[int, typer.Option(min=10)] = 200,
     seed: Annotated[int, typer.Option()] = 5,
+    text_mode: Annotated[
+        str, typer.Option(help="Embedded text: comment (the service's default) or context")
+    ] = "comment",
 ) -> None:
     """Hybrid search p50/p95 with and without filters, and ANN recall@10 against exact search."""
     from embeddings.models import resolve_backend
     from rag.bench_search import format_search_benchmark, run_search_benchmark
 
+    if text_mode not in ("context", "comment"):
+        raise typer.BadParameter(f"{text_mode!r} is not 'context' or 'comment'")
     settings = _settings()
     result = run_search_benchmark(
         comments=comments,
@@ -335,8 +360,24 @@ def bench_search(
         seed=seed,
         embedder_backend=resolve_backend(settings.embedding_backend),
         settings=settings,
+        text_mode=text_mode,  # type: ignore[arg-type]  # checked above
     )
     print(format_search_benchmark(result))
+
+
+@bench.command("text-modes")
+def bench_text_modes(
+    comments: Annotated[int, typer.Option(min=500)] = 20_000,
+    queries: Annotated[int, typer.Option(min=10)] = 200,
+) -> None:
+    """ANN recall of comment vs context embedded text, real embeddings against the emulation."""
+    from embeddings.models import resolve_backend
+    from rag.bench_text_modes import format_text_mode_benchmark, run_text_mode_benchmark
+
+    settings = _settings()
+    backend = resolve_backend(settings.embedding_backend)
+    result = run_text_mode_benchmark(comments=comments, queries=queries, backend=backend)
+    print(format_text_mode_benchmark(result))
 
 
 @bench.command("pipeline")
@@ -359,6 +400,8 @@ def bench_pipeline(
             result = run_pipeline_benchmark(reports=reports, workers=count)
         print(f"[{queue}] " + format_pipeline_benchmark(result))
 
+
+register_commands(app, bench)  # reembed, spaces, models, bench reembed (mlops.commands)
 
 if __name__ == "__main__":
     app()

@@ -15,6 +15,8 @@ from core.blobs import make_blob_store
 from core.db import connect, open_database
 from core.migrate import migrate
 from core.settings import Settings
+from mlops.service import mlflow_env, mlflow_ui_command, mlflow_ui_url, prepare_champion
+from ui.launch import streamlit_command
 
 
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -56,6 +58,19 @@ def ingest_sample_corpus(settings: Settings, url: str, *, reports: int) -> None:
     print("\n".join(summary.lines()))
 
 
+def _start_mlflow(settings: Settings, children: list[subprocess.Popen[bytes]]) -> dict[str, str]:
+    """Register the bundled model as champion on first start, then start the MLflow UI.
+
+    Returns the environment that makes the API and the worker serve the champion.
+    """
+    champion = prepare_champion(settings)
+    print(f"embedding model in service: {champion.uri} ({champion.backend}, champion)")
+    command = mlflow_ui_command(settings)
+    if command is not None:
+        children.append(subprocess.Popen(command, env={**os.environ, **mlflow_env()}))
+    return {"TRACELENS_EMBEDDING_MODEL": settings.embedding_model or "champion"}
+
+
 def run_all(settings: Settings, *, sample_reports: int) -> int:
     """Start PostgreSQL, the worker and the API; ingest the sample corpus; run until stopped."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
@@ -77,10 +92,14 @@ def run_all(settings: Settings, *, sample_reports: int) -> int:
             "TRACELENS_DATABASE_URL": db.url,
             "TRACELENS_STATE_DIR": str(settings.state_dir.resolve()),
         }
+        env.update(_start_mlflow(settings, children))
         children.append(_spawn(["worker"], env))
         api = _spawn(["serve"], env)
         children.append(api)
         _wait_ready(settings.api_url, api)
+        ui_env = {**env, "TRACELENS_UI_API_URL": settings.ui_api_url or settings.api_url}
+        ui_command = streamlit_command(host=settings.ui_host, port=settings.ui_port)
+        children.append(subprocess.Popen(ui_command, env=ui_env))
 
         if sample_reports:
             ingest_sample_corpus(settings, db.url, reports=sample_reports)
@@ -88,6 +107,8 @@ def run_all(settings: Settings, *, sample_reports: int) -> int:
         print(
             f"\nTraceLens is running.\n  API:      {settings.api_url}\n"
             f"  API docs: {settings.api_url}/docs\n  Reports:  {settings.api_url}/v1/reports\n"
+            f"  MLflow:   {mlflow_ui_url(settings)} (model registry, evaluation runs)\n"
+            f"  UI:       {settings.ui_url} (chat, search, uploads, dashboards)\n"
             "Press Ctrl-C to stop."
         )
         while not stopping:

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pgvector.psycopg import register_vector
 from psycopg import sql
 
 from core.db import Conn
+from core.errors import ConfigError
 from embeddings.base import Embedder, embed_texts
-from embeddings.spaces import Space
+from embeddings.spaces import Space, live_spaces
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 _COMMENTS = """
 SELECT m.id, m.text, m.prompt, c.code AS course, s.title, t.label AS term
@@ -32,6 +39,18 @@ def embedding_text(row: dict[str, Any], mode: str) -> str:
 
 def _md5(text: str) -> str:
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def comment_rows(
+    conn: Conn, *, after_id: int, end_id: int | None, limit: int
+) -> list[dict[str, Any]]:
+    """Up to `limit` comments with ids in (after_id, end_id), in id order, with their context."""
+    bound = sql.SQL(" AND m.id < %s") if end_id is not None else sql.SQL("")
+    query = sql.SQL("{base} WHERE m.id > %s{bound} ORDER BY m.id LIMIT %s").format(
+        base=sql.SQL(_COMMENTS), bound=bound
+    )
+    params = (after_id, end_id, limit) if end_id is not None else (after_id, limit)
+    return conn.execute(query, params).fetchall()
 
 
 def pending_comments(
@@ -73,8 +92,35 @@ def embed_sections(
     embedder: Embedder,
     section_ids: Sequence[int] | None = None,
     batch_size: int = 64,
+    settings: Settings | None = None,
 ) -> int:
-    """Embed what is missing or stale in the given sections (all when None); returns the count."""
+    """Embed what is missing or stale in the given sections (all when None); returns the count.
+
+    With `settings` (the worker passes them) the sections also go into every other live space —
+    the active one and any a re-embed is building — so a model switch loses no upload.
+    """
+    if settings is not None and not space_exists(conn, space=space):
+        # a worker started before a switch whose old space was since dropped: skip it
+        log.warning("embedding space %s was dropped; embedding into the live ones", space.name)
+        done = 0
+    else:
+        done = _embed_into(conn, space, embedder, section_ids, batch_size)
+    if settings is not None:
+        for other in live_spaces(conn):
+            if other.id != space.id:
+                other_embedder = space_embedder(other, settings=settings, like=embedder)
+                extra = _embed_into(conn, other, other_embedder, section_ids, batch_size)
+                log.debug("also embedded %d comments into %s", extra, other.name)
+    return done
+
+
+def _embed_into(
+    conn: Conn,
+    space: Space,
+    embedder: Embedder,
+    section_ids: Sequence[int] | None,
+    batch_size: int,
+) -> int:
     pending = pending_comments(conn, space=space, section_ids=section_ids)
     if not pending:
         return 0
@@ -84,7 +130,47 @@ def embed_sections(
     return len(pending)
 
 
+def space_embedder(space: Space, *, settings: Settings, like: Embedder | None = None) -> Embedder:
+    """The embedder that fills `space`: `like` when it built the space, else its backend's."""
+    if like is not None and _identity(like) == (
+        space.model,
+        space.version,
+        space.backend,
+        space.dimension,
+    ):
+        return like
+    from embeddings.base import FakeEmbedder
+    from embeddings.models import load_embedder
+
+    embedder: Embedder = (
+        FakeEmbedder(space.dimension)
+        if space.backend == "fake"
+        else load_embedder(
+            space.backend, threads=settings.embedding_threads, cache_dir=settings.model_cache
+        )
+    )
+    if _identity(embedder) != (space.model, space.version, space.backend, space.dimension):
+        raise ConfigError(
+            f"embedding space {space.name!r} was built by {space.backend} {space.model}"
+            f"@{space.version}; this installation has {embedder.model}@{embedder.version}"
+        )
+    return embedder
+
+
+def _identity(embedder: Embedder) -> tuple[str, str, str, int]:
+    return (embedder.model, embedder.version, embedder.backend, embedder.dimension)
+
+
+def space_exists(conn: Conn, *, space: Space) -> bool:
+    row = conn.execute(
+        "SELECT to_regclass(%s) IS NOT NULL AS ok", (f"comment_vectors_{space.id}",)
+    ).fetchone()
+    return bool(row and row["ok"])
+
+
 def count_embedded(conn: Conn, *, space: Space, section_id: int) -> int:
+    if not space_exists(conn, space=space):
+        return 0
     row = conn.execute(
         sql.SQL(
             "SELECT count(*) AS n FROM {} v JOIN comments m ON m.id = v.comment_id"

@@ -25,6 +25,7 @@ from embeddings.base import Embedder
 from embeddings.indexing import count_embedded, embed_sections
 from ingestion.sandbox import ParserProcess
 from ingestion.store import store_report
+from rag.themes import tag_comments
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +121,11 @@ class Processor:
                         embedder=self.embedder,
                         section_ids=[section_id],
                         batch_size=self.settings.embedding_batch_size,
+                        settings=self.settings,  # also into a space a re-embed is building
                     )
                 observe_embedding(comments, embedding.seconds)
+                with stage_timer("themes"):  # read by the qualitative route (rag.themes)
+                    tag_comments(work, embedder=self.embedder, section_ids=[section_id])
                 embedded = count_embedded(work, space=self.space, section_id=section_id)
                 work.execute(
                     "UPDATE reports SET status = 'processed', layout = %s, error = NULL,"

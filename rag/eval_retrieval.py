@@ -7,7 +7,7 @@ against the relevance known by construction. Each embedded-text mode gets its ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ class EvalRun:
     comments: int
     backend: str
     rows: list[dict[str, Any]]
+    per_query: list[dict[str, Any]] = field(default_factory=list)
+    """One row per (query, mode, embedded text): the ranked keys' hits, for tracking runs."""
 
 
 def _load(settings: Settings, url: str, corpus: Path) -> None:
@@ -67,7 +69,13 @@ def _filters(query: EvalQuery) -> SearchFilters:
 
 
 def evaluate(
-    conn: Conn, searcher: Searcher, eval_set: EvalSet, *, mode: Mode, k: int = 10
+    conn: Conn,
+    searcher: Searcher,
+    eval_set: EvalSet,
+    *,
+    mode: Mode,
+    k: int = 10,
+    record: list[dict[str, Any]] | None = None,
 ) -> dict[str, float]:
     """Metrics of one search mode over the eval set (keys mapped to stored comment ids)."""
     ids = _comment_ids(conn)
@@ -85,7 +93,25 @@ def evaluate(
             mode=mode,
         )
         results.append((query, [keys[h.citation.comment_id] for h in hits]))
+        if record is not None:
+            record.append(query_result(query, results[-1][1], mode=mode, k=k))
     return summarize(results, k=k)
+
+
+def query_result(
+    query: EvalQuery, ranked: list[CommentKey], *, mode: str, k: int
+) -> dict[str, Any]:
+    """One query's outcome: its metrics and which of the top k were relevant."""
+    one = summarize([(query, ranked)], k=k)
+    return {
+        "query": query.query,
+        "theme": query.theme,
+        "filters": query.filters,
+        "mode": mode,
+        "relevant": len(query.relevant),
+        **{name: value for name, value in one.items() if name != "queries"},
+        "top_relevant": [key in query.relevant for key in ranked[:k]],
+    }
 
 
 def run_retrieval_eval(
@@ -111,6 +137,7 @@ def run_retrieval_eval(
         embedder = load_embedder(settings)
         queries = QueryCache(embedder)
         rows = []
+        per_query: list[dict[str, Any]] = []
         with connect(db.url) as conn:
             for text_mode in text_modes:
                 space = ensure_space(conn, embedder=embedder, text_mode=text_mode)
@@ -122,9 +149,11 @@ def run_retrieval_eval(
                 for mode in MODES:
                     if mode == "text" and text_mode != text_modes[0]:
                         continue  # full text does not depend on the embedded text
-                    metrics = evaluate(conn, searcher, eval_set, mode=mode, k=k)
-                    conn.commit()
                     label = "-" if mode == "text" else text_mode
+                    record: list[dict[str, Any]] = []
+                    metrics = evaluate(conn, searcher, eval_set, mode=mode, k=k, record=record)
+                    per_query += [{**r, "embedded_text": label} for r in record]
+                    conn.commit()
                     rows.append({"mode": mode, "embedded_text": label, **metrics})
         return EvalRun(
             corpus=corpus,
@@ -132,6 +161,7 @@ def run_retrieval_eval(
             comments=len(eval_set.comments),
             backend=embedder.backend,
             rows=rows,
+            per_query=per_query,
         )
 
 

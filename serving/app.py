@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from core.settings import Settings
 from serving.errors import install_error_handlers
 from serving.middleware import ObservabilityMiddleware, metrics_endpoint
-from serving.routes import ask, catalog, health, reports, search
+from serving.routes import admin, ask, catalog, dashboards, health, reports, search
 from serving.services import Services, open_services
 
 
@@ -41,4 +41,6 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.include_router(catalog.router)
     app.include_router(search.router)
     app.include_router(ask.router)
+    app.include_router(dashboards.router)
+    app.include_router(admin.router)
     return app

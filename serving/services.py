@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from psycopg_pool import ConnectionPool
 
@@ -24,6 +24,12 @@ class Services:
     queue: JobQueue
     searcher: Searcher
     asker: Asker
+
+    def use_searcher(self, searcher: Searcher) -> None:
+        """Put another model in service: each is one reference swap, so requests in flight
+        finish on the searcher they took and new ones get the new one (search never stops)."""
+        self.asker = replace(self.asker, searcher=searcher)
+        self.searcher = searcher
 
     def close(self) -> None:
         self.pool.close()
