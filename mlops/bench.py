@@ -74,14 +74,14 @@ def run_reembed_benchmark(
     from embeddings.models import load_embedder
     from mlops.reembed import plan
     from mlops.registry import RegisteredModel
-    from rag.bench_search import _generate, _load_catalogue
+    from rag.bench_search import generate_corpus, load_catalogue
 
     cores = len(os.sched_getaffinity(0))
     probe = load_embedder(backend, threads=1, cache_dir=settings.model_cache)
     results: dict[str, Any] = {"comments": comments, "backend": backend, "cores": cores, "runs": []}
     with scratch_database("tl-bench-reembed-") as (_, db):
         with connect(db.url, autocommit=True) as conn, conn.transaction():
-            _load_catalogue(conn, _generate(comments, seed))
+            load_catalogue(conn, generate_corpus(comments, seed))
         ctx = multiprocessing.get_context("spawn")
         for count in shard_counts:
             threads = max(1, cores // count)

@@ -69,7 +69,7 @@ class _Corpus:
     """(first theme, tone) of each comment: derived vectors keep their comment's meaning."""
 
 
-def _generate(size: int, seed: int) -> _Corpus:
+def generate_corpus(size: int, seed: int) -> _Corpus:
     """Sections of 3-45 comments each until `size` comments, composed like real ones."""
     rng = random.Random(f"bench-search|{seed}")
     terms = [t for y in range(2015, 2027) for s in SEASONS if (t := parse_term(f"{s} {y}"))]
@@ -137,7 +137,7 @@ def _ids(conn: Conn, table: str, count: int) -> np.ndarray:
     return np.arange(row["lo"], row["hi"] + 1, dtype=np.int64)
 
 
-def _load_catalogue(conn: Conn, corpus: _Corpus) -> np.ndarray:
+def load_catalogue(conn: Conn, corpus: _Corpus) -> np.ndarray:
     """COPY every table the search joins; returns comment ids in corpus order."""
     t = corpus.terms
     _copy(
@@ -207,7 +207,7 @@ def _load_catalogue(conn: Conn, corpus: _Corpus) -> np.ndarray:
     return _ids(conn, "comments", len(corpus.comments))
 
 
-def _embedder(backend: str, settings: Settings | None) -> tuple[Embedder, str | None]:
+def bench_embedder(backend: str, settings: Settings | None) -> tuple[Embedder, str | None]:
     """The requested embedder, or the fake one with the reason it could not be loaded."""
     if backend == "fake":
         return FakeEmbedder(), None
@@ -280,7 +280,7 @@ def _build_index(conn: Conn, space: Space) -> float:
     return time.perf_counter() - started
 
 
-def _queries(n: int, seed: int) -> list[str]:
+def bench_queries(n: int, seed: int) -> list[str]:
     """Natural phrasings from the retrieval eval set, and variations of them."""
     phrasings = [q for qs in QUERIES.values() for q, _ in qs]
     tails = (
@@ -340,7 +340,7 @@ def _ann_ids(conn: Conn, space: Space, qvec: np.ndarray, ef: int) -> list[tuple[
     return [(int(r["comment_id"]), 1.0 - float(r["d"])) for r in rows]
 
 
-def _recall(
+def tie_recall(
     found: Sequence[tuple[int, float]], sims: np.ndarray, ids: np.ndarray
 ) -> tuple[float, float]:
     """(tie-aware recall@k, id recall@k) of ANN hits against the exact top k."""
@@ -464,14 +464,14 @@ def run_search_benchmark(
         with connect(db.url, autocommit=True) as conn:
             migrate(conn)
             t = time.perf_counter()
-            corpus = _generate(comments, seed)
+            corpus = generate_corpus(comments, seed)
             t = lap("generate_s", t)
             with conn.transaction():
-                ids = _load_catalogue(conn, corpus)
+                ids = load_catalogue(conn, corpus)
             t = lap("load_rows_s", t)
             conn.execute("CREATE INDEX comments_tsv_idx ON comments USING gin (tsv)")
             t = lap("text_index_s", t)
-            embedder, fallback = _embedder(embedder_backend, settings)
+            embedder, fallback = bench_embedder(embedder_backend, settings)
             rng = np.random.default_rng(seed)
             vectors, made = _vectors(embedder, corpus, rng, base_texts, text_mode)
             t = lap("vectors_s", t)
@@ -531,7 +531,7 @@ def _measure(
     diagnose: bool,
 ) -> dict[str, Any]:
     """Every latency case, ANN recall against numpy's exact top k, and the ef_search sweep."""
-    texts = _queries(n, seed)
+    texts = bench_queries(n, seed)
     n = len(texts)
     qvecs = embed_texts(embedder, texts)
     selective, medium = _filters(corpus)
@@ -585,14 +585,14 @@ def _measure(
     for i in range(n):
         hits = search(conn, space=space, query=texts[i], query_vector=qvecs[i], k=K, mode="vector")
         found = [(h.citation.comment_id, h.scores.vector or 0.0) for h in hits]
-        score, ident = _recall(found, sims[:, i], ids)
+        score, ident = tie_recall(found, sims[:, i], ids)
         by_score.append(score)
         by_id.append(ident)
     sweep = []
     for ef in EF_SWEEP:
         got = [_ann_ids(conn, space, qvecs[i], ef) for i in range(n)]
         timing = _timed(lambda i, ef=ef: len(_ann_ids(conn, space, qvecs[i], ef)), n)  # type: ignore[misc]
-        recall = float(np.mean([_recall(got[i], sims[:, i], ids)[0] for i in range(n)]))
+        recall = float(np.mean([tie_recall(got[i], sims[:, i], ids)[0] for i in range(n)]))
         sweep.append({"ef_search": ef, "recall": recall, **timing})
     out: dict[str, Any] = {
         "queries": n,

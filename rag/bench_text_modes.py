@@ -18,7 +18,7 @@ from psycopg import sql
 from core.db import connect, scratch_database
 from embeddings.base import Embedder, embed_texts
 from embeddings.indexing import embedding_text
-from rag.bench_search import BASE_TEXTS, _embedder, _generate, _queries, _recall
+from rag.bench_search import BASE_TEXTS, bench_embedder, bench_queries, generate_corpus, tie_recall
 from rag.bench_vectors import comment_vectors, context_vectors
 from rag.search import vector_literal
 
@@ -26,7 +26,7 @@ EF_SEARCHES = (40, 100, 250)
 
 
 def _spaces(embedder: Embedder, comments: int, seed: int) -> dict[str, np.ndarray]:
-    corpus = _generate(comments, seed)
+    corpus = generate_corpus(comments, seed)
     rows, section_of = [], []
     for s, prompt, _, text in corpus.comments:
         ci, ti, _, _ = corpus.sections[s - 1]
@@ -54,9 +54,9 @@ def run_text_mode_benchmark(
     *, comments: int = 20_000, queries: int = 200, seed: int = 5, backend: str = "torch-bf16"
 ) -> dict[str, Any]:
     """Recall@10 against exact search at each ef_search, for every (text, real/emulated)."""
-    embedder, fallback = _embedder(backend, None)
+    embedder, fallback = bench_embedder(backend, None)
     spaces = _spaces(embedder, comments, seed)
-    texts = _queries(queries, seed)
+    texts = bench_queries(queries, seed)
     qvecs = embed_texts(embedder, texts)
     recall: dict[str, dict[int, float]] = {}
     with scratch_database("tl-bench-text-modes-") as (_, db), connect(db.url) as conn:
@@ -94,7 +94,7 @@ def run_text_mode_benchmark(
                     ).fetchall()
                     conn.commit()
                     hits = [(int(r["id"]), 1.0 - float(r["d"])) for r in rows]
-                    found.append(_recall(hits, sims[:, q], ids)[0])
+                    found.append(tie_recall(hits, sims[:, q], ids)[0])
                 recall[name][ef] = float(np.mean(found))
     return {
         "comments": comments,
