@@ -107,8 +107,7 @@ def serve(
 def worker() -> None:
     """Process queued reports until stopped (SIGTERM finishes the job in hand)."""
     from core.blobs import make_blob_store
-    from core.db import connect, database
-    from core.migrate import migrate as apply
+    from core.db import database
     from core.observability import configure_tracing, start_metrics_server
     from ingestion.queue import make_queue
     from ingestion.worker import run_worker
@@ -116,10 +115,7 @@ def worker() -> None:
     settings = _settings()
     start_metrics_server(settings)
     configure_tracing(settings, service="tracelens-worker")
-    with database(settings) as db:
-        if settings.embedded:
-            with connect(db.url) as conn:
-                apply(conn)
+    with database(settings, migrate=True) as db:
         if settings.queue_backend == "kafka":
             from ingestion.kafka_worker import run_kafka_worker
 
@@ -131,18 +127,14 @@ def worker() -> None:
 @app.command()
 def relay() -> None:
     """Publish the outbox to Kafka (queue_backend kafka) until stopped."""
-    from core.db import connect, database
-    from core.migrate import migrate as apply
+    from core.db import database
     from core.observability import configure_tracing, start_metrics_server
     from ingestion.relay import run_relay
 
     settings = _settings()
     start_metrics_server(settings)
     configure_tracing(settings, service="tracelens-relay")
-    with database(settings) as db:
-        if settings.embedded:
-            with connect(db.url) as conn:
-                apply(conn)
+    with database(settings, migrate=True) as db:
         run_relay(settings, db.url)
 
 
@@ -155,16 +147,12 @@ def ingest(
 ) -> None:
     """Load report files or folders through validation, the queue and the worker."""
     from core.blobs import make_blob_store
-    from core.db import connect, database
-    from core.migrate import migrate as apply
+    from core.db import database
     from ingestion.loader import ingest as load
     from ingestion.queue import make_queue
 
     settings = _settings()
-    with database(settings) as db:
-        if settings.embedded:
-            with connect(db.url) as conn:
-                apply(conn)
+    with database(settings, migrate=True) as db:
         summary = load(
             settings,
             db.url,

@@ -111,11 +111,21 @@ def stop_embedded(pgdata: Path) -> None:
     log.info("embedded PostgreSQL stopped at %s", pgdata)
 
 
-def open_database(settings: Settings) -> Database:
-    """The configured server, or the embedded one started on demand."""
+def open_database(settings: Settings, *, migrate: bool = False) -> Database:
+    """The configured server, or the embedded one started on demand.
+
+    `migrate` applies pending migrations to the embedded server (which TraceLens owns); a
+    configured server is migrated by `tracelens migrate`, not by every process that opens it.
+    """
     if settings.database_url is not None:
         return Database(url=settings.database_url)
-    return start_embedded(settings.pgdata)
+    db = start_embedded(settings.pgdata)
+    if migrate:
+        from core.migrate import migrate as apply
+
+        with connect(db.url) as conn:
+            apply(conn)
+    return db
 
 
 def connect(url: str, *, autocommit: bool = False) -> Conn:
@@ -137,9 +147,9 @@ def make_pool(url: str, *, max_size: int = 8) -> ConnectionPool[Conn]:
 
 
 @contextlib.contextmanager
-def database(settings: Settings) -> Iterator[Database]:
+def database(settings: Settings, *, migrate: bool = False) -> Iterator[Database]:
     """Open the database for a command and stop the embedded server afterwards if we started it."""
-    db = open_database(settings)
+    db = open_database(settings, migrate=migrate)
     try:
         yield db
     finally:

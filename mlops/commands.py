@@ -29,16 +29,12 @@ def reembed(
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Build a registry model's space beside the active one; gate and promote when complete."""
-    from core.db import connect, database
-    from core.migrate import migrate
+    from core.db import database
     from mlops.reembed import format_outcome, parse_shard
     from mlops.reembed import reembed as run
 
     settings = _settings()
-    with database(settings) as db:
-        if settings.embedded:
-            with connect(db.url) as conn:
-                migrate(conn)
+    with database(settings, migrate=True) as db:
         outcome = run(
             settings,
             db.url,

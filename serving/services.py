@@ -7,8 +7,7 @@ from dataclasses import dataclass, replace
 from psycopg_pool import ConnectionPool
 
 from core.blobs import BlobStore, make_blob_store
-from core.db import Conn, Database, connect, make_pool, open_database
-from core.migrate import migrate
+from core.db import Conn, Database, make_pool, open_database
 from core.settings import Settings
 from ingestion.queue import JobQueue, make_queue
 from rag.ask import Asker, open_asker
@@ -38,10 +37,7 @@ class Services:
 
 def open_services(settings: Settings) -> Services:
     """Connect (starting the embedded server and migrating it when that is the default)."""
-    database = open_database(settings)
-    if settings.embedded:
-        with connect(database.url) as conn:
-            migrate(conn)
+    database = open_database(settings, migrate=True)
     pool = make_pool(database.url, max_size=settings.db_pool_max)
     with pool.connection() as conn:
         searcher = open_searcher(conn, settings)
