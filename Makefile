@@ -5,9 +5,13 @@ VENV    ?= .venv
 PYTHON  ?= $(shell command -v python3.11 || command -v python3)
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
+# Policy scanners pin libraries the application also uses (checkov pins packaging, networkx,
+# boto3), so they get an environment of their own; tests call its executables.
+TOOLS   ?= .venv-tools
+TOOLS_STAMP := $(TOOLS)/.installed-stamp
 CORPUS  ?= .tracelens/bench-corpus
 
-.PHONY: venv run run-scaleout test lint typecheck unit bench-parse bench-pipeline clean
+.PHONY: venv tools run run-scaleout test lint typecheck unit bench-parse bench-pipeline clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +20,14 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+$(TOOLS_STAMP): requirements-tools.txt
+	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet -r requirements-tools.txt
+	@touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP)
 
 run: venv
 	$(VENV)/bin/tracelens run
@@ -31,7 +43,7 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
-unit: venv
+unit: venv tools
 	$(VENV)/bin/pytest
 
 test: lint typecheck unit
