@@ -13,6 +13,21 @@ from core.blobs import BlobCorrupt, sha256_hex
 from core.errors import NotFound, TransientError
 
 
+def make_client(*, endpoint: str | None = None, project: str | None = None) -> Any:
+    """A storage client: ADC against Google Cloud, or anonymous against an emulator's URL."""
+    from google.cloud import storage
+
+    if endpoint:
+        from google.auth.credentials import AnonymousCredentials
+
+        return storage.Client(
+            project=project or "tracelens-local",
+            credentials=AnonymousCredentials(),
+            client_options={"api_endpoint": endpoint},
+        )
+    return storage.Client(project=project)
+
+
 class GcsBlobStore:
     """Objects named `<prefix><sha[:2]>/<sha>`; writes are create-only, reads check the SHA-256."""
 
@@ -25,19 +40,8 @@ class GcsBlobStore:
         project: str | None = None,
         client: Any | None = None,
     ):
-        from google.cloud import storage
-
         if client is None:
-            if endpoint:
-                from google.auth.credentials import AnonymousCredentials
-
-                client = storage.Client(
-                    project=project or "tracelens-local",
-                    credentials=AnonymousCredentials(),
-                    client_options={"api_endpoint": endpoint},
-                )
-            else:
-                client = storage.Client(project=project)
+            client = make_client(endpoint=endpoint, project=project)
         self.bucket = client.bucket(bucket)
         self.prefix = prefix
 
