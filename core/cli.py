@@ -17,6 +17,10 @@ bench = typer.Typer(no_args_is_help=True, help="Benchmarks: each prints its figu
 app.add_typer(bench, name="bench")
 evaluate = typer.Typer(no_args_is_help=True, help="Quality evaluations on generated data.")
 app.add_typer(evaluate, name="eval")
+backup = typer.Typer(
+    no_args_is_help=True, help="Database backups in gs://bucket/prefix or file:///path."
+)
+app.add_typer(backup, name="backup")
 
 
 def _settings() -> Settings:
@@ -387,6 +391,141 @@ def bench_pipeline(
         else:
             result = run_pipeline_benchmark(reports=reports, workers=count)
         print(f"[{queue}] " + format_pipeline_benchmark(result))
+
+
+# --- backup (the library is core.backup; the Kubernetes operator calls it too) ---------------
+
+Location = Annotated[str, typer.Option(help="gs://bucket/prefix or file:///path")]
+
+
+def _backup_failed(exc: Exception) -> typer.Exit:
+    print(f"error: {exc}", file=sys.stderr)
+    return typer.Exit(1)
+
+
+@backup.command("run")
+def backup_run(
+    to: Location,
+    schema: Annotated[list[str] | None, typer.Option(help="Only this schema; repeatable")] = None,
+    compression: Annotated[str, typer.Option(help="none, gzip[:LEVEL], lz4, zstd")] = "gzip",
+) -> None:
+    """pg_dump the database (custom format) into a new object, streamed, with its SHA-256."""
+    from core.backup import open_store, run_backup
+    from core.db import database
+    from core.errors import TraceLensError
+
+    settings = _settings()
+    try:
+        with database(settings) as db:
+            store = open_store(to, settings)
+            result = run_backup(
+                source_url=db.url, store=store, schemas=tuple(schema or ()), compression=compression
+            )
+    except TraceLensError as exc:
+        raise _backup_failed(exc) from exc
+    b = result.backup
+    print(f"{b.url}: {b.size} bytes, sha256 {b.sha256}, {result.duration_s:.1f}s")
+
+
+@backup.command("list")
+def backup_list(
+    from_: Annotated[str, typer.Option("--from", help="gs://bucket/prefix or file:///path")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The backups in a location, oldest first; incomplete uploads are marked."""
+    from core.backup import open_store
+
+    backups = sorted(open_store(from_, _settings()).list(), key=lambda b: b.created)
+    if as_json:
+        print(json.dumps([b.as_dict() for b in backups], indent=2))
+        return
+    for b in backups:
+        state = f"sha256 {b.sha256[:16]}..." if b.sha256 else "INCOMPLETE"
+        print(f"{b.name}  {b.created:%Y-%m-%d %H:%M:%S}Z  {b.size:>12,} bytes  {state}")
+
+
+@backup.command("restore")
+def backup_restore(
+    from_: Annotated[str, typer.Option("--from", help="gs://bucket/prefix or file:///path")],
+    latest: Annotated[bool, typer.Option("--latest", help="The newest complete backup")] = False,
+    name: Annotated[str | None, typer.Option(help="A backup's name, as listed")] = None,
+    target_url: Annotated[
+        str | None, typer.Option(help="postgresql:// URL; default the configured database")
+    ] = None,
+    target_db: Annotated[
+        str | None, typer.Option(help="A database on the configured server (created if missing)")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace what a non-empty target holds")] = False,
+) -> None:
+    """Restore a backup after checking its SHA-256; a non-empty target needs --force."""
+    from core.backup import choose_backup, open_store, restore_backup
+    from core.db import database, with_database
+    from core.errors import TraceLensError
+
+    settings = _settings()
+    try:
+        store = open_store(from_, settings)
+        chosen = choose_backup(store, name=name, latest=latest)
+        with database(settings) as db:
+            url = target_url or (with_database(db.url, target_db) if target_db else db.url)
+            result = restore_backup(store=store, backup=chosen, target_url=url, force=force)
+    except TraceLensError as exc:
+        raise _backup_failed(exc) from exc
+    made = "created, " if result.created_database else ""
+    print(
+        f"restored {chosen.name} (sha256 verified) into {result.database!r} ({made}"
+        f"{result.tables} tables) in {result.duration_s:.1f}s"
+    )
+
+
+@backup.command("prune")
+def backup_prune(
+    from_: Annotated[str, typer.Option("--from", help="gs://bucket/prefix or file:///path")],
+    keep: Annotated[int | None, typer.Option(min=1, help="Keep the N newest")] = None,
+    max_age: Annotated[float | None, typer.Option(min=0, help="Delete those older (days)")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Only say what would go")] = False,
+) -> None:
+    """Delete backups past the keep count or older than the maximum age (never the newest)."""
+    from datetime import timedelta
+
+    from core.backup import open_store, prune_backups, utcnow
+    from core.errors import TraceLensError
+
+    settings = _settings()
+    age = timedelta(days=max_age) if max_age is not None else None
+    try:
+        store = open_store(from_, settings)
+        gone = prune_backups(store, keep=keep, max_age=age, now=utcnow(), dry_run=dry_run)
+    except TraceLensError as exc:
+        raise _backup_failed(exc) from exc
+    for b in gone:
+        print(f"{'would delete' if dry_run else 'deleted'} {b.name}")
+    print(f"{len(gone)} {'to prune' if dry_run else 'pruned'}, {len(store.list())} kept")
+
+
+@backup.command("compare")
+def backup_compare(
+    target_db: Annotated[str, typer.Option(help="A database on the configured server")],
+) -> None:
+    """Compare every table's row count and content checksum with another database (a drill)."""
+    from core.backup import fingerprints
+    from core.db import connect, database, with_database
+
+    settings = _settings()
+    with (
+        database(settings) as db,
+        connect(db.url) as a,
+        connect(with_database(db.url, target_db)) as b,
+    ):
+        ours, theirs = fingerprints(a), fingerprints(b)
+    differ = 0
+    for table in sorted(set(ours) | set(theirs)):
+        same = ours.get(table) == theirs.get(table)
+        differ += not same
+        rows = [str(x[0]) if x else "-" for x in (ours.get(table), theirs.get(table))]
+        print(f"{'same' if same else 'DIFFERENT':9} {table:40} rows {rows[0]:>8} | {rows[1]:>8}")
+    print(f"{len(ours)} tables here, {len(theirs)} in {target_db}; {differ} differ")
+    raise typer.Exit(1 if differ else 0)
 
 
 register_commands(app, bench)  # reembed, spaces, models, bench reembed (mlops.commands)
