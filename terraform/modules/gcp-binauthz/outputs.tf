@@ -1,0 +1,4 @@
+output "policy_id" {
+  description = "Binary Authorization policy id."
+  value       = google_binary_authorization_policy.this.id
+}
