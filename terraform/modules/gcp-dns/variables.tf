@@ -1,0 +1,32 @@
+variable "project_id" {
+  description = "GCP project of the zone and the address."
+  type        = string
+}
+
+variable "name" {
+  description = "Name prefix of the zone and the static address."
+  type        = string
+}
+
+variable "domain" {
+  description = "DNS name of the zone, without the trailing dot (e.g. tracelens.example.edu)."
+  type        = string
+}
+
+variable "records" {
+  description = "Host names (relative to the domain) that point at the ingress address; empty string is the apex."
+  type        = list(string)
+  default     = ["app", "api"]
+}
+
+variable "ttl" {
+  description = "TTL of the A records, in seconds."
+  type        = number
+  default     = 300
+}
+
+variable "labels" {
+  description = "Labels of the zone and the address."
+  type        = map(string)
+  default     = {}
+}
