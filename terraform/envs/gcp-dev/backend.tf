@@ -1,0 +1,7 @@
+# State bucket created once by hand (README, "Bootstrap (Terraform)"); rename if the name is taken.
+terraform {
+  backend "gcs" {
+    bucket = "tracelens-tfstate-dev"
+    prefix = "envs/gcp-dev"
+  }
+}

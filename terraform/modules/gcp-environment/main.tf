@@ -1,0 +1,158 @@
+# One TraceLens environment on GCP, wired from the modules beside this one. The env roots
+# (terraform/envs/gcp-*) only choose sizes and names.
+
+locals {
+  name          = "tracelens-${var.environment}"
+  labels        = { app = "tracelens", environment = var.environment, managed-by = "terraform" }
+  repository_id = "tracelens"
+  # Built from inputs, not from the registry module, so the admission policy does not wait on it.
+  registry_pattern = "${var.region}-docker.pkg.dev/${var.project_id}/${local.repository_id}/**"
+}
+
+module "project" {
+  source     = "../gcp-project"
+  project_id = var.project_id
+}
+
+module "kms" {
+  source        = "../gcp-kms"
+  project_id    = var.project_id
+  region        = var.region
+  key_ring_name = local.name
+  labels        = local.labels
+  keys = {
+    gke-secrets   = [module.project.service_agents.container]
+    compute-disks = [module.project.service_agents.compute]
+    storage       = [module.project.service_agents.storage]
+    secrets       = [module.project.service_agents.secretmanager]
+    artifacts     = [module.project.service_agents.artifactregistry]
+    cloudsql      = [module.project.service_agents.cloudsql]
+  }
+}
+
+module "network" {
+  source     = "../gcp-network"
+  project_id = var.project_id
+  region     = var.region
+  name       = local.name
+  depends_on = [module.project]
+}
+
+module "registry" {
+  source        = "../gcp-artifact-registry"
+  project_id    = var.project_id
+  region        = var.region
+  repository_id = local.repository_id
+  kms_key_id    = module.kms.key_ids["artifacts"]
+  labels        = local.labels
+  readers       = ["serviceAccount:${module.gke.node_service_account}"]
+  writers       = var.jenkins_aws_account_id == null ? [] : [module.ci_federation[0].deployer_member]
+}
+
+module "binauthz" {
+  source                 = "../gcp-binauthz"
+  project_id             = var.project_id
+  allowed_image_patterns = concat([local.registry_pattern], var.extra_allowed_image_patterns)
+  enforcement_mode       = var.binauthz_enforcement_mode
+  depends_on             = [module.project]
+}
+
+module "gke" {
+  source                       = "../gcp-gke"
+  project_id                   = var.project_id
+  region                       = var.region
+  name                         = local.name
+  node_locations               = var.node_locations
+  network_id                   = module.network.network_id
+  subnet_self_link             = module.network.subnet_self_link
+  pods_range_name              = module.network.pods_range_name
+  services_range_name          = module.network.services_range_name
+  master_authorized_cidrs      = { nodes-subnet = module.network.nodes_cidr }
+  dns_endpoint_external_access = var.jenkins_aws_account_id != null
+  database_encryption_key      = module.kms.key_ids["gke-secrets"]
+  boot_disk_key                = module.kms.key_ids["compute-disks"]
+  system_pool                  = var.system_pool
+  spot_pool                    = var.spot_pool
+  rbac_security_group          = var.rbac_security_group
+  deletion_protection          = var.deletion_protection
+  labels                       = local.labels
+  depends_on                   = [module.binauthz]
+}
+
+module "buckets" {
+  source        = "../gcp-buckets"
+  project_id    = var.project_id
+  region        = var.region
+  name_prefix   = "${var.project_id}-tracelens"
+  kms_key_id    = module.kms.key_ids["storage"]
+  force_destroy = var.force_destroy_buckets
+  labels        = local.labels
+}
+
+module "secrets" {
+  source     = "../gcp-secrets"
+  project_id = var.project_id
+  region     = var.region
+  kms_key_id = module.kms.key_ids["secrets"]
+  labels     = local.labels
+}
+
+module "workload_identity" {
+  source     = "../gcp-workload-identity"
+  project_id = var.project_id
+  gsa_prefix = "tl-${var.environment}"
+  buckets    = module.buckets.names
+  secret_ids = module.secrets.secret_ids
+  # The workload pool exists once the cluster does.
+  depends_on = [module.gke]
+}
+
+module "dns" {
+  source     = "../gcp-dns"
+  project_id = var.project_id
+  name       = local.name
+  domain     = var.domain
+  records    = var.dns_records
+  labels     = local.labels
+  depends_on = [module.project]
+}
+
+module "bastion" {
+  source           = "../gcp-bastion"
+  project_id       = var.project_id
+  zone             = var.bastion_zone
+  name             = "${local.name}-bastion"
+  network_id       = module.network.network_id
+  subnet_self_link = module.network.subnet_self_link
+  disk_kms_key     = module.kms.key_ids["compute-disks"]
+  admin_members    = var.admin_members
+}
+
+module "cloud_sql" {
+  source = "../gcp-cloud-sql"
+  count  = var.enable_cloud_sql ? 1 : 0
+
+  project_id          = var.project_id
+  region              = var.region
+  name                = "${local.name}-pg"
+  tier                = var.cloud_sql_tier
+  availability_type   = var.cloud_sql_availability
+  network_id          = module.network.private_services_network
+  kms_key_id          = module.kms.key_ids["cloudsql"]
+  deletion_protection = var.deletion_protection
+  labels              = local.labels
+  iam_service_accounts = {
+    for workload, email in module.workload_identity.gsa_emails : workload => email if workload != "ui"
+  }
+}
+
+module "ci_federation" {
+  source = "../gcp-ci-federation"
+  count  = var.jenkins_aws_account_id == null ? 0 : 1
+
+  project_id     = var.project_id
+  project_number = module.project.project_number
+  aws_account_id = var.jenkins_aws_account_id
+  aws_role_name  = var.jenkins_aws_role_name
+  depends_on     = [module.project]
+}
