@@ -14,6 +14,7 @@ from core.backup.lease import lease
 from core.backup.metrics import observe_backup, observe_backup_failure
 from core.backup.pgtools import check_compression, database_name, start_dump, tool_version
 from core.backup.storage import SUFFIX, BackupInfo, BackupStore, backup_metadata
+from core.db import connect
 
 Clock = Callable[[], datetime]
 
@@ -95,7 +96,8 @@ def _dump(
         created=started,
         tool=tool_version("pg_dump"),
     )
-    proc = start_dump(url, schemas=schemas, compression=compression)
+    excluded = _other_schemas(url, database, schemas) if schemas else ()
+    proc = start_dump(url, exclude_schemas=excluded, compression=compression)
     writer = store.create(name, metadata)
     digest, size = hashlib.sha256(), 0
     try:
@@ -115,3 +117,17 @@ def _dump(
         raise
     finally:
         proc.close()
+
+
+def _other_schemas(url: str, database: str, schemas: tuple[str, ...]) -> tuple[str, ...]:
+    """The database's schemas that are not `schemas` (each of which must exist)."""
+    with connect(url) as conn:
+        rows = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', "
+            "'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg\\_%' ORDER BY 1"
+        ).fetchall()
+    present = [r["nspname"] for r in rows]
+    missing = [s for s in schemas if s not in present]
+    if missing:
+        raise BackupError(f"database {database!r} has no schema {', '.join(map(repr, missing))}")
+    return tuple(s for s in present if s not in schemas)

@@ -83,8 +83,12 @@ class PgProcess:
         self.errors.close()
 
 
-def start_dump(url: str, *, schemas: tuple[str, ...], compression: str) -> PgProcess:
-    """pg_dump in custom format writing to its stdout pipe."""
+def start_dump(url: str, *, exclude_schemas: tuple[str, ...], compression: str) -> PgProcess:
+    """pg_dump in custom format writing to its stdout pipe.
+
+    A dump of some schemas excludes the others rather than naming these with -n: -n would add
+    `CREATE SCHEMA public` (which every new database already has) and leave extensions out.
+    """
     conninfo, env = client_conninfo(url)
     argv = [
         str(pg_bin("pg_dump")),
@@ -93,10 +97,7 @@ def start_dump(url: str, *, schemas: tuple[str, ...], compression: str) -> PgPro
         "--no-password",
         f"--dbname={conninfo}",
     ]
-    argv += [f"--schema={schema}" for schema in schemas]
-    if schemas:
-        # -n leaves extensions out; the tables' types (vector) need them on restore.
-        argv.append("--extension=*")
+    argv += [f"--exclude-schema={schema}" for schema in exclude_schemas]
     return _spawn(argv, env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
 
 
