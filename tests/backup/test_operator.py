@@ -369,3 +369,42 @@ def test_cluster_role_is_limited_to_its_resources_and_events() -> None:
     secret_role = yaml.safe_load_all((OPERATOR / "rbac/secret-reader-role.yaml").read_text())
     [rule] = next(iter(secret_role))["rules"]
     assert rule["resources"] == ["secrets"] and rule["verbs"] == ["get"] and rule["resourceNames"]
+
+
+def test_startup_keeps_kopf_off_crds_namespaces_and_peering(ctx: OperatorContext) -> None:
+    settings = kopf.OperatorSettings()
+    memo = kopf.Memo(ctx=ctx)
+    handlers.configure(settings=settings, memo=memo, logger=logging.getLogger("test"))
+    assert settings.scanning.disabled is True
+    assert isinstance(settings.persistence.progress_storage, kopf.AnnotationsProgressStorage)
+    assert memo["ctx"] is ctx  # what __main__ (or a test) put there is kept
+
+
+def test_in_cluster_secret_reader(tmp_path: Path) -> None:
+    import base64
+
+    import httpx
+
+    from operators.backup.context import InClusterSecrets
+
+    (tmp_path / "token").write_text("sa-token\n")
+    seen: list[httpx.Request] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/api/v1/namespaces/tracelens/secrets/tracelens-db":
+            url = base64.b64encode(b"postgresql://backup:pw@db:5432/postgres").decode()
+            return httpx.Response(200, json={"data": {"url": url}})
+        return httpx.Response(404, json={"reason": "NotFound"})
+
+    reader = InClusterSecrets(
+        api="https://kube.test", account=tmp_path, transport=httpx.MockTransport(api)
+    )
+    assert (
+        reader.read("tracelens", "tracelens-db", "url") == "postgresql://backup:pw@db:5432/postgres"
+    )
+    assert seen[0].headers["Authorization"] == "Bearer sa-token"
+    with pytest.raises(ConfigError, match="has no key 'uri'"):
+        reader.read("tracelens", "tracelens-db", "uri")
+    with pytest.raises(ConfigError, match=r"secret tracelens/other cannot be read \(404\)"):
+        reader.read("tracelens", "other", "url")
