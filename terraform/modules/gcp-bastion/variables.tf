@@ -14,7 +14,7 @@ variable "name" {
 }
 
 variable "network_id" {
-  description = "VPC id."
+  description = "Id of the VPC the bastion runs in (its firewall rule is attached there)."
   type        = string
 }
 

@@ -46,7 +46,7 @@ variable "node_locations" {
 }
 
 variable "network_id" {
-  description = "VPC id."
+  description = "Id of the VPC the cluster runs in."
   type        = string
 }
 
