@@ -6,13 +6,13 @@ variable "project_id" {
 variable "region" {
   description = "Region of the environment."
   type        = string
-  default     = "us-east1"
+  default     = "us-central1"
 }
 
 variable "zone" {
   description = "The one zone dev nodes and the bastion run in."
   type        = string
-  default     = "us-east1-b"
+  default     = "us-central1-a"
 }
 
 variable "domain" {

@@ -6,13 +6,13 @@ variable "project_id" {
 variable "region" {
   description = "Region of the environment; node pools span all of its zones."
   type        = string
-  default     = "us-east1"
+  default     = "us-central1"
 }
 
 variable "bastion_zone" {
   description = "Zone of the bastion VM."
   type        = string
-  default     = "us-east1-b"
+  default     = "us-central1-a"
 }
 
 variable "domain" {

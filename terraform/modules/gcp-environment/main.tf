@@ -83,7 +83,7 @@ module "buckets" {
   source        = "../gcp-buckets"
   project_id    = var.project_id
   region        = var.region
-  name_prefix   = "${var.project_id}-tracelens"
+  name_prefix   = coalesce(var.bucket_prefix, local.name)
   kms_key_id    = module.kms.key_ids["storage"]
   force_destroy = var.force_destroy_buckets
   labels        = local.labels
@@ -100,9 +100,22 @@ module "secrets" {
 module "workload_identity" {
   source     = "../gcp-workload-identity"
   project_id = var.project_id
-  gsa_prefix = "tl-${var.environment}"
-  buckets    = module.buckets.names
-  secret_ids = module.secrets.secret_ids
+  # The chart's default GSA is tracelens-COMPONENT@PROJECT (one project per environment).
+  gsa_prefix                  = "tracelens"
+  buckets                     = module.buckets.names
+  secret_ids                  = module.secrets.secret_ids
+  additional_service_accounts = var.chart_service_accounts
+  additional_bucket_roles = {
+    for name in ["evaluation"] : name => {
+      mlflow = ["roles/storage.objectViewer", "roles/storage.objectCreator"]
+    } if contains(keys(var.chart_service_accounts), name)
+  }
+  additional_secret_access = {
+    for name, ksa in var.chart_service_accounts : name => (
+      # The External Secrets store reads every secret on the chart's behalf.
+      name == "secrets" ? keys(module.secrets.secret_ids) : ["tracelens-database-url"]
+    )
+  }
   # The workload pool exists once the cluster does.
   depends_on = [module.gke]
 }
@@ -142,7 +155,8 @@ module "cloud_sql" {
   deletion_protection = var.deletion_protection
   labels              = local.labels
   iam_service_accounts = {
-    for workload, email in module.workload_identity.gsa_emails : workload => email if workload != "ui"
+    for workload, email in module.workload_identity.gsa_emails : workload => email
+    if !contains(["ui", "secrets"], workload)
   }
 }
 

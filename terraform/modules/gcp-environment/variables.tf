@@ -49,6 +49,22 @@ variable "spot_pool" {
   })
 }
 
+variable "bucket_prefix" {
+  description = "Prefix of the bucket names (PREFIX-uploads, -backups, -mlflow); null means tracelens-ENVIRONMENT, the chart's values. Bucket names are global: change both if taken."
+  type        = string
+  default     = null
+}
+
+variable "chart_service_accounts" {
+  description = "Kubernetes service accounts the chart creates beyond the seven workloads (its migration Job, evaluation CronJob and External Secrets store), each bound to its own GSA."
+  type        = map(string)
+  default = {
+    migrations = "tracelens-migrations"
+    evaluation = "tracelens-evaluation"
+    secrets    = "tracelens-secrets"
+  }
+}
+
 variable "domain" {
   description = "DNS zone of the environment, e.g. tracelens.example.edu."
   type        = string

@@ -2,8 +2,12 @@
 # account (Workload Identity), holding object roles on the buckets it needs and read access to
 # the secrets it needs. No project-level role is granted here.
 
+locals {
+  service_accounts = merge(var.kubernetes_service_accounts, var.additional_service_accounts)
+}
+
 resource "google_service_account" "this" {
-  for_each = var.kubernetes_service_accounts
+  for_each = local.service_accounts
 
   project      = var.project_id
   account_id   = "${var.gsa_prefix}-${each.key}"
@@ -11,7 +15,7 @@ resource "google_service_account" "this" {
 }
 
 resource "google_service_account_iam_member" "workload_identity" {
-  for_each = var.kubernetes_service_accounts
+  for_each = local.service_accounts
 
   service_account_id = google_service_account.this[each.key].name
   role               = "roles/iam.workloadIdentityUser"
@@ -20,7 +24,7 @@ resource "google_service_account_iam_member" "workload_identity" {
 
 locals {
   bucket_grants = merge(flatten([
-    for workload, grants in var.bucket_roles : [
+    for workload, grants in merge(var.bucket_roles, var.additional_bucket_roles) : [
       for bucket, roles in grants : {
         for role in roles : "${workload}/${bucket}/${role}" => {
           workload = workload
@@ -32,7 +36,7 @@ locals {
   ])...)
 
   secret_grants = merge([
-    for workload, secrets in var.secret_access : {
+    for workload, secrets in merge(var.secret_access, var.additional_secret_access) : {
       for secret in secrets : "${workload}/${secret}" => {
         workload = workload
         secret   = var.secret_ids[secret]

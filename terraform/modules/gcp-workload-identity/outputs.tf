@@ -6,7 +6,7 @@ output "gsa_emails" {
 output "ksa_annotations" {
   description = "iam.gke.io/gcp-service-account annotation of each Kubernetes service account, for the Helm values."
   value = {
-    for key, ksa in var.kubernetes_service_accounts : ksa => {
+    for key, ksa in local.service_accounts : ksa => {
       "iam.gke.io/gcp-service-account" = google_service_account.this[key].email
     }
   }

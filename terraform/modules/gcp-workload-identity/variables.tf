@@ -4,7 +4,7 @@ variable "project_id" {
 }
 
 variable "gsa_prefix" {
-  description = "Prefix of the Google service account ids (id = PREFIX-WORKLOAD, at most 30 characters)."
+  description = "Prefix of the Google service account ids (id = PREFIX-WORKLOAD, at most 30 characters). The chart's default is tracelens-COMPONENT@PROJECT, so prefix tracelens needs no per-component override in the values."
   type        = string
 }
 
@@ -26,6 +26,12 @@ variable "kubernetes_service_accounts" {
     reembed         = "tracelens-reembed"
     backup-operator = "tracelens-backup-operator"
   }
+}
+
+variable "additional_service_accounts" {
+  description = "Further workloads (name => Kubernetes service account) that get the same one-GSA-per-KSA treatment, e.g. components the chart adds beyond the seven above."
+  type        = map(string)
+  default     = {}
 }
 
 variable "buckets" {
@@ -60,6 +66,27 @@ variable "bucket_roles" {
   }
 }
 
+variable "additional_bucket_roles" {
+  description = "Object roles of the additional service accounts, merged over bucket_roles (same rules)."
+  type        = map(map(list(string)))
+  default     = {}
+
+  validation {
+    condition = alltrue(flatten([
+      for workload, grants in var.additional_bucket_roles : [
+        for bucket, roles in grants : [
+          for role in roles : contains([
+            "roles/storage.objectViewer",
+            "roles/storage.objectCreator",
+            "roles/storage.objectUser",
+          ], role)
+        ]
+      ]
+    ]))
+    error_message = "Workloads get object roles only (objectViewer, objectCreator, objectUser), never bucket or project admin."
+  }
+}
+
 variable "secret_ids" {
   description = "Full Secret Manager ids by short id."
   type        = map(string)
@@ -77,4 +104,10 @@ variable "secret_access" {
     reembed         = ["tracelens-database-url"]
     backup-operator = ["tracelens-database-url"]
   }
+}
+
+variable "additional_secret_access" {
+  description = "Secrets the additional service accounts may read, merged over secret_access."
+  type        = map(list(string))
+  default     = {}
 }
