@@ -145,3 +145,28 @@ def test_strict_crd_check_refuses_an_unknown_field(rendered: dict[str, list[Mani
     body = {"spec": {**gateway["spec"], "selectr": {"istio": "ingressgateway"}}}
     errors = list(jsonschema.Draft7Validator(schema).iter_errors(body))
     assert any("selectr" in e.message for e in errors)
+
+
+def test_chart_ships_the_backup_operator_crds_unchanged() -> None:
+    """The chart's crds/ are copies of operators/backup/crds (Helm installs them first)."""
+    import helm_python as helm
+
+    source = IN_REPO_CRDS["tracelens.io"]
+    originals = sorted(source.glob("*.yaml")) if source.exists() else []
+    copies = sorted((CHART / "crds").glob("*.yaml"))
+    assert [p.name for p in copies] == [p.name for p in originals]
+    for original, copy in zip(originals, copies, strict=True):
+        assert copy.read_text() == original.read_text(), f"{copy} differs from {original}"
+    with helm.Chart.load(CHART) as chart:
+        assert len(chart.crds) == len(originals)
+
+
+@pytest.mark.xfail(
+    reason="operators/backup/crds: the flow mappings `phase: {type: string, description: Running, "
+    "Succeeded or Failed ...}` split at their commas into unknown JSONSchemaProps keys (quote the "
+    "descriptions); the API server's strict field validation refuses such a CRD",
+    strict=False,
+)
+def test_backup_operator_crds_are_valid_crds() -> None:
+    for path in sorted((CHART / "crds").glob("*.yaml")):
+        kubernetes_validate.validate(yaml.safe_load(path.read_text()), KUBERNETES_VERSION, True)
