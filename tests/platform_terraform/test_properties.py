@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -202,6 +203,20 @@ def test_gke_minor_version_pinned_in_one_place() -> None:
             assert "version" not in b.body, b.where
     kubectl = {b.name: b for b in hcl.packer_blocks() if b.kind == "variable"}["kubectl_version"]
     assert kubectl.body["default"].startswith("v1.33."), "kubectl must match the cluster minor"
+
+
+def test_gke_maintenance_window_leaves_gke_enough_time() -> None:
+    """GKE refuses windows shorter than 4 hours or under 48 hours in 32 days."""
+    gke = hcl.TERRAFORM / "modules" / "gcp-gke"
+    window = {b.name: b for b in hcl.dir_blocks(gke) if b.kind == "variable"}[
+        "maintenance_window"
+    ].body["default"]
+    start, end = (datetime.fromisoformat(window[k]) for k in ("start_time", "end_time"))
+    hours = (end - start).total_seconds() / 3600
+    days = re.search(r"BYDAY=([A-Z,]+)", window["recurrence"])
+    assert window["recurrence"].startswith("FREQ=WEEKLY") and days
+    per_week = hours * len(days.group(1).split(","))
+    assert hours >= 4 and per_week * 32 / 7 >= 48, (hours, per_week)
 
 
 def test_kubernetes_service_accounts_are_the_charts() -> None:

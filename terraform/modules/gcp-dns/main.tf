@@ -6,7 +6,6 @@ resource "google_compute_global_address" "ingress" {
   name         = "${var.name}-ingress"
   address_type = "EXTERNAL"
   ip_version   = "IPV4"
-  labels       = var.labels
 }
 
 resource "google_dns_managed_zone" "this" {

@@ -125,15 +125,15 @@ variable "spot_pool" {
 }
 
 variable "maintenance_window" {
-  description = "Recurring maintenance window (RFC 3339 start and end of the first occurrence, RFC 5545 recurrence)."
+  description = "Recurring maintenance window (RFC 3339 start and end of the first occurrence, RFC 5545 recurrence). GKE wants at least 48 hours in any 32 days, in windows of 4 hours or more: 6 hours on Saturday and Sunday (UTC) by default."
   type = object({
     start_time = string
     end_time   = string
     recurrence = string
   })
   default = {
-    start_time = "2026-01-03T04:00:00Z"
-    end_time   = "2026-01-03T08:00:00Z"
+    start_time = "2026-01-03T03:00:00Z"
+    end_time   = "2026-01-03T09:00:00Z"
     recurrence = "FREQ=WEEKLY;BYDAY=SA,SU"
   }
 }
