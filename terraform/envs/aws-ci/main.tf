@@ -17,4 +17,5 @@ module "jenkins" {
   https_ingress_cidrs            = var.https_ingress_cidrs
   gcp_workload_identity_provider = var.gcp_workload_identity_provider
   gcp_deployer_email             = var.gcp_deployer_email
+  gke_agent_cluster              = var.gke_agent_cluster
 }

@@ -38,13 +38,29 @@ variable "ami_id" {
 }
 
 variable "gcp_workload_identity_provider" {
-  description = "Output ci_workload_identity_provider of the gcp-prod root (not a secret)."
+  description = "Output ci_workload_identity_provider of the gcp-dev root, where the agents run (not a secret)."
   type        = string
   default     = ""
 }
 
 variable "gcp_deployer_email" {
-  description = "Output ci_deployer_email of the gcp-prod root (not a secret)."
+  description = "Output ci_deployer_email of the gcp-dev root (not a secret)."
   type        = string
   default     = ""
+}
+
+variable "gke_agent_cluster" {
+  description = "GKE cluster the Jenkinsfile's agent pods run in (the dev cluster); not secrets."
+  type = object({
+    project   = string
+    region    = string
+    cluster   = string
+    namespace = string
+  })
+  default = {
+    project   = ""
+    region    = "us-central1"
+    cluster   = "tracelens-dev"
+    namespace = "jenkins"
+  }
 }

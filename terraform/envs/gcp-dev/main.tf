@@ -24,6 +24,11 @@ module "tracelens" {
     max_nodes    = 2
   }
 
+  # The Jenkinsfile deploys dev to this namespace, runs its agents in `jenkins` and attests images.
+  kubernetes_namespace = "tracelens-dev"
+  ci_release_namespace = "jenkins"
+  image_attestation    = true
+
   jenkins_aws_account_id = var.jenkins_aws_account_id
   deletion_protection    = false
   force_destroy_buckets  = true

@@ -28,6 +28,10 @@ module "tracelens" {
   cloud_sql_tier         = "db-custom-4-16384"
   cloud_sql_availability = "REGIONAL"
 
+  # Prod admits its own registry by name until a promotion pipeline attests there too.
+  kubernetes_namespace = "tracelens"
+  image_attestation    = false
+
   jenkins_aws_account_id = var.jenkins_aws_account_id
   deletion_protection    = true
   force_destroy_buckets  = false

@@ -16,5 +16,9 @@ output "tracelens" {
     cloud_sql_connection_name     = module.tracelens.cloud_sql_connection_name
     ci_workload_identity_provider = module.tracelens.ci_workload_identity_provider
     ci_deployer_email             = module.tracelens.ci_deployer_email
+    chart_registry_url            = module.tracelens.chart_registry_url
+    image_signing_key             = module.tracelens.image_signing_key
+    attestor                      = module.tracelens.attestor
+    ci_release_email              = module.tracelens.ci_release_email
   }
 }

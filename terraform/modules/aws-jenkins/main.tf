@@ -185,6 +185,10 @@ resource "aws_instance" "this" {
           JENKINS_HOME_VOLUME_ID=${aws_ebs_volume.home.id}
           GCP_WORKLOAD_IDENTITY_PROVIDER=${var.gcp_workload_identity_provider}
           GCP_DEPLOYER_EMAIL=${var.gcp_deployer_email}
+          GCP_PROJECT=${var.gke_agent_cluster.project}
+          GKE_REGION=${var.gke_agent_cluster.region}
+          GKE_CLUSTER=${var.gke_agent_cluster.cluster}
+          GKE_AGENT_NAMESPACE=${var.gke_agent_cluster.namespace}
   EOT
 }
 

@@ -92,6 +92,22 @@ variable "gcp_deployer_email" {
   default     = ""
 }
 
+variable "gke_agent_cluster" {
+  description = "GKE cluster the build agents run in (project, region, cluster name, namespace); empty strings leave Jenkins without cloud agents. Not secrets."
+  type = object({
+    project   = string
+    region    = string
+    cluster   = string
+    namespace = string
+  })
+  default = {
+    project   = ""
+    region    = ""
+    cluster   = ""
+    namespace = "jenkins"
+  }
+}
+
 variable "tags" {
   description = "Tags of every resource (merged with the provider's default tags)."
   type        = map(string)

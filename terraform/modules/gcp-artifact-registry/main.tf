@@ -4,7 +4,7 @@ resource "google_artifact_registry_repository" "this" {
   project       = var.project_id
   location      = var.region
   repository_id = var.repository_id
-  description   = "TraceLens container images"
+  description   = var.description
   format        = "DOCKER"
   kms_key_name  = var.kms_key_id
   labels        = var.labels
@@ -34,7 +34,7 @@ resource "google_artifact_registry_repository" "this" {
 }
 
 resource "google_artifact_registry_repository_iam_member" "readers" {
-  for_each = toset(var.readers)
+  for_each = var.readers
 
   project    = var.project_id
   location   = var.region
@@ -44,7 +44,7 @@ resource "google_artifact_registry_repository_iam_member" "readers" {
 }
 
 resource "google_artifact_registry_repository_iam_member" "writers" {
-  for_each = toset(var.writers)
+  for_each = var.writers
 
   project    = var.project_id
   location   = var.region

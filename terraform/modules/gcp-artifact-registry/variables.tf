@@ -19,16 +19,22 @@ variable "kms_key_id" {
   type        = string
 }
 
+variable "description" {
+  description = "What the repository holds."
+  type        = string
+  default     = "TraceLens container images"
+}
+
 variable "readers" {
-  description = "IAM members that pull images (the GKE nodes' service account)."
-  type        = list(string)
-  default     = []
+  description = "IAM members that pull (label => member, e.g. nodes => the GKE nodes' service account)."
+  type        = map(string)
+  default     = {}
 }
 
 variable "writers" {
-  description = "IAM members that push images (the CI deployer)."
-  type        = list(string)
-  default     = []
+  description = "IAM members that push (label => member, e.g. release => the CI release identity)."
+  type        = map(string)
+  default     = {}
 }
 
 variable "keep_tagged_versions" {

@@ -1,6 +1,46 @@
-# Project-wide admission policy: GKE runs only images from the listed registries (Google's own
-# system images are admitted by the global policy). Attestors can be added to the default rule
-# later without changing the cluster.
+# Project-wide admission policy. With an attestor, GKE runs only images CI attested (signed with
+# the KMS key) plus the listed third-party patterns; without one, only the listed patterns.
+# Google's own system images are admitted by the global policy either way.
+
+data "google_kms_crypto_key_version" "signing" {
+  count = var.attestor == null ? 0 : 1
+
+  crypto_key = var.attestor.signing_key_id
+  version    = 1
+}
+
+resource "google_container_analysis_note" "attestor" {
+  count = var.attestor == null ? 0 : 1
+
+  project = var.project_id
+  name    = var.attestor.name
+
+  attestation_authority {
+    hint {
+      human_readable_name = "Built, tested and signed by TraceLens CI"
+    }
+  }
+}
+
+resource "google_binary_authorization_attestor" "this" {
+  count = var.attestor == null ? 0 : 1
+
+  project = var.project_id
+  name    = var.attestor.name
+
+  attestation_authority_note {
+    note_reference = google_container_analysis_note.attestor[0].name
+
+    public_keys {
+      id = "//cloudkms.googleapis.com/v1/${data.google_kms_crypto_key_version.signing[0].id}"
+
+      pkix_public_key {
+        public_key_pem      = data.google_kms_crypto_key_version.signing[0].public_key[0].pem
+        signature_algorithm = data.google_kms_crypto_key_version.signing[0].public_key[0].algorithm
+      }
+    }
+  }
+}
 
 resource "google_binary_authorization_policy" "this" {
   project                       = var.project_id
@@ -14,7 +54,35 @@ resource "google_binary_authorization_policy" "this" {
   }
 
   default_admission_rule {
-    evaluation_mode  = "ALWAYS_DENY"
-    enforcement_mode = var.enforcement_mode
+    evaluation_mode         = var.attestor == null ? "ALWAYS_DENY" : "REQUIRE_ATTESTATION"
+    require_attestations_by = var.attestor == null ? null : [google_binary_authorization_attestor.this[0].name]
+    enforcement_mode        = var.enforcement_mode
   }
+}
+
+# What `gcloud beta container binauthz attestations sign-and-create` needs.
+resource "google_container_analysis_note_iam_member" "signers" {
+  for_each = { for label, member in var.signers : label => member if var.attestor != null }
+
+  project = var.project_id
+  note    = google_container_analysis_note.attestor[0].name
+  role    = "roles/containeranalysis.notes.attacher"
+  member  = each.value
+}
+
+resource "google_binary_authorization_attestor_iam_member" "signers" {
+  for_each = { for label, member in var.signers : label => member if var.attestor != null }
+
+  project  = var.project_id
+  attestor = google_binary_authorization_attestor.this[0].name
+  role     = "roles/binaryauthorization.attestorsViewer"
+  member   = each.value
+}
+
+resource "google_project_iam_member" "occurrences" {
+  for_each = { for label, member in var.signers : label => member if var.attestor != null }
+
+  project = var.project_id
+  role    = "roles/containeranalysis.occurrences.editor"
+  member  = each.value
 }

@@ -4,8 +4,24 @@ variable "project_id" {
 }
 
 variable "allowed_image_patterns" {
-  description = "Image name patterns admitted without attestation: the project's Artifact Registry and any mirror of the chart's third-party images. Everything else is refused."
+  description = "Image name patterns admitted without an attestation (third-party images mirrored for the chart). With an attestor, the project's own images need its attestation; without one, list the registry here."
   type        = list(string)
+  default     = []
+}
+
+variable "attestor" {
+  description = "Attestor that CI signs with (name, and the Cloud KMS asymmetric key whose version 1 signs); null admits allowed_image_patterns only."
+  type = object({
+    name           = string
+    signing_key_id = string
+  })
+  default = null
+}
+
+variable "signers" {
+  description = "IAM members that create attestations (label => member, e.g. release => the CI release identity)."
+  type        = map(string)
+  default     = {}
 }
 
 variable "enforcement_mode" {

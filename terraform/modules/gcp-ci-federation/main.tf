@@ -1,7 +1,8 @@
-# Keyless CI: Jenkins on EC2 exchanges its instance-role credentials for a short-lived token of
-# the deployer service account (workload identity federation), so no GCP key exists anywhere.
-# The deployer may fetch cluster credentials; what it may do inside the cluster is granted by
-# Kubernetes RBAC (see the README), and image pushes by the registry module.
+# Keyless CI: the Jenkins controller on EC2 exchanges its instance-role credentials for a
+# short-lived token of the deployer service account (workload identity federation), so no GCP
+# key exists anywhere. The deployer may fetch cluster credentials; inside the cluster, Kubernetes
+# RBAC lets it run the agent pods in the Jenkins namespace (README). Pushing, signing and
+# deploying are done by those pods as jenkins-release (gcp-ci-release), not by the controller.
 
 resource "google_iam_workload_identity_pool" "this" {
   project                   = var.project_id

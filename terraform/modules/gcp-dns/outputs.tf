@@ -1,11 +1,11 @@
 output "ingress_address" {
-  description = "The static IPv4 address of the ingress."
-  value       = google_compute_global_address.ingress.address
+  description = "The static IPv4 address of the way in (the Istio ingress gateway Service's loadBalancerIP)."
+  value       = local.address
 }
 
 output "ingress_address_name" {
-  description = "Name of the global address (kubernetes.io/ingress.global-static-ip-name in the chart)."
-  value       = google_compute_global_address.ingress.name
+  description = "Name of the reserved address."
+  value       = "${var.name}-ingress"
 }
 
 output "name_servers" {

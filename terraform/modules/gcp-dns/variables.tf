@@ -3,6 +3,17 @@ variable "project_id" {
   type        = string
 }
 
+variable "region" {
+  description = "Region of the regional address (the Istio ingress gateway's LoadBalancer Service)."
+  type        = string
+}
+
+variable "global_address" {
+  description = "Reserve a global address (for a GKE Ingress, i.e. an HTTPS load balancer) instead of a regional one (for a LoadBalancer Service such as the chart's Istio ingress gateway)."
+  type        = bool
+  default     = false
+}
+
 variable "name" {
   description = "Name prefix of the zone and the static address."
   type        = string

@@ -7,6 +7,9 @@ locals {
   repository_id = "tracelens"
   # Built from inputs, not from the registry module, so the admission policy does not wait on it.
   registry_pattern = "${var.region}-docker.pkg.dev/${var.project_id}/${local.repository_id}/**"
+  # IAM members of the release agent under a fixed label (for_each keys must be known at plan).
+  # (a for expression, not `cond ? {...} : {}`, whose two object types would not unify).
+  release_members = { for member in module.ci_release[*].member : "release" => member }
 }
 
 module "project" {
@@ -21,12 +24,17 @@ module "kms" {
   key_ring_name = local.name
   labels        = local.labels
   keys = {
-    gke-secrets   = [module.project.service_agents.container]
-    compute-disks = [module.project.service_agents.compute]
-    storage       = [module.project.service_agents.storage]
-    secrets       = [module.project.service_agents.secretmanager]
-    artifacts     = [module.project.service_agents.artifactregistry]
-    cloudsql      = [module.project.service_agents.cloudsql]
+    gke-secrets   = { container = module.project.service_agents.container }
+    compute-disks = { compute = module.project.service_agents.compute }
+    storage       = { storage = module.project.service_agents.storage }
+    secrets       = { secretmanager = module.project.service_agents.secretmanager }
+    artifacts     = { artifactregistry = module.project.service_agents.artifactregistry }
+    cloudsql      = { cloudsql = module.project.service_agents.cloudsql }
+  }
+  # The Jenkinsfile signs images (cosign) and attestations with this key.
+  signing_keys = {
+    for name, signers in { image-signing = local.release_members } : name => signers
+    if var.image_attestation
   }
 }
 
@@ -45,16 +53,37 @@ module "registry" {
   repository_id = local.repository_id
   kms_key_id    = module.kms.key_ids["artifacts"]
   labels        = local.labels
-  readers       = ["serviceAccount:${module.gke.node_service_account}"]
-  writers       = var.jenkins_aws_account_id == null ? [] : [module.ci_federation[0].deployer_member]
+  readers       = { nodes = "serviceAccount:${module.gke.node_service_account}" }
+  writers       = local.release_members
+}
+
+module "chart_registry" {
+  source        = "../gcp-artifact-registry"
+  project_id    = var.project_id
+  region        = var.region
+  repository_id = "charts"
+  description   = "TraceLens Helm charts (OCI)"
+  kms_key_id    = module.kms.key_ids["artifacts"]
+  labels        = local.labels
+  writers       = local.release_members
 }
 
 module "binauthz" {
-  source                 = "../gcp-binauthz"
-  project_id             = var.project_id
-  allowed_image_patterns = concat([local.registry_pattern], var.extra_allowed_image_patterns)
-  enforcement_mode       = var.binauthz_enforcement_mode
-  depends_on             = [module.project]
+  source     = "../gcp-binauthz"
+  project_id = var.project_id
+  # With attestation the environment's own images need CI's attestation; without, the pattern.
+  allowed_image_patterns = (
+    var.image_attestation
+    ? var.extra_allowed_image_patterns
+    : concat([local.registry_pattern], var.extra_allowed_image_patterns)
+  )
+  attestor = var.image_attestation ? {
+    name           = "tracelens-built-by-ci"
+    signing_key_id = module.kms.signing_key_ids["image-signing"]
+  } : null
+  signers          = local.release_members
+  enforcement_mode = var.binauthz_enforcement_mode
+  depends_on       = [module.project]
 }
 
 module "gke" {
@@ -67,7 +96,7 @@ module "gke" {
   subnet_self_link             = module.network.subnet_self_link
   pods_range_name              = module.network.pods_range_name
   services_range_name          = module.network.services_range_name
-  master_authorized_cidrs      = { nodes-subnet = module.network.nodes_cidr }
+  master_authorized_cidrs      = { nodes-subnet = module.network.nodes_cidr, pods = module.network.pods_cidr }
   dns_endpoint_external_access = var.jenkins_aws_account_id != null
   database_encryption_key      = module.kms.key_ids["gke-secrets"]
   boot_disk_key                = module.kms.key_ids["compute-disks"]
@@ -102,6 +131,7 @@ module "workload_identity" {
   project_id = var.project_id
   # The chart's default GSA is tracelens-COMPONENT@PROJECT (one project per environment).
   gsa_prefix                  = "tracelens"
+  kubernetes_namespace        = var.kubernetes_namespace
   buckets                     = module.buckets.names
   secret_ids                  = module.secrets.secret_ids
   additional_service_accounts = var.chart_service_accounts
@@ -123,6 +153,7 @@ module "workload_identity" {
 module "dns" {
   source     = "../gcp-dns"
   project_id = var.project_id
+  region     = var.region
   name       = local.name
   domain     = var.domain
   records    = var.dns_records
@@ -169,4 +200,14 @@ module "ci_federation" {
   aws_account_id = var.jenkins_aws_account_id
   aws_role_name  = var.jenkins_aws_role_name
   depends_on     = [module.project]
+}
+
+module "ci_release" {
+  source = "../gcp-ci-release"
+  count  = var.ci_release_namespace == null ? 0 : 1
+
+  project_id = var.project_id
+  namespace  = var.ci_release_namespace
+  # The workload pool exists once the cluster does.
+  depends_on = [module.gke]
 }

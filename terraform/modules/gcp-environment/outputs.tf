@@ -29,12 +29,12 @@ output "secret_ids" {
 }
 
 output "ingress_address_name" {
-  description = "Global static address name for the chart's Ingress."
+  description = "Name of the reserved static address."
   value       = module.dns.ingress_address_name
 }
 
 output "ingress_address" {
-  description = "Global static address."
+  description = "Static address of the way in (the Istio ingress gateway Service's loadBalancerIP)."
   value       = module.dns.ingress_address
 }
 
@@ -71,4 +71,24 @@ output "ci_workload_identity_provider" {
 output "ci_deployer_email" {
   description = "Service account Jenkins impersonates (null without federation)."
   value       = try(module.ci_federation[0].deployer_email, null)
+}
+
+output "chart_registry_url" {
+  description = "OCI repository the Jenkinsfile pushes the chart to (oci://...)."
+  value       = "oci://${module.chart_registry.repository_url}"
+}
+
+output "image_signing_key" {
+  description = "KMS key the Jenkinsfile signs with (append /cryptoKeyVersions/1); null without attestation."
+  value       = try(module.kms.signing_key_ids["image-signing"], null)
+}
+
+output "attestor" {
+  description = "Binary Authorization attestor of CI (null without attestation)."
+  value       = module.binauthz.attestor
+}
+
+output "ci_release_email" {
+  description = "GSA of the Jenkinsfile's release agent (null without release agents)."
+  value       = try(module.ci_release[0].email, null)
 }

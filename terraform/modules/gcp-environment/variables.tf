@@ -88,6 +88,24 @@ variable "rbac_security_group" {
   default     = null
 }
 
+variable "kubernetes_namespace" {
+  description = "Namespace the chart is installed in; the Workload Identity bindings name it."
+  type        = string
+  default     = "tracelens"
+}
+
+variable "ci_release_namespace" {
+  description = "Namespace of the Jenkins agent pods in this cluster; set, it creates the jenkins-release identity the Jenkinsfile's release stage runs as. null: no release agents here."
+  type        = string
+  default     = null
+}
+
+variable "image_attestation" {
+  description = "Require a CI attestation (KMS key image-signing, attestor tracelens-built-by-ci) for the environment's own images. Needs a signer: ci_release_namespace."
+  type        = bool
+  default     = false
+}
+
 variable "extra_allowed_image_patterns" {
   description = "Image patterns admitted by Binary Authorization besides the environment's own registry (mirror third-party images instead when you can)."
   type        = list(string)

@@ -26,10 +26,40 @@ resource "google_kms_crypto_key" "this" {
   }
 }
 
+resource "google_kms_crypto_key" "signing" {
+  for_each = var.signing_keys
+
+  name     = each.key
+  key_ring = google_kms_key_ring.this.id
+  purpose  = "ASYMMETRIC_SIGN"
+  labels   = var.labels
+
+  version_template {
+    algorithm        = "EC_SIGN_P256_SHA256"
+    protection_level = var.protection_level
+  }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "google_kms_crypto_key_iam_member" "signers" {
+  for_each = merge([
+    for key, members in var.signing_keys : {
+      for label, member in members : "${key}/${label}" => { key = key, member = member }
+    }
+  ]...)
+
+  crypto_key_id = google_kms_crypto_key.signing[each.value.key].id
+  role          = "roles/cloudkms.signerVerifier"
+  member        = each.value.member
+}
+
 locals {
   grants = merge([
     for key, members in var.keys : {
-      for member in members : "${key}/${member}" => { key = key, member = member }
+      for label, member in members : "${key}/${label}" => { key = key, member = member }
     }
   ]...)
 }

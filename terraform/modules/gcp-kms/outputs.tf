@@ -9,3 +9,8 @@ output "key_ring_id" {
   description = "Key ring id."
   value       = google_kms_key_ring.this.id
 }
+
+output "signing_key_ids" {
+  description = "Asymmetric signing key ids by name."
+  value       = { for name, key in google_kms_crypto_key.signing : name => key.id }
+}

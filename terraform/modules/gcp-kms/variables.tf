@@ -14,8 +14,14 @@ variable "key_ring_name" {
 }
 
 variable "keys" {
-  description = "Crypto keys to create, each with the IAM members (service agents) allowed to encrypt and decrypt with it."
-  type        = map(list(string))
+  description = "Crypto keys to create, each with the IAM members (service agents) allowed to encrypt and decrypt with it, under fixed labels (for_each keys must be known at plan time; members may not be)."
+  type        = map(map(string))
+}
+
+variable "signing_keys" {
+  description = "Asymmetric signing keys (EC P-256, SHA-256) to create, each with the IAM members allowed to sign with it (label => member); they cannot rotate automatically (a new version is a new trusted key)."
+  type        = map(map(string))
+  default     = {}
 }
 
 variable "rotation_period" {

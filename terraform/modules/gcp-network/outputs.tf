@@ -32,3 +32,8 @@ output "private_services_network" {
   description = "The VPC as seen through the private services peering (null when disabled); Cloud SQL takes its network from here so it is created after the peering."
   value       = try(google_service_networking_connection.private_services[0].network, null)
 }
+
+output "pods_cidr" {
+  description = "Secondary range of the pods (allowed to the control plane's private endpoint)."
+  value       = var.pods_cidr
+}
