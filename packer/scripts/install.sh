@@ -69,9 +69,12 @@ install -D -m 0644 "$src/jenkins-override.conf" /etc/systemd/system/jenkins.serv
 install -D -m 0644 "$src/caddy-override.conf" /etc/systemd/system/caddy.service.d/tracelens.conf
 install -m 0644 "$src/tracelens-jenkins-home.service" /etc/systemd/system/
 install -m 0644 "$src/tracelens-jenkins-secrets.service" /etc/systemd/system/
+install -m 0644 "$src/tracelens-jenkins-gke.service" /etc/systemd/system/
 install -m 0755 "$src/tracelens-jenkins-home" /usr/local/sbin/
 install -m 0755 "$src/tracelens-jenkins-secrets" /usr/local/sbin/
+install -m 0755 "$src/tracelens-jenkins-gke" /usr/local/sbin/
 install -d -m 0755 /etc/tracelens
 
 systemctl daemon-reload
-systemctl enable tracelens-jenkins-home.service tracelens-jenkins-secrets.service jenkins.service caddy.service docker.service
+systemctl enable tracelens-jenkins-home.service tracelens-jenkins-secrets.service \
+  tracelens-jenkins-gke.service jenkins.service caddy.service docker.service
