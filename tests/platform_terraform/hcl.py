@@ -524,3 +524,24 @@ def undocumented(bs: list[Block] | tuple[Block, ...]) -> list[str]:
             if not isinstance(desc, str) or len(desc.strip()) < 5:
                 bad.append(f"{b.where}: no description")
     return bad
+
+
+# ---------------------------------------------------------------- plan-time knowledge
+
+_COMPUTED = re.compile(r"\bmodule\.\w+|\bdata\.\w+\.\w+|\b(?:google|aws)[\w-]*_\w+\.\w+\.\w+")
+
+
+def unknown_at_plan(value: Any, values: dict[str, Any]) -> bool:
+    """Whether an expression may be unknown until apply: it reads a module output, a data
+    source or a resource attribute (locals are followed; variables count as known)."""
+    text = repr(value)
+    for ref in set(re.findall(r"\blocal\.(\w+)", text)):
+        if unknown_at_plan(values.get(f"local.{ref}"), values):
+            return True
+    return bool(_COMPUTED.search(text))
+
+
+def toset_inputs(directory: Path) -> set[str]:
+    """Inputs of a module used as `for_each = toset(var.X)`: their values become the keys."""
+    text = " ".join(p.read_text() for p in directory.glob("*.tf"))
+    return set(re.findall(r"for_each\s*=\s*toset\(var\.(\w+)\)", text))

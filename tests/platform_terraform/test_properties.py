@@ -178,6 +178,27 @@ def test_module_calls_match_module_inputs_and_outputs(directory: Path) -> None:
 
 
 @pytest.mark.parametrize("directory", DIRS, ids=_id)
+def test_for_each_keys_are_known_at_plan_time(directory: Path) -> None:
+    """`for_each = toset(var.x)` turns values into keys, which Terraform must know at plan time:
+    a caller may not pass resource attributes or module outputs there (use a map with fixed
+    keys instead)."""
+    values = hcl.defaults(hcl.dir_blocks(directory))
+    for call, target in _module_calls(directory):
+        for name in hcl.toset_inputs(target) & set(call.body):
+            assert not hcl.unknown_at_plan(call.body[name], values), (
+                f"{call.where}: {name} is only known after apply but keys a for_each"
+            )
+
+
+def test_no_conditional_between_an_object_and_an_empty_one() -> None:
+    """`cond ? { a = x } : {}` fails at plan ("inconsistent conditional result types")."""
+    pattern = re.compile(r"\?\s*\{[^{}]*\w[^{}]*\}\s*:\s*\{\s*\}|\?\s*\{\s*\}\s*:\s*\{[^{}]*\w")
+    assert pattern.search("x = var.on ? { a = 1 } : {}")
+    offenders = [str(p) for p in hcl.tf_files() if pattern.search(p.read_text())]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("directory", DIRS, ids=_id)
 def test_references_to_variables_and_locals_are_declared(directory: Path) -> None:
     bs = hcl.dir_blocks(directory)
     variables = {b.name for b in bs if b.kind == "variable"}

@@ -149,3 +149,13 @@ def test_version_constraints() -> None:
     assert hcl.satisfies("6.20.0", "~> 6.8")
     assert not hcl.satisfies("7.0.0", "~> 6.8")
     assert not hcl.satisfies("6.9.0", "~> 6.8.1")
+
+
+def test_unknown_at_plan() -> None:
+    values = {"local.members": "${module.gke.node_service_account}", "local.fixed": ["a"]}
+    assert hcl.unknown_at_plan("serviceAccount:${module.gke.email}", {})
+    assert hcl.unknown_at_plan(["${google_service_account.this.member}"], {})
+    assert hcl.unknown_at_plan("${data.google_project.this.number}", {})
+    assert hcl.unknown_at_plan("${local.members}", values)
+    assert not hcl.unknown_at_plan("${local.fixed}", values)
+    assert not hcl.unknown_at_plan(["${var.admin_members}", "user:a@example.edu"], {})
