@@ -20,5 +20,6 @@ output "tracelens" {
     image_signing_key             = module.tracelens.image_signing_key
     attestor                      = module.tracelens.attestor
     ci_release_email              = module.tracelens.ci_release_email
+    cert_manager_gsa              = module.tracelens.cert_manager_gsa
   }
 }

@@ -60,3 +60,38 @@ resource "google_dns_record_set" "ingress" {
   ttl          = var.ttl
   rrdatas      = [local.address]
 }
+
+# cert-manager's DNS-01 solver (the chart's ACME ClusterIssuer): record changes in this zone only,
+# plus read-only listing so it can find the zone.
+resource "google_service_account" "dns01" {
+  count = var.dns01_service_account == null ? 0 : 1
+
+  project      = var.project_id
+  account_id   = "${var.name}-dns01"
+  display_name = "cert-manager DNS-01 for ${var.domain} (KSA ${var.dns01_service_account})"
+}
+
+resource "google_service_account_iam_member" "dns01" {
+  count = var.dns01_service_account == null ? 0 : 1
+
+  service_account_id = google_service_account.dns01[0].name
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "serviceAccount:${var.project_id}.svc.id.goog[${var.dns01_service_account}]"
+}
+
+resource "google_dns_managed_zone_iam_member" "dns01" {
+  count = var.dns01_service_account == null ? 0 : 1
+
+  project      = var.project_id
+  managed_zone = google_dns_managed_zone.this.name
+  role         = "roles/dns.admin"
+  member       = google_service_account.dns01[0].member
+}
+
+resource "google_project_iam_member" "dns01_reader" {
+  count = var.dns01_service_account == null ? 0 : 1
+
+  project = var.project_id
+  role    = "roles/dns.reader"
+  member  = google_service_account.dns01[0].member
+}

@@ -17,3 +17,8 @@ output "hostnames" {
   description = "Fully qualified host names of the records."
   value       = [for r in google_dns_record_set.ingress : trimsuffix(r.name, ".")]
 }
+
+output "dns01_service_account" {
+  description = "GSA for cert-manager's KSA annotation iam.gke.io/gcp-service-account (null without)."
+  value       = try(google_service_account.dns01[0].email, null)
+}

@@ -25,9 +25,15 @@ variable "domain" {
 }
 
 variable "records" {
-  description = "Host names (relative to the domain) that point at the ingress address; empty string is the apex."
+  description = "Host names (relative to the domain) that point at the ingress address; the empty string is the apex, which is the chart's Istio gateway host (tracelens[.dev].example.edu)."
   type        = list(string)
-  default     = ["app", "api"]
+  default     = [""]
+}
+
+variable "dns01_service_account" {
+  description = "NAMESPACE/NAME of cert-manager's Kubernetes service account, which solves ACME DNS-01 challenges in this zone through its own Google service account; null for none."
+  type        = string
+  default     = "cert-manager/cert-manager"
 }
 
 variable "ttl" {

@@ -158,7 +158,8 @@ module "dns" {
   domain     = var.domain
   records    = var.dns_records
   labels     = local.labels
-  depends_on = [module.project]
+  # cert-manager's Workload Identity binding needs the cluster's pool.
+  depends_on = [module.project, module.gke]
 }
 
 module "bastion" {

@@ -92,3 +92,8 @@ output "ci_release_email" {
   description = "GSA of the Jenkinsfile's release agent (null without release agents)."
   value       = try(module.ci_release[0].email, null)
 }
+
+output "cert_manager_gsa" {
+  description = "GSA for cert-manager's KSA (DNS-01 in the zone)."
+  value       = module.dns.dns01_service_account
+}

@@ -71,9 +71,9 @@ variable "domain" {
 }
 
 variable "dns_records" {
-  description = "Host names in the zone that point at the ingress address."
+  description = "Host names in the zone that point at the ingress address (the empty string is the apex, the chart's gateway host)."
   type        = list(string)
-  default     = ["app", "api"]
+  default     = [""]
 }
 
 variable "admin_members" {
