@@ -59,30 +59,3 @@ resource "google_binary_authorization_policy" "this" {
     enforcement_mode        = var.enforcement_mode
   }
 }
-
-# What `gcloud beta container binauthz attestations sign-and-create` needs.
-resource "google_container_analysis_note_iam_member" "signers" {
-  for_each = { for label, member in var.signers : label => member if var.attestor != null }
-
-  project = var.project_id
-  note    = google_container_analysis_note.attestor[0].name
-  role    = "roles/containeranalysis.notes.attacher"
-  member  = each.value
-}
-
-resource "google_binary_authorization_attestor_iam_member" "signers" {
-  for_each = { for label, member in var.signers : label => member if var.attestor != null }
-
-  project  = var.project_id
-  attestor = google_binary_authorization_attestor.this[0].name
-  role     = "roles/binaryauthorization.attestorsViewer"
-  member   = each.value
-}
-
-resource "google_project_iam_member" "occurrences" {
-  for_each = { for label, member in var.signers : label => member if var.attestor != null }
-
-  project = var.project_id
-  role    = "roles/containeranalysis.occurrences.editor"
-  member  = each.value
-}

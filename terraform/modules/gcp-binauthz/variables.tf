@@ -18,12 +18,6 @@ variable "attestor" {
   default = null
 }
 
-variable "signers" {
-  description = "IAM members that create attestations (label => member, e.g. release => the CI release identity)."
-  type        = map(string)
-  default     = {}
-}
-
 variable "enforcement_mode" {
   description = "ENFORCED_BLOCK_AND_AUDIT_LOG, or DRYRUN_AUDIT_LOG_ONLY while images are being moved into the registry."
   type        = string

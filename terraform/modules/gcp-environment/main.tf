@@ -7,9 +7,7 @@ locals {
   repository_id = "tracelens"
   # Built from inputs, not from the registry module, so the admission policy does not wait on it.
   registry_pattern = "${var.region}-docker.pkg.dev/${var.project_id}/${local.repository_id}/**"
-  # IAM members of the release agent under a fixed label (for_each keys must be known at plan).
-  # (a for expression, not `cond ? {...} : {}`, whose two object types would not unify).
-  release_members = { for member in module.ci_release[*].member : "release" => member }
+  attestor_name    = "tracelens-built-by-ci"
 }
 
 module "project" {
@@ -32,10 +30,7 @@ module "kms" {
     cloudsql      = { cloudsql = module.project.service_agents.cloudsql }
   }
   # The Jenkinsfile signs images (cosign) and attestations with this key.
-  signing_keys = {
-    for name, signers in { image-signing = local.release_members } : name => signers
-    if var.image_attestation
-  }
+  signing_keys = var.image_attestation ? ["image-signing"] : []
 }
 
 module "network" {
@@ -54,7 +49,6 @@ module "registry" {
   kms_key_id    = module.kms.key_ids["artifacts"]
   labels        = local.labels
   readers       = { nodes = "serviceAccount:${module.gke.node_service_account}" }
-  writers       = local.release_members
 }
 
 module "chart_registry" {
@@ -65,7 +59,6 @@ module "chart_registry" {
   description   = "TraceLens Helm charts (OCI)"
   kms_key_id    = module.kms.key_ids["artifacts"]
   labels        = local.labels
-  writers       = local.release_members
 }
 
 module "binauthz" {
@@ -78,10 +71,9 @@ module "binauthz" {
     : concat([local.registry_pattern], var.extra_allowed_image_patterns)
   )
   attestor = var.image_attestation ? {
-    name           = "tracelens-built-by-ci"
+    name           = local.attestor_name
     signing_key_id = module.kms.signing_key_ids["image-signing"]
   } : null
-  signers          = local.release_members
   enforcement_mode = var.binauthz_enforcement_mode
   depends_on       = [module.project]
 }
@@ -207,8 +199,14 @@ module "ci_release" {
   source = "../gcp-ci-release"
   count  = var.ci_release_namespace == null ? 0 : 1
 
-  project_id = var.project_id
-  namespace  = var.ci_release_namespace
-  # The workload pool exists once the cluster does.
-  depends_on = [module.gke]
+  project_id     = var.project_id
+  namespace      = var.ci_release_namespace
+  region         = var.region
+  repositories   = [local.repository_id, "charts"]
+  sign           = var.image_attestation
+  signing_key_id = try(module.kms.signing_key_ids["image-signing"], "")
+  attestor_name  = local.attestor_name
+  # The workload pool exists once the cluster does; the repositories and the attestor before
+  # anything is granted on them.
+  depends_on = [module.gke, module.registry, module.chart_registry, module.binauthz]
 }

@@ -27,7 +27,7 @@ resource "google_kms_crypto_key" "this" {
 }
 
 resource "google_kms_crypto_key" "signing" {
-  for_each = var.signing_keys
+  for_each = toset(var.signing_keys)
 
   name     = each.key
   key_ring = google_kms_key_ring.this.id
@@ -42,18 +42,6 @@ resource "google_kms_crypto_key" "signing" {
   lifecycle {
     prevent_destroy = true
   }
-}
-
-resource "google_kms_crypto_key_iam_member" "signers" {
-  for_each = merge([
-    for key, members in var.signing_keys : {
-      for label, member in members : "${key}/${label}" => { key = key, member = member }
-    }
-  ]...)
-
-  crypto_key_id = google_kms_crypto_key.signing[each.value.key].id
-  role          = "roles/cloudkms.signerVerifier"
-  member        = each.value.member
 }
 
 locals {

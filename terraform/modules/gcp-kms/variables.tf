@@ -19,9 +19,9 @@ variable "keys" {
 }
 
 variable "signing_keys" {
-  description = "Asymmetric signing keys (EC P-256, SHA-256) to create, each with the IAM members allowed to sign with it (label => member); they cannot rotate automatically (a new version is a new trusted key)."
-  type        = map(map(string))
-  default     = {}
+  description = "Names of asymmetric signing keys (EC P-256, SHA-256) to create; who may sign is granted by the signer's module. They cannot rotate automatically (a new version is a new trusted key)."
+  type        = list(string)
+  default     = []
 }
 
 variable "rotation_period" {
