@@ -545,3 +545,41 @@ def toset_inputs(directory: Path) -> set[str]:
     """Inputs of a module used as `for_each = toset(var.X)`: their values become the keys."""
     text = " ".join(p.read_text() for p in directory.glob("*.tf"))
     return set(re.findall(r"for_each\s*=\s*toset\(var\.(\w+)\)", text))
+
+
+def module_graph(bs: list[Block] | tuple[Block, ...]) -> dict[str, set[str]]:
+    """Module call -> the module calls it reads from or depends on (locals followed)."""
+    values = defaults(bs)
+    calls = {b.name: b for b in bs if b.kind == "module"}
+
+    def refs(value: Any, seen: frozenset[str] = frozenset()) -> set[str]:
+        text = repr(value)
+        found = set(re.findall(r"\bmodule\.(\w+)", text))
+        for name in set(re.findall(r"\blocal\.(\w+)", text)) - seen:
+            found |= refs(values.get(f"local.{name}"), seen | {name})
+        return found
+
+    return {name: refs(call.body) & set(calls) - {name} for name, call in calls.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A dependency cycle of the graph (as a path), or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None

@@ -190,6 +190,13 @@ def test_for_each_keys_are_known_at_plan_time(directory: Path) -> None:
             )
 
 
+@pytest.mark.parametrize("directory", DIRS, ids=_id)
+def test_module_calls_form_no_cycle(directory: Path) -> None:
+    """A module-level depends_on makes every resource of one module wait for all of another's:
+    such edges must not close a cycle, or Terraform refuses to plan."""
+    assert hcl.find_cycle(hcl.module_graph(hcl.dir_blocks(directory))) is None
+
+
 def test_no_conditional_between_an_object_and_an_empty_one() -> None:
     """`cond ? { a = x } : {}` fails at plan ("inconsistent conditional result types")."""
     pattern = re.compile(r"\?\s*\{[^{}]*\w[^{}]*\}\s*:\s*\{\s*\}|\?\s*\{\s*\}\s*:\s*\{[^{}]*\w")

@@ -159,3 +159,16 @@ def test_unknown_at_plan() -> None:
     assert hcl.unknown_at_plan("${local.members}", values)
     assert not hcl.unknown_at_plan("${local.fixed}", values)
     assert not hcl.unknown_at_plan(["${var.admin_members}", "user:a@example.edu"], {})
+
+
+def test_module_cycles_are_found() -> None:
+    bs = parsed(
+        "locals {\n  m = module.c.member\n}\n"
+        'module "a" {\n  source = "./a"\n  x      = local.m\n}\n'
+        'module "b" {\n  source     = "./b"\n  depends_on = [module.a]\n}\n'
+        'module "c" {\n  source     = "./c"\n  depends_on = [module.b]\n}\n'
+    )
+    graph = hcl.module_graph(bs)
+    assert graph == {"a": {"c"}, "b": {"a"}, "c": {"b"}}
+    assert hcl.find_cycle(graph) == ["a", "c", "b", "a"]
+    assert hcl.find_cycle({"a": {"b"}, "b": set()}) is None
