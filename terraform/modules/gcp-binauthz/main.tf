@@ -32,7 +32,7 @@ resource "google_binary_authorization_attestor" "this" {
     note_reference = google_container_analysis_note.attestor[0].name
 
     public_keys {
-      id = "//cloudkms.googleapis.com/v1/${data.google_kms_crypto_key_version.signing[0].id}"
+      id = data.google_kms_crypto_key_version.signing[0].id
 
       pkix_public_key {
         public_key_pem      = data.google_kms_crypto_key_version.signing[0].public_key[0].pem
