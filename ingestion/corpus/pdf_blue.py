@@ -8,25 +8,21 @@ from itertools import groupby
 from core.report import Comment, ParsedReport, Question
 from ingestion.corpus.pdf_collegenet import (
     blocks_with_empty_prompt,
-    fit_title,
     instructor_line,
+    new_flow,
     score_cells,
 )
 from ingestion.corpus.pdf_common import (
-    BOLD,
-    FONT,
-    MARGIN,
-    RIGHT,
     PageFlow,
-    Table,
-    TableRow,
-    draw_block,
-    draw_frequencies,
     draw_heading,
+    draw_items,
+    draw_title,
     fmt,
     typographic,
     wrap,
 )
+from ingestion.corpus.pdf_table import Table, TableRow, draw_frequency_table
+from ingestion.corpus.style import RenderStyle, draw_style
 
 HEADERS = (
     "Question",
@@ -46,9 +42,7 @@ EFFECTIVE = (
     "Rarely Effective",
     "Never Effective",
 )
-BULLET_X = MARGIN + 6
-TEXT_X = MARGIN + 18
-COMMENT_SIZE = 8.5
+NO_RESPONSE = "[No Response]"
 
 
 def distribution_lines(q: Question) -> list[str]:
@@ -67,57 +61,68 @@ def distribution_lines(q: Question) -> list[str]:
     return out
 
 
-def render_blue(report: ParsedReport, *, seed: int) -> bytes:
+def render_blue(report: ParsedReport, *, seed: int, style: RenderStyle | None = None) -> bytes:
     """Draw the report as Blue does: title, header lines, tables with distributions, bullets."""
     rng = random.Random(seed)
+    style = style or draw_style(seed)
     course = report.course
     label = f"{course.code}-{course.section} {course.title}"
-    flow = PageFlow(running_header=f"Student TRACE report: {label} ({report.term.label})")
-    fit_title(flow, f"Student TRACE report for {label}")
-    items = [
-        ("Term", report.term.label),
-        ("Course ID", course.crn),
-        ("Instructor", instructor_line(report)),
-        ("Invited", report.enrollment),
-        ("Responded", report.responses_incl_declines),
-    ]
-    for key, value in items:
-        if value is not None:
-            flow.text(MARGIN, flow.y, f"{key}: {value}", FONT, 9.5)
-            flow.y -= 13
-    repeat = rng.random() < 0.5
+    flow = new_flow(report, style)
+    draw_title(flow, f"Student TRACE report for {label}")
+    draw_items(
+        flow,
+        [
+            ("Term", report.term.label),
+            ("Course ID", course.crn),
+            ("Instructor", instructor_line(report)),
+            ("Invited", report.enrollment),
+            ("Responded", report.responses_incl_declines),
+        ],
+    )
     for section, group in groupby(report.questions, key=lambda q: q.section):
         draw_heading(flow, typographic(section or "", rng))
-        table = Table(flow, HEADERS, repeat_headers=repeat)
-        table.draw_header()
-        for q in group:
-            values = [
-                fmt(q.responses, "int"),
-                *(fmt(v, "score") for v in score_cells(q)),
-            ]
-            table.draw_row(TableRow(typographic(q.text, rng), values, distribution_lines(q)))
-    draw_frequencies(flow, report.frequencies, rng)
+        table = Table(flow, HEADERS)
+        for k, q in enumerate(group):
+            if k == 0 or style.table_per_question:
+                if k:
+                    flow.y -= style.leading
+                table.draw_header()
+            values = [fmt(q.responses, "int"), *(fmt(v, "score") for v in score_cells(q))]
+            row = TableRow(typographic(q.text, rng), values, distribution_lines(q))
+            table.draw_row(row, inside=style.distribution_inside)
+    for freq in report.frequencies:
+        draw_frequency_table(flow, typographic(freq.text, rng), freq.bins)
     if report.comments:
         _draw_comments(flow, report.comments, rng)
-    return flow.render(f"Student TRACE report for {label}")
+    return flow.render(f"Student TRACE report for {label}", seed)
 
 
 def _draw_comments(flow: PageFlow, comments: list[Comment], rng: random.Random) -> None:
     """Prompt in bold, then one bullet per answer; blank answers print as `[No Response]`."""
+    style, fonts = flow.style, flow.style.fonts
+    size = style.size + 0.5
+    bullet_x = flow.left + 6
+    text_x = flow.left + 18
     flow.new_page()
-    blocks = blocks_with_empty_prompt(comments, rng, chance=0.5)
-    for prompt, group in blocks:
+    for prompt, group in blocks_with_empty_prompt(comments, rng, chance=0.5):
         entries: list[str | None] = [c.text for c in group]
         for _ in range(rng.randrange(3) if entries else 1):
             entries.insert(rng.randrange(len(entries) + 1), None)
-        lines = wrap(typographic(prompt, rng), BOLD, 9.5, RIGHT - MARGIN)
+        lines = wrap(typographic(prompt, rng), fonts.bold, size + 1, flow.width)
         flow.ensure(len(lines) * 12 + 30)
         flow.y -= 8
-        draw_block(flow, lines, MARGIN, BOLD, 9.5)
+        flow.block(lines, flow.left, fonts.bold, size + 1)
         flow.y -= 2
         for entry in entries:
-            text_lines = wrap(entry or "[No Response]", FONT, COMMENT_SIZE, RIGHT - TEXT_X)
-            flow.ensure(12)
+            text_lines = wrap(entry or NO_RESPONSE, fonts.regular, size, flow.right - text_x)
+            if style.flush_comments and len(text_lines) > 1:
+                rest = " ".join(text_lines[1:])
+                text_lines = text_lines[:1] + wrap(rest, fonts.regular, size, flow.right - bullet_x)
+            flow.ensure(size * 1.25 + 4)
             flow.y -= 2
-            flow.text(BULLET_X, flow.y, "•", FONT, COMMENT_SIZE)
-            draw_block(flow, text_lines, TEXT_X, FONT, COMMENT_SIZE)
+            flow.text(bullet_x, flow.y, style.bullet, fonts.regular, size)
+            for k, text in enumerate(text_lines):
+                flow.ensure(size + 3)
+                x = bullet_x if k and style.flush_comments else text_x
+                flow.text(x, flow.y, text, fonts.regular, size)
+                flow.y -= size * 1.25

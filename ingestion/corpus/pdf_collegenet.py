@@ -9,21 +9,17 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from core.report import Comment, ParsedReport, Question
 from ingestion.corpus.pdf_common import (
-    BOLD,
-    FONT,
-    ITALIC,
-    MARGIN,
-    RIGHT,
     PageFlow,
-    Table,
-    TableRow,
-    draw_block,
-    draw_frequencies,
     draw_heading,
+    draw_items,
+    draw_title,
     fmt,
+    running_texts,
     typographic,
     wrap,
 )
+from ingestion.corpus.pdf_table import Table, TableRow, draw_frequency_table
+from ingestion.corpus.style import RenderStyle, draw_style
 
 HEADERS = (
     "Question",
@@ -43,9 +39,8 @@ PROMPTS = (
     "inclusive learning.",
     "What I could have done to make this course better for myself.",
 )
-NUMBER_X = MARGIN
-TEXT_X = MARGIN + 24
-COMMENT_SIZE = 8.5
+NUMBER_COLUMN = 24.0
+"""How far hanging comment text stands right of its number."""
 
 
 def instructor_line(report: ParsedReport) -> str:
@@ -53,58 +48,21 @@ def instructor_line(report: ParsedReport) -> str:
     return "; ".join(f"{i.last}, {i.first}" if i.first else i.last for i in report.instructors)
 
 
-def fit_title(flow: PageFlow, text: str) -> None:
-    """Draw the page-1 title, shrinking the font so it stays on one line."""
-    size = 14.0
-    while size > 7 and stringWidth(text, BOLD, size) > RIGHT - MARGIN:
-        size -= 0.5
-    flow.text(MARGIN, flow.y, text, BOLD, size)
-    flow.y -= 22
+def new_flow(report: ParsedReport, style: RenderStyle) -> PageFlow:
+    """A page flow with the running header and footer this report's style prints."""
+    course = report.course
+    header, footer = running_texts(
+        style,
+        label=f"{course.code}-{course.section}",
+        title=course.title,
+        term=report.term.label,
+    )
+    return PageFlow(style, header, footer)
 
 
 def comment_blocks(comments: list[Comment]) -> list[tuple[str, list[Comment]]]:
     """Consecutive comments with the same prompt, in truth order."""
     return [(prompt, list(group)) for prompt, group in groupby(comments, key=lambda c: c.prompt)]
-
-
-def render_collegenet(report: ParsedReport, *, seed: int) -> bytes:
-    """Draw the report as CollegeNET did: header block, rating tables, frequencies, comments."""
-    rng = random.Random(seed)
-    course = report.course
-    flow = PageFlow(
-        running_header=f"Student TRACE report: {course.code}-{course.section} {course.title} "
-        f"({report.term.label})"
-    )
-    fit_title(flow, f"{course.title} ({report.term.label})")
-    items = [
-        ("Course ID", course.crn),
-        ("Instructor", instructor_line(report)),
-        ("Subject", course.subject),
-        ("Catalog & Section", f"{course.number} {course.section}"),
-        ("Enrollment", report.enrollment),
-        ("Responses Incl Declines", report.responses_incl_declines),
-        ("Declines", report.declines),
-    ]
-    for key, value in items:
-        if value is not None:
-            flow.text(MARGIN, flow.y, f"{key}: {value}", FONT, 9.5)
-            flow.y -= 13
-    repeat = rng.random() < 0.5
-    for section, group in groupby(report.questions, key=lambda q: q.section):
-        draw_heading(flow, typographic(section or "", rng))
-        table = Table(flow, HEADERS, repeat_headers=repeat)
-        table.draw_header()
-        for q in group:
-            values = [
-                fmt(q.responses, "int"),
-                fmt(q.response_rate, "pct"),
-                *(fmt(v, "score") for v in score_cells(q)),
-            ]
-            table.draw_row(TableRow(typographic(q.text, rng), values))
-    draw_frequencies(flow, report.frequencies, rng)
-    if report.comments:
-        _draw_comments(flow, report.comments, rng)
-    return flow.render(f"{course.title} ({report.term.label})")
 
 
 def score_cells(q: Question) -> tuple[float | None, ...]:
@@ -124,27 +82,89 @@ def blocks_with_empty_prompt(
     return blocks
 
 
+def render_collegenet(
+    report: ParsedReport, *, seed: int, style: RenderStyle | None = None
+) -> bytes:
+    """Draw the report as CollegeNET did: header block, rating tables, frequencies, comments."""
+    rng = random.Random(seed)
+    style = style or draw_style(seed)
+    course = report.course
+    flow = new_flow(report, style)
+    draw_title(flow, f"{course.title} ({report.term.label})")
+    draw_items(
+        flow,
+        [
+            ("Course ID", course.crn),
+            ("Instructor", instructor_line(report)),
+            ("Subject", course.subject),
+            ("Catalog & Section", f"{course.number} {course.section}"),
+            ("Enrollment", report.enrollment),
+            ("Responses Incl Declines", report.responses_incl_declines),
+            ("Declines", report.declines),
+        ],
+    )
+    for section, group in groupby(report.questions, key=lambda q: q.section):
+        draw_heading(flow, typographic(section or "", rng))
+        table = Table(flow, HEADERS)
+        table.draw_header()
+        for q in group:
+            values = [
+                fmt(q.responses, "int"),
+                fmt(q.response_rate, "pct"),
+                *(fmt(v, "score") for v in score_cells(q)),
+            ]
+            table.draw_row(TableRow(typographic(q.text, rng), values))
+    for freq in report.frequencies:
+        draw_frequency_table(flow, typographic(freq.text, rng), freq.bins)
+    if report.comments:
+        _draw_comments(flow, report.comments, rng)
+    return flow.render(f"{course.title} ({report.term.label})", seed)
+
+
 def _draw_comments(flow: PageFlow, comments: list[Comment], rng: random.Random) -> None:
-    """Comment pages: `Q:` prompt, `(N comments)`, numbers in a left column, text indented."""
+    """Comment pages: `Q:` prompt, `(N comments)`, then numbered comments, hanging or flush."""
+    style, fonts = flow.style, flow.style.fonts
+    size = style.size + 0.5
     flow.new_page()
-    blocks = blocks_with_empty_prompt(comments, rng, chance=0.6)
-    for prompt, group in blocks:
-        lines = wrap("Q: " + typographic(prompt, rng), BOLD, 9.5, RIGHT - MARGIN)
+    for prompt, group in blocks_with_empty_prompt(comments, rng, chance=0.6):
+        lines = wrap("Q: " + typographic(prompt, rng), fonts.bold, size + 1, flow.width)
         flow.ensure(len(lines) * 12 + 40)
         flow.y -= 6
-        draw_block(flow, lines[:1], MARGIN, BOLD, 9.5)
-        draw_block(flow, lines[1:], MARGIN + 16, BOLD, 9.5)
-        noun = "comment" if len(group) == 1 else "comments"
-        draw_block(flow, [f"({len(group)} {noun})"], MARGIN, ITALIC, 8.0)
+        flow.block(lines[:1], flow.left, fonts.bold, size + 1)
+        flow.block(lines[1:], flow.left + (0 if style.flush_comments else 16), fonts.bold, size + 1)
+        flow.block([count_line(len(group))], flow.left, fonts.italic, size - 0.5)
         for comment in group:
-            text_lines = wrap(comment.text, FONT, COMMENT_SIZE, RIGHT - TEXT_X)
-            own_line = rng.random() < 0.4
-            flow.ensure(24 if own_line else 12)
-            flow.y -= 3
-            flow.text(NUMBER_X, flow.y, str(comment.number), BOLD, COMMENT_SIZE)
-            if own_line:
-                flow.y -= COMMENT_SIZE + 3
-            for k, text in enumerate(text_lines):
-                if k and rng.random() < 0.08:
-                    flow.y -= COMMENT_SIZE + 3  # a blank line inside the comment
-                draw_block(flow, [text], TEXT_X, FONT, COMMENT_SIZE)
+            _draw_comment(flow, comment, rng, size)
+
+
+def count_line(n: int) -> str:
+    """`(12 comments)`, the line under a prompt that says how many comments follow."""
+    return f"({n} {'comment' if n == 1 else 'comments'})"
+
+
+def _draw_comment(flow: PageFlow, comment: Comment, rng: random.Random, size: float) -> None:
+    """One numbered comment; a blank line inside it now and then."""
+    style, fonts = flow.style, flow.style.fonts
+    own_line = rng.random() < style.number_own_line
+    number = str(comment.number)
+    if style.flush_comments:
+        text_x = flow.left
+        first_x = text_x if own_line else flow.left + stringWidth(number + " ", fonts.bold, size)
+    else:
+        text_x = first_x = flow.left + NUMBER_COLUMN
+    width = flow.right - first_x
+    lines = wrap(comment.text, fonts.regular, size, width)
+    if first_x != text_x:  # the first line is shorter; rewrap the rest to the full width
+        rest = " ".join(lines[1:])
+        lines = lines[:1] + (wrap(rest, fonts.regular, size, flow.right - text_x) if rest else [])
+    flow.ensure(2 * size * 1.25 + 4 if own_line else size * 1.25 + 4)
+    flow.y -= 3
+    flow.text(flow.left, flow.y, number, fonts.bold, size)
+    if own_line:
+        flow.y -= size * 1.25
+    for k, text in enumerate(lines):
+        if k and rng.random() < 0.08:
+            flow.y -= size * 1.25  # a blank line inside the comment
+        flow.ensure(size + 3)
+        flow.text(first_x if k == 0 else text_x, flow.y, text, fonts.regular, size)
+        flow.y -= size * 1.25

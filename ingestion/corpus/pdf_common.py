@@ -1,6 +1,7 @@
-"""Shared reportlab drawing for the PDF layouts: paging, wrapping, grid tables, typographic quotes.
+"""Shared reportlab drawing for the PDF layouts: paging, wrapping, running text, typographic quotes.
 
-Content is laid out into per-page operation lists first, so the footer can say `Page X of Y`.
+Content is laid out into per-page operation lists first, so the footer can say `Page X of Y`;
+every measure comes from the report's `RenderStyle`.
 """
 
 from __future__ import annotations
@@ -10,39 +11,33 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reportlab.lib.pagesizes import letter
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
-from core.report import Frequency
-
-PAGE_W, PAGE_H = letter
-MARGIN = 54.0
-RIGHT = PAGE_W - MARGIN
-TOP = PAGE_H - 54.0
-BOTTOM = 60.0
-RUNNING_Y = PAGE_H - 32.0
-FOOTER_Y = 30.0
-CELL_PAD = 5.0
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
-ITALIC = "Helvetica-Oblique"
+from ingestion.corpus.style import HAlign, RenderStyle
 
 # (text, x, y, font, size, s, align) | (line, x1, y1, x2, y2, width) | (fill, x, y, w, h, gray)
 Op = tuple[object, ...]
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break text at spaces so each line fits `width` (a word longer than a line stays whole)."""
+    """Break text at spaces so each line fits `width`; a word wider than a line breaks mid-word."""
     lines: list[str] = []
     current = ""
     for word in text.split(" "):
         trial = f"{current} {word}" if current else word
-        if current and stringWidth(trial, font, size) > width:
-            lines.append(current)
-            current = word
-        else:
+        if stringWidth(trial, font, size) <= width:
             current = trial
+            continue
+        if current:
+            lines.append(current)
+        current = word
+        while len(current) > 1 and stringWidth(current, font, size) > width:
+            cut = len(current) - 1
+            while cut > 1 and stringWidth(current[:cut], font, size) > width:
+                cut -= 1
+            lines.append(current[:cut])
+            current = current[cut:]
     lines.append(current)
     return lines
 
@@ -64,28 +59,85 @@ def typographic(text: str, rng: random.Random) -> str:
     return "".join(out)
 
 
+def fmt(value: float | None, kind: str) -> str:
+    """Print a cell: counts as integers, rates as whole percents, scores with two decimals."""
+    if value is None:
+        return ""
+    if kind == "int":
+        return str(int(value))
+    if kind == "pct":
+        return f"{round(value * 100)}%"
+    return f"{value:.2f}"
+
+
+def running_texts(style: RenderStyle, *, label: str, title: str, term: str) -> tuple[str, str]:
+    """The running header (pages after the first) and the footer pattern, in the style's wording.
+
+    `label` is `CODE-SECTION`; the footer pattern has `{n}` and `{total}` slots.
+    """
+    header = {
+        "report": f"Student TRACE report: {label} {title} ({term})",
+        "code-term": f"{label} · {term} · TRACE",
+        "title-term": f"{title} — {term}",
+        "none": "",
+    }[style.running_header]
+    footer = {
+        "page-of": "Page {n} of {total}",
+        "slash": "{n} / {total}",
+        "page": "Page {n}",
+        "dashes": "- {n} -",
+        "university": "Northeastern University · TRACE · page {n} of {total}",
+    }[style.footer]
+    return header, footer
+
+
 @dataclass
 class PageFlow:
-    """Top-to-bottom layout over letter pages; ops are drawn once the page count is known."""
+    """Top-to-bottom layout over the style's pages; ops are drawn once the page count is known."""
 
+    style: RenderStyle
     running_header: str
+    footer: str
     pages: list[list[Op]] = field(default_factory=lambda: [[]])
-    y: float = TOP
+    y: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.y = self.top
+
+    @property
+    def left(self) -> float:
+        return self.style.margin
+
+    @property
+    def right(self) -> float:
+        return self.style.page[0] - self.style.margin
+
+    @property
+    def top(self) -> float:
+        return self.style.page[1] - self.style.margin
+
+    @property
+    def bottom(self) -> float:
+        return self.style.margin + 6
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
 
     def new_page(self) -> None:
         """Start a fresh page below the running header."""
         self.pages.append([])
-        self.y = TOP
+        self.y = self.top
 
     def ensure(self, height: float) -> bool:
         """Break the page when `height` points do not fit; True when a break happened."""
-        if self.y - height < BOTTOM:
+        if self.y - height < self.bottom:
             self.new_page()
             return True
         return False
 
     def text(
-        self, x: float, y: float, s: str, font: str = FONT, size: float = 8.0, align: str = "left"
+        self, x: float, y: float, s: str, font: str, size: float, align: HAlign = "left"
     ) -> None:
         """Record one text run (one PDF text object)."""
         self.pages[-1].append(("text", x, y, font, size, s, align))
@@ -98,18 +150,36 @@ class PageFlow:
         """Record a shaded box (table header background)."""
         self.pages[-1].append(("fill", x, y, w, h, gray))
 
-    def render(self, title: str) -> bytes:
-        """Draw every page with running header and `Page X of Y` footer after the first."""
+    def block(self, lines: Sequence[str], x: float, font: str, size: float) -> None:
+        """Draw lines at x with the page-break check per line."""
+        for text in lines:
+            self.ensure(size + 3)
+            self.text(x, self.y, text, font, size)
+            self.y -= size * 1.25
+
+    def render(self, title: str, seed: int) -> bytes:
+        """Draw every page with its running header and footer, in stream or shuffled order."""
+        style, fonts = self.style, self.style.fonts
+        rng = random.Random(f"order|{seed}")
         buf = io.BytesIO()
-        pdf = canvas.Canvas(buf, pagesize=letter, pageCompression=1, invariant=1)
+        pdf = canvas.Canvas(buf, pagesize=style.page, pageCompression=1, invariant=1)
         pdf.setTitle(title)
         total = len(self.pages)
+        width, height = style.page
+        x = {"left": self.left, "center": width / 2, "right": self.right}[style.footer_align]
+        footer_on_first = style.footer in ("slash", "dashes", "university")
         for number, ops in enumerate(self.pages, start=1):
-            if number > 1:
-                pdf.setFont(ITALIC, 8)
-                pdf.drawString(MARGIN, RUNNING_Y, self.running_header)
-                pdf.drawRightString(RIGHT, FOOTER_Y, f"Page {number} of {total}")
-            for op in ops:
+            page_ops = list(ops)
+            if number > 1 and self.running_header:
+                y = height - style.margin / 2
+                page_ops.append(("text", self.left, y, fonts.italic, 7.5, self.running_header))
+            if number > 1 or footer_on_first:
+                text = self.footer.format(n=number, total=total)
+                align = style.footer_align
+                page_ops.append(("text", x, style.margin / 2, fonts.italic, 7.5, text, align))
+            if style.shuffle:
+                rng.shuffle(page_ops)
+            for op in page_ops:
                 _draw(pdf, op)
             pdf.showPage()
         pdf.save()
@@ -120,7 +190,8 @@ def _draw(pdf: canvas.Canvas, op: Op) -> None:
     """Replay one recorded op on the canvas."""
     kind = op[0]
     if kind == "text":
-        _, x, y, font, size, s, align = op
+        x, y, font, size, s = op[1:6]
+        align = op[6] if len(op) > 6 else "left"
         pdf.setFont(str(font), float(size))  # type: ignore[arg-type]
         if align == "center":
             pdf.drawCentredString(x, y, str(s))
@@ -139,119 +210,30 @@ def _draw(pdf: canvas.Canvas, op: Op) -> None:
         pdf.setFillGray(0)
 
 
-@dataclass
-class TableRow:
-    """One rating row: question text, printed cell values, and extra lines under the question."""
-
-    question: str
-    values: list[str]
-    extra: list[str] = field(default_factory=list)
-
-
-QUESTION_W = 200.0
-TEXT_SIZE = 8.0
-PITCH = 10.0
-EXTRA_PITCH = 9.0
+def draw_title(flow: PageFlow, text: str) -> None:
+    """The page-1 title in the style's size, wrapping inside the style's title box."""
+    style, fonts = flow.style, flow.style.fonts
+    for line in wrap(text, fonts.bold, style.title_size, flow.width * style.title_width):
+        flow.text(flow.left, flow.y, line, fonts.bold, style.title_size)
+        flow.y -= style.title_size * 1.2
+    flow.y -= 6
 
 
-@dataclass
-class Table:
-    """A grid table with a wrapped, shaded header row; rows never split across pages."""
-
-    flow: PageFlow
-    headers: Sequence[str]
-    repeat_headers: bool
-    right: float = RIGHT
-
-    def _edges(self) -> list[float]:
-        n = len(self.headers) - 1
-        step = (self.right - MARGIN - QUESTION_W) / n
-        return [MARGIN, *(MARGIN + QUESTION_W + i * step for i in range(n + 1))]
-
-    def draw_header(self) -> None:
-        """Draw the column header cells, top-aligned and centred (Question left-aligned)."""
-        edges = self._edges()
-        wrapped = [
-            wrap(h, BOLD, 7.0, edges[i + 1] - edges[i] - 4) for i, h in enumerate(self.headers)
-        ]
-        height = max(len(w) for w in wrapped) * 8.5 + 6
-        self.flow.ensure(height + 30)
-        top = self.flow.y
-        self.flow.fill(MARGIN, top - height, self.right - MARGIN, height, 0.88)
-        for i, lines in enumerate(wrapped):
-            for k, text in enumerate(lines):
-                y = top - 9 - k * 8.5
-                if i == 0:
-                    self.flow.text(edges[0] + CELL_PAD, y, text, BOLD, 7.0)
-                else:
-                    self.flow.text((edges[i] + edges[i + 1]) / 2, y, text, BOLD, 7.0, "center")
-        self._grid(top, top - height)
-        self.flow.y = top - height
-
-    def _grid(self, top: float, bottom: float) -> None:
-        for x in self._edges():
-            self.flow.line(x, top, x, bottom)
-        self.flow.line(MARGIN, top, self.right, top)
-        self.flow.line(MARGIN, bottom, self.right, bottom)
-
-    def draw_row(self, row: TableRow) -> None:
-        """Draw one row, breaking the page first (and maybe repeating the header) if needed."""
-        edges = self._edges()
-        lines = wrap(row.question, FONT, TEXT_SIZE, QUESTION_W - 2 * CELL_PAD)
-        height = len(lines) * PITCH + len(row.extra) * EXTRA_PITCH + 5
-        if self.flow.ensure(height) and self.repeat_headers:
-            self.draw_header()
-        top = self.flow.y
-        y = top - 9
-        for k, text in enumerate(lines):
-            self.flow.text(edges[0] + CELL_PAD, y - k * PITCH, text, FONT, TEXT_SIZE)
-        for i, value in enumerate(row.values, start=1):
-            if value:
-                self.flow.text((edges[i] + edges[i + 1]) / 2, y, value, FONT, TEXT_SIZE, "center")
-        y -= len(lines) * PITCH
-        for k, text in enumerate(row.extra):
-            self.flow.text(edges[0] + CELL_PAD + 12, y - k * EXTRA_PITCH + 1, text, FONT, 7.0)
-        self._grid(top, top - height)
-        self.flow.y = top - height
+def draw_items(flow: PageFlow, items: Sequence[tuple[str, object]]) -> None:
+    """Header items `Key: value`, one per line; a long value wraps under itself."""
+    fonts, size = flow.style.fonts, flow.style.size + 1.5
+    for key, value in items:
+        if value is None:
+            continue
+        for line in wrap(f"{key}: {value}", fonts.regular, size, flow.width):
+            flow.text(flow.left, flow.y, line, fonts.regular, size)
+            flow.y -= size * 1.35
 
 
 def draw_heading(flow: PageFlow, text: str) -> None:
     """A bold section heading at the margin, kept with room for a table header below."""
-    flow.ensure(60)
-    flow.y -= 14
-    flow.text(MARGIN, flow.y, text, BOLD, 10.0)
+    size = flow.style.size + 2
+    flow.ensure(80)
+    flow.y -= size * 1.4
+    flow.text(flow.left, flow.y, text, flow.style.fonts.bold, size)
     flow.y -= 6
-
-
-def fmt(value: float | None, kind: str) -> str:
-    """Print a cell: counts as integers, rates as whole percents, scores with two decimals."""
-    if value is None:
-        return ""
-    if kind == "int":
-        return str(int(value))
-    if kind == "pct":
-        return f"{round(value * 100)}%"
-    return f"{value:.2f}"
-
-
-def draw_frequencies(flow: PageFlow, frequencies: Sequence[Frequency], rng: random.Random) -> None:
-    """The hours-per-week block: bold question text, then a Response | Count table."""
-    for freq in frequencies:
-        lines = wrap(typographic(freq.text, rng), BOLD, 9.0, RIGHT - MARGIN)
-        flow.ensure(len(lines) * 11 + 30 + len(freq.bins) * 11)
-        flow.y -= 14
-        for text in lines:
-            flow.text(MARGIN, flow.y, text, BOLD, 9.0)
-            flow.y -= 11
-        table = Table(flow, ["Response", "Count"], repeat_headers=True, right=MARGIN + 280)
-        table.draw_header()
-        for label, count in freq.bins.items():
-            table.draw_row(TableRow(label, [str(count)]))
-
-
-def draw_block(flow: PageFlow, lines: Sequence[str], x: float, font: str, size: float) -> None:
-    """Draw wrapped lines at x with the page-break check per line."""
-    for text in lines:
-        flow.ensure(size + 3)
-        flow.text(x, flow.y, text, font, size)
-        flow.y -= size + 3
