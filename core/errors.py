@@ -38,12 +38,25 @@ class UnsupportedType(UploadRejected):
 
 
 class ParseError(TraceLensError):
-    """A report that cannot be read; the message names the field and page where it can."""
+    """A report that cannot be read; the message names the field and page where it can.
+
+    `reason` is a short stable code for summaries (`tracelens ingest`, the reports API): for
+    example `not_trace`, `corrupt`, `encrypted`, `too_many_pages`, `missing_field`,
+    `unknown_term`, `no_ratings`, `unreadable_table`, `comment_count`, `checksum`,
+    `unclaimed_text`, `timeout`.
+    """
 
     status_code = 422
     code = "parse_error"
 
-    def __init__(self, message: str, *, field: str | None = None, page: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        page: int | None = None,
+        reason: str = "unreadable",
+    ):
         where = []
         if field is not None:
             where.append(f"field {field!r}")
@@ -52,6 +65,7 @@ class ParseError(TraceLensError):
         super().__init__(f"{message} ({', '.join(where)})" if where else message)
         self.field = field
         self.page = page
+        self.reason = reason
 
 
 class TransientError(TraceLensError):

@@ -10,27 +10,38 @@ from __future__ import annotations
 
 import ctypes
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
+import pypdfium2_raw.bindings as pdfium_bindings
 
 from core.errors import ParseError
 
+_TEXT_OBJECT = pdfium_bindings._libs["pdfium"]["FPDFText_GetTextObject"]
+"""A private handle on FPDFText_GetTextObject returning the bare address (pypdfium2's own
+returns a pointer object, far slower to compare); pypdfium2's handle is left as it is."""
+_TEXT_OBJECT.argtypes = raw.FPDFText_GetTextObject.argtypes
+_TEXT_OBJECT.restype = ctypes.c_void_p
 _SEPARATOR = re.compile(r"\r\n|[\r\n\x02\ufffe ]")
+FORCE_BOLD = 1 << 18
+"""The PDF font descriptor flag for bold text drawn with a regular face."""
 LINE_TOLERANCE = 2.0
 """Baselines closer than this (points) belong to the same line."""
 
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """One text run: the text of one drawn string, its left origin, right edge and baseline."""
+    """One text run: the text of one drawn string, its left origin, right edge and baseline,
+    and its font size and weight (headings and prompts are often bold; nothing relies on it)."""
 
     x: float
     right: float
     y: float
     text: str
+    size: float = 8.0
+    bold: bool = False
 
     @property
     def center(self) -> float:
@@ -38,22 +49,23 @@ class Segment:
         return (self.x + self.right) / 2
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Line:
-    """Segments sharing a baseline, left to right."""
+    """Segments sharing a baseline, left to right, and their text joined by single spaces."""
 
     y: float
-    segments: list[Segment]
+    segments: tuple[Segment, ...]
+    text: str
+
+    @classmethod
+    def of(cls, y: float, segments: Iterable[Segment]) -> Line:
+        ordered = tuple(sorted(segments, key=lambda s: s.x))
+        return cls(y, ordered, " ".join(s.text for s in ordered))
 
     @property
     def x(self) -> float:
         """Left edge of the line's first run."""
         return self.segments[0].x
-
-    @property
-    def text(self) -> str:
-        """The runs joined by single spaces."""
-        return " ".join(s.text for s in self.segments)
 
 
 @dataclass(slots=True)
@@ -68,22 +80,28 @@ class PageText:
 def open_pdf(data: bytes, *, max_pages: int | None = None) -> pdfium.PdfDocument:
     """Open a PDF, turning PDFium failures into ParseErrors that say what is wrong."""
     if not data.startswith(b"%PDF"):
-        raise ParseError("not a PDF: the file does not start with %PDF")
+        raise ParseError("not a PDF: the file does not start with %PDF", reason="not_trace")
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if exc.err_code == raw.FPDF_ERR_PASSWORD:
-            raise ParseError("encrypted PDF: a password is required to open it") from exc
+            raise ParseError(
+                "encrypted PDF: a password is required to open it", reason="encrypted"
+            ) from exc
         if exc.err_code == raw.FPDF_ERR_SECURITY:
-            raise ParseError("encrypted PDF: unsupported security handler") from exc
-        raise ParseError(f"corrupt or truncated PDF: {exc}") from exc
+            raise ParseError(
+                "encrypted PDF: unsupported security handler", reason="encrypted"
+            ) from exc
+        raise ParseError(f"corrupt or truncated PDF: {exc}", reason="corrupt") from exc
     pages = len(doc)
     if pages == 0:
         doc.close()
-        raise ParseError("corrupt or truncated PDF: no pages")
+        raise ParseError("corrupt or truncated PDF: no pages", reason="corrupt")
     if max_pages is not None and pages > max_pages:
         doc.close()
-        raise ParseError(f"PDF has {pages} pages, more than the cap of {max_pages}")
+        raise ParseError(
+            f"PDF has {pages} pages, more than the cap of {max_pages}", reason="too_many_pages"
+        )
     return doc
 
 
@@ -97,6 +115,18 @@ class _Locator:
         self.px, self.py = ctypes.byref(self.x), ctypes.byref(self.y)
         self.box = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top
         self.pbox = [ctypes.byref(v) for v in self.box]
+        self.name = ctypes.create_string_buffer(64)
+        self.flags = ctypes.c_int()
+        self.pflags = ctypes.byref(self.flags)
+
+    def style(self, index: int) -> tuple[float, bool]:
+        """Font size and boldness of one glyph (by the font's ForceBold flag or its name)."""
+        size = raw.FPDFText_GetFontSize(self.textpage, index)
+        raw.FPDFText_GetFontInfo(self.textpage, index, self.name, 64, self.pflags)
+        if self.flags.value & FORCE_BOLD:
+            return size, True
+        name = self.name.value.lower()
+        return size, b"bold" in name or b"black" in name or b"heavy" in name
 
     def origin(self, index: int) -> tuple[float, float]:
         """Origin (pen position) of one glyph."""
@@ -112,10 +142,37 @@ class _Locator:
                     yield from self.locate(start, k)
                     yield from self.locate(k, end)
                     return
+        cut = self.overlap(start, end)
+        if cut is not None:
+            yield from self.locate(start, cut)
+            yield from self.locate(cut, end)
+            return
         raw.FPDFText_GetCharBox(self.textpage, end - 1, *self.pbox)
         chunk = self.text[start:end].strip()
         if chunk:
-            yield Segment(x0, self.box[1].value, y0, chunk)
+            size, bold = self.style(start)
+            yield Segment(x0, self.box[1].value, y0, chunk, size, bold)
+
+    def _object(self, index: int) -> int:
+        return int(_TEXT_OBJECT(self.textpage, index) or 0)
+
+    def overlap(self, start: int, end: int) -> int | None:
+        """Where a second text object starts inside the run and is drawn over the first (a
+        running header stamped across a table row): PDFium joins the two without a space."""
+        first = self._object(start)
+        if end - start < 2 or self._object(end - 1) == first:
+            return None
+        lo, hi = start + 1, end - 1
+        while lo < hi:  # the first character of another object
+            mid = (lo + hi) // 2
+            if self._object(mid) == first:
+                lo = mid + 1
+            else:
+                hi = mid
+        raw.FPDFText_GetCharBox(self.textpage, lo - 1, *self.pbox)
+        if self.origin(lo)[0] < self.box[1].value - 0.5:
+            return lo
+        return None
 
 
 def _segments(textpage: pdfium.PdfTextPage) -> Iterator[Segment]:
@@ -156,12 +213,11 @@ def read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
             textpage.close()
     finally:
         page.close()
-    lines: list[Line] = []
+    groups: list[tuple[float, list[Segment]]] = []
     for seg in segments:
-        if lines and abs(lines[-1].y - seg.y) <= LINE_TOLERANCE:
-            lines[-1].segments.append(seg)
+        if groups and abs(groups[-1][0] - seg.y) <= LINE_TOLERANCE:
+            groups[-1][1].append(seg)
         else:
-            lines.append(Line(seg.y, [seg]))
-    for line in lines:
-        line.segments.sort(key=lambda s: s.x)
+            groups.append((seg.y, [seg]))
+    lines = [Line.of(y, segs) for y, segs in groups]
     return PageText(index + 1, height, lines)

@@ -19,6 +19,7 @@ from core.report import (
     normalize_quotes,
     parse_term,
 )
+from ingestion.parsers.checks import check_report
 
 Row = tuple[Any, ...]
 
@@ -117,7 +118,7 @@ def _read(data: bytes, filename: str) -> tuple[list[Row], list[Row] | None]:
     try:
         names = wb.sheetnames
         if not names:
-            raise ParseError(f"{filename!r} has no sheets", field="file")
+            raise ParseError(f"{filename!r} has no sheets", field="file", reason="corrupt")
         main = [tuple(r) for r in wb[names[0]].iter_rows(values_only=True)]
         sheet = next((n for n in names[1:] if n.strip().lower() == "comments"), None)
         comments = (
@@ -126,7 +127,9 @@ def _read(data: bytes, filename: str) -> tuple[list[Row], list[Row] | None]:
     except ParseError:
         raise
     except Exception as exc:
-        raise ParseError(f"{filename!r} is a corrupt xlsx workbook: {exc}", field="file") from exc
+        raise ParseError(
+            f"{filename!r} is a corrupt xlsx workbook: {exc}", field="file", reason="corrupt"
+        ) from exc
     finally:
         wb.close()
     return main, comments
@@ -160,7 +163,9 @@ class _Parser:
         out = {}
         for key in KEYS:
             if _norm(key) not in values:
-                raise ParseError(f"{self.filename!r} lacks the {key!r} row", field=key)
+                raise ParseError(
+                    f"{self.filename!r} lacks the {key!r} row", field=key, reason="missing_field"
+                )
             out[key] = values[_norm(key)]
         return out
 
@@ -178,18 +183,22 @@ class _Parser:
         code = _text(keys["Course"] or "").upper()
         match = _COURSE_RE.match(code)
         if match is None:
-            raise ParseError(f"course {code!r} is not like CS5800-01", field="Course")
+            raise ParseError(
+                f"course {code!r} is not like CS5800-01", field="Course", reason="missing_field"
+            )
         subject, number, section = match.groups()
         title = _text(keys["Title"] or "")
         if not title:
-            raise ParseError("course title is empty", field="Title")
+            raise ParseError("course title is empty", field="Title", reason="missing_field")
         crn_value = keys["Course ID"]
         try:
             crn = str(_int(crn_value))
         except _Bad:
             crn = _text(crn_value) if not _blank(crn_value) else ""
             if not crn:
-                raise ParseError("Course ID is empty", field="Course ID") from None
+                raise ParseError(
+                    "Course ID is empty", field="Course ID", reason="missing_field"
+                ) from None
             self.warnings.append(f"Course ID {crn!r} is not a number")
         return Course(
             code=subject + number,
@@ -203,7 +212,7 @@ class _Parser:
     def instructors(self, value: Any) -> list[Instructor]:
         names = [n.strip() for n in _text(value or "").split(";") if n.strip()]
         if not names:
-            raise ParseError("no instructor named", field="Instructor")
+            raise ParseError("no instructor named", field="Instructor", reason="missing_field")
         out = []
         for name in names:
             last, sep, first = name.partition(",")
@@ -296,21 +305,21 @@ def parse_xlsx(data: bytes, *, filename: str, sha256: str) -> ParsedReport:
     p = _Parser(filename)
     head = next((i for i, r in enumerate(main) if any(_norm(v) == "questiontext" for v in r)), None)
     if head is None:
-        raise ParseError(f"{filename!r} has no question table", field="Question Text")
+        raise ParseError(
+            f"{filename!r} has no question table", field="Question Text", reason="no_ratings"
+        )
     keys = p.keys(main[:head])
     label = _text(keys["Term"] or "")
     term = parse_term(label)
     if term is None:
-        raise ParseError(f"unknown term label {label!r}", field="term")
+        raise ParseError(f"unknown term label {label!r}", field="term", reason="unknown_term")
     cols = _columns(main[head], REQUIRED_COLUMNS, "the question table")
     questions = [
         q
         for line, row in enumerate(main[head + 1 :], head + 2)
         if (q := p.question(row, cols, line)) is not None
     ]
-    if not questions:
-        p.warnings.append("the question table has no rows")
-    return ParsedReport(
+    report = ParsedReport(
         file=filename,
         sha256=sha256,
         layout="xlsx",
@@ -327,3 +336,5 @@ def parse_xlsx(data: bytes, *, filename: str, sha256: str) -> ParsedReport:
         comments=[] if comment_rows is None else p.comments(comment_rows),
         warnings=p.warnings,
     )
+    check_report(report)
+    return report

@@ -1,12 +1,14 @@
-"""Round trips render -> parse for both PDF layouts over every variant, plus the refusals."""
+"""Round trips render -> parse for both PDF layouts over every variant and every style axis, the
+completeness checks that fail a report, and the refusals."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
 import pytest
-from reportlab.lib.pagesizes import letter
+from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 
@@ -22,11 +24,12 @@ from core.report import (
     parse_term,
 )
 from ingestion.bench_parse import format_parse_benchmark, run_parse_benchmark
+from ingestion.corpus import pdf_collegenet
 from ingestion.corpus.pdf_blue import render_blue
-from ingestion.corpus.pdf_collegenet import TEXT_X, render_collegenet
-from ingestion.parsers.collegenet import read_comments
+from ingestion.corpus.pdf_collegenet import NUMBER_COLUMN, render_collegenet
+from ingestion.corpus.style import CLASSIC, RenderStyle, available_families
 from ingestion.parsers.pdf import parse_pdf
-from ingestion.parsers.pdftext import Line, Segment, open_pdf, read_page
+from ingestion.parsers.pdftext import open_pdf, read_page
 
 STRENGTHS = "What were the strengths of this course and/or this instructor?"
 BETTER = "What could the instructor do to make this course better?"
@@ -40,16 +43,18 @@ ONLINE_PROMPT = (
 EFFECTIVENESS = "What is your overall rating of this instructor's teaching effectiveness?"
 HOURS = "What is the average number of hours per week you devoted to this course outside of class?"
 LIST_COMMENT = " ".join(f"{k} exams were hard." for k in range(2, 40))
+ENROLLMENT = 45
 
 
 def question(section: str, text: str, k: int, layout: str, **over: object) -> Question:
-    """A question with deterministic, plausible numbers for the given layout."""
+    """A question whose numbers agree with each other the way a real report's do."""
     dist = {"5": 10 + k % 4, "4": 8, "3": 3 + k % 2, "2": 1, "1": k % 2, "na": k % 3}
+    responses = sum(v for key, v in dist.items() if key != "na")
     q = Question(
         section=section,
         text=text,
-        responses=30 - k % 3,
-        response_rate=None if layout == "blue" else (71 - k % 5) / 100,
+        responses=responses,
+        response_rate=None if layout == "blue" else round(responses / ENROLLMENT, 2),
         course_mean=round(4.0 + (k % 9) / 10 + 0.01 * (k % 7), 2),
         dept_mean=4.05,
         univ_mean=round(4.18 - 0.01 * k, 2),
@@ -123,7 +128,7 @@ def build(
             Instructor(last="Núñez", first="José"),
             Instructor(last="St. John", first="J. R."),
         ],
-        enrollment=45,
+        enrollment=ENROLLMENT,
         responses_incl_declines=32,
         declines=None if blue else 2,
         questions=questions if full else questions[:2],
@@ -138,24 +143,81 @@ def build(
     return report.model_copy(update=over)
 
 
-def render(report: ParsedReport, seed: int) -> bytes:
-    """Render with the report's own layout."""
+def render(report: ParsedReport, seed: int, style: RenderStyle | None = None) -> bytes:
+    """Render with the report's own layout, in a drawn style unless one is given."""
     if report.layout == "blue":
-        return render_blue(report, seed=seed)
-    return render_collegenet(report, seed=seed)
+        return render_blue(report, seed=seed, style=style)
+    return render_collegenet(report, seed=seed, style=style)
 
 
-def round_trip(report: ParsedReport, seed: int) -> None:
-    """Parse the rendered report and demand exact equality with the truth."""
-    data = render(report, seed)
-    parsed = parse_pdf(data, filename=report.file, sha256=report.sha256)
-    assert parsed.model_dump() == report.model_dump()
+def parse(data: bytes) -> ParsedReport:
+    return parse_pdf(data, filename="report.pdf", sha256="0" * 64)
+
+
+def round_trip(report: ParsedReport, seed: int, style: RenderStyle | None = None) -> None:
+    """Parse the rendered report and demand exact equality with the truth (warnings aside)."""
+    parsed = parse(render(report, seed, style))
+    assert parsed.model_copy(update={"warnings": []}).model_dump() == report.model_dump()
 
 
 @pytest.mark.parametrize("layout", ["collegenet", "blue"])
-@pytest.mark.parametrize("seed", range(6))
-def test_full_report_round_trips(layout: str, seed: int) -> None:
+@pytest.mark.parametrize("seed", range(8))
+def test_full_report_round_trips_in_drawn_styles(layout: str, seed: int) -> None:
     round_trip(build(layout), seed)
+
+
+def _axis_cases() -> list[tuple[str, object]]:
+    cases: list[tuple[str, object]] = [("family", f) for f in available_families()]
+    cases += [("page", A4), ("page", letter), ("margin", 36.0), ("margin", 72.0)]
+    cases += [("size", 7.0), ("size", 9.5), ("title_size", 16.0), ("title_width", 0.45)]
+    cases += [("value_width", 24.0), ("value_width", 60.0)]
+    cases += [("header_align", a) for a in ("left", "center", "right")]
+    cases += [("header_valign", a) for a in ("top", "middle", "bottom")]
+    cases += [("cell_align", a) for a in ("left", "center", "right")]
+    cases += [("cell_valign", a) for a in ("top", "middle", "bottom")]
+    cases += [("rules", r) for r in ("grid", "rows", "frame", "none")]
+    cases += [("shaded_header", False), ("repeat_header", False)]
+    cases += [("table_per_question", True), ("distribution_inside", False)]
+    cases += [("number_own_line", 0.0), ("number_own_line", 1.0), ("flush_comments", True)]
+    cases += [("bullet", b) for b in ("•", "-", "◦")]
+    cases += [("running_header", h) for h in ("report", "code-term", "title-term", "none")]
+    cases += [("footer", f) for f in ("page-of", "slash", "page", "dashes", "university")]
+    cases += [("footer_align", "left"), ("shuffle", True)]
+    return cases
+
+
+@pytest.mark.parametrize("layout", ["collegenet", "blue"])
+@pytest.mark.parametrize(("axis", "value"), _axis_cases(), ids=lambda v: str(v)[:12])
+def test_each_style_axis_round_trips(layout: str, axis: str, value: object) -> None:
+    """One axis changed from the classic drawing at a time, so a failure names its axis."""
+    style = dataclasses.replace(CLASSIC, **{axis: value})
+    if axis == "bullet" and value == "◦":
+        style = dataclasses.replace(style, family=available_families()[-1])
+    round_trip(build(layout), 3, style)
+
+
+@pytest.mark.parametrize("layout", ["collegenet", "blue"])
+def test_narrow_columns_wrap_headers_and_numbers_mid_word(layout: str) -> None:
+    style = dataclasses.replace(CLASSIC, value_width=24.0, size=9.5, cell_valign="bottom")
+    doc = open_pdf(render(build(layout), 0, style))
+    texts = {s.text for line in read_page(doc, 0).lines for s in line.segments}
+    doc.close()
+    assert "Number" not in texts  # `Number` broke mid-word
+    assert layout == "blue" or "%" in texts  # and `71%` broke onto two lines
+    round_trip(build(layout), 0, style)
+
+
+@pytest.mark.parametrize("layout", ["collegenet", "blue"])
+def test_a_long_title_wraps_and_still_reads(layout: str) -> None:
+    title = "Advanced Topics in Computational Models of Language Acquisition (Seminar) 3"
+    report = build(layout, term="Full Summer 2024")
+    report = report.model_copy(update={"course": report.course.model_copy(update={"title": title})})
+    style = dataclasses.replace(CLASSIC, title_size=16.0, title_width=0.45)
+    doc = open_pdf(render(report, 0, style))
+    first = read_page(doc, 0).lines[:3]
+    doc.close()
+    assert not any("Full Summer 2024" in line.text and title in line.text for line in first)
+    round_trip(report, 0, style)
 
 
 @pytest.mark.parametrize("layout", ["collegenet", "blue"])
@@ -181,7 +243,8 @@ def test_every_term_label(layout: str, term: str) -> None:
 
 
 @pytest.mark.parametrize("layout", ["collegenet", "blue"])
-def test_long_table_continues_across_pages(layout: str) -> None:
+@pytest.mark.parametrize("repeat", [True, False])
+def test_long_table_continues_across_pages(layout: str, repeat: bool) -> None:
     custom = [
         question(
             "Learning Related Questions",
@@ -193,42 +256,103 @@ def test_long_table_continues_across_pages(layout: str) -> None:
         for k in range(60)
     ]
     report = build(layout, questions=custom)
-    for seed in range(4):  # headers repeated on some seeds, not on others
-        round_trip(report, seed)
+    for valign in ("top", "middle", "bottom"):
+        style = dataclasses.replace(CLASSIC, repeat_header=repeat, cell_valign=valign)
+        round_trip(report, 1, style)
 
 
 def test_comment_lines_starting_with_numbers_are_exercised() -> None:
     """The list comment must really wrap onto text lines that begin with a digit."""
-    doc = open_pdf(render(build("collegenet"), 0))
+    doc = open_pdf(render(build("collegenet"), 0, CLASSIC))
+    text_x = CLASSIC.margin + NUMBER_COLUMN
     starts = [
         line.text
         for index in range(len(doc))
         for line in read_page(doc, index).lines
-        if abs(line.x - TEXT_X) < 1 and line.text[0].isdigit()
+        if abs(line.x - text_x) < 1 and line.text[0].isdigit()
     ]
     doc.close()
     assert starts
 
 
-def test_collegenet_count_mismatch_is_a_warning() -> None:
-    def line(y: float, *cells: tuple[float, str]) -> tuple[int, Line]:
-        return 2, Line(y, [Segment(x, x + 5 * len(t), y, t) for x, t in cells])
+# --- completeness checks: each one fails a report that violates it --------------------------
 
-    lines = [
-        line(700, (54, f"Q: {STRENGTHS}")),
-        line(690, (54, "(3 comments)")),
-        line(680, (54, "1"), (78, "Good course.")),
-        line(670, (78, "2 exams were hard.")),
-        line(660, (54, "2")),
-        line(650, (78, "Fine.")),
-    ]
-    warnings: list[str] = []
-    comments = read_comments(lines, 0, 54.0, warnings)
-    assert [(c.number, c.text) for c in comments] == [
-        (1, "Good course. 2 exams were hard."),
-        (2, "Fine."),
-    ]
-    assert warnings == [f"prompt {STRENGTHS!r}: count line says 3 comments, found 2"]
+
+def _failure(report: ParsedReport, style: RenderStyle = CLASSIC) -> ParseError:
+    with pytest.raises(ParseError) as info:
+        parse(render(report, 2, style))
+    return info.value
+
+
+def test_a_count_line_that_disagrees_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_collegenet, "count_line", lambda n: f"({n + 1} comments)")
+    error = _failure(build("collegenet"))
+    assert error.reason == "comment_count" and "says 5 comments, found 4" in str(error)
+
+
+def test_a_distribution_that_does_not_sum_to_the_responses_fails() -> None:
+    report = build("blue")
+    bad = report.questions[0].model_copy(update={"responses": 40})
+    error = _failure(report.model_copy(update={"questions": [bad, *report.questions[1:]]}))
+    assert error.reason == "checksum" and "distribution sums to" in str(error)
+
+
+@pytest.mark.parametrize("layout", ["collegenet", "blue"])
+def test_more_responses_than_enrolled_fails(layout: str) -> None:
+    error = _failure(build(layout, enrollment=20))
+    assert error.reason == "checksum" and "enrolled" in str(error)
+
+
+def test_a_mean_outside_the_scale_fails() -> None:
+    report = build("collegenet")
+    bad = report.questions[2].model_copy(update={"dept_mean": 5.4})
+    error = _failure(report.model_copy(update={"questions": [*report.questions[:2], bad]}))
+    assert error.reason == "checksum" and "outside 1-5" in str(error)
+
+
+def test_a_rate_that_is_not_responses_over_enrollment_fails() -> None:
+    report = build("collegenet")
+    bad = report.questions[0].model_copy(update={"response_rate": 0.9})
+    error = _failure(report.model_copy(update={"questions": [bad, *report.questions[1:]]}))
+    assert error.reason == "checksum" and "does not match" in str(error)
+
+
+@pytest.mark.parametrize("layout", ["collegenet", "blue"])
+def test_a_report_whose_tables_are_unreadable_fails_naming_the_page(layout: str) -> None:
+    error = _failure(build(layout, questions=[]))
+    assert error.reason == "no_ratings" and error.page == 1
+
+
+def test_text_no_rule_claims_fails_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = pdf_collegenet.draw_frequency_table
+
+    def with_stray_text(flow, text, bins):  # type: ignore[no-untyped-def]
+        real(flow, text, bins)
+        flow.block(
+            ["An unexpected paragraph the parser has never seen before."] * 12,
+            flow.left,
+            flow.style.fonts.regular,
+            flow.style.size,
+        )
+
+    monkeypatch.setattr(pdf_collegenet, "draw_frequency_table", with_stray_text)
+    error = _failure(build("collegenet"))
+    assert error.reason == "unclaimed_text" and "could not be placed" in str(error)
+
+
+def test_a_little_unclaimed_text_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = pdf_collegenet.draw_frequency_table
+
+    def with_a_note(flow, text, bins):  # type: ignore[no-untyped-def]
+        real(flow, text, bins)
+        flow.block(["Note."], flow.left, flow.style.fonts.regular, flow.style.size)
+
+    monkeypatch.setattr(pdf_collegenet, "draw_frequency_table", with_a_note)
+    parsed = parse(render(build("collegenet"), 2, CLASSIC))
+    assert any("'Note.'" in w for w in parsed.warnings)
+
+
+# --- refusals ------------------------------------------------------------------------------
 
 
 def _pdf(text: str, **kwargs: object) -> bytes:
@@ -242,21 +366,23 @@ def _pdf(text: str, **kwargs: object) -> bytes:
 
 def test_encrypted_pdf_is_refused() -> None:
     data = _pdf("Course ID: 1", encrypt=StandardEncryption("secret", "owner"))
-    with pytest.raises(ParseError, match="encrypted PDF"):
-        parse_pdf(data, filename="f", sha256="s")
+    with pytest.raises(ParseError, match="encrypted PDF") as info:
+        parse(data)
+    assert info.value.reason == "encrypted"
 
 
 def test_truncated_pdf_is_refused() -> None:
     data = render(build("collegenet"), 0)
     with pytest.raises(ParseError, match="corrupt or truncated"):
-        parse_pdf(data[: len(data) // 2], filename="f", sha256="s")
+        parse(data[: len(data) // 2])
 
 
 def test_non_pdf_and_non_trace_are_refused() -> None:
     with pytest.raises(ParseError, match="not a PDF"):
-        parse_pdf(b"hello", filename="f", sha256="s")
-    with pytest.raises(ParseError, match="not a TRACE report"):
-        parse_pdf(_pdf("Quarterly sales figures"), filename="f", sha256="s")
+        parse(b"hello")
+    with pytest.raises(ParseError, match="not a TRACE report") as info:
+        parse(_pdf("Quarterly sales figures"))
+    assert info.value.reason == "not_trace"
 
 
 @pytest.mark.parametrize("layout", ["collegenet", "blue"])
@@ -264,7 +390,7 @@ def test_missing_course_id_names_field_and_page(layout: str) -> None:
     report = build(layout, full=False)
     report = report.model_copy(update={"course": report.course.model_copy(update={"crn": None})})
     with pytest.raises(ParseError) as info:
-        parse_pdf(render(report, 0), filename="f", sha256="s")
+        parse(render(report, 0))
     assert info.value.field == "Course ID" and info.value.page == 1
 
 
@@ -273,8 +399,8 @@ def test_unknown_term_is_refused(layout: str) -> None:
     report = build(layout, full=False, term="Fall 2023")
     report = report.model_copy(update={"term": Term(label="Autumn 2023", season="Fall", year=2023)})
     with pytest.raises(ParseError, match="'Autumn 2023' is not a TRACE term") as info:
-        parse_pdf(render(report, 0), filename="f", sha256="s")
-    assert info.value.field == "term"
+        parse(render(report, 0))
+    assert info.value.field == "term" and info.value.reason == "unknown_term"
 
 
 def test_page_cap() -> None:

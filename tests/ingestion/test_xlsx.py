@@ -153,25 +153,33 @@ def test_zip_that_is_not_a_workbook() -> None:
     assert err.value.field == "Question Text"
 
 
-def test_tolerated_oddities_become_warnings() -> None:
-    truth = _truth(3)
-
+def test_a_count_that_disagrees_with_its_distribution_fails() -> None:
     def spoil(ws: Worksheet) -> None:
-        head = _header_row(ws)
         count = TABLE_COLUMNS.index("Response Count") + 1
-        ws.cell(head + 1, count).value = 999
+        ws.cell(_header_row(ws) + 1, count).value = 999
+
+    with pytest.raises(ParseError, match="999 responses but only") as info:
+        _parse(_edit(render_xlsx(_truth(3), seed=3), spoil))
+    assert info.value.reason == "checksum"
+
+
+def test_an_unreadable_mean_fails_instead_of_going_missing() -> None:
+    def spoil(ws: Worksheet) -> None:
         mean = TABLE_COLUMNS.index("Mean") + 1
-        ws.cell(head + 2, mean).value = "high"
+        ws.cell(_header_row(ws) + 2, mean).value = "high"
+
+    with pytest.raises(ParseError, match="no response count or course mean"):
+        _parse(_edit(render_xlsx(_truth(3), seed=3), spoil))
+
+
+def test_a_missing_declines_row_is_null_with_a_warning() -> None:
+    def spoil(ws: Worksheet) -> None:
         for row in ws.iter_rows():
             if row[0].value == "Declines":
                 row[1].value = None
 
-    parsed = _parse(_edit(render_xlsx(truth, seed=3), spoil))
-    assert parsed.questions[0].responses == 999
-    assert parsed.questions[1].course_mean is None
+    parsed = _parse(_edit(render_xlsx(_truth(3), seed=3), spoil))
     assert parsed.declines is None
-    assert len(parsed.warnings) == 3
-    assert any("Response Count" in w for w in parsed.warnings)
 
 
 def test_report_without_comments_sheet() -> None:
