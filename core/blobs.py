@@ -6,10 +6,12 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from core.errors import NotFound, TraceLensError
-from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 
 class BlobStore(Protocol):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from core.settings import Settings
 from mlops.commands import register_commands
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 bench = typer.Typer(no_args_is_help=True, help="Benchmarks: each prints its figure and baseline.")
@@ -25,6 +27,7 @@ app.add_typer(backup, name="backup")
 
 def _settings() -> Settings:
     from core.observability import configure_logging
+    from core.settings import Settings
 
     settings = Settings()
     configure_logging(settings)

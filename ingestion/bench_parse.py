@@ -1,9 +1,11 @@
-"""Parse-speed benchmark: our pypdfium2 parser against pdfminer.six text extraction, same PDFs."""
+"""Parse-speed benchmark: our pypdfium2 parser against pdfminer.six text extraction, same PDFs,
+in process and as a whole `tracelens parse` process (start-up included)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -45,9 +47,12 @@ def run_parse_benchmark(corpus_dir: Path) -> dict[str, Any]:
     for _, data in blobs:
         extract_text(io.BytesIO(data))
     miner = time.perf_counter() - start
+    whole = _whole_process_seconds([Path(corpus_dir) / name for name, _ in blobs])
     ours_rate = pages / ours if ours else 0.0
     miner_rate = pages / miner if miner else 0.0
     return {
+        "whole_process_seconds": whole,
+        "whole_process_speedup": miner / whole if whole else 0.0,
         "files": len(blobs),
         "pages": pages,
         "parse_failures": failures,
@@ -58,8 +63,23 @@ def run_parse_benchmark(corpus_dir: Path) -> dict[str, Any]:
         "speedup": ours_rate / miner_rate if miner_rate else 0.0,
         "meets_targets": ours_rate >= TARGET_PAGES_PER_S
         and miner_rate > 0
-        and ours_rate / miner_rate >= TARGET_SPEEDUP,
+        and ours_rate / miner_rate >= TARGET_SPEEDUP
+        and miner / whole >= TARGET_SPEEDUP,
     }
+
+
+def _whole_process_seconds(files: list[Path]) -> float:
+    """Wall time of `tracelens parse FILES --json` as a fresh process, start-up included."""
+    cli = Path(sys.executable).with_name("tracelens")
+    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "core.cli"]
+    start = time.perf_counter()
+    done = subprocess.run(
+        [*command, "parse", *map(str, files), "--json"], capture_output=True, check=False
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"tracelens parse failed: {done.stderr.decode()[-500:]}")
+    return seconds
 
 
 def format_parse_benchmark(result: dict[str, Any]) -> str:
@@ -71,8 +91,12 @@ def format_parse_benchmark(result: dict[str, Any]) -> str:
         f"({result['ours_seconds']:.3f} s)\n"
         f"  pdfminer.six:     {result['pdfminer_pages_per_s']:8.1f} pages/s "
         f"({result['pdfminer_seconds']:.3f} s)\n"
-        f"  speed-up: {result['speedup']:.1f}x "
-        f"(targets: >= {TARGET_SPEEDUP:.0f}x and >= {TARGET_PAGES_PER_S:.0f} pages/s: "
+        f"  whole process (`tracelens parse --json`, start-up included): "
+        f"{result['whole_process_seconds']:.3f} s, "
+        f"{result['whole_process_speedup']:.1f}x pdfminer.six\n"
+        f"  speed-up: {result['speedup']:.1f}x in process "
+        f"(targets: >= {TARGET_SPEEDUP:.0f}x in process and whole, "
+        f">= {TARGET_PAGES_PER_S:.0f} pages/s: "
         f"{'met' if result['meets_targets'] else 'NOT met'})"
     )
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from core.settings import Settings
+if TYPE_CHECKING:
+    from core.settings import Settings
+
 
 spaces = typer.Typer(help="Embedding spaces: list them (sizes, status); drop a retired one.")
 models = typer.Typer(no_args_is_help=True, help="The MLflow model registry (trace-embedder).")
