@@ -49,7 +49,9 @@ def parse(
             parsed = parse_path(path)
         except TraceLensError as exc:
             failed = True
-            print(json.dumps({"file": path.name, "error": str(exc)}, ensure_ascii=False))
+            reason = getattr(exc, "reason", exc.code)
+            error = {"file": path.name, "error": str(exc), "reason": reason}
+            print(json.dumps(error, ensure_ascii=False))
             continue
         if as_json:
             print(parsed.model_dump_json())
@@ -170,6 +172,40 @@ def ingest(
         )
     print("\n".join(summary.lines()))
     raise typer.Exit(1 if summary.failed or summary.rejected else 0)
+
+
+@app.command()
+def reparse(
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Queue every failed report again")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Only reports failed for this reason code (checksum, …)")
+    ] = None,
+    run_worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="Also work the queue in this process")
+    ] = True,
+) -> None:
+    """Parse failed reports again (after a parser upgrade) and print how each ended."""
+    from core.blobs import make_blob_store
+    from core.db import database
+    from ingestion.loader import reparse as requeue
+    from ingestion.queue import make_queue
+
+    if not failed:
+        raise typer.BadParameter("say which reports: --failed")
+    settings = _settings()
+    with database(settings, migrate=True) as db:
+        summary = requeue(
+            settings,
+            db.url,
+            blobs=make_blob_store(settings),
+            queue=make_queue(settings),
+            reason=reason,
+            run_worker=run_worker,
+        )
+    print("\n".join(summary.lines()))
+    raise typer.Exit(1 if summary.failed else 0)
 
 
 @app.command()

@@ -21,6 +21,13 @@ class NotFound(TraceLensError):
     code = "not_found"
 
 
+class Conflict(TraceLensError):
+    """The request does not fit the resource's state (retrying a report that has not failed)."""
+
+    status_code = 409
+    code = "conflict"
+
+
 class UploadRejected(TraceLensError):
     """An upload refused before it is stored (size, type, emptiness)."""
 

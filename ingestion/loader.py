@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,11 +12,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from core.blobs import BlobStore
-from core.db import connect
+from core.db import Conn, connect
 from core.errors import TraceLensError
 from core.settings import Settings
 from ingestion.intake import accept_file
 from ingestion.queue import JobQueue
+from ingestion.reports import requeue_failed
 from ingestion.worker import Worker
 
 REPORT_SUFFIXES = {".pdf", ".xlsx"}
@@ -25,7 +27,8 @@ REPORT_SUFFIXES = {".pdf", ".xlsx"}
 class IngestSummary:
     processed: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+    """(file, reason code, message)"""
     rejected: list[tuple[str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -34,9 +37,14 @@ class IngestSummary:
             f"duplicates: {len(self.duplicates)} (already uploaded)",
             f"failed: {len(self.failed)}",
         ]
-        out += [f"  {name}: {why}" for name, why in self.failed]
+        reasons = Counter(code for _, code, _ in self.failed)
+        for code, count in reasons.most_common():
+            out.append(f"  {code}: {count}")
+            out += [f"    {name}: {why}" for name, c, why in self.failed if c == code]
         out.append(f"rejected at upload: {len(self.rejected)}")
         out += [f"  {name}: {why}" for name, why in self.rejected]
+        if self.failed:
+            out.append("once the cause is fixed: tracelens reparse --failed [--reason CODE]")
         return out
 
 
@@ -86,41 +94,102 @@ def ingest(
                     summary.duplicates.append(str(path))
                 pending[report["id"]] = str(path)
 
+        _Run(settings, url, blobs, queue, run_worker, timeout_s).wait(conn, pending, summary, bar)
+    return summary
+
+
+def reparse(
+    settings: Settings,
+    url: str,
+    *,
+    blobs: BlobStore,
+    queue: JobQueue,
+    reason: str | None = None,
+    run_worker: bool = True,
+    progress: bool = True,
+    timeout_s: float = 3600.0,
+) -> IngestSummary:
+    """Queue failed reports again (all, or those failed for `reason`) and wait for their end."""
+    summary = IngestSummary()
+    with connect(url, autocommit=True) as conn:
+        with conn.transaction():
+            ids = requeue_failed(conn, queue=queue, reason=reason)
+        names = conn.execute(
+            "SELECT id, filename FROM reports WHERE id = ANY(%s)", (ids,)
+        ).fetchall()
+        pending = {int(r["id"]): str(r["filename"]) for r in names}
+        bar = tqdm(total=len(pending), desc="reparsing", unit="report", disable=not progress)
+        _Run(settings, url, blobs, queue, run_worker, timeout_s).wait(conn, pending, summary, bar)
+    return summary
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What waiting for reports needs: where they go, and whether this process works them."""
+
+    settings: Settings
+    url: str
+    blobs: BlobStore
+    queue: JobQueue
+    run_worker: bool
+    timeout_s: float
+
+    def wait(
+        self,
+        conn: Conn,
+        pending: dict[int, str],
+        summary: IngestSummary,
+        bar: tqdm,
+    ) -> None:
+        """Wait until every pending report has an end state, working the queue meanwhile."""
         stop = threading.Event()
         thread = None
-        if run_worker and pending and settings.queue_backend == "kafka":
-            run_worker = False  # Kafka workers run as their own processes (tracelens worker)
-        if run_worker and pending:
+        # Kafka workers run as their own processes (tracelens worker)
+        if self.run_worker and pending and self.settings.queue_backend != "kafka":
             thread = threading.Thread(
-                target=_work, args=(settings, url, blobs, queue, stop), daemon=True
+                target=_work,
+                args=(self.settings, self.url, self.blobs, self.queue, stop),
+                daemon=True,
             )
             thread.start()
-        deadline = time.monotonic() + timeout_s
         try:
-            while pending and time.monotonic() < deadline:
-                rows = conn.execute(
-                    "SELECT id, status, error FROM reports WHERE id = ANY(%s)"
-                    " AND status IN ('processed', 'failed')",
-                    (list(pending),),
-                ).fetchall()
-                for row in rows:
-                    name = pending.pop(row["id"])
-                    if row["status"] == "processed":
-                        if name not in summary.duplicates:
-                            summary.processed.append(name)
-                    else:
-                        summary.failed.append((name, row["error"] or "unknown error"))
-                    bar.update()
-                if pending:
-                    time.sleep(0.2)
+            _collect(conn, pending, summary, bar, time.monotonic() + self.timeout_s)
         finally:
             stop.set()
             if thread is not None:
                 thread.join(timeout=60)
             bar.close()
-    for name in pending.values():
-        summary.failed.append((name, f"not finished within {timeout_s:g} s; still queued"))
-    return summary
+        for name in pending.values():
+            summary.failed.append(
+                (name, "timeout", f"not finished within {self.timeout_s:g} s; still queued")
+            )
+
+
+def _collect(
+    conn: Conn,
+    pending: dict[int, str],
+    summary: IngestSummary,
+    bar: tqdm,
+    deadline: float,
+) -> None:
+    """Move reports from `pending` into the summary as they reach processed or failed."""
+    while pending and time.monotonic() < deadline:
+        rows = conn.execute(
+            "SELECT id, status, error, error_code FROM reports WHERE id = ANY(%s)"
+            " AND status IN ('processed', 'failed')",
+            (list(pending),),
+        ).fetchall()
+        for row in rows:
+            name = pending.pop(row["id"])
+            if row["status"] == "processed":
+                if name not in summary.duplicates:
+                    summary.processed.append(name)
+            else:
+                code, error = row["error_code"] or "unknown", row["error"] or "unknown error"
+                summary.failed.append((name, code, error))
+            bar.update()
+        if pending:
+            time.sleep(0.2)
 
 
 def _work(

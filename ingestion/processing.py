@@ -94,13 +94,20 @@ class Processor:
                 attempts,
                 f"gave up after {max_attempts} attempts; the worker stopped while "
                 "processing it each time",
+                code="exhausted",
                 exhausted=True,
             )
         try:
             with stage_timer("fetch"):
                 data = self.blobs.get(row["sha256"])
         except NotFound as exc:
-            return self._fail(work, report_id, attempts, f"the uploaded file is missing: {exc}")
+            return self._fail(
+                work,
+                report_id,
+                attempts,
+                f"the uploaded file is missing: {exc}",
+                code="missing_file",
+            )
         except Exception as exc:  # a storage hiccup: worth another try
             return self._retry(work, report_id, attempts, f"reading the file failed: {exc}")
         try:
@@ -109,7 +116,7 @@ class Processor:
                     data, filename=row["filename"], max_pages=self.settings.max_pages
                 )
         except ParseError as exc:
-            return self._fail(work, report_id, attempts, str(exc))
+            return self._fail(work, report_id, attempts, str(exc), code=exc.reason)
         try:
             with work.transaction():  # a savepoint: a fault here undoes only the partial rows
                 with stage_timer("store"):
@@ -129,6 +136,7 @@ class Processor:
                 embedded = count_embedded(work, space=self.space, section_id=section_id)
                 work.execute(
                     "UPDATE reports SET status = 'processed', layout = %s, error = NULL,"
+                    " error_code = NULL,"
                     " warnings = %s::jsonb, embedded_comments = %s, embedding_space = %s,"
                     " finished_at = now(), updated_at = now() WHERE id = %s",
                     (
@@ -149,12 +157,19 @@ class Processor:
         return Verdict(report_id, "processed", attempts=attempts)
 
     def _fail(
-        self, work: Conn, report_id: int, attempts: int, error: str, *, exhausted: bool = False
+        self,
+        work: Conn,
+        report_id: int,
+        attempts: int,
+        error: str,
+        *,
+        code: str,
+        exhausted: bool = False,
     ) -> Verdict:
         work.execute(
-            "UPDATE reports SET status = 'failed', error = %s, finished_at = now(),"
-            " updated_at = now() WHERE id = %s",
-            (error, report_id),
+            "UPDATE reports SET status = 'failed', error = %s, error_code = %s,"
+            " finished_at = now(), updated_at = now() WHERE id = %s",
+            (error, code, report_id),
         )
         log.warning("report %s failed: %s", report_id, error)
         return Verdict(report_id, "failed", error, attempts, exhausted=exhausted)
@@ -162,7 +177,12 @@ class Processor:
     def _retry(self, work: Conn, report_id: int, attempts: int, error: str) -> Verdict:
         if attempts >= self.settings.worker_max_attempts:
             return self._fail(
-                work, report_id, attempts, f"{error} (after {attempts} attempts)", exhausted=True
+                work,
+                report_id,
+                attempts,
+                f"{error} (after {attempts} attempts)",
+                code="exhausted",
+                exhausted=True,
             )
         delay = backoff_s(self.settings, attempts)
         work.execute(

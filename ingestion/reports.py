@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.db import Conn
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
 from ingestion.queue import JobQueue
 
 _SUMMARY = """
 SELECT r.id, r.sha256, r.filename, r.media_type, r.size_bytes, r.layout, r.status, r.error,
-       r.attempts, r.warnings, r.embedded_comments, r.embedding_space,
+       r.error_code, r.attempts, r.warnings, r.embedded_comments, r.embedding_space,
        r.created_at, r.updated_at, r.started_at, r.finished_at,
        s.id AS section_id, c.code AS course_code, s.section, s.title, t.label AS term,
        s.crn, s.enrollment, s.responses_incl_declines, s.declines,
@@ -73,11 +73,12 @@ def list_reports(
     status: str | None = None,
     course: str | None = None,
     term: str | None = None,
+    reason: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of reports, newest first, and the total that match the filters."""
-    where, params = _filters(status=status, course=course, term=term)
+    where, params = _filters(status=status, course=course, term=term, reason=reason)
     rows = conn.execute(
         _SUMMARY + where + " ORDER BY r.id DESC LIMIT %s OFFSET %s", [*params, limit, offset]
     ).fetchall()
@@ -91,12 +92,51 @@ def list_reports(
 
 def _filters(**values: str | None) -> tuple[str, list[Any]]:
     clauses, params = [], []
-    columns = {"status": "r.status", "course": "c.code", "term": "t.label"}
+    columns = {
+        "status": "r.status",
+        "course": "c.code",
+        "term": "t.label",
+        "reason": "r.error_code",
+    }
     for name, value in values.items():
         if value is not None:
             clauses.append(f"{columns[name]} = %s")
             params.append(value.upper().replace(" ", "") if name == "course" else value)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def retry_report(conn: Conn, *, queue: JobQueue, report_id: int) -> dict[str, Any]:
+    """Queue a failed report again (after a parser upgrade); Conflict unless it failed."""
+    with conn.transaction():
+        row = conn.execute(
+            "SELECT status FROM reports WHERE id = %s FOR UPDATE", (report_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no report with id {report_id}")
+        if row["status"] != "failed":
+            raise Conflict(
+                f"report {report_id} is {row['status']}; only failed reports are retried"
+            )
+        requeue_failed(conn, queue=queue, report_ids=[report_id])
+    return get_report(conn, report_id=report_id)
+
+
+def requeue_failed(
+    conn: Conn, *, queue: JobQueue, report_ids: list[int] | None = None, reason: str | None = None
+) -> list[int]:
+    """Reset failed reports (all, these ids, or those failed for `reason`) to queued and enqueue
+    them, in the caller's transaction; returns their ids."""
+    rows = conn.execute(
+        "UPDATE reports SET status = 'queued', error = NULL, error_code = NULL, attempts = 0,"
+        " warnings = '[]'::jsonb, started_at = NULL, finished_at = NULL, updated_at = now()"
+        " WHERE status = 'failed' AND (%(ids)s::bigint[] IS NULL OR id = ANY(%(ids)s))"
+        " AND (%(reason)s::text IS NULL OR error_code = %(reason)s) RETURNING id",
+        {"ids": report_ids, "reason": reason},
+    ).fetchall()
+    ids = sorted(int(r["id"]) for r in rows)
+    for report_id in ids:
+        queue.enqueue(conn, report_id=report_id)
+    return ids
 
 
 def delete_report(conn: Conn, *, report_id: int) -> str:

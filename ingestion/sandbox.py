@@ -17,6 +17,9 @@ from core.report import ParsedReport
 class ParseTimeout(ParseError):
     code = "parse_timeout"
 
+    def __init__(self, message: str):
+        super().__init__(message, reason="timeout")
+
 
 def _serve(conn: Connection) -> None:
     from ingestion.parse import parse_report
@@ -30,10 +33,12 @@ def _serve(conn: Connection) -> None:
         try:
             parsed = parse_report(data, filename=filename, max_pages=max_pages)
             conn.send(("ok", parsed.model_dump_json()))
+        except ParseError as exc:
+            conn.send(("parse_error", str(exc), exc.reason))
         except TraceLensError as exc:
-            conn.send(("parse_error", str(exc)))
+            conn.send(("parse_error", str(exc), "unreadable"))
         except Exception as exc:  # any other parser fault is still this file's fault
-            conn.send(("parse_error", f"parser failed: {type(exc).__name__}: {exc}"))
+            conn.send(("parse_error", f"parser failed: {type(exc).__name__}: {exc}", "crash"))
 
 
 class ParserProcess:
@@ -62,12 +67,14 @@ class ParserProcess:
             self.close()
             raise ParseTimeout(f"parsing took longer than the {self.timeout_s:g} s cap")
         try:
-            status, payload = conn.recv()
+            status, payload, *reason = conn.recv()
         except EOFError:
             self.close()
-            raise ParseError("the parser process died while reading this file") from None
+            raise ParseError(
+                "the parser process died while reading this file", reason="crash"
+            ) from None
         if status != "ok":
-            raise ParseError(payload)
+            raise ParseError(payload, reason=reason[0] if reason else "unreadable")
         return ParsedReport.model_validate_json(payload)
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class InstructorRef(BaseModel):
@@ -41,6 +41,9 @@ class ReportOut(BaseModel):
     size_bytes: int
     layout: str | None
     error: str | None
+    error_code: str | None = Field(
+        None, description="why it failed, as a stable code (checksum, comment_count, …)"
+    )
     attempts: int
     warnings: list[str]
     embedded_comments: int
@@ -65,6 +68,9 @@ class UploadAccepted(BaseModel):
     status: str
     status_url: str
     duplicate: bool
+    error: str | None = None
+    error_code: str | None = None
+    hint: str | None = Field(None, description="what to do next, for a file that failed before")
 
 
 class ReportList(BaseModel):

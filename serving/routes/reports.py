@@ -9,7 +9,13 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from ingestion.intake import accept_file
-from ingestion.reports import Created, delete_report, get_report, list_reports
+from ingestion.reports import (
+    Created,
+    delete_report,
+    get_report,
+    list_reports,
+    retry_report,
+)
 from serving.deps import ConnDep, PrincipalDep, ServicesDep
 from serving.schemas import ReportList, ReportOut, UploadAccepted
 from serving.uploads import read_upload
@@ -67,8 +73,21 @@ async def upload_report(
     if not created.created:
         response.status_code = status.HTTP_200_OK
     out = _report_out(created.report, request)
+    hint = None
+    if out.status == "failed":
+        retry = request.url_for("retry_report", report_id=out.id)
+        hint = (
+            "this file was uploaded before and failed; once the cause is fixed (a parser "
+            f"upgrade), POST {retry} parses it again"
+        )
     return UploadAccepted(
-        id=out.id, status=out.status, status_url=out.status_url, duplicate=not created.created
+        id=out.id,
+        status=out.status,
+        status_url=out.status_url,
+        duplicate=not created.created,
+        error=out.error if out.status == "failed" else None,
+        error_code=out.error_code if out.status == "failed" else None,
+        hint=hint,
     )
 
 
@@ -82,11 +101,12 @@ def read_reports(
     ),
     course: str | None = None,
     term: str | None = None,
+    reason: str | None = Query(None, description="failed reports with this error_code"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> ReportList:
     rows, total = list_reports(
-        conn, status=status_, course=course, term=term, limit=limit, offset=offset
+        conn, status=status_, course=course, term=term, reason=reason, limit=limit, offset=offset
     )
     return ReportList(
         items=[_report_out(r, request) for r in rows], total=total, limit=limit, offset=offset
@@ -98,6 +118,22 @@ def read_report(
     report_id: int, request: Request, conn: ConnDep, principal: PrincipalDep
 ) -> ReportOut:
     return _report_out(get_report(conn, report_id=report_id), request)
+
+
+@router.post(
+    "/{report_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ReportOut,
+    name="retry_report",
+    responses={409: {"description": "The report has not failed"}},
+)
+def retry(
+    report_id: int, request: Request, services: ServicesDep, principal: PrincipalDep
+) -> ReportOut:
+    """Queue a failed report again, after a parser upgrade; 409 unless it failed."""
+    with services.pool.connection() as conn:
+        row = retry_report(conn, queue=services.queue, report_id=report_id)
+    return _report_out(row, request)
 
 
 @router.delete("/{report_id}", status_code=status.HTTP_204_NO_CONTENT)
