@@ -285,6 +285,19 @@ def ask(
     print(f"\n[{answer.route}; conversation {answer.conversation_id}]")
 
 
+@evaluate.command("parse")
+def eval_parse(
+    reports: Annotated[int, typer.Option(min=1)] = 1000,
+    seed: Annotated[int, typer.Option()] = 2026,
+) -> None:
+    """Exact-report rate and field accuracy of the parser on a fresh corpus, styles at random."""
+    from ingestion.eval_parse import evaluate_parse
+
+    result = evaluate_parse(reports=reports, seed=seed)
+    print("\n".join(result.lines()))
+    raise typer.Exit(0 if result.exact == result.reports else 1)
+
+
 @evaluate.command("retrieval")
 def eval_retrieval(
     corpus: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,

@@ -157,8 +157,9 @@ class _Locator:
         return int(_TEXT_OBJECT(self.textpage, index) or 0)
 
     def overlap(self, start: int, end: int) -> int | None:
-        """Where a second text object starts inside the run and is drawn over the first (a
-        running header stamped across a table row): PDFium joins the two without a space."""
+        """Where a second text object starts inside the run and is drawn over the first, or
+        touches it in another font (a running header stamped across a table row): PDFium
+        joins the two without a space."""
         first = self._object(start)
         if end - start < 2 or self._object(end - 1) == first:
             return None
@@ -172,7 +173,14 @@ class _Locator:
         raw.FPDFText_GetCharBox(self.textpage, lo - 1, *self.pbox)
         if self.origin(lo)[0] < self.box[1].value - 0.5:
             return lo
-        return None
+        if self.text[lo - 1].isspace() or self.text[lo].isspace():
+            return None  # a word boundary: PDFium's own spacing is right
+        return lo if self.font(lo - 1) != self.font(lo) else None
+
+    def font(self, index: int) -> tuple[float, bytes]:
+        """The size and name of one glyph's font."""
+        raw.FPDFText_GetFontInfo(self.textpage, index, self.name, 64, self.pflags)
+        return round(raw.FPDFText_GetFontSize(self.textpage, index), 1), self.name.value
 
 
 def _segments(textpage: pdfium.PdfTextPage) -> Iterator[Segment]:

@@ -11,6 +11,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.report import SEASONS, ParsedReport
 from ingestion.corpus.content import (
@@ -21,6 +23,7 @@ from ingestion.corpus.content import (
     generate_surveys,
     project,
 )
+from ingestion.corpus.style import available_families, draw_style, style_axes
 from ingestion.corpus.writer import assign_layouts, write_corpus
 
 GOLDEN_REPORTS = 500  # the acceptance bar: exact on a fresh corpus of 500, styles drawn at random
@@ -225,3 +228,34 @@ def test_golden_parse_equals_truth(golden: list[Path]) -> None:
             fields = [k for k in want if got[k] != want[k]]
             failures.append(f"{path.name}: {fields}")
     assert failures == []
+
+
+def test_golden_corpus_covers_every_style_axis(golden: list[Path]) -> None:
+    """The 500 golden reports are drawn in styles that between them take every axis value."""
+    seen: dict[str, set[str]] = {}
+    for index, path in enumerate(golden):
+        if path.suffix == ".pdf":
+            for axis, value in style_axes(draw_style(31 * 100_003 + index)).items():
+                seen.setdefault(axis, set()).add(value)
+    assert seen["font"] == set(available_families())
+    assert seen["page"] == {"A4", "Letter"} and seen["value_width"] == {"narrow", "wide"}
+    assert seen["cell_valign"] == {"top", "middle", "bottom"}
+    assert seen["rules"] == {"grid", "rows", "frame", "none"}
+    assert seen["blue_tables"] == {"per-question", "per-section"}
+    assert seen["distribution"] == {"inside", "below"} and seen["order"] == {"stream", "shuffled"}
+    assert seen["comments"] == {"flush", "hanging"} and seen["repeat_header"] == {"True", "False"}
+    assert {"•", "-"} <= seen["bullet"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=2**31))
+def test_parse_of_render_is_the_report(seed: int) -> None:
+    """For any seed: parse(render(report, style)) == report, the style drawn from the seed."""
+    from ingestion.corpus.writer import renderer
+    from ingestion.parsers.pdf import parse_pdf
+
+    survey = generate_surveys(1, seed)[0]
+    truth = project(survey, survey.pdf_layout)
+    data = renderer(survey.pdf_layout)(truth, seed=seed)
+    parsed = parse_pdf(data, filename="", sha256="")
+    assert parsed.model_copy(update={"warnings": []}) == truth
