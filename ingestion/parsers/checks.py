@@ -33,6 +33,10 @@ def _check_question(q: Question, report: ParsedReport) -> None:
     label = f"question {q.text[:60]!r}"
     if q.responses is None or q.course_mean is None:
         _fail(f"{label}: no response count or course mean was read")
+    if report.layout == "blue" and q.distribution is None:
+        _fail(f"{label}: Blue prints a distribution under every question; none was read")
+    if report.layout == "collegenet" and q.response_rate is None:
+        _fail(f"{label}: CollegeNET prints a response rate for every question; none was read")
     if q.responses is not None and q.responses < 0:
         _fail(f"{label}: negative responses {q.responses}")
     for name in SCORE_FIELDS:
