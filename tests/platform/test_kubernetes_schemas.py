@@ -161,12 +161,6 @@ def test_chart_ships_the_backup_operator_crds_unchanged() -> None:
         assert len(chart.crds) == len(originals)
 
 
-@pytest.mark.xfail(
-    reason="operators/backup/crds: the flow mappings `phase: {type: string, description: Running, "
-    "Succeeded or Failed ...}` split at their commas into unknown JSONSchemaProps keys (quote the "
-    "descriptions); the API server's strict field validation refuses such a CRD",
-    strict=False,
-)
 def test_backup_operator_crds_are_valid_crds() -> None:
     for path in sorted((CHART / "crds").glob("*.yaml")):
         kubernetes_validate.validate(yaml.safe_load(path.read_text()), KUBERNETES_VERSION, True)
