@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "charts" / "tracelens"
 DOCKERFILE = ROOT / "Dockerfile"
 
-KUBERNETES_VERSION = "1.33"
+KUBERNETES_VERSION = "1.35"
 """The Kubernetes minor the chart is validated against: the GKE minor the Terraform pins."""
 
 RELEASE = "tracelens"

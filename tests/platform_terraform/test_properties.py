@@ -218,7 +218,7 @@ def test_references_to_variables_and_locals_are_declared(directory: Path) -> Non
 def test_gke_minor_version_pinned_in_one_place() -> None:
     gke = hcl.TERRAFORM / "modules" / "gcp-gke"
     version = {b.name: b for b in hcl.dir_blocks(gke) if b.kind == "variable"}["kubernetes_version"]
-    assert version.body["default"] == "1.33"
+    assert version.body["default"] == "1.35"
     cluster = next(b for b in hcl.dir_blocks(gke) if b.type == "google_container_cluster")
     assert cluster.body["min_master_version"] == "${var.kubernetes_version}"
     assert hcl.first(cluster.body, "release_channel").get("channel") == "${var.release_channel}"

@@ -16,22 +16,22 @@ variable "name" {
 variable "kubernetes_version" {
   description = <<-EOT
     The one place the GKE minor version is pinned (the Helm chart is validated against
-    Kubernetes 1.33). Used as min_master_version; with the EXTENDED release channel GKE applies
-    patch upgrades only and keeps this minor version until its extended support ends.
+    Kubernetes 1.35, in standard support). Used as min_master_version; the release channel
+    upgrades from there, so raise this floor with the chart's validated version.
   EOT
   type        = string
-  default     = "1.33"
+  default     = "1.35"
 
   validation {
     condition     = can(regex("^1\\.[0-9]+$", var.kubernetes_version))
-    error_message = "kubernetes_version is a minor version such as 1.33."
+    error_message = "kubernetes_version is a minor version such as 1.35."
   }
 }
 
 variable "release_channel" {
-  description = "GKE release channel. EXTENDED is the channel that keeps a minor version past its 14 months of standard support (with an extra fee in that period)."
+  description = "GKE release channel. REGULAR keeps the cluster in standard support (no extended-support fee); EXTENDED keeps a minor version past its 14 months, for a fee."
   type        = string
-  default     = "EXTENDED"
+  default     = "REGULAR"
 
   validation {
     condition     = contains(["RAPID", "REGULAR", "STABLE", "EXTENDED"], var.release_channel)
