@@ -326,21 +326,60 @@ def eval_ask(
     corpus: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,
     reports: Annotated[int, typer.Option(min=3)] = 120,
     seed: Annotated[int, typer.Option()] = 7,
+    which: Annotated[
+        str,
+        typer.Option(
+            "--set",
+            help="generated (the gold set built from a generated corpus), independent"
+            " (tests/data/independent, written by another hand) or both",
+        ),
+    ] = "both",
+    independent_dir: Annotated[
+        Path | None, typer.Option(exists=True, file_okay=False, help="The independent set")
+    ] = None,
     track: Annotated[bool, typer.Option("--track/--no-track", help="Log an MLflow run")] = True,
 ) -> None:
-    """Numeric exactness, citation precision/recall, theme counts and refusals on a gold set."""
-    from rag.eval_ask import format_ask_eval, run_ask_eval
+    """Numeric exactness, citation precision/recall, theme counts and refusals on the gold sets."""
+    from rag.eval_ask import format_ask_eval, format_side_by_side, run_ask_eval
 
+    if which not in ("generated", "independent", "both"):
+        raise typer.BadParameter("--set is generated, independent or both")
     settings = _settings()
-    result = run_ask_eval(settings, corpus=corpus, reports=reports, seed=seed)
-    print(format_ask_eval(result))
+    generated = independent = None
+    if which in ("generated", "both"):
+        generated = run_ask_eval(settings, corpus=corpus, reports=reports, seed=seed)
+    if which in ("independent", "both"):
+        from rag.eval_independent import DEFAULT_DIR, format_independent, run_independent_eval
+
+        independent = run_independent_eval(settings, directory=independent_dir or DEFAULT_DIR)
+    if generated and independent:
+        print(format_side_by_side(generated, independent), end="\n\n")
+    if generated:
+        print(format_ask_eval(generated))
+    if independent:
+        print(("\n" if generated else "") + format_independent(independent))
     if track:
         from mlops.evals import log_ask_eval
+        from rag.eval_ask import independent_as_result
 
-        run_id = log_ask_eval(
-            settings, result, reports=reports, seed=seed, corpus=str(corpus) if corpus else None
-        )
-        print(f"  MLflow run {run_id} in {settings.mlflow_uri}")
+        if generated:
+            run_id = log_ask_eval(
+                settings,
+                generated,
+                reports=reports,
+                seed=seed,
+                corpus=str(corpus) if corpus else None,
+            )
+            print(f"  MLflow run {run_id} in {settings.mlflow_uri}")
+        if independent:
+            run_id = log_ask_eval(
+                settings,
+                independent_as_result(independent),
+                reports=independent.reports,
+                seed=0,
+                corpus=f"independent:{independent_dir or DEFAULT_DIR}",
+            )
+            print(f"  MLflow run {run_id} (independent set) in {settings.mlflow_uri}")
 
 
 @bench.command("ask")

@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.db import Conn, connect, scratch_database
 from core.settings import Settings
@@ -44,6 +44,9 @@ from rag.evalset import CommentKey
 from rag.goldset import GoldItem, build_gold_set, coverage, report_files
 from rag.searcher import Searcher
 from rag.themes import tag_comments
+
+if TYPE_CHECKING:
+    from rag.eval_independent import IndependentResult
 
 NUMERIC_KINDS = frozenset(
     {"ranking", "average", "comparison", "trend", "count", "distribution", "hours", "followup"}
@@ -90,12 +93,17 @@ def load_corpus(conn: Conn, corpus: Path, *, settings: Settings) -> tuple[Search
         with conn.transaction():
             store_report(conn, report_id=created.report["id"], parsed=parsed)
     conn.commit()
+    return index_corpus(conn, settings=settings), len(files)
+
+
+def index_corpus(conn: Conn, *, settings: Settings) -> Searcher:
+    """Embed and tag every stored comment in bulk (the worker's embed and themes steps)."""
     embedder = load_embedder(settings)
     space = ensure_space(conn, embedder=embedder, text_mode=settings.embedding_text)
     embed_sections(conn, space=space, embedder=embedder, batch_size=settings.embedding_batch_size)
     tag_comments(conn, embedder=embedder)  # the worker's themes step, in bulk
     conn.commit()
-    return Searcher(space=space, queries=QueryCache(embedder)), len(files)
+    return Searcher(space=space, queries=QueryCache(embedder))
 
 
 def comment_keys(conn: Conn) -> dict[int, CommentKey]:
@@ -307,3 +315,56 @@ def result_dict(result: AskEvalResult) -> dict[str, Any]:
     from dataclasses import asdict
 
     return asdict(result)
+
+
+# ---------------------------------------------------------------- both sets side by side
+
+
+def independent_as_result(result: IndependentResult) -> AskEvalResult:
+    """The independent set's figures in the shape MLflow logging takes (metrics by split)."""
+    metrics = {
+        f"{split}.{key}": value
+        for split, row in result.by_split.items()
+        for key, value in row.items()
+    }
+    per_kind = {
+        intent: cells["all"][0] / cells["all"][1] if cells["all"][1] else float("nan")
+        for intent, cells in result.by_intent.items()
+    }
+    return AskEvalResult(
+        reports=result.reports,
+        questions=result.questions,
+        coverage={intent: cells["all"][1] for intent, cells in result.by_intent.items()},
+        metrics=metrics,
+        per_kind=per_kind,
+        failures=result.dev_failures[:MAX_FAILURES],
+        failure_count=len(result.dev_failures) + result.test_failures,
+        seconds=result.seconds,
+    )
+
+
+def format_side_by_side(
+    generated: AskEvalResult | None, independent: IndependentResult | None
+) -> str:
+    """The figures both sets report, in one table: the generated gold set next to the
+    independent set (DEV, TEST, all); a set that was not run shows "-"."""
+
+    def cell(value: float | None) -> str:
+        return f"{value:.3f}" if value is not None and value == value else "-"
+
+    g = generated.metrics if generated else {}
+    i = independent.by_split if independent else {}
+    rows = [
+        ("numeric exact", g.get("numeric_exact"), "numeric_exact"),
+        ("refusals / declines", g.get("refusals"), "declines"),
+        ("citation precision", g.get("citation_precision"), "citation_precision"),
+        ("open answered", None, "open_answered"),
+    ]
+    lines = [
+        "ask evaluation, both sets side by side",
+        f"  {'':24}{'generated':>12}{'indep. DEV':>12}{'indep. TEST':>12}{'indep. all':>12}",
+    ]
+    for name, old, key in rows:
+        new = [i[split][key] if i else None for split in ("dev", "test", "all")]
+        lines.append(f"  {name:24}{cell(old):>12}" + "".join(f"{cell(v):>12}" for v in new))
+    return "\n".join(lines)
