@@ -174,6 +174,44 @@ def ingest(
     raise typer.Exit(1 if summary.failed or summary.rejected else 0)
 
 
+instructors = typer.Typer(
+    no_args_is_help=True, help="Who is who: merge two instructors, split one."
+)
+app.add_typer(instructors, name="instructors")
+
+
+@instructors.command("merge")
+def instructors_merge(
+    keep: Annotated[int, typer.Argument(help="The instructor id that stays")],
+    drop: Annotated[int, typer.Argument(help="The instructor id merged into it")],
+) -> None:
+    """Make two instructors one person (the same name spelled two ways, or across subjects)."""
+    from core.db import connect, database
+    from ingestion.identity import merge_instructors
+
+    settings = _settings()
+    with database(settings, migrate=True) as db, connect(db.url) as conn:
+        merge_instructors(conn, keep=keep, drop=drop, principal="cli")
+    print(f"instructor {drop} merged into {keep}")
+
+
+@instructors.command("split")
+def instructors_split(
+    instructor_id: Annotated[int, typer.Argument(help="The instructor to split")],
+    subject: Annotated[str, typer.Option(help="The subject whose sections go to a new person")],
+) -> None:
+    """Two people sharing a name: the sections of one subject go to a new instructor."""
+    from core.db import connect, database
+    from ingestion.identity import split_instructor
+
+    settings = _settings()
+    with database(settings, migrate=True) as db, connect(db.url) as conn:
+        new_id = split_instructor(
+            conn, instructor_id=instructor_id, subject=subject.upper(), principal="cli"
+        )
+    print(f"{subject.upper()} sections of instructor {instructor_id} now belong to {new_id}")
+
+
 @app.command()
 def reparse(
     failed: Annotated[

@@ -6,11 +6,18 @@ from typing import Any
 
 from core.db import Conn
 from core.errors import NotFound
+from ingestion.identity import aliases
 
 _SECTIONS = """
 SELECT s.id, c.code AS course_code, s.title, s.section, s.crn, t.label AS term,
        t.season, t.year, s.enrollment, s.responses_incl_declines, s.declines,
-       s.report_id,
+       s.report_id, s.sources,
+       (SELECT coalesce(json_agg(rs.report_id ORDER BY rs.report_id), '[]'::json)
+          FROM report_sources rs WHERE rs.section_id = s.id) AS reports,
+       (SELECT coalesce(json_agg(json_build_object('item', k.item, 'field', k.field,
+                                                  'values', k."values") ORDER BY k.item, k.field),
+                        '[]'::json)
+          FROM section_conflicts k WHERE k.section_id = s.id) AS conflicts,
        (SELECT coalesce(json_agg(json_build_object('id', i.id, 'last', i.last_name,
                                                   'first', i.first_name) ORDER BY si.position),
                         '[]'::json)
@@ -72,7 +79,7 @@ def _scores(conn: Conn, section_ids: list[int]) -> dict[int, list[dict[str, Any]
         "SELECT qs.section_id, q.text AS question, qs.heading, qs.responses,"
         " qs.response_rate::float8, qs.course_mean::float8, qs.dept_mean::float8,"
         " qs.univ_mean::float8, qs.course_median::float8, qs.dept_median::float8,"
-        " qs.univ_median::float8, qs.std_dev::float8,"
+        " qs.univ_median::float8, qs.std_dev::float8, qs.sources,"
         " CASE WHEN qs.dist_5 IS NULL THEN NULL ELSE json_build_object('5', qs.dist_5,"
         " '4', qs.dist_4, '3', qs.dist_3, '2', qs.dist_2, '1', qs.dist_1, 'na', qs.dist_na)"
         " END AS distribution"
@@ -126,4 +133,8 @@ def get_instructor(conn: Conn, *, instructor_id: int) -> dict[str, Any]:
         (instructor_id,),
     ).fetchall()
     scores = _scores(conn, [s["id"] for s in sections])
-    return {**person, "sections": [{**s, "scores": scores.get(s["id"], [])} for s in sections]}
+    return {
+        **person,
+        "aliases": aliases(conn, instructor_id=instructor_id),
+        "sections": [{**s, "scores": scores.get(s["id"], [])} for s in sections],
+    }

@@ -6,6 +6,7 @@ from pathlib import PurePath
 
 from core.blobs import BlobStore, sha256_hex
 from core.db import Conn
+from ingestion.audit import record
 from ingestion.queue import JobQueue
 from ingestion.reports import Created, create_report
 from ingestion.validation import check_upload
@@ -17,7 +18,13 @@ def safe_filename(name: str) -> str:
 
 
 def accept_file(
-    conn: Conn, *, blobs: BlobStore, queue: JobQueue, data: bytes, filename: str
+    conn: Conn,
+    *,
+    blobs: BlobStore,
+    queue: JobQueue,
+    data: bytes,
+    filename: str,
+    principal: str = "system",
 ) -> Created:
     """Validate and queue a report; raises an UploadRejected/ParseError that says why not.
 
@@ -26,11 +33,20 @@ def accept_file(
     """
     checked = check_upload(data)
     blobs.put(data)
-    return create_report(
-        conn,
-        queue=queue,
-        sha256=sha256_hex(data),
-        filename=safe_filename(filename),
-        media_type=checked.media_type,
-        size_bytes=len(data),
-    )
+    with conn.transaction():
+        created = create_report(
+            conn,
+            queue=queue,
+            sha256=sha256_hex(data),
+            filename=safe_filename(filename),
+            media_type=checked.media_type,
+            size_bytes=len(data),
+        )
+        record(
+            conn,
+            principal=principal,
+            action="upload" if created.created else "upload_duplicate",
+            report_id=created.report["id"],
+            details={"filename": safe_filename(filename), "sha256": created.report["sha256"]},
+        )
+    return created

@@ -79,7 +79,12 @@ def ingest(
         for path in files:
             try:
                 created = accept_file(
-                    conn, blobs=blobs, queue=queue, data=path.read_bytes(), filename=path.name
+                    conn,
+                    blobs=blobs,
+                    queue=queue,
+                    data=path.read_bytes(),
+                    filename=path.name,
+                    principal="cli",
                 )
             except (TraceLensError, OSError) as exc:
                 summary.rejected.append((str(path), str(exc)))
@@ -113,7 +118,7 @@ def reparse(
     summary = IngestSummary()
     with connect(url, autocommit=True) as conn:
         with conn.transaction():
-            ids = requeue_failed(conn, queue=queue, reason=reason)
+            ids = requeue_failed(conn, queue=queue, reason=reason, principal="cli")
         names = conn.execute(
             "SELECT id, filename FROM reports WHERE id = ANY(%s)", (ids,)
         ).fetchall()

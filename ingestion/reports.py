@@ -1,4 +1,5 @@
-"""Data functions for report rows: create with their job, read, list, delete."""
+"""Data functions for report rows: create with their job, read, list, retry (deletion is
+ingestion.deletion)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from core.db import Conn
 from core.errors import Conflict, NotFound
+from ingestion.audit import record
 from ingestion.queue import JobQueue
 
 _SUMMARY = """
@@ -15,15 +17,18 @@ SELECT r.id, r.sha256, r.filename, r.media_type, r.size_bytes, r.layout, r.statu
        r.created_at, r.updated_at, r.started_at, r.finished_at,
        s.id AS section_id, c.code AS course_code, s.section, s.title, t.label AS term,
        s.crn, s.enrollment, s.responses_incl_declines, s.declines,
-       (SELECT count(*) FROM question_scores q WHERE q.section_id = s.id) AS questions,
-       (SELECT count(*) FROM comments m WHERE m.section_id = s.id) AS comments,
+       json_array_length(rs.parsed->'questions') AS questions,
+       json_array_length(rs.parsed->'comments') AS comments,
+       (SELECT count(*) FROM report_sources o WHERE o.section_id = s.id) AS sources,
+       (SELECT count(*) FROM section_conflicts k WHERE k.section_id = s.id) AS conflicts,
        (SELECT coalesce(json_agg(json_build_object('id', i.id, 'last', i.last_name,
                                                   'first', i.first_name) ORDER BY si.position),
                         '[]'::json)
           FROM section_instructors si JOIN instructors i ON i.id = si.instructor_id
          WHERE si.section_id = s.id) AS instructors
   FROM reports r
-  LEFT JOIN sections s ON s.report_id = r.id
+  LEFT JOIN report_sources rs ON rs.report_id = r.id
+  LEFT JOIN sections s ON s.id = rs.section_id
   LEFT JOIN courses c ON c.id = s.course_id
   LEFT JOIN terms t ON t.id = s.term_id
 """
@@ -83,7 +88,8 @@ def list_reports(
         _SUMMARY + where + " ORDER BY r.id DESC LIMIT %s OFFSET %s", [*params, limit, offset]
     ).fetchall()
     total = conn.execute(
-        "SELECT count(*) AS n FROM reports r LEFT JOIN sections s ON s.report_id = r.id"
+        "SELECT count(*) AS n FROM reports r LEFT JOIN report_sources rs ON rs.report_id = r.id"
+        " LEFT JOIN sections s ON s.id = rs.section_id"
         " LEFT JOIN courses c ON c.id = s.course_id LEFT JOIN terms t ON t.id = s.term_id" + where,
         params,
     ).fetchone()
@@ -105,7 +111,7 @@ def _filters(**values: str | None) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def retry_report(conn: Conn, *, queue: JobQueue, report_id: int) -> dict[str, Any]:
+def retry_report(conn: Conn, *, queue: JobQueue, report_id: int, principal: str) -> dict[str, Any]:
     """Queue a failed report again (after a parser upgrade); Conflict unless it failed."""
     with conn.transaction():
         row = conn.execute(
@@ -117,12 +123,17 @@ def retry_report(conn: Conn, *, queue: JobQueue, report_id: int) -> dict[str, An
             raise Conflict(
                 f"report {report_id} is {row['status']}; only failed reports are retried"
             )
-        requeue_failed(conn, queue=queue, report_ids=[report_id])
+        requeue_failed(conn, queue=queue, report_ids=[report_id], principal=principal)
     return get_report(conn, report_id=report_id)
 
 
 def requeue_failed(
-    conn: Conn, *, queue: JobQueue, report_ids: list[int] | None = None, reason: str | None = None
+    conn: Conn,
+    *,
+    queue: JobQueue,
+    principal: str,
+    report_ids: list[int] | None = None,
+    reason: str | None = None,
 ) -> list[int]:
     """Reset failed reports (all, these ids, or those failed for `reason`) to queued and enqueue
     them, in the caller's transaction; returns their ids."""
@@ -136,34 +147,5 @@ def requeue_failed(
     ids = sorted(int(r["id"]) for r in rows)
     for report_id in ids:
         queue.enqueue(conn, report_id=report_id)
+        record(conn, principal=principal, action="retry", report_id=report_id)
     return ids
-
-
-def delete_report(conn: Conn, *, report_id: int) -> str:
-    """Delete a report and everything derived from it; returns its blob key (sha256)."""
-    with conn.transaction():
-        # Lock order matters: take the job row first, so a delete waits for a worker that is
-        # storing this report instead of deadlocking with it.
-        conn.execute("SELECT id FROM jobs WHERE report_id = %s FOR UPDATE", (report_id,))
-        row = conn.execute(
-            "DELETE FROM reports WHERE id = %s RETURNING sha256", (report_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"no report with id {report_id}")
-        # Courses, terms, instructors and questions no section uses any more go too.
-        conn.execute(
-            "DELETE FROM courses c WHERE NOT EXISTS "
-            "(SELECT 1 FROM sections s WHERE s.course_id = c.id)"
-        )
-        conn.execute(
-            "DELETE FROM terms t WHERE NOT EXISTS (SELECT 1 FROM sections s WHERE s.term_id = t.id)"
-        )
-        conn.execute(
-            "DELETE FROM instructors i WHERE NOT EXISTS "
-            "(SELECT 1 FROM section_instructors si WHERE si.instructor_id = i.id)"
-        )
-        conn.execute(
-            "DELETE FROM questions q WHERE NOT EXISTS "
-            "(SELECT 1 FROM question_scores qs WHERE qs.question_id = q.id)"
-        )
-    return str(row["sha256"])

@@ -1,18 +1,25 @@
-"""Writing a parsed report into the catalogue tables, idempotently.
+"""Writing parsed reports: each report is kept as a source, and its section is re-merged.
 
-A section is keyed by (course, term, section). Storing a report replaces what the section held
-(scores, frequencies, instructors) and keeps comment ids stable where the comment is unchanged,
-so processing the same report twice changes nothing.
+A section is keyed by (course, term, section). Storing a report records its parse in
+`report_sources` and rebuilds the section tables as the merge of every source of that section
+(`ingestion.merge`), keeping comment ids stable where a comment is unchanged, so vectors and
+theme tags survive and storing the same report twice changes nothing. Removing a source
+(deleting its report) re-merges what is left, and drops the section when nothing is.
 """
 
 from __future__ import annotations
 
+from psycopg.types.json import Json, Jsonb
+
 from core.db import Conn
 from core.report import DISTRIBUTION_KEYS, ParsedReport
+from ingestion.audit import WORKER, record
+from ingestion.identity import resolve_instructor
+from ingestion.merge import Conflict, MergedSection, Source, merge
 
 
 def store_report(conn: Conn, *, report_id: int, parsed: ParsedReport) -> int:
-    """Upsert everything `parsed` holds for its section; returns the section id."""
+    """Keep `parsed` as report `report_id`'s source and re-merge its section; returns its id."""
     course_id = _one(
         conn,
         "INSERT INTO courses (subject, number, title) VALUES (%s, %s, %s)"
@@ -26,32 +33,67 @@ def store_report(conn: Conn, *, report_id: int, parsed: ParsedReport) -> int:
         " ON CONFLICT (label) DO UPDATE SET label = EXCLUDED.label RETURNING id",
         (term.label, term.season, term.year, term.sort_key),
     )
+    # The upsert locks the section row: reports of one section are merged one at a time.
     section_id = _one(
         conn,
-        "INSERT INTO sections (course_id, term_id, section, crn, title, enrollment,"
-        " responses_incl_declines, declines, report_id)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (course_id, term_id, section) DO UPDATE SET crn = EXCLUDED.crn,"
-        " title = EXCLUDED.title, enrollment = EXCLUDED.enrollment,"
-        " responses_incl_declines = EXCLUDED.responses_incl_declines,"
-        " declines = EXCLUDED.declines, report_id = EXCLUDED.report_id RETURNING id",
+        "INSERT INTO sections (course_id, term_id, section, title, report_id)"
+        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (course_id, term_id, section)"
+        " DO UPDATE SET course_id = EXCLUDED.course_id RETURNING id",
+        (course_id, term_id, parsed.course.section, parsed.course.title, report_id),
+    )
+    before = conn.execute(
+        "SELECT section_id FROM report_sources WHERE report_id = %s", (report_id,)
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO report_sources (report_id, section_id, parsed) VALUES (%s, %s, %s)"
+        " ON CONFLICT (report_id) DO UPDATE SET section_id = EXCLUDED.section_id,"
+        " parsed = EXCLUDED.parsed, stored_at = now()",
+        (report_id, section_id, Json(parsed.model_dump(mode="json"))),
+    )
+    remerge_section(conn, section_id=section_id)
+    if before is not None and before["section_id"] != section_id:
+        remerge_section(conn, section_id=int(before["section_id"]))
+    return section_id
+
+
+def remerge_section(conn: Conn, *, section_id: int) -> None:
+    """Rebuild a section's tables from its sources; delete it when none is left."""
+    rows = conn.execute(
+        "SELECT report_id, parsed FROM report_sources WHERE section_id = %s ORDER BY report_id",
+        (section_id,),
+    ).fetchall()
+    if not rows:
+        conn.execute("DELETE FROM sections WHERE id = %s", (section_id,))
+        return
+    merged = merge(
+        [Source(int(r["report_id"]), ParsedReport.model_validate(r["parsed"])) for r in rows]
+    )
+    course = conn.execute(
+        "SELECT c.subject FROM sections s JOIN courses c ON c.id = s.course_id WHERE s.id = %s",
+        (section_id,),
+    ).fetchone()
+    assert course is not None
+    header = merged.header
+    conn.execute(
+        "UPDATE sections SET title = %s, crn = %s, enrollment = %s,"
+        " responses_incl_declines = %s, declines = %s, report_id = %s, sources = %s"
+        " WHERE id = %s",
         (
-            course_id,
-            term_id,
-            parsed.course.section,
-            parsed.course.crn,
-            parsed.course.title,
-            parsed.enrollment,
-            parsed.responses_incl_declines,
-            parsed.declines,
-            report_id,
+            header["title"].value,
+            header["crn"].value,
+            header["enrollment"].value,
+            header["responses_incl_declines"].value,
+            header["declines"].value,
+            merged.newest,
+            Jsonb({k: v.source for k, v in header.items() if v.source is not None}),
+            section_id,
         ),
     )
-    _store_instructors(conn, section_id, parsed)
-    _store_scores(conn, section_id, parsed)
-    _store_frequencies(conn, section_id, parsed)
-    _store_comments(conn, section_id, parsed)
-    return section_id
+    _store_instructors(conn, section_id, merged, str(course["subject"]))
+    _store_scores(conn, section_id, merged)
+    _store_frequencies(conn, section_id, merged)
+    _store_comments(conn, section_id, merged)
+    _store_conflicts(conn, section_id, merged.conflicts)
 
 
 def _one(conn: Conn, sql: str, params: tuple[object, ...]) -> int:
@@ -60,16 +102,10 @@ def _one(conn: Conn, sql: str, params: tuple[object, ...]) -> int:
     return int(row["id"])
 
 
-def _store_instructors(conn: Conn, section_id: int, parsed: ParsedReport) -> None:
+def _store_instructors(conn: Conn, section_id: int, merged: MergedSection, subject: str) -> None:
     conn.execute("DELETE FROM section_instructors WHERE section_id = %s", (section_id,))
-    for position, person in enumerate(parsed.instructors):
-        instructor_id = _one(
-            conn,
-            "INSERT INTO instructors (last_name, first_name) VALUES (%s, %s)"
-            " ON CONFLICT (last_name, first_name) DO UPDATE SET last_name = EXCLUDED.last_name"
-            " RETURNING id",
-            (person.last, person.first),
-        )
+    for position, person in enumerate(merged.instructors):
+        instructor_id = resolve_instructor(conn, person=person, subject=subject)
         conn.execute(
             "INSERT INTO section_instructors (section_id, instructor_id, position)"
             " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
@@ -77,73 +113,108 @@ def _store_instructors(conn: Conn, section_id: int, parsed: ParsedReport) -> Non
         )
 
 
-def _store_scores(conn: Conn, section_id: int, parsed: ParsedReport) -> None:
+def _store_scores(conn: Conn, section_id: int, merged: MergedSection) -> None:
     conn.execute("DELETE FROM question_scores WHERE section_id = %s", (section_id,))
     rows = []
-    for position, q in enumerate(parsed.questions):
+    for position, q in enumerate(merged.questions):
+        v = {name: picked.value for name, picked in q.values.items()}
         question_id = _one(
             conn,
             "INSERT INTO questions (text, heading) VALUES (%s, %s) ON CONFLICT (text)"
             " DO UPDATE SET heading = coalesce(questions.heading, EXCLUDED.heading) RETURNING id",
-            (q.text, q.section),
+            (q.text, v["section"]),
         )
-        dist = q.distribution or {}
+        dist = v["distribution"] or {}
+        sources = {k: p.source for k, p in q.values.items() if p.source is not None}
         rows.append(
             (
                 section_id,
                 question_id,
                 position,
-                q.section,
-                q.responses,
-                q.response_rate,
-                q.course_mean,
-                q.dept_mean,
-                q.univ_mean,
-                q.course_median,
-                q.dept_median,
-                q.univ_median,
-                q.std_dev,
+                v["section"],
+                v["responses"],
+                v["response_rate"],
+                v["course_mean"],
+                v["dept_mean"],
+                v["univ_mean"],
+                v["course_median"],
+                v["dept_median"],
+                v["univ_median"],
+                v["std_dev"],
                 *(dist.get(key) for key in DISTRIBUTION_KEYS),
+                Jsonb(sources),
             )
         )
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO question_scores (section_id, question_id, position, heading, responses,"
             " response_rate, course_mean, dept_mean, univ_mean, course_median, dept_median,"
-            " univ_median, std_dev, dist_5, dist_4, dist_3, dist_2, dist_1, dist_na)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (section_id, question_id) DO NOTHING",
+            " univ_median, std_dev, dist_5, dist_4, dist_3, dist_2, dist_1, dist_na, sources)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " %s, %s) ON CONFLICT (section_id, question_id) DO NOTHING",
             rows,
         )
 
 
-def _store_frequencies(conn: Conn, section_id: int, parsed: ParsedReport) -> None:
+def _store_frequencies(conn: Conn, section_id: int, merged: MergedSection) -> None:
     conn.execute("DELETE FROM frequency_counts WHERE section_id = %s", (section_id,))
+    positions: dict[str, int] = {}
+    rows = []
+    for prompt, label, picked in merged.frequencies:
+        position = positions[prompt] = positions.get(prompt, -1) + 1
+        rows.append((section_id, prompt, label, position, picked.value, picked.source))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO frequency_counts (section_id, prompt, bin, position, count, report_id)"
+            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            rows,
+        )
+
+
+def _store_comments(conn: Conn, section_id: int, merged: MergedSection) -> None:
     rows = [
-        (section_id, block.text, label, position, count)
-        for block in parsed.frequencies
-        for position, (label, count) in enumerate(block.bins.items())
+        (section_id, prompt, number, picked.value, picked.source)
+        for prompt, number, picked in merged.comments
     ]
     with conn.cursor() as cur:
         cur.executemany(
-            "INSERT INTO frequency_counts (section_id, prompt, bin, position, count)"
-            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            "INSERT INTO comments (section_id, prompt, number, text, report_id)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (section_id, prompt, number)"
+            " DO UPDATE SET text = EXCLUDED.text, report_id = EXCLUDED.report_id"
+            " WHERE (comments.text, comments.report_id)"
+            " IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.report_id)",
             rows,
         )
-
-
-def _store_comments(conn: Conn, section_id: int, parsed: ParsedReport) -> None:
-    rows = [(section_id, c.prompt, c.number, c.text) for c in parsed.comments]
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO comments (section_id, prompt, number, text) VALUES (%s, %s, %s, %s)"
-            " ON CONFLICT (section_id, prompt, number) DO UPDATE SET text = EXCLUDED.text"
-            " WHERE comments.text IS DISTINCT FROM EXCLUDED.text",
-            rows,
-        )
-    keep = [[c.prompt for c in parsed.comments], [c.number for c in parsed.comments]]
+    keep = [[p for p, _, _ in merged.comments], [n for _, n, _ in merged.comments]]
     conn.execute(
         "DELETE FROM comments WHERE section_id = %s AND (prompt, number) NOT IN"
         " (SELECT * FROM unnest(%s::text[], %s::int[]))",
         (section_id, *keep),
     )
+
+
+def _store_conflicts(conn: Conn, section_id: int, conflicts: list[Conflict]) -> None:
+    """Replace the section's conflicts; a conflict not seen before goes to the audit log."""
+    known = {
+        (r["item"], r["field"])
+        for r in conn.execute(
+            "SELECT item, field FROM section_conflicts WHERE section_id = %s", (section_id,)
+        ).fetchall()
+    }
+    conn.execute("DELETE FROM section_conflicts WHERE section_id = %s", (section_id,))
+    for c in conflicts:
+        values = [{"report_id": rid, "value": value} for rid, value in c.values]
+        conn.execute(
+            'INSERT INTO section_conflicts (section_id, item, field, "values")'
+            " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (section_id, c.item, c.field, Jsonb(values)),
+        )
+        if (c.item, c.field) not in known:
+            record(
+                conn,
+                principal=WORKER,
+                action="conflict",
+                report_id=c.values[0][0],
+                section_id=section_id,
+                details={"item": c.item, "field": c.field, "values": values},
+            )

@@ -22,6 +22,7 @@ from core.db import Conn, connect
 from core.observability import observe_queue
 from core.settings import Settings
 from embeddings.base import Embedder
+from ingestion.deletion import collect_blobs
 from ingestion.processing import Processor, Verdict
 from ingestion.queue import JobQueue, PostgresQueue
 
@@ -52,6 +53,8 @@ class Worker:
         self.processor = Processor(self.settings, self.url, self.blobs, self.embedder)
         self.work: Conn = connect(self.url)
         self._queue_measured = 0.0
+        # Files of reports deleted while no one could remove them (a crash after the commit).
+        collect_blobs(self.processor.status, self.blobs)
 
     @property
     def model(self) -> Embedder:

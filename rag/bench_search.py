@@ -31,6 +31,7 @@ from embeddings.base import Embedder, FakeEmbedder, embed_texts
 from embeddings.spaces import Space, ensure_space
 from ingestion.corpus.comments import CommentContext, compose_comment
 from ingestion.corpus.content import COURSES, INSTRUCTOR_NAMES, PROMPTS
+from ingestion.identity import name_key
 from rag.bench_vectors import DERIVE_SCALE, comment_vectors, context_vectors
 from rag.evalset import QUERIES
 from rag.filters import SearchFilters
@@ -147,7 +148,8 @@ def load_catalogue(conn: Conn, corpus: _Corpus) -> np.ndarray:
         [(x.label, x.season, x.year, x.sort_key) for x in t],
     )
     _copy(conn, "courses", ("subject", "number", "title"), corpus.courses)
-    _copy(conn, "instructors", ("last_name", "first_name"), corpus.instructors)
+    people = [(last, first, name_key(last, first)) for last, first in corpus.instructors]
+    _copy(conn, "instructors", ("last_name", "first_name", "name_key"), people)
     n = len(corpus.sections)
     _copy(
         conn,

@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from core.settings import Settings
+from ingestion.deletion import collect_blobs
 from serving.errors import install_error_handlers
 from serving.middleware import ObservabilityMiddleware, metrics_endpoint
-from serving.routes import admin, ask, catalog, dashboards, health, reports, search
+from serving.routes import admin, ask, audit, catalog, dashboards, health, reports, search
 from serving.services import Services, open_services
 
 
@@ -21,6 +22,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services if services is not None else open_services(settings)
+        with app.state.services.pool.connection() as conn:  # deletes a crash left half done
+            collect_blobs(conn, app.state.services.blobs)
         try:
             yield
         finally:
@@ -43,4 +46,5 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.include_router(ask.router)
     app.include_router(dashboards.router)
     app.include_router(admin.router)
+    app.include_router(audit.router)
     return app

@@ -27,8 +27,10 @@ class ReportSummary(BaseModel):
     responses_incl_declines: int | None
     declines: int | None
     instructors: list[InstructorRef]
-    questions: int
-    comments: int
+    questions: int = Field(description="rating questions this report printed")
+    comments: int = Field(description="comments this report printed")
+    sources: int = Field(1, description="reports that describe this section (merged)")
+    conflicts: int = Field(0, description="values those reports disagree on")
 
 
 class ReportOut(BaseModel):

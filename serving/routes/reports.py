@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
+from ingestion.deletion import collect_blobs, delete_report
 from ingestion.intake import accept_file
 from ingestion.reports import (
     Created,
-    delete_report,
     get_report,
     list_reports,
     retry_report,
@@ -67,6 +66,7 @@ async def upload_report(
                 queue=services.queue,
                 data=upload.data,
                 filename=upload.filename,
+                principal=principal.subject,
             )
 
     created = await run_in_threadpool(_accept)
@@ -132,18 +132,20 @@ def retry(
 ) -> ReportOut:
     """Queue a failed report again, after a parser upgrade; 409 unless it failed."""
     with services.pool.connection() as conn:
-        row = retry_report(conn, queue=services.queue, report_id=report_id)
+        row = retry_report(
+            conn, queue=services.queue, report_id=report_id, principal=principal.subject
+        )
     return _report_out(row, request)
 
 
 @router.delete("/{report_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_report(report_id: int, services: ServicesDep, principal: PrincipalDep) -> Response:
-    """Delete a report and everything derived from it, and its stored file."""
+    """Delete a report and whatever only it supported; its file goes after the commit."""
 
-    def _delete() -> str:
+    def _delete() -> None:
         with services.pool.connection() as conn:
-            return delete_report(conn, report_id=report_id)
+            delete_report(conn, report_id=report_id, principal=principal.subject)
+            collect_blobs(conn, services.blobs)
 
-    sha256 = await run_in_threadpool(_delete)
-    await asyncio.to_thread(services.blobs.delete, sha256)
+    await run_in_threadpool(_delete)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

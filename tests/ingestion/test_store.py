@@ -5,7 +5,8 @@ from __future__ import annotations
 from core.db import connect
 from core.report import Comment, Course, Frequency, Instructor, ParsedReport, Question, Term
 from ingestion.queue import PostgresQueue
-from ingestion.reports import create_report, delete_report
+from ingestion.deletion import delete_report
+from ingestion.reports import create_report
 from ingestion.store import store_report
 
 
@@ -117,6 +118,6 @@ def test_delete_removes_everything_derived(db_url: str) -> None:
         rid = _new_report(conn, "a")
         store_report(conn, report_id=rid, parsed=_report())
         conn.commit()
-        assert delete_report(conn, report_id=rid) == "a" * 64
+        assert delete_report(conn, report_id=rid, principal="test") == "a" * 64
         assert set(_counts(conn).values()) == {0}
         assert conn.execute("SELECT count(*) AS n FROM jobs").fetchone() == {"n": 0}

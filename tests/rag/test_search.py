@@ -19,7 +19,7 @@ from embeddings.indexing import embed_sections, embedding_text
 from embeddings.spaces import drop_space, ensure_space, list_spaces
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
-from ingestion.reports import delete_report
+from ingestion.deletion import delete_report
 from rag.filters import SearchFilters
 from rag.searcher import Searcher, open_searcher
 from tests.conftest import work_queue
@@ -214,7 +214,7 @@ def test_deleting_a_report_removes_its_vectors(loaded: tuple[Conn, Searcher]) ->
     ).fetchone()
     assert before is not None and report is not None
     conn.commit()
-    delete_report(conn, report_id=report["report_id"])
+    delete_report(conn, report_id=report["report_id"], principal="test")
     after = conn.execute(sql.SQL("SELECT count(*) AS n FROM {}").format(table)).fetchone()
     assert after is not None and after["n"] == before["n"] - report["n"]
     hits = searcher.search(conn, query="lectures", k=100)
