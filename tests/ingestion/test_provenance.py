@@ -325,3 +325,28 @@ def test_database_is_always_the_merge_of_the_surviving_reports(
                 del alive[victim]
             assert stored(conn) == expected(alive)
         conn.commit()
+
+
+def test_the_orphan_sweep_cannot_fail_against_a_concurrent_upload(db_url: str) -> None:
+    """A delete that empties a course while another upload of that course is in flight."""
+    first, _, _ = variants(0)
+    second = first.model_copy(
+        update={"course": first.course.model_copy(update={"section": "77", "crn": "99999"})}
+    )
+    with connect(db_url) as deleting, connect(db_url) as storing:
+        old = upload(deleting, first)
+        deleting.commit()
+        new = create_report(
+            storing,
+            queue=PostgresQueue(),
+            sha256="d" * 64,
+            filename="new.pdf",
+            media_type="application/pdf",
+            size_bytes=1,
+        ).report["id"]
+        store_report(storing, report_id=int(new), parsed=second)  # open: holds the course row
+        delete_report(deleting, report_id=old, principal="test")  # must neither block nor fail
+        storing.commit()
+        courses = storing.execute("SELECT code FROM courses").fetchall()
+        assert courses == [{"code": first.course.code}]
+        assert stored(storing) == expected({int(new): second})
