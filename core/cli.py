@@ -323,6 +323,23 @@ def ask(
     print(f"\n[{answer.route}; conversation {answer.conversation_id}]")
 
 
+themes = typer.Typer(no_args_is_help=True, help="Comment themes and tone, stored per comment.")
+app.add_typer(themes, name="themes")
+
+
+@themes.command("backfill")
+def themes_backfill() -> None:
+    """Tag comments stored without themes or by an older detector (answers never tag)."""
+    from core.db import connect, database
+    from embeddings.active import load_embedder
+    from rag.themes import backfill_themes
+
+    settings = _settings()
+    with database(settings, migrate=True) as db, connect(db.url) as conn:
+        done = backfill_themes(conn, embedder=load_embedder(settings))
+    print(f"{done} comments tagged")
+
+
 @evaluate.command("parse")
 def eval_parse(
     reports: Annotated[int, typer.Option(min=1)] = 1000,

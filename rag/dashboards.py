@@ -14,10 +14,9 @@ from psycopg import sql
 
 from core.db import Conn
 from core.errors import NotFound
-from embeddings.base import Embedder
 from ingestion.catalog import normalize_code
 from rag.filters import SearchFilters
-from rag.qualitative import scope_counts, stored_theme_summary, stored_tones, tag_scope
+from rag.qualitative import scope_counts, stored_theme_summary, stored_tones
 from rag.themes import GENERAL
 
 WEIGHTED = "Σ mean·responses / Σ responses over sections (weighted by responses)"
@@ -118,23 +117,20 @@ def frequencies(conn: Conn, *, course_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def comment_themes(
-    conn: Conn, *, filters: SearchFilters, embedder: Embedder, top: int = 8
-) -> dict[str, Any]:
+def comment_themes(conn: Conn, *, filters: SearchFilters, top: int = 8) -> dict[str, Any]:
     """The most frequent themes of the scope's comments with their tone, and the tone mix.
 
-    Read from the themes stored per comment at ingest; comments stored before that (or edited
-    since) are tagged first, up to the same cap the ask route uses.
+    Read from the themes stored per comment by the worker (or `tracelens themes backfill`);
+    a read writes nothing, so comments without stored themes are left out and said so.
     """
-    total, tagged = scope_counts(conn, filters=filters)
-    if tagged < total:
-        tagged += tag_scope(conn, filters=filters, embedder=embedder)
-    themes = stored_theme_summary(conn, filters=filters, asked=GENERAL, of=tagged)
+    counts = scope_counts(conn, filters=filters)
+    themes = stored_theme_summary(conn, filters=filters, asked=GENERAL, of=counts.tagged)
     tones = stored_tones(conn, filters=filters)
     return {
-        "comments": total,
-        "counted": tagged,
-        "sampled": tagged < total,
+        "comments": counts.total,
+        "counted": counts.tagged,
+        "sampled": counts.tagged < counts.total,
+        "stale": counts.tagged - counts.current,
         "themes": [t.model_dump() for t in themes][:top],
         "tones": tones,
     }
@@ -173,10 +169,10 @@ def course_dashboard(conn: Conn, *, code: str) -> dict[str, Any]:
     }
 
 
-def course_themes(conn: Conn, *, code: str, embedder: Embedder) -> dict[str, Any]:
-    """The course's comment themes and tone: apart, as untagged comments are tagged first."""
+def course_themes(conn: Conn, *, code: str) -> dict[str, Any]:
+    """The course's comment themes and tone, from the stored tags (a read: nothing is tagged)."""
     course = _course(conn, code=code)
-    themes = comment_themes(conn, filters=SearchFilters(course=course["code"]), embedder=embedder)
+    themes = comment_themes(conn, filters=SearchFilters(course=course["code"]))
     return {"code": course["code"], **themes}
 
 

@@ -3,15 +3,21 @@
 "What do students say about workload in CS5800?" is answered from every comment the filters
 select (the scope): how many mention each theme ("14 of 83 comments mention workload") and how
 they feel about it, counted in SQL over the themes and tone stored with each comment
-(rag.themes.tag_comments), plus k quotes found by hybrid search within the same filters: on an
-asked theme only comments on it, chosen by MMR so they do not repeat each other.
+(rag.themes.tag_comments, run by the worker and by `tracelens themes backfill`), plus k quotes
+found by hybrid search within the same filters: on an asked theme only comments on it, chosen by
+MMR so they do not repeat each other.
+
+Answering reads only: a comment without stored themes (stored before migration 0006, or edited
+since) is left out of the counts, and the plan and `searched` say how many were counted and how
+to tag the rest. Themes stored by an older detector version are still read (stale, and said so)
+until the backfill replaces them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from psycopg import sql
@@ -26,19 +32,17 @@ from rag.search import Hit
 from rag.searcher import Searcher
 from rag.sentiment import TONES, Sentiment, mean_tone, tone_of_counts
 from rag.themes import (
+    BACKFILL_COMMAND,
     DETECTOR_VERSION,
     GENERAL,
     THEMES,
     ThemeDetector,
     detector_for,
     stored_tags,
-    tag_comments,
 )
 
 SCOPE_CAP = 300
-"""Most comments of a scope still without stored themes (stored before migration 0006, or by a
-detector version since replaced) tagged at question time; the rest are left out of the counts
-until the worker or `tag_comments` has tagged them, and the plan says how many were counted."""
+"""Comments `scope_comments` returns at most (a fixed sample beyond that)."""
 
 SEARCH_DEPTH = 50
 """Hits retrieved as quote candidates before MMR picks k."""
@@ -175,42 +179,51 @@ def pick_quotes(
 
 
 _TAGGED = sql.SQL(
-    " LEFT JOIN comment_themes ct ON ct.comment_id = m.id AND ct.detector = %s"
-    " AND ct.source_md5 = md5(m.text)"
+    " LEFT JOIN comment_themes ct ON ct.comment_id = m.id AND ct.source_md5 = md5(m.text)"
 )
+"""The comment's stored themes, whatever detector version stored them, if its text is unchanged."""
 
 
-def scope_counts(conn: Conn, *, filters: SearchFilters) -> tuple[int, int]:
-    """(comments the filters select, of which tagged with this detector version's themes)."""
+class ScopeCounts(NamedTuple):
+    total: int
+    """Comments the filters select."""
+    tagged: int
+    """Of which with stored themes (these are counted)."""
+    current: int
+    """Of which tagged by this detector version (the rest are stale until the backfill)."""
+
+
+def scope_counts(conn: Conn, *, filters: SearchFilters) -> ScopeCounts:
+    """How many comments the filters select, how many have stored themes, and how many current."""
     where, params = compile_filters(filters)
     row = conn.execute(
-        sql.SQL("SELECT count(*) AS total, count(ct.comment_id) AS tagged")
+        sql.SQL(
+            "SELECT count(*) AS total, count(ct.comment_id) AS tagged,"
+            " count(ct.comment_id) FILTER (WHERE ct.detector = %s) AS current"
+        )
         + _FROM
         + _TAGGED
         + sql.SQL(" WHERE ")
         + where,
         [DETECTOR_VERSION, *params],
     ).fetchone()
-    return (int(row["total"]), int(row["tagged"])) if row else (0, 0)
+    if row is None:
+        return ScopeCounts(0, 0, 0)
+    return ScopeCounts(int(row["total"]), int(row["tagged"]), int(row["current"]))
 
 
-def tag_scope(
-    conn: Conn, *, filters: SearchFilters, embedder: Embedder, cap: int | None = None
-) -> int:
-    """Tag up to `cap` comments of the scope that have no stored themes yet; returns how many."""
-    where, params = compile_filters(filters)
-    rows = conn.execute(
-        sql.SQL("SELECT m.id")
-        + _FROM
-        + _TAGGED
-        + sql.SQL(" WHERE ct.comment_id IS NULL AND ")
-        + where
-        + sql.SQL(" ORDER BY m.id LIMIT %s"),
-        [DETECTOR_VERSION, *params, SCOPE_CAP if cap is None else cap],
-    ).fetchall()
-    if not rows:
-        return 0
-    return tag_comments(conn, embedder=embedder, ids=[int(r["id"]) for r in rows])
+def counted_words(counts: ScopeCounts, scope_words: str) -> str:
+    """What was counted, in words, with what to run when some comments have no themes yet."""
+    total, tagged, current = counts
+    if tagged == total:
+        stale = (
+            f" ({tagged - current} with themes from an older detector)" if current < tagged else ""
+        )
+        return f"{total} {scope_words}{stale}"
+    return (
+        f"{tagged} of {total} {scope_words} (the rest have no themes stored yet;"
+        f" `{BACKFILL_COMMAND}` tags them)"
+    )
 
 
 def stored_tones(conn: Conn, *, filters: SearchFilters) -> dict[str, int]:
@@ -223,7 +236,7 @@ def stored_tones(conn: Conn, *, filters: SearchFilters) -> dict[str, int]:
         + sql.SQL(" WHERE ct.comment_id IS NOT NULL AND ")
         + where
         + sql.SQL(" GROUP BY ct.tone"),
-        [DETECTOR_VERSION, *params],
+        params,
     ).fetchall()
     found = {r["tone"]: int(r["n"]) for r in rows}
     return {tone: found.get(tone, 0) for tone in TONES}
@@ -242,13 +255,12 @@ def stored_theme_summary(conn: Conn, *, filters: SearchFilters, asked: str, of: 
         )
         + _FROM
         + sql.SQL(
-            " JOIN comment_themes ct ON ct.comment_id = m.id AND ct.detector = %s"
-            " AND ct.source_md5 = md5(m.text) CROSS JOIN LATERAL unnest(ct.themes) AS th"
-            " WHERE "
+            " JOIN comment_themes ct ON ct.comment_id = m.id AND ct.source_md5 = md5(m.text)"
+            " CROSS JOIN LATERAL unnest(ct.themes) AS th WHERE "
         )
         + where
         + sql.SQL(" GROUP BY th"),
-        [DETECTOR_VERSION, *params],
+        params,
     ).fetchall()
     found = {r["theme"]: r for r in rows}
     out = []
@@ -286,9 +298,8 @@ def qualitative_evidence(
     detector = detector or detector_for(embedder)
     asked = detector.question_theme(question, searcher.queries.embed_query(question))
     scope_words = describe_scope(filters)
-    total, tagged = scope_counts(conn, filters=filters)
-    if tagged < total:
-        tagged += tag_scope(conn, filters=filters, embedder=embedder)
+    counts = scope_counts(conn, filters=filters)
+    total, tagged = counts.total, counts.tagged
     plan: dict[str, Any] = {
         "route": "qualitative",
         "filters": filters.model_dump(exclude_none=True),
@@ -296,16 +307,14 @@ def qualitative_evidence(
         "scope": {"comments": total, "counted": tagged, "sampled": tagged < total},
         "k": k,
     }
+    if counts.current < tagged:
+        plan["scope"]["stale"] = tagged - counts.current
     if total == 0:
         return Evidence(route="unanswerable", plan=plan, searched=scope_words)
 
     hits = searcher.search(conn, query=question, k=SEARCH_DEPTH, filters=filters, mode="hybrid")
     ids = [h.citation.comment_id for h in hits]
-    tags = stored_tags(conn, ids)
-    missing = [i for i in ids if i not in tags]
-    if missing:
-        tag_comments(conn, embedder=embedder, ids=missing)
-        tags.update(stored_tags(conn, missing))
+    tags = stored_tags(conn, ids)  # a hit without stored themes is quoted only on GENERAL
     hit_themes = [tags[i][0] if i in tags else () for i in ids]
     # Only hits on the asked theme can be quoted: fetch just their vectors for MMR.
     pool = [i for i, ts in enumerate(hit_themes) if asked == GENERAL or asked in ts]
@@ -336,11 +345,7 @@ def qualitative_evidence(
     plan["search"] = {"mode": "hybrid", "depth": SEARCH_DEPTH, "hits": len(hits)}
     plan["quotes"] = {"selection": "mmr", "lambda": DEFAULT_LAMBDA, "theme_only": asked}
     plan["detector"] = {"unit": detector.unit, "version": DETECTOR_VERSION, "stored": True}
-    counted = (
-        f"{total} {scope_words}"
-        if tagged == total
-        else f"{tagged} of {total} {scope_words} (the rest have no themes stored yet)"
-    )
+    counted = counted_words(counts, scope_words)
     return Evidence(
         route="qualitative",
         plan=plan,

@@ -383,6 +383,9 @@ def detector_for(embedder: Embedder) -> ThemeDetector:
 
 TAG_BATCH = 512
 
+BACKFILL_COMMAND = "tracelens themes backfill"
+"""Tags comments stored before themes were (or by an older detector version): reads never do."""
+
 
 def untagged_comments(
     conn: Conn, *, section_ids: Sequence[int] | None = None, ids: Sequence[int] | None = None
@@ -414,7 +417,7 @@ def tag_comments(
     """Detect and store the themes and tone of comments not tagged yet; returns how many.
 
     Called by the worker after a report's comments are stored (so answering never embeds
-    sentences), and by answering for any comment in scope still missing them.
+    sentences) and by `backfill_themes`; never by a read (a GET or a question).
     """
     pending = untagged_comments(conn, section_ids=section_ids, ids=ids)
     detector = detector_for(embedder)
@@ -442,13 +445,31 @@ def tag_comments(
     return len(pending)
 
 
+def backfill_themes(conn: Conn, *, embedder: Embedder, batch: int = TAG_BATCH) -> int:
+    """Tag every comment without current themes, committing per batch; returns how many.
+
+    Resumable: a killed backfill keeps the batches it committed, and running it again does
+    only what is left.
+    """
+    pending = [cid for cid, _ in untagged_comments(conn)]
+    done = 0
+    for start in range(0, len(pending), batch):
+        done += tag_comments(conn, embedder=embedder, ids=pending[start : start + batch])
+        conn.commit()
+    return done
+
+
 def stored_tags(conn: Conn, ids: Sequence[int]) -> dict[int, tuple[tuple[str, ...], Sentiment]]:
-    """The stored themes and sentiment of the given comments (those tagged by this version)."""
+    """The stored themes and sentiment of the given comments whose text is unchanged since.
+
+    Themes from an older detector version are returned too (stale until the backfill): an
+    answer with stale themes beats one that silently counts nothing.
+    """
     rows = conn.execute(
         "SELECT ct.comment_id, ct.themes, ct.compound, ct.tone, ct.sentences"
         " FROM comment_themes ct JOIN comments m ON m.id = ct.comment_id"
-        " WHERE ct.comment_id = ANY(%s) AND ct.detector = %s AND ct.source_md5 = md5(m.text)",
-        (list(ids), DETECTOR_VERSION),
+        " WHERE ct.comment_id = ANY(%s) AND ct.source_md5 = md5(m.text)",
+        (list(ids),),
     ).fetchall()
     return {
         int(r["comment_id"]): (

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from rag.dashboards import course_dashboard, course_themes, instructor_dashboard
-from serving.deps import ConnDep, PrincipalDep, ServicesDep
+from serving.deps import ConnDep, PrincipalDep
 
 router = APIRouter(prefix="/v1/dashboards", tags=["dashboards"])
 
@@ -20,12 +20,10 @@ def read_course_dashboard(code: str, conn: ConnDep, principal: PrincipalDep) -> 
 
 
 @router.get("/courses/{code}/themes")
-def read_course_themes(
-    code: str, conn: ConnDep, services: ServicesDep, principal: PrincipalDep
-) -> dict[str, Any]:
+def read_course_themes(code: str, conn: ConnDep, principal: PrincipalDep) -> dict[str, Any]:
     """The most frequent themes of the course's comments with their tone, and how many comments
-    are of each tone (from the themes stored per comment; untagged ones are tagged first)."""
-    return course_themes(conn, code=code, embedder=services.searcher.queries.embedder)
+    are of each tone (from the themes stored per comment; a read tags nothing)."""
+    return course_themes(conn, code=code)
 
 
 @router.get("/instructors/{instructor_id}")

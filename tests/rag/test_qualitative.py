@@ -8,17 +8,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from psycopg import sql
 
 from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
+from rag.dashboards import course_themes
 from rag.filters import SearchFilters
 from rag.qualitative import detector_for, pick_quotes, qualitative_evidence, theme_summary
 from rag.searcher import Searcher, open_searcher
 from rag.sentiment import score_comment
-from rag.themes import DETECTOR_VERSION, GENERAL
+from rag.themes import BACKFILL_COMMAND, DETECTOR_VERSION, GENERAL, backfill_themes
 from tests.conftest import work_queue
 
 
@@ -177,27 +179,90 @@ def test_the_worker_stores_themes_and_answers_count_them_all(
     assert evidence.searched == f"{total['n']} comments across all courses"
 
 
-def test_comments_without_stored_themes_are_tagged_when_asked(
-    loaded: tuple[Conn, Searcher],
-) -> None:
-    """Comments stored before their themes were (an older detector, an edited text) are
-    tagged at question time, so counts never silently skip them."""
+def _fingerprint(conn: Conn) -> dict[str, str]:
+    """Every table's rows, hashed: equal fingerprints mean nothing was written."""
+    tables = conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+    ).fetchall()
+    out = {}
+    for row in tables:
+        name = sql.Identifier(row["tablename"])
+        found = conn.execute(
+            sql.SQL(
+                "SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS h"
+                " FROM {} t"
+            ).format(name)
+        ).fetchone()
+        assert found is not None
+        out[row["tablename"]] = f"{found['n']}:{found['h']}"
+    return out
+
+
+def test_asking_and_the_themes_dashboard_write_nothing(loaded: tuple[Conn, Searcher]) -> None:
+    """A question and a GET of a course's themes read stored tags: comments without them are
+    left out and said so (never tagged on the fly), and the database is unchanged after."""
     conn, searcher = loaded
     code = _largest_course(conn)
     before = qualitative_evidence(
         conn, searcher=searcher, question="how is the workload?", filters=SearchFilters(course=code)
     )
-    conn.execute(
+    removed = conn.execute(
         "DELETE FROM comment_themes WHERE comment_id IN (SELECT m.id FROM comments m"
         " JOIN sections s ON s.id = m.section_id JOIN courses c ON c.id = s.course_id"
-        " WHERE c.code = %s)",
+        " WHERE c.code = %s ORDER BY m.id LIMIT 5)",
         (code,),
-    )
+    ).rowcount
+    conn.commit()
+    snapshot = _fingerprint(conn)
+
     again = qualitative_evidence(
         conn, searcher=searcher, question="how is the workload?", filters=SearchFilters(course=code)
     )
-    assert again.themes == before.themes and again.plan["scope"] == before.plan["scope"]
-    assert [q.citation for q in again.quotes] == [q.citation for q in before.quotes]
+    dashboard = course_themes(conn, code=code)
+    conn.commit()
+    assert _fingerprint(conn) == snapshot
+
+    total = before.plan["scope"]["comments"]
+    assert removed == 5
+    assert again.plan["scope"] == {"comments": total, "counted": total - 5, "sampled": True}
+    assert again.searched.startswith(f"{total - 5} of {total} comments on {code}")
+    assert BACKFILL_COMMAND in again.searched
+    assert all(t.of == total - 5 for t in again.themes)
+    assert (dashboard["comments"], dashboard["counted"], dashboard["sampled"]) == (
+        total,
+        total - 5,
+        True,
+    )
+
+    # The explicit backfill tags exactly what was missing; counts are whole again.
+    assert backfill_themes(conn, embedder=searcher.queries.embedder) == 5
+    after = qualitative_evidence(
+        conn, searcher=searcher, question="how is the workload?", filters=SearchFilters(course=code)
+    )
+    assert after.themes == before.themes and after.plan["scope"] == before.plan["scope"]
+
+
+def test_themes_of_an_older_detector_are_read_as_stale(loaded: tuple[Conn, Searcher]) -> None:
+    """After a detector change the stored themes still answer (flagged stale) until the
+    backfill recomputes them; nothing is recomputed by the read."""
+    conn, searcher = loaded
+    code = _largest_course(conn)
+    fresh = course_themes(conn, code=code)
+    conn.execute("UPDATE comment_themes SET detector = 'older'")
+    conn.commit()
+    stale = course_themes(conn, code=code)
+    assert stale["stale"] == stale["counted"] == fresh["counted"] == fresh["comments"]
+    assert stale["themes"] == fresh["themes"]
+    evidence = qualitative_evidence(
+        conn, searcher=searcher, question="how is the workload?", filters=SearchFilters(course=code)
+    )
+    assert evidence.plan["scope"]["stale"] == fresh["comments"]
+    assert "older detector" in evidence.searched
+    still = conn.execute("SELECT count(*) AS n FROM comment_themes WHERE detector = 'older'")
+    row = still.fetchone()
+    assert row is not None and row["n"] > 0
+    assert backfill_themes(conn, embedder=searcher.queries.embedder) == row["n"]
+    assert course_themes(conn, code=code)["stale"] == 0
 
 
 def test_pick_quotes_quotes_only_the_asked_theme() -> None:

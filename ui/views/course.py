@@ -82,7 +82,7 @@ def _show_themes(code: str) -> None:
         st.info(f"No comment themes found in the {themes['comments']} comments of this course.")
         return
     st.altair_chart(charts.themes(themes["themes"]), width="stretch")
-    sample = " (a fixed sample)" if themes["sampled"] else ""
+    sample = " (the rest have no themes stored yet)" if themes["sampled"] else ""
     tones = ", ".join(f"{n} {tone}" for tone, n in themes["tones"].items() if n)
     st.caption(f"{themes['counted']} of {themes['comments']} comments{sample}: {tones}.")
 
