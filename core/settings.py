@@ -66,6 +66,16 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     max_pages: int = Field(default=200, gt=0)
     parse_timeout_s: float = Field(default=30.0, gt=0)
+    parse_memory_mb: int = Field(
+        default=1024, ge=256, description="address-space cap of the parse sandbox"
+    )
+    max_comments: int = Field(default=2_000, gt=0, description="comments per report")
+    max_comment_chars: int = Field(default=10_000, gt=0, description="characters per comment")
+    max_sheet_rows: int = Field(default=5_000, gt=0, description="rows per xlsx sheet")
+    max_sheet_columns: int = Field(default=64, gt=0, description="columns per xlsx sheet")
+    max_unzipped_bytes: int = Field(
+        default=64 * 1024 * 1024, gt=0, description="an xlsx container's unpacked size"
+    )
 
     embedding_backend: Literal["auto", "torch-bf16", "onnx-int8", "st-fp32", "fake"] = Field(
         default="auto",
@@ -122,6 +132,11 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_temperature: float = Field(default=0.0, ge=0, le=2)
     llm_timeout_s: float = Field(default=30.0, gt=0)
+    llm_planner: bool = Field(
+        default=False,
+        description="Let the configured LLM also plan numeric questions (structured output,"
+        " validated before any SQL runs); the rule-based planner stays the fallback",
+    )
     gcp_project: str | None = None
     gcp_location: str = "us-central1"
 

@@ -23,6 +23,7 @@ from core.settings import Settings
 from embeddings.active import active_space, load_embedder
 from embeddings.base import Embedder
 from embeddings.indexing import count_embedded, embed_sections
+from ingestion.limits import limits_of
 from ingestion.sandbox import ParserProcess
 from ingestion.store import store_report
 from rag.themes import tag_comments
@@ -56,7 +57,11 @@ class Processor:
     ):
         self.settings = settings
         self.blobs = blobs
-        self.parser = ParserProcess(timeout_s=settings.parse_timeout_s)
+        self.parser = ParserProcess(
+            timeout_s=settings.parse_timeout_s,
+            limits=limits_of(settings),
+            memory_mb=settings.parse_memory_mb,
+        )
         self.status: Conn = connect(url, autocommit=True)
         self.status.execute("SET lock_timeout = '10s'")
         self.embedder: Embedder = embedder or load_embedder(settings)
@@ -112,9 +117,7 @@ class Processor:
             return self._retry(work, report_id, attempts, f"reading the file failed: {exc}")
         try:
             with stage_timer("parse"):
-                parsed = self.parser.parse(
-                    data, filename=row["filename"], max_pages=self.settings.max_pages
-                )
+                parsed = self.parser.parse(data, filename=row["filename"])
         except ParseError as exc:
             return self._fail(work, report_id, attempts, str(exc), code=exc.reason)
         try:

@@ -49,9 +49,17 @@ def test_empty_file() -> None:
 def test_encrypted_and_truncated_pdfs_are_refused() -> None:
     with pytest.raises(ParseError, match="encrypted"):
         check_upload(_pdf(encrypt="secret"))
-    with pytest.raises(ParseError, match="corrupt PDF"):
+    with pytest.raises(ParseError, match="corrupt or truncated PDF"):
         check_upload(b"%PDF-1.4\n1 0 obj <<")
 
 
-def test_page_count_is_known_at_upload() -> None:
-    assert check_upload(_pdf(pages=3)).pages == 3
+def test_upload_checks_never_open_the_pdf_in_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pypdfium2
+
+    def opened(*args: object, **kwargs: object) -> None:
+        raise AssertionError("PDFium must not run in the API process")
+
+    monkeypatch.setattr(pypdfium2, "PdfDocument", opened)
+    assert check_upload(_pdf(pages=3)).media_type == "application/pdf"
