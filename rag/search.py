@@ -3,10 +3,18 @@
 A filter never costs results. When the filter leaves few comments, the vector leg scans them
 exactly; otherwise it walks the HNSW index with pgvector's iterative scan until it has enough
 rows that pass. A filter that matches nothing returns nothing.
+
+Hybrid search may add what the store knows about the query (`QuerySignals`, derived by
+rag.searcher): a theme leg (the comments whose stored themes include the query's theme, nearest
+first) and an expansion leg (full text over the theme's vocabulary, rag.vocab), each fused with
+its own weight. Students rarely use the asker's words ("does the class move too quickly" is
+answered by "he goes through slides like he's late for a train"); both legs reach such comments.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -33,6 +41,18 @@ _FROM = sql.SQL(
     " FROM comments m JOIN sections s ON s.id = m.section_id"
     " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
 )
+
+
+@dataclass(frozen=True)
+class QuerySignals:
+    """What is known about a query beyond its words and vector; used by hybrid search only."""
+
+    theme: str | None = None
+    """The theme the query asks about (rag.themes); None for none in particular."""
+    expansion: Sequence[str] = ()
+    """Words of that theme's vocabulary, searched as a leg of their own."""
+    theme_weight: float = 1.0
+    expansion_weight: float = 1.0
 
 
 class Citation(BaseModel):
@@ -68,8 +88,10 @@ def search(
     k: int = 10,
     filters: SearchFilters | None = None,
     mode: Mode = "hybrid",
+    signals: QuerySignals | None = None,
 ) -> list[Hit]:
     """The k best comments for the query within the filters, each with scores and citation."""
+    signals = signals if mode == "hybrid" and signals is not None else QuerySignals()
     filters = filters or SearchFilters()
     where, params = compile_filters(filters)
     depth = max(4 * k, 40)
@@ -109,13 +131,37 @@ def search(
                 filtered=filters.active(),
                 candidates=list(vector) if mode == "hybrid" else None,
             )
-    rankings = [list(vector), list(text)] if mode == "hybrid" else [list(vector or text)]
-    fused = reciprocal_rank_fusion(rankings)[:k]
+        themed: dict[int, float] = {}
+        if signals.theme is not None and query_vector is not None:
+            themed = _theme_leg(
+                conn, space, query_vector, signals.theme, where, params, depth, exact=exact
+            )
+        expanded: dict[int, float] = {}
+        if signals.expansion:
+            expanded = _text_leg(
+                conn,
+                " or ".join(signals.expansion),
+                where,
+                params,
+                depth,
+                filtered=filters.active(),
+                candidates=None,
+            )
+    if mode == "hybrid":
+        rankings = [list(vector), list(text), list(themed), list(expanded)]
+        weights = [1.0, 1.0, signals.theme_weight, signals.expansion_weight]
+    else:
+        rankings, weights = [list(vector or text)], [1.0]
+    fused = reciprocal_rank_fusion(rankings, weights=weights)[:k]
     details = _hydrate(conn, [cid for cid, _ in fused])
     return [
         Hit(
             text=details[cid]["text"],
-            scores=Scores(vector=vector.get(cid), text=text.get(cid), fused=score),
+            scores=Scores(
+                vector=vector.get(cid, themed.get(cid)),
+                text=text.get(cid, expanded.get(cid)),
+                fused=score,
+            ),
             citation=Citation.model_validate(details[cid]),
         )
         for cid, score in fused
@@ -204,6 +250,38 @@ def vector_literal(vector: np.ndarray) -> str:
     """pgvector's text form of a query vector: no adapter (and no catalogue lookup) needed."""
     values = np.asarray(vector, dtype=np.float32).ravel().tolist()
     return "[" + ",".join(map(repr, values)) + "]"
+
+
+def _theme_leg(
+    conn: Conn,
+    space: Space,
+    query_vector: np.ndarray,
+    theme: str,
+    where: sql.Composable,
+    params: list[Any],
+    depth: int,
+    *,
+    exact: bool,
+) -> dict[int, float]:
+    """comment id -> cosine, best first, over the comments whose stored themes include `theme`.
+
+    The themes are those the worker stored (rag.themes.tag_comments) for the comment's current
+    text, whatever detector version stored them, as the qualitative route counts them.
+    """
+    tagged = sql.SQL(
+        "EXISTS (SELECT 1 FROM comment_themes ct WHERE ct.comment_id = m.id"
+        " AND ct.themes @> ARRAY[%s]::text[] AND ct.source_md5 = md5(m.text)) AND "
+    )
+    return _vector_leg(
+        conn,
+        space,
+        query_vector,
+        tagged + where,
+        [theme, *params],
+        depth,
+        filtered=True,
+        exact=exact,
+    )
 
 
 def any_word_query(query: str) -> str:

@@ -1,8 +1,16 @@
-"""The search service: the active space, cached query embeddings, and the search itself."""
+"""The search service: the active space, cached query embeddings, and the search itself.
+
+Hybrid search is told what the store knows about the query: its theme (rag.themes, from the
+query's words and vector) turns on the theme leg over the stored per-comment themes, and the
+theme's vocabulary (rag.theme_vocabulary) the expansion leg. `Signals` switches each on or off,
+so `tracelens eval retrieval` can measure each one.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from core.db import Conn
 from core.settings import Settings
@@ -10,7 +18,23 @@ from embeddings.active import active_space, load_embedder
 from embeddings.base import QueryCache
 from embeddings.spaces import Space
 from rag.filters import SearchFilters
-from rag.search import Hit, Mode, search
+from rag.search import Hit, Mode, QuerySignals, search
+from rag.theme_vocabulary import VOCABULARY
+from rag.themes import GENERAL, detector_for
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Which of what the store knows hybrid search uses, and how much each leg weighs in RRF."""
+
+    theme_tags: bool = True
+    expansion: bool = True
+    theme_weight: float = 1.0
+    expansion_weight: float = 1.0
+
+
+PLAIN = Signals(theme_tags=False, expansion=False)
+"""Vector and full text only: hybrid search as it was before the signals."""
 
 
 @dataclass
@@ -18,6 +42,7 @@ class Searcher:
     space: Space
     queries: QueryCache
     default_mode: Mode = "hybrid"
+    signals: Signals = field(default_factory=Signals)
 
     def search(
         self,
@@ -27,9 +52,13 @@ class Searcher:
         k: int = 10,
         filters: SearchFilters | None = None,
         mode: Mode | None = None,
+        signals: Signals | None = None,
     ) -> list[Hit]:
         mode = mode or self.default_mode
         vector = self.queries.embed_query(query) if mode != "text" else None
+        query_signals = None
+        if mode == "hybrid" and vector is not None:
+            query_signals = self.query_signals(query, vector, signals or self.signals)
         return search(
             conn,
             space=self.space,
@@ -38,6 +67,21 @@ class Searcher:
             k=k,
             filters=filters,
             mode=mode,
+            signals=query_signals,
+        )
+
+    def query_signals(self, query: str, vector: np.ndarray, signals: Signals) -> QuerySignals:
+        """The query's theme and expansion words, as far as `signals` asks for them."""
+        if not (signals.theme_tags or signals.expansion):
+            return QuerySignals()
+        theme = detector_for(self.queries.embedder).question_theme(query, vector)
+        if theme == GENERAL:
+            return QuerySignals()
+        return QuerySignals(
+            theme=theme if signals.theme_tags else None,
+            expansion=VOCABULARY[theme] if signals.expansion else (),
+            theme_weight=signals.theme_weight,
+            expansion_weight=signals.expansion_weight,
         )
 
 

@@ -1,0 +1,194 @@
+"""Search signals (theme tags, vocabulary expansion) on the embedded PostgreSQL with pgvector.
+
+The fake embedder keeps these fast and deterministic: each test checks what one leg adds by
+asking a query that the vector and full-text legs alone cannot answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.blobs import make_blob_store
+from core.db import Conn, connect
+from core.settings import Settings
+from ingestion.intake import accept_file
+from ingestion.queue import PostgresQueue
+from rag.filters import SearchFilters
+from rag.search import QuerySignals, search
+from rag.searcher import PLAIN, Searcher, Signals, open_searcher
+from rag.theme_vocabulary import VOCABULARY
+from rag.themes import THEMES
+from tests.conftest import work_queue
+
+NONSENSE = "qqzx vvkw"
+"""A query no comment shares a word with: the text leg finds nothing."""
+
+
+@pytest.fixture
+def loaded(settings: Settings, corpus: Path) -> Iterator[tuple[Conn, Searcher]]:
+    assert settings.database_url
+    with connect(settings.database_url, autocommit=True) as conn:
+        for path in sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx")):
+            accept_file(
+                conn,
+                blobs=make_blob_store(settings),
+                queue=PostgresQueue(),
+                data=path.read_bytes(),
+                filename=path.name,
+            )
+    work_queue(settings)
+    with connect(settings.database_url) as conn:
+        yield conn, open_searcher(conn, settings)
+
+
+def _course_with_tags(conn: Conn) -> tuple[str, list[int]]:
+    """A course whose comments are stored as workload ones, except 3 stored as pace ones."""
+    row = conn.execute(
+        "SELECT c.code FROM comments m JOIN sections s ON s.id = m.section_id"
+        " JOIN courses c ON c.id = s.course_id GROUP BY c.code HAVING count(*) >= 30"
+        " ORDER BY c.code LIMIT 1"
+    ).fetchone()
+    assert row is not None
+    code = str(row["code"])
+    conn.execute(
+        "UPDATE comment_themes ct SET themes = ARRAY['workload'] FROM comments m"
+        " JOIN sections s ON s.id = m.section_id JOIN courses c ON c.id = s.course_id"
+        " WHERE ct.comment_id = m.id AND c.code = %s",
+        (code,),
+    )
+    ids = [
+        int(r["id"])
+        for r in conn.execute(
+            "SELECT m.id FROM comments m JOIN sections s ON s.id = m.section_id"
+            " JOIN courses c ON c.id = s.course_id WHERE c.code = %s ORDER BY md5(m.id::text)"
+            " LIMIT 3",
+            (code,),
+        ).fetchall()
+    ]
+    conn.execute(
+        "UPDATE comment_themes SET themes = ARRAY['pace'] WHERE comment_id = ANY(%s)", (ids,)
+    )
+    conn.commit()
+    return code, ids
+
+
+def test_theme_leg_finds_the_comments_tagged_with_the_theme(
+    loaded: tuple[Conn, Searcher],
+) -> None:
+    """Every comment tagged with the query's theme is reached, ranked above untagged ones, and
+    the leg scores them by the query's vector."""
+    conn, searcher = loaded
+    code, tagged = _course_with_tags(conn)
+    vector = searcher.queries.embed_query(NONSENSE)
+    filters = SearchFilters(course=code)
+    plain = search(
+        conn, space=searcher.space, query=NONSENSE, query_vector=vector, k=3, filters=filters
+    )
+    themed = search(
+        conn,
+        space=searcher.space,
+        query=NONSENSE,
+        query_vector=vector,
+        k=3,
+        filters=filters,
+        signals=QuerySignals(theme="pace", theme_weight=2.0),
+    )
+    assert {h.citation.comment_id for h in themed} == set(tagged)
+    assert {h.citation.comment_id for h in plain} != set(tagged)
+    for hit in themed:
+        assert hit.scores.vector is not None and hit.citation.course_code == code
+    # Only hybrid search takes signals: a vector search is unchanged by them.
+    vector_only = search(
+        conn,
+        space=searcher.space,
+        query=NONSENSE,
+        query_vector=vector,
+        k=3,
+        filters=filters,
+        mode="vector",
+        signals=QuerySignals(theme="pace", theme_weight=2.0),
+    )
+    assert [h.citation.comment_id for h in vector_only] == [
+        h.citation.comment_id
+        for h in search(
+            conn,
+            space=searcher.space,
+            query=NONSENSE,
+            query_vector=vector,
+            k=3,
+            filters=filters,
+            mode="vector",
+        )
+    ]
+
+
+def test_theme_leg_ignores_tags_of_an_edited_comment(loaded: tuple[Conn, Searcher]) -> None:
+    """Tags describe the text they were computed from: after an edit they no longer count."""
+    conn, searcher = loaded
+    code, tagged = _course_with_tags(conn)
+    conn.execute("UPDATE comments SET text = text || ' (edited)' WHERE id = %s", (tagged[0],))
+    conn.commit()
+    hits = search(
+        conn,
+        space=searcher.space,
+        query=NONSENSE,
+        query_vector=searcher.queries.embed_query(NONSENSE),
+        k=2,
+        filters=SearchFilters(course=code),
+        signals=QuerySignals(theme="pace", theme_weight=2.0),
+    )
+    assert {h.citation.comment_id for h in hits} == set(tagged[1:])
+
+
+def test_expansion_leg_reaches_the_theme_words(loaded: tuple[Conn, Searcher]) -> None:
+    """Words of the theme's vocabulary find comments that share none of the query's words."""
+    conn, searcher = loaded
+    vector = searcher.queries.embed_query(NONSENSE)
+    hits = search(
+        conn,
+        space=searcher.space,
+        query=NONSENSE,
+        query_vector=vector,
+        k=5,
+        signals=QuerySignals(expansion=("midterm", "exam"), expansion_weight=2.0),
+    )
+    assert len(hits) == 5
+    assert all(("midterm" in h.text.lower() or "exam" in h.text.lower()) for h in hits)
+    plain = search(conn, space=searcher.space, query=NONSENSE, query_vector=vector, k=5)
+    assert all(h.scores.text is None for h in plain)
+
+
+def test_searcher_derives_signals_from_the_query(loaded: tuple[Conn, Searcher]) -> None:
+    _, searcher = loaded
+    vector = searcher.queries.embed_query("is the pace too fast")
+    found = searcher.query_signals("is the pace too fast", vector, Signals())
+    assert found.theme == "pace" and tuple(found.expansion) == VOCABULARY["pace"]
+    assert searcher.query_signals("is the pace too fast", vector, PLAIN) == QuerySignals()
+    only_tags = searcher.query_signals("is the pace too fast", vector, Signals(expansion=False))
+    assert only_tags.theme == "pace" and not only_tags.expansion
+    general = searcher.query_signals(
+        "what do students think", searcher.queries.embed_query("what do students think"), Signals()
+    )
+    assert general == QuerySignals()
+
+
+def test_every_theme_has_a_vocabulary_of_single_words() -> None:
+    assert set(VOCABULARY) == set(THEMES)
+    for words in VOCABULARY.values():
+        assert len(words) >= 10 and all(w and " " not in w for w in words)
+        assert len(set(words)) == len(words)
+
+
+def test_signals_change_nothing_when_the_query_has_no_theme(
+    loaded: tuple[Conn, Searcher],
+) -> None:
+    conn, searcher = loaded
+    query = "what do students think"
+    with_signals = searcher.search(conn, query=query, k=10)
+    plain = searcher.search(conn, query=query, k=10, signals=PLAIN)
+    assert [h.citation.comment_id for h in with_signals] == [h.citation.comment_id for h in plain]
+    assert np.isclose(with_signals[0].scores.fused, plain[0].scores.fused)
