@@ -359,13 +359,19 @@ def eval_retrieval(
     reports: Annotated[int, typer.Option(min=3)] = 120,
     seed: Annotated[int, typer.Option()] = 7,
     k: Annotated[int, typer.Option(min=1)] = 10,
+    which: Annotated[
+        str, typer.Option("--set", help="generated, independent or both (side by side)")
+    ] = "both",
     track: Annotated[bool, typer.Option("--track/--no-track", help="Log an MLflow run")] = True,
 ) -> None:
-    """recall@k, MRR and nDCG@10 of vector, text and hybrid search on a labelled query set."""
-    from rag.eval_retrieval import format_retrieval_eval, run_retrieval_eval
+    """recall@k, MRR and nDCG@10 by mode; P@10, R@10, nDCG@10 by search signals on both sets."""
+    from rag.eval_retrieval import SETS, format_retrieval_eval, run_retrieval_eval
 
+    sets = SETS if which == "both" else tuple(s for s in SETS if s == which)
+    if not sets:
+        raise typer.BadParameter(f"--set {which!r}: generated, independent or both")
     settings = _settings()
-    run = run_retrieval_eval(settings, corpus=corpus, reports=reports, seed=seed, k=k)
+    run = run_retrieval_eval(settings, corpus=corpus, reports=reports, seed=seed, k=k, sets=sets)
     print(format_retrieval_eval(run, k=k))
     if track:
         from mlops.evals import log_retrieval_eval

@@ -49,12 +49,19 @@ def log_retrieval_eval(
             prefix = f"{row['mode']}.{row['embedded_text']}".replace(".-", "")
             for key in (f"recall@{k}", "mrr", "ndcg@10"):
                 metrics[f"{prefix}.{key}"] = row[key]
-        best = max(run.rows, key=lambda r: r["ndcg@10"])
-        metrics["best.ndcg@10"] = best["ndcg@10"]
+        for row in run.paraphrase:  # by search signals, each set and split
+            prefix = f"signals.{row['signals']}.{row['set']}.{row['split']}".replace(" ", "")
+            for key in ("p@10", "r@10", "ndcg@10"):
+                metrics[f"{prefix}.{key}"] = row[key]
+        if run.rows:
+            best = max(run.rows, key=lambda r: r["ndcg@10"])
+            metrics["best.ndcg@10"] = best["ndcg@10"]
+            tracked.tags({"best": f"{best['mode']} / {best['embedded_text']}"})
         tracked.metrics(metrics)
-        tracked.tags({"best": f"{best['mode']} / {best['embedded_text']}"})
         tracked.json_artifact(run.rows, "summary/rows.json")
+        tracked.json_artifact(run.paraphrase, "summary/signals.json")
         tracked.json_artifact(run.per_query, "per_query/results.jsonl")
+        tracked.json_artifact(run.paraphrase_queries, "per_query/signals.jsonl")
         return tracked.id
 
 
