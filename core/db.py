@@ -128,19 +128,52 @@ def open_database(settings: Settings, *, migrate: bool = False) -> Database:
     return db
 
 
-def connect(url: str, *, autocommit: bool = False) -> Conn:
-    return psycopg.connect(url, autocommit=autocommit, row_factory=dict_row)
+@dataclass(frozen=True)
+class Timeouts:
+    """Server-side limits for one role of connection (0 = none)."""
+
+    statement_s: float
+    lock_s: float
+    idle_in_transaction_s: float
+
+    def options(self) -> str:
+        def ms(seconds: float) -> int:
+            return int(seconds * 1000)
+
+        return (
+            f"-c statement_timeout={ms(self.statement_s)} -c lock_timeout={ms(self.lock_s)}"
+            f" -c idle_in_transaction_session_timeout={ms(self.idle_in_transaction_s)}"
+        )
 
 
-def make_pool(url: str, *, max_size: int = 8) -> ConnectionPool[Conn]:
-    """A pool whose connections return rows as dicts."""
+ROLES = {
+    "api": Timeouts(statement_s=15, lock_s=5, idle_in_transaction_s=60),
+    "worker": Timeouts(statement_s=600, lock_s=30, idle_in_transaction_s=1800),
+    "batch": Timeouts(statement_s=0, lock_s=0, idle_in_transaction_s=0),
+}
+"""An API request never waits long on a lock or a query and never leaves a transaction open;
+a worker holds its job's transaction through a parse and an embedding, so it gets more; batch
+commands (migrations, re-embedding, evaluations, benchmarks) run unbounded."""
+
+
+def connect(url: str, *, autocommit: bool = False, role: str = "batch") -> Conn:
+    return psycopg.connect(
+        url, autocommit=autocommit, row_factory=dict_row, options=ROLES[role].options()
+    )
+
+
+def make_pool(url: str, *, max_size: int = 8, role: str = "api") -> ConnectionPool[Conn]:
+    """A pool whose connections return rows as dicts, checked before each use (a restarted
+    server leaves dead connections behind) and bounded by the role's timeouts."""
     pool: ConnectionPool[Conn] = ConnectionPool(
         url,
         min_size=1,
         max_size=max_size,
-        kwargs={"row_factory": dict_row},
+        kwargs={"row_factory": dict_row, "options": ROLES[role].options()},
         open=False,
         name="tracelens",
+        check=ConnectionPool.check_connection,
+        timeout=10,
     )
     pool.open(wait=True, timeout=30)
     return pool

@@ -62,7 +62,7 @@ class Processor:
             limits=limits_of(settings),
             memory_mb=settings.parse_memory_mb,
         )
-        self.status: Conn = connect(url, autocommit=True)
+        self.status: Conn = connect(url, autocommit=True, role="worker")
         self.status.execute("SET lock_timeout = '10s'")
         self.embedder: Embedder = embedder or load_embedder(settings)
         self.space = active_space(self.status, settings=settings, embedder=self.embedder)

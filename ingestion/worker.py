@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 import psycopg
+from tenacity import Retrying, retry_if_exception_type, wait_random_exponential
 
 from core.blobs import BlobStore
 from core.db import Conn, connect
@@ -51,7 +52,7 @@ class Worker:
 
     def __post_init__(self) -> None:
         self.processor = Processor(self.settings, self.url, self.blobs, self.embedder)
-        self.work: Conn = connect(self.url)
+        self.work: Conn = connect(self.url, role="worker")
         self._queue_measured = 0.0
         # Files of reports deleted while no one could remove them (a crash after the commit).
         collect_blobs(self.processor.status, self.blobs)
@@ -130,14 +131,48 @@ def run_worker(settings: Settings, url: str, blobs: BlobStore, queue: JobQueue) 
     embedder: Embedder | None = None
     log.info("worker started")
     while not stop.is_set():
-        worker = Worker(
-            settings=settings, url=url, blobs=blobs, queue=queue, stop=stop, embedder=embedder
-        )
+        worker = _connected_worker(settings, url, blobs, queue, stop, embedder)
+        if worker is None:
+            return
         embedder = worker.model
         try:
             worker.run()
         except psycopg.OperationalError as exc:
-            log.error("database unavailable (%s); reconnecting in 2 s", exc)
-            time.sleep(2)
+            log.error("database unavailable (%s); reconnecting", exc)
         finally:
             worker.close()
+
+
+def _connected_worker(
+    settings: Settings,
+    url: str,
+    blobs: BlobStore,
+    queue: JobQueue,
+    stop: threading.Event,
+    embedder: Embedder | None,
+) -> Worker | None:
+    """A worker, once the database answers: retried with jittered backoff until it does
+    (a database restarting must not end the worker); None when stopped meanwhile."""
+    retrying = Retrying(
+        retry=retry_if_exception_type(psycopg.OperationalError),
+        wait=wait_random_exponential(multiplier=0.5, max=30),
+        stop=lambda _: stop.is_set(),
+        sleep=lambda seconds: None if stop.wait(seconds) else None,
+        before_sleep=lambda state: log.error(
+            "database unavailable (%s); retrying",
+            state.outcome.exception() if state.outcome else "",
+        ),
+        reraise=True,
+    )
+    try:
+        return retrying(
+            Worker,
+            settings=settings,
+            url=url,
+            blobs=blobs,
+            queue=queue,
+            stop=stop,
+            embedder=embedder,
+        )
+    except psycopg.OperationalError:
+        return None  # stopped while the database was still down

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 
 from core.errors import TraceLensError
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_S = 5
 
 
 def _body(status: int, code: str, message: str) -> JSONResponse:
@@ -23,6 +26,14 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code >= 500:
             log.error("%s %s failed: %s", request.method, request.url.path, exc)
         return _body(exc.status_code, exc.code, str(exc))
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.error("%s %s: database unavailable: %s", request.method, request.url.path, exc)
+        response = _body(503, "unavailable", "the database is unavailable; retry shortly")
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
