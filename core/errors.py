@@ -28,6 +28,17 @@ class Conflict(TraceLensError):
     code = "conflict"
 
 
+class RateLimited(TraceLensError):
+    """Too many requests from one principal or address; retry after `retry_after` seconds."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class UploadRejected(TraceLensError):
     """An upload refused before it is stored (size, type, emptiness)."""
 

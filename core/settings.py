@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     )
 
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    max_body_bytes: int = Field(default=256 * 1024, gt=0, description="any request but uploads")
+    rate_limit_storage: str = Field(
+        default="memory://", description="limits storage URI; redis://… shares it across replicas"
+    )
+    rate_limit_upload: str = "60/minute"
+    rate_limit_search: str = "300/minute"
+    rate_limit_ask: str = "60/minute"
+    upload_quota_per_day: int = Field(default=5_000, gt=0, description="uploads per principal")
+    max_streams: int = Field(default=16, gt=0, description="concurrent /v1/ask/stream responses")
     max_pages: int = Field(default=200, gt=0)
     parse_timeout_s: float = Field(default=30.0, gt=0)
     parse_memory_mb: int = Field(

@@ -27,6 +27,11 @@ SELECT s.id, c.code AS course_code, s.title, s.section, s.crn, t.label AS term,
 """
 
 
+def like_escape(text: str) -> str:
+    """Text matched literally by LIKE/ILIKE (`%`, `_` and `\\` are not wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def normalize_code(code: str) -> str:
     """`cs 5800`, `CS-5800` and `cs5800` all name CS5800."""
     return "".join(ch for ch in code.upper() if ch.isalnum())
@@ -41,7 +46,7 @@ def list_courses(
         params.append(subject.upper())
     if q:
         where.append("(c.code ILIKE %s OR c.title ILIKE %s)")
-        params += [f"%{normalize_code(q)}%", f"%{q}%"]
+        params += [f"%{like_escape(normalize_code(q))}%", f"%{like_escape(q)}%"]
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     rows = conn.execute(
         "SELECT c.code, c.subject, c.number, c.title, count(s.id) AS sections,"
@@ -107,7 +112,7 @@ def list_instructors(
     clause, params = "", []
     if q:
         clause = " WHERE (i.last_name || ', ' || i.first_name) ILIKE %s"
-        params.append(f"%{q}%")
+        params.append(f"%{like_escape(q)}%")
     rows = conn.execute(
         "SELECT i.id, i.last_name AS last, i.first_name AS first,"
         " count(si.section_id) AS sections FROM instructors i"

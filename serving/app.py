@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from core.settings import Settings
 from ingestion.deletion import collect_blobs
 from serving.errors import install_error_handlers
+from serving.limits import BodyLimitMiddleware, RateLimits
 from serving.middleware import ObservabilityMiddleware, metrics_endpoint
 from serving.routes import admin, ask, audit, catalog, dashboards, health, reports, search
 from serving.services import Services, open_services
@@ -37,6 +38,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.state.rate_limits = RateLimits(settings)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservabilityMiddleware)
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     app.include_router(health.router)

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 
-from core.errors import TraceLensError
+from core.errors import RateLimited, TraceLensError
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
@@ -25,7 +25,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: TraceLensError) -> JSONResponse:
         if exc.status_code >= 500:
             log.error("%s %s failed: %s", request.method, request.url.path, exc)
-        return _body(exc.status_code, exc.code, str(exc))
+        response = _body(exc.status_code, exc.code, str(exc))
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(psycopg.OperationalError)
     @app.exception_handler(PoolTimeout)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from ingestion.audit import list_audit
 from serving.deps import ConnDep, PrincipalDep
+from serving.limits import MAX_OFFSET
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -16,10 +17,12 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 def read_audit(
     conn: ConnDep,
     principal: PrincipalDep,
-    action: str | None = Query(None, description="upload, delete, retry, merge, split, conflict"),
+    action: str | None = Query(
+        None, max_length=40, description="upload, delete, retry, merge, split, conflict"
+    ),
     report_id: int | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     """Events newest first (open like every route until roles arrive)."""
     rows, total = list_audit(conn, action=action, report_id=report_id, limit=limit, offset=offset)

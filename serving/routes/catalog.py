@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from ingestion.catalog import get_course, get_instructor, list_courses, list_instructors
 from serving.deps import ConnDep, PrincipalDep
+from serving.limits import MAX_OFFSET
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
@@ -17,9 +18,9 @@ def read_courses(
     conn: ConnDep,
     principal: PrincipalDep,
     subject: str | None = None,
-    q: str | None = Query(None, description="Matches course code or title"),
+    q: str | None = Query(None, max_length=200, description="Matches course code or title"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     items, total = list_courses(conn, subject=subject, q=q, limit=limit, offset=offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
@@ -35,9 +36,9 @@ def read_course(code: str, conn: ConnDep, principal: PrincipalDep) -> dict[str, 
 def read_instructors(
     conn: ConnDep,
     principal: PrincipalDep,
-    q: str | None = Query(None, description="Matches 'Last, First'"),
+    q: str | None = Query(None, max_length=200, description="Matches 'Last, First'"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     items, total = list_instructors(conn, q=q, limit=limit, offset=offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from ingestion.deletion import collect_blobs, delete_report
@@ -16,6 +16,7 @@ from ingestion.reports import (
     retry_report,
 )
 from serving.deps import ConnDep, PrincipalDep, ServicesDep
+from serving.limits import MAX_OFFSET, check_upload_quota, rate_limited
 from serving.schemas import ReportList, ReportOut, UploadAccepted
 from serving.uploads import read_upload
 
@@ -48,6 +49,10 @@ def _report_out(row: dict[str, Any], request: Request) -> ReportOut:
     status_code=status.HTTP_202_ACCEPTED,
     response_model=UploadAccepted,
     openapi_extra=_UPLOAD_BODY,
+    dependencies=[
+        rate_limited("upload", lambda s: s.rate_limit_upload),
+        Depends(check_upload_quota),
+    ],
     responses={200: {"model": UploadAccepted, "description": "Same file uploaded before"}},
 )
 async def upload_report(
@@ -99,11 +104,13 @@ def read_reports(
     status_: Literal["queued", "processing", "processed", "failed"] | None = Query(
         None, alias="status"
     ),
-    course: str | None = None,
-    term: str | None = None,
-    reason: str | None = Query(None, description="failed reports with this error_code"),
+    course: str | None = Query(None, max_length=40),
+    term: str | None = Query(None, max_length=40),
+    reason: str | None = Query(
+        None, max_length=40, description="failed reports with this error_code"
+    ),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> ReportList:
     rows, total = list_reports(
         conn, status=status_, course=course, term=term, reason=reason, limit=limit, offset=offset

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from rag.filters import SearchFilters
 from rag.search import Hit, Mode
 from serving.deps import ConnDep, PrincipalDep, ServicesDep
+from serving.limits import rate_limited
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
@@ -29,7 +30,10 @@ class SearchResponse(BaseModel):
     hits: list[Hit]
 
 
-@router.post("", response_model=SearchResponse)
+SEARCH_LIMIT = rate_limited("search", lambda s: s.rate_limit_search)
+
+
+@router.post("", response_model=SearchResponse, dependencies=[SEARCH_LIMIT])
 def search_post(
     body: SearchRequest, conn: ConnDep, services: ServicesDep, principal: PrincipalDep
 ) -> SearchResponse:
@@ -42,7 +46,7 @@ def search_post(
     )
 
 
-@router.get("", response_model=SearchResponse)
+@router.get("", response_model=SearchResponse, dependencies=[SEARCH_LIMIT])
 def search_get(
     conn: ConnDep,
     services: ServicesDep,

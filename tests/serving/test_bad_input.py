@@ -57,7 +57,7 @@ def _post(api: httpx.Client, name: str, data: bytes) -> httpx.Response:
             "unsupported_type",
             "JPEG",
         ),
-        ("cut.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog", 422, "parse_error", "corrupt PDF"),
+        ("cut.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog", 422, "parse_error", "truncated PDF"),
     ],
 )
 def test_refused_at_upload(
@@ -89,7 +89,7 @@ def test_truncated_trace_pdf_never_crashes(
             assert report["error"]
     else:
         assert response.status_code == 422
-        assert "corrupt PDF" in response.json()["error"]["message"]
+        assert "truncated PDF" in response.json()["error"]["message"]
 
 
 def test_over_the_size_cap_is_413(api: httpx.Client) -> None:
