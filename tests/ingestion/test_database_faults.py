@@ -84,6 +84,9 @@ def test_worker_and_api_ride_out_a_database_restart(
             _server(pgdata, "stop")
             down = api.get("/v1/reports")
             assert down.status_code == 503, down.text
+            ready = api.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["down"] == ["database"]
+            assert "socket" not in ready.text and "Error" not in ready.text  # no exception text
             assert down.headers["Retry-After"] and down.json()["error"]["code"] == "unavailable"
             time.sleep(4)  # the old worker died here two seconds in
             assert worker.poll() is None

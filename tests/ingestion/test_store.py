@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from core.db import connect
 from core.report import Comment, Course, Frequency, Instructor, ParsedReport, Question, Term
-from ingestion.queue import PostgresQueue
 from ingestion.deletion import delete_report
+from ingestion.queue import PostgresQueue
 from ingestion.reports import create_report
 from ingestion.store import store_report
 
