@@ -12,6 +12,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -143,6 +144,15 @@ def run_worker(settings: Settings, url: str, blobs: BlobStore, queue: JobQueue) 
             worker.close()
 
 
+def _sleeper(stop: threading.Event) -> Callable[[float], None]:
+    """A sleep that ends early when the worker is told to stop."""
+
+    def sleep(seconds: float) -> None:
+        stop.wait(seconds)
+
+    return sleep
+
+
 def _connected_worker(
     settings: Settings,
     url: str,
@@ -157,7 +167,7 @@ def _connected_worker(
         retry=retry_if_exception_type(psycopg.OperationalError),
         wait=wait_random_exponential(multiplier=0.5, max=30),
         stop=lambda _: stop.is_set(),
-        sleep=lambda seconds: None if stop.wait(seconds) else None,
+        sleep=_sleeper(stop),
         before_sleep=lambda state: log.error(
             "database unavailable (%s); retrying",
             state.outcome.exception() if state.outcome else "",

@@ -17,9 +17,9 @@ from core.settings import Settings
 from embeddings.base import FakeEmbedder, embed_texts
 from embeddings.indexing import embed_sections, embedding_text
 from embeddings.spaces import drop_space, ensure_space, list_spaces
+from ingestion.deletion import delete_report
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
-from ingestion.deletion import delete_report
 from rag.filters import SearchFilters
 from rag.searcher import Searcher, open_searcher
 from tests.conftest import work_queue
