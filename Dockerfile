@@ -33,6 +33,10 @@ RUN python -m venv /opt/venv \
 # Dependencies, pinned (requirements-image.txt), in their own layer: rebuilt only when they change.
 COPY requirements-image.txt ./
 RUN pip install --no-cache-dir --requirement requirements-image.txt
+# unstructured's sentence splitter without a download: spaCy's blank English pipeline under the
+# name it loads (packaging/en_core_web_sm).
+COPY packaging/en_core_web_sm/ packaging/en_core_web_sm/
+RUN pip install --no-cache-dir --no-deps ./packaging/en_core_web_sm
 COPY pyproject.toml README.md ./
 COPY core/ core/
 COPY ingestion/ ingestion/

@@ -13,10 +13,13 @@ CORPUS  ?= .tracelens/bench-corpus
 
 .PHONY: venv tools run run-scaleout test lint typecheck unit bench-parse bench-pipeline clean
 
-$(STAMP): pyproject.toml
+# The last step installs unstructured's sentence splitter for offline use: spaCy's blank English
+# pipeline under the name unstructured loads (it would download en_core_web_sm at first use).
+$(STAMP): pyproject.toml packaging/en_core_web_sm/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --no-deps ./packaging/en_core_web_sm
 	@touch $(STAMP)
 
 venv: $(STAMP)
