@@ -11,7 +11,22 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-Layout = Literal["collegenet", "blue", "xlsx"]
+Layout = Literal[
+    "collegenet",
+    "blue",
+    "xlsx",
+    "blue-html",
+    "survey-csv",
+    "survey-xlsx",
+    "survey-docx",
+    "survey-txt",
+    "survey-eml",
+]
+SourceType = Literal["trace", "survey"]
+SURVEY_LAYOUTS: frozenset[str] = frozenset(
+    {"survey-csv", "survey-xlsx", "survey-docx", "survey-txt", "survey-eml"}
+)
+"""Instructors' own survey exports: stored beside TRACE reports, always marked as surveys."""
 Season = Literal["Fall", "Spring", "Summer 1", "Summer 2", "Full Summer", "Winter"]
 
 SEASONS: tuple[Season, ...] = ("Spring", "Summer 1", "Full Summer", "Summer 2", "Fall", "Winter")
@@ -92,6 +107,15 @@ class ParsedReport(_Model):
     frequencies: list[Frequency]
     comments: list[Comment]
     warnings: list[str]
+
+    @property
+    def source_type(self) -> SourceType:
+        """`survey` for an instructor's own survey export, `trace` for a TRACE report."""
+        return source_type_of(self.layout)
+
+
+def source_type_of(layout: str) -> SourceType:
+    return "survey" if layout in SURVEY_LAYOUTS else "trace"
 
 
 def parse_term(label: str) -> Term | None:

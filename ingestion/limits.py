@@ -26,6 +26,9 @@ class ParseLimits:
     max_unzipped_bytes: int = 64 * 1024 * 1024
     max_zip_ratio: int = 200
     """A member this many times larger unpacked than packed (and over 1 MiB) is a zip bomb."""
+    max_html_depth: int = 200
+    """Nesting deeper than this is refused (libxml2 gives up at 256, and nothing is read)."""
+    max_html_elements: int = 200_000
 
 
 def limits_of(settings: Settings) -> ParseLimits:

@@ -204,6 +204,8 @@ _SEASON_DRAWS = (
 _FIRST_BLUE = parse_term("Summer 1 2025")
 assert _FIRST_BLUE is not None
 FIRST_BLUE_KEY = _FIRST_BLUE.sort_key
+BLUE_LAYOUTS = ("blue", "blue-html")
+"""The Blue report and its saved web page print the same things."""
 
 
 @dataclass(frozen=True)
@@ -514,7 +516,7 @@ def _question_for(q: RatedQuestion, layout: Layout, enrollment: int) -> Question
         section=None if xlsx else q.section,
         text=q.text,
         responses=q.responses,
-        response_rate=None if layout == "blue" else q.response_rate(enrollment),
+        response_rate=None if layout in BLUE_LAYOUTS else q.response_rate(enrollment),
         course_mean=q.course_mean,
         dept_mean=None if xlsx else q.dept_mean,
         univ_mean=None if xlsx else q.univ_mean,
@@ -528,7 +530,7 @@ def _question_for(q: RatedQuestion, layout: Layout, enrollment: int) -> Question
 
 def project(survey: Survey, layout: Layout) -> ParsedReport:
     """What `layout` prints of the survey, as the parser should return it (file/sha256 blank)."""
-    blue = layout == "blue"
+    blue = layout in BLUE_LAYOUTS
     return ParsedReport(
         file="",
         sha256="",

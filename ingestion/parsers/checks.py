@@ -6,12 +6,16 @@ out: both readings occur), responses never exceed the enrollment, every mean and
 1-5, a printed response rate is responses/enrollment within rounding, comment numbers run 1..N
 per prompt, frequency counts do not exceed the responses. The `(N comments)` lines and the
 unclaimed-text share are checked while reading the PDF (`ingestion.parsers.pdf`).
+
+A saved Blue page (`blue-html`) passes the Blue checks and its own (`check_html_report`): each
+printed percentage agrees with its count, and no question has more answers than respondents.
+Survey exports have their own (`check_survey`): answers, not TRACE's tables, are what they hold.
 """
 
 from __future__ import annotations
 
 from core.errors import ParseError
-from core.report import ParsedReport, Question
+from core.report import DISTRIBUTION_KEYS, ParsedReport, Question
 
 SCORE_FIELDS = (
     "course_mean",
@@ -33,7 +37,7 @@ def _check_question(q: Question, report: ParsedReport) -> None:
     label = f"question {q.text[:60]!r}"
     if q.responses is None or q.course_mean is None:
         _fail(f"{label}: no response count or course mean was read")
-    if report.layout == "blue" and q.distribution is None:
+    if report.layout in ("blue", "blue-html") and q.distribution is None:
         _fail(f"{label}: Blue prints a distribution under every question; none was read")
     if report.layout == "collegenet" and q.response_rate is None:
         _fail(f"{label}: CollegeNET prints a response rate for every question; none was read")
@@ -64,6 +68,15 @@ def _check_question(q: Question, report: ParsedReport) -> None:
             )
 
 
+def _check_numbers(report: ParsedReport) -> None:
+    numbers: dict[str, list[int]] = {}
+    for c in report.comments:
+        numbers.setdefault(c.prompt, []).append(c.number)
+    for prompt, seen in numbers.items():
+        if seen != list(range(1, len(seen) + 1)):
+            _fail(f"prompt {prompt[:60]!r}: comments are numbered {seen[:8]}…, not 1..{len(seen)}")
+
+
 def check_report(report: ParsedReport) -> None:
     """Raise ParseError (reason `checksum`) naming the first check the report fails."""
     if not report.questions:
@@ -78,14 +91,37 @@ def check_report(report: ParsedReport) -> None:
         _fail(f"{report.declines} declines of {incl} responses")
     for q in report.questions:
         _check_question(q, report)
-    numbers: dict[str, list[int]] = {}
-    for c in report.comments:
-        numbers.setdefault(c.prompt, []).append(c.number)
-    for prompt, seen in numbers.items():
-        if seen != list(range(1, len(seen) + 1)):
-            _fail(f"prompt {prompt[:60]!r}: comments are numbered {seen[:8]}…, not 1..{len(seen)}")
+    _check_numbers(report)
     answered = report.responses_incl_declines
     for f in report.frequencies:
         total = sum(f.bins.values())
         if answered is not None and total > answered:
             _fail(f"frequency {f.text[:50]!r}: {total} answers but {answered} responses")
+
+
+def check_html_report(report: ParsedReport, percents: dict[int, list[int]]) -> None:
+    """The HTML page's own checksums; `percents` are the printed percentages by question index,
+    in distribution order (5 … 1, N/A)."""
+    for index, q in enumerate(report.questions):
+        label = f"question {q.text[:60]!r}"
+        incl = report.responses_incl_declines
+        if q.responses is not None and incl is not None and q.responses > incl:
+            _fail(f"{label}: {q.responses} responses but only {incl} responded")
+        if q.distribution is None:
+            continue
+        counts = [q.distribution.get(k, 0) for k in DISTRIBUTION_KEYS]
+        total = sum(counts)
+        for count, pct in zip(counts, percents.get(index, []), strict=False):
+            true = 100 * count / total if total else 0.0
+            if abs(pct - true) > 0.5 + 1e-9:
+                _fail(f"{label}: {count} answers printed as {pct}% of {total}")
+
+
+def check_survey(report: ParsedReport) -> None:
+    """A survey export holds answers: at least one, comment numbers 1..N per prompt, and each
+    Likert summary consistent with its own distribution (ParseError naming the first fault)."""
+    if not report.questions and not report.comments:
+        raise ParseError("the survey export holds no answers", reason="no_answers")
+    for q in report.questions:
+        _check_question(q, report)
+    _check_numbers(report)
