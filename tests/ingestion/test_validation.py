@@ -4,7 +4,17 @@ import zipfile
 import pytest
 
 from core.errors import ParseError, UnsupportedType, UploadRejected
-from ingestion.validation import PDF, XLSX, check_upload, sniff
+from ingestion.validation import (
+    CSV,
+    DOCX,
+    EML,
+    HTML,
+    PDF,
+    TEXT,
+    XLSX,
+    check_upload,
+    sniff,
+)
 
 
 def _pdf(pages: int = 1, encrypt: str | None = None) -> bytes:
@@ -31,7 +41,8 @@ def test_types_come_from_magic_bytes() -> None:
     ("data", "message"),
     [
         (b"\xff\xd8\xff\xe0JFIF", "JPEG"),
-        (b"Course ID: 41457\nthis is text, not a PDF", "plain text"),
+        ("Caf\u00e9, na\u00efve comments".encode("cp1252"), "not UTF-8"),
+        (b"\x00\x01\x02binary\x00", "binary data"),
         (b"\x89PNG\r\n\x1a\n....", "PNG"),
         (b"PK\x03\x04" + b"\0" * 30, "corrupt ZIP"),
     ],
@@ -39,6 +50,36 @@ def test_types_come_from_magic_bytes() -> None:
 def test_other_types_are_refused_with_what_they_are(data: bytes, message: str) -> None:
     with pytest.raises((UnsupportedType, UploadRejected), match=message):
         sniff(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "media_type"),
+    [
+        (b"<!DOCTYPE html>\n<html><body><h1>x</h1></body></html>", HTML),
+        (b"\xef\xbb\xbf  <html lang='en'><head>", HTML),
+        (b"<!-- saved from url=(0042)https://example.org -->\n<html>", HTML),
+        (b"From: ta@northeastern.edu\nTo: prof@x.edu\nSubject: Comments\n\nWhat?\n- a\n", EML),
+        (b"Received: from mail\n  by relay\nMIME-Version: 1.0\n\nbody", EML),
+        (b'Timestamp,What went well?\n2025-10-01,"Labs, mostly"\n', CSV),
+        (b"\xef\xbb\xbfStartDate,Q1\r\nStart Date,Q1 text\r\n", CSV),
+        (b"Course: CS5800-01\nTerm: Fall 2025\n\nWhat went well?\n- Labs, mostly\n", TEXT),
+        (b"Course ID: 41457\nthis is text, not a PDF", TEXT),
+    ],
+)
+def test_text_types_come_from_their_content(data: bytes, media_type: str) -> None:
+    assert sniff(data) == media_type
+
+
+def test_a_word_document_by_its_parts() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    assert sniff(buf.getvalue()) == DOCX
+    other = io.BytesIO()
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("readme.txt", "hello")
+    with pytest.raises(UnsupportedType, match="neither an Excel workbook nor a Word"):
+        sniff(other.getvalue())
 
 
 def test_empty_file() -> None:
