@@ -9,7 +9,7 @@ from core.errors import NotFound
 from ingestion.identity import aliases
 
 _SECTIONS = """
-SELECT s.id, c.code AS course_code, s.title, s.section, s.crn, t.label AS term,
+SELECT s.id, s.source_type, c.code AS course_code, s.title, s.section, s.crn, t.label AS term,
        t.season, t.year, s.enrollment, s.responses_incl_declines, s.declines,
        s.report_id, s.sources,
        (SELECT coalesce(json_agg(rs.report_id ORDER BY rs.report_id), '[]'::json)

@@ -7,6 +7,7 @@ from pathlib import PurePath
 from core.blobs import BlobStore, sha256_hex
 from core.db import Conn
 from ingestion.audit import record
+from ingestion.parsers.survey import UploadFields
 from ingestion.queue import JobQueue
 from ingestion.reports import Created, create_report
 from ingestion.validation import check_upload
@@ -25,8 +26,12 @@ def accept_file(
     data: bytes,
     filename: str,
     principal: str = "system",
+    fields: UploadFields | None = None,
 ) -> Created:
     """Validate and queue a report; raises an UploadRejected/ParseError that says why not.
+
+    `fields` (course, term, title) describe a survey export; they go to the parser with the
+    file (clean them with ingestion.parsers.survey.clean_fields first).
 
     The blob is written before the row, so a queued job always finds its file; a crash in
     between leaves only an unreferenced blob, never a job without a file.
@@ -41,12 +46,17 @@ def accept_file(
             filename=safe_filename(filename),
             media_type=checked.media_type,
             size_bytes=len(data),
+            fields=fields,
         )
         record(
             conn,
             principal=principal,
             action="upload" if created.created else "upload_duplicate",
             report_id=created.report["id"],
-            details={"filename": safe_filename(filename), "sha256": created.report["sha256"]},
+            details={
+                "filename": safe_filename(filename),
+                "sha256": created.report["sha256"],
+                **(fields.given() if fields else {}),
+            },
         )
     return created

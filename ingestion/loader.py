@@ -20,7 +20,7 @@ from ingestion.queue import JobQueue
 from ingestion.reports import requeue_failed
 from ingestion.worker import Worker
 
-REPORT_SUFFIXES = {".pdf", ".xlsx"}
+REPORT_SUFFIXES = {".pdf", ".xlsx", ".html", ".htm", ".csv", ".docx", ".eml", ".txt"}
 
 
 @dataclass
@@ -49,7 +49,8 @@ class IngestSummary:
 
 
 def find_reports(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, and report files (.pdf, .xlsx) under any folder, in a stable order."""
+    """Files as given, and report files (TRACE reports and survey exports, by suffix) under any
+    folder, in a stable order."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():

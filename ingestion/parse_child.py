@@ -47,9 +47,13 @@ def confine(memory_mb: int) -> None:
 
 def serve(cpu_s: float) -> None:
     """Parse one file per request until stdin closes."""
+    # No parser needs torch, but spaCy's thinc imports it whenever it is installed (for
+    # unstructured's sentence splitter): 1 s and ~180 MiB of the sandbox's memory for nothing.
+    sys.modules.setdefault("torch", None)  # type: ignore[arg-type]
     from core.errors import ParseError
     from ingestion.limits import ParseLimits
     from ingestion.parse import parse_report
+    from ingestion.parsers.survey import UploadFields
 
     limits = ParseLimits(**json.loads(sys.argv[1]))
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
@@ -60,7 +64,8 @@ def serve(cpu_s: float) -> None:
         spent = used.ru_utime + used.ru_stime
         resource.setrlimit(resource.RLIMIT_CPU, (int(spent + cpu_s) + 1, resource.RLIM_INFINITY))
         try:
-            parsed = parse_report(data, filename=request["filename"], limits=limits)
+            fields = UploadFields(**request.get("fields", {}))
+            parsed = parse_report(data, filename=request["filename"], limits=limits, fields=fields)
             reply = {"status": "ok", "report": parsed.model_dump(mode="json")}
         except ParseError as exc:
             reply = {"status": "error", "message": str(exc), "reason": exc.reason}

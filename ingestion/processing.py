@@ -24,6 +24,7 @@ from embeddings.active import active_space, load_embedder
 from embeddings.base import Embedder
 from embeddings.indexing import count_embedded, embed_sections
 from ingestion.limits import limits_of
+from ingestion.parsers.survey import UploadFields
 from ingestion.sandbox import ParserProcess
 from ingestion.store import store_report
 from rag.themes import tag_comments
@@ -86,7 +87,7 @@ class Processor:
         row = self.status.execute(
             "UPDATE reports SET status = 'processing', attempts = attempts + 1,"
             " started_at = now(), updated_at = now() WHERE id = %s"
-            " RETURNING attempts, sha256, filename, status",
+            " RETURNING attempts, sha256, filename, status, form_course, form_term, form_title",
             (report_id,),
         ).fetchone()
         if row is None:
@@ -117,7 +118,10 @@ class Processor:
             return self._retry(work, report_id, attempts, f"reading the file failed: {exc}")
         try:
             with stage_timer("parse"):
-                parsed = self.parser.parse(data, filename=row["filename"])
+                fields = UploadFields(
+                    course=row["form_course"], term=row["form_term"], title=row["form_title"]
+                )
+                parsed = self.parser.parse(data, filename=row["filename"], fields=fields)
         except ParseError as exc:
             return self._fail(work, report_id, attempts, str(exc), code=exc.reason)
         try:

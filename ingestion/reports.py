@@ -9,10 +9,12 @@ from typing import Any
 from core.db import Conn
 from core.errors import Conflict, NotFound
 from ingestion.audit import record
+from ingestion.parsers.survey import UploadFields
 from ingestion.queue import JobQueue
 
 _SUMMARY = """
 SELECT r.id, r.sha256, r.filename, r.media_type, r.size_bytes, r.layout, r.status, r.error,
+       r.form_course, r.form_term, r.form_title, s.source_type,
        r.error_code, r.attempts, r.warnings, r.embedded_comments, r.embedding_space,
        r.created_at, r.updated_at, r.started_at, r.finished_at,
        s.id AS section_id, c.code AS course_code, s.section, s.title, t.label AS term,
@@ -48,13 +50,25 @@ def create_report(
     filename: str,
     media_type: str,
     size_bytes: int,
+    fields: UploadFields | None = None,
 ) -> Created:
-    """Insert the report row and its job in one transaction; same bytes return the existing row."""
+    """Insert the report row and its job in one transaction; same bytes return the existing row
+    (whatever form fields came with them this time)."""
+    fields = fields or UploadFields()
     with conn.transaction():
         row = conn.execute(
-            "INSERT INTO reports (sha256, filename, media_type, size_bytes)"
-            " VALUES (%s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING RETURNING id",
-            (sha256, filename, media_type, size_bytes),
+            "INSERT INTO reports (sha256, filename, media_type, size_bytes, form_course,"
+            " form_term, form_title) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (sha256) DO NOTHING RETURNING id",
+            (
+                sha256,
+                filename,
+                media_type,
+                size_bytes,
+                fields.course,
+                fields.term,
+                fields.title,
+            ),
         ).fetchone()
         if row is not None:
             queue.enqueue(conn, report_id=row["id"])
@@ -79,11 +93,13 @@ def list_reports(
     course: str | None = None,
     term: str | None = None,
     reason: str | None = None,
+    source: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of reports, newest first, and the total that match the filters."""
-    where, params = _filters(status=status, course=course, term=term, reason=reason)
+    """One page of reports, newest first, and the total that match the filters (`source`:
+    `trace` or `survey`, the kind of section a processed report describes)."""
+    where, params = _filters(status=status, course=course, term=term, reason=reason, source=source)
     rows = conn.execute(
         _SUMMARY + where + " ORDER BY r.id DESC LIMIT %s OFFSET %s", [*params, limit, offset]
     ).fetchall()
@@ -103,6 +119,7 @@ def _filters(**values: str | None) -> tuple[str, list[Any]]:
         "course": "c.code",
         "term": "t.label",
         "reason": "r.error_code",
+        "source": "s.source_type",
     }
     for name, value in values.items():
         if value is not None:

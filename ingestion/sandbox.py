@@ -22,8 +22,15 @@ from core.errors import ParseError
 from core.report import ParsedReport
 from ingestion.limits import ParseLimits
 from ingestion.parse_child import read_frame, write_frame
+from ingestion.parsers.partition import OFFLINE_ENV
+from ingestion.parsers.survey import UploadFields
 
-CHILD_ENV = {"PATH": "/usr/bin:/bin", "PYTHONUTF8": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+CHILD_ENV = {
+    "PATH": "/usr/bin:/bin",
+    "PYTHONUTF8": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    **OFFLINE_ENV,  # unstructured's telemetry off from the first import
+}
 RECYCLE_AFTER = 500
 """Files one child parses before a fresh one takes over (bounds slow memory growth)."""
 
@@ -76,12 +83,16 @@ class ParserProcess:
             self._parsed = 0
         return self._proc
 
-    def parse(self, data: bytes, *, filename: str) -> ParsedReport:
+    def parse(
+        self, data: bytes, *, filename: str, fields: UploadFields | None = None
+    ) -> ParsedReport:
+        """Parse one file in the child; `fields` are a survey upload's form fields."""
         proc = self._ensure()
         assert proc.stdin is not None and proc.stdout is not None
         self._parsed += 1
+        request = {"filename": filename, "fields": (fields or UploadFields()).given()}
         try:
-            write_frame(proc.stdin, json.dumps({"filename": filename}).encode())
+            write_frame(proc.stdin, json.dumps(request).encode())
             write_frame(proc.stdin, data)
         except BrokenPipeError:
             raise self._died() from None

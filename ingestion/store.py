@@ -19,12 +19,23 @@ from ingestion.merge import Conflict, MergedSection, Source, merge
 
 
 def store_report(conn: Conn, *, report_id: int, parsed: ParsedReport) -> int:
-    """Keep `parsed` as report `report_id`'s source and re-merge its section; returns its id."""
+    """Keep `parsed` as report `report_id`'s source and re-merge its section; returns its id.
+
+    A survey export is a section of its own (source_type `survey`, keyed also by its title),
+    beside the TRACE section of its course and term; its title never renames the course.
+    """
+    survey = parsed.source_type == "survey"
     course_id = _one(
         conn,
         "INSERT INTO courses (subject, number, title) VALUES (%s, %s, %s)"
-        " ON CONFLICT (subject, number) DO UPDATE SET title = EXCLUDED.title RETURNING id",
-        (parsed.course.subject, parsed.course.number, parsed.course.title),
+        " ON CONFLICT (subject, number) DO UPDATE SET title = "
+        + ("courses.title" if survey else "EXCLUDED.title")
+        + " RETURNING id",
+        (
+            parsed.course.subject,
+            parsed.course.number,
+            parsed.course.code if survey else parsed.course.title,
+        ),
     )
     term = parsed.term
     term_id = _one(
@@ -36,10 +47,19 @@ def store_report(conn: Conn, *, report_id: int, parsed: ParsedReport) -> int:
     # The upsert locks the section row: reports of one section are merged one at a time.
     section_id = _one(
         conn,
-        "INSERT INTO sections (course_id, term_id, section, title, report_id)"
-        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (course_id, term_id, section)"
+        "INSERT INTO sections (course_id, term_id, section, title, report_id, source_type,"
+        " survey_key) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (course_id, term_id, section, source_type, survey_key)"
         " DO UPDATE SET course_id = EXCLUDED.course_id RETURNING id",
-        (course_id, term_id, parsed.course.section, parsed.course.title, report_id),
+        (
+            course_id,
+            term_id,
+            parsed.course.section,
+            parsed.course.title,
+            report_id,
+            parsed.source_type,
+            survey_key(parsed.course.title) if survey else "",
+        ),
     )
     before = conn.execute(
         "SELECT section_id FROM report_sources WHERE report_id = %s", (report_id,)
@@ -54,6 +74,11 @@ def store_report(conn: Conn, *, report_id: int, parsed: ParsedReport) -> int:
     if before is not None and before["section_id"] != section_id:
         remerge_section(conn, section_id=int(before["section_id"]))
     return section_id
+
+
+def survey_key(title: str) -> str:
+    """What tells two surveys of one course and term apart: their title, case and spacing aside."""
+    return " ".join(title.lower().split())
 
 
 def remerge_section(conn: Conn, *, section_id: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -18,9 +18,12 @@ class ReportSummary(BaseModel):
     """What was extracted, once the report is processed."""
 
     section_id: int
+    source_type: Literal["trace", "survey"] = Field(
+        description="`survey` for an instructor's own survey export, `trace` for a TRACE report"
+    )
     course_code: str
     section: str
-    title: str
+    title: str = Field(description="the course title; a survey export's own title")
     term: str
     crn: str | None
     enrollment: int | None
@@ -41,7 +44,13 @@ class ReportOut(BaseModel):
     sha256: str
     media_type: str
     size_bytes: int
-    layout: str | None
+    layout: str | None = Field(
+        description="collegenet, blue, xlsx, blue-html (a saved Blue page), or survey-csv,"
+        " survey-xlsx, survey-docx, survey-txt, survey-eml (survey exports)"
+    )
+    form_course: str | None = Field(None, description="the upload form's course, if given")
+    form_term: str | None = Field(None, description="the upload form's term, if given")
+    form_title: str | None = Field(None, description="the upload form's title, if given")
     error: str | None
     error_code: str | None = Field(
         None, description="why it failed, as a stable code (checksum, comment_count, …)"

@@ -10,6 +10,8 @@ from starlette.requests import Request
 from core.errors import UploadRejected, UploadTooLarge
 
 _MULTIPART_OVERHEAD = 64 * 1024  # headers and boundaries around the one file part
+MAX_FIELD_BYTES = 1024
+"""A text field beside the file (a survey's course, term or title) is short."""
 
 
 @dataclass
@@ -25,10 +27,19 @@ class _Part:
 class UploadedFile:
     filename: str
     data: bytes
+    fields: dict[str, str] = field(default_factory=dict)
+    """Text fields sent beside the file, among those asked for."""
 
 
-async def read_upload(request: Request, *, field_name: str, max_bytes: int) -> UploadedFile:
-    """The one file in multipart field `field_name`; 413 as soon as it passes `max_bytes`."""
+async def read_upload(
+    request: Request,
+    *,
+    field_name: str,
+    max_bytes: int,
+    text_fields: tuple[str, ...] = (),
+) -> UploadedFile:
+    """The one file in multipart field `field_name`, and the `text_fields` sent beside it (each
+    at most MAX_FIELD_BYTES of UTF-8); 413 as soon as the file passes `max_bytes`."""
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in params:
         raise UploadRejected(
@@ -68,6 +79,10 @@ async def read_upload(request: Request, *, field_name: str, max_bytes: int) -> U
             if part.size > max_bytes:
                 raise UploadTooLarge(_too_large(part.size, max_bytes, so_far=True))
             part.chunks.append(data[start:end])
+        elif part.name in text_fields:
+            if part.size > MAX_FIELD_BYTES:
+                raise UploadRejected(f"field {part.name!r} is longer than {MAX_FIELD_BYTES} bytes")
+            part.chunks.append(data[start:end])
 
     parser = MultipartParser(
         params[b"boundary"],
@@ -94,7 +109,16 @@ async def read_upload(request: Request, *, field_name: str, max_bytes: int) -> U
     if len(files) > 1:
         raise UploadRejected(f"send one file per request in field {field_name!r}")
     part = files[0]
-    return UploadedFile(filename=part.filename or "upload", data=b"".join(part.chunks))
+    fields: dict[str, str] = {}
+    for p in parts:
+        if p.name in text_fields and p.filename is None:
+            try:
+                fields[p.name] = b"".join(p.chunks).decode("utf-8")
+            except UnicodeDecodeError:
+                raise UploadRejected(f"field {p.name!r} is not UTF-8 text") from None
+    return UploadedFile(
+        filename=part.filename or "upload", data=b"".join(part.chunks), fields=fields
+    )
 
 
 def _too_large(size: int, cap: int, *, so_far: bool = False) -> str:

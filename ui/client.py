@@ -129,9 +129,13 @@ class TraceLensApi:
 
     # -- reports
 
-    def upload(self, filename: str, data: bytes) -> JSON:
-        """202 (accepted) or 200 (the same bytes were uploaded before): {id, status, duplicate}."""
-        accepted: JSON = self._call("POST", "/v1/reports", files={"file": (filename, data)})
+    def upload(self, filename: str, data: bytes, *, fields: dict[str, str] | None = None) -> JSON:
+        """202 (accepted) or 200 (the same bytes were uploaded before): {id, status, duplicate}.
+        `fields` are a survey export's course, term and title (empty ones are not sent)."""
+        form = {k: v for k, v in (fields or {}).items() if v.strip()}
+        accepted: JSON = self._call(
+            "POST", "/v1/reports", files={"file": (filename, data)}, data=form or None
+        )
         return accepted
 
     def report(self, report_id: int) -> JSON:

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from ingestion.deletion import collect_blobs, delete_report
 from ingestion.intake import accept_file
+from ingestion.parsers.survey import clean_fields
 from ingestion.reports import (
     Created,
     get_report,
@@ -21,6 +22,7 @@ from serving.schemas import ReportList, ReportOut, UploadAccepted
 from serving.uploads import read_upload
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
+SURVEY_FIELDS = ("course", "term", "title")
 
 _UPLOAD_BODY = {
     "requestBody": {
@@ -30,7 +32,18 @@ _UPLOAD_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "course": {
+                            "type": "string",
+                            "description": "a survey export's course, e.g. CS5800-01",
+                        },
+                        "term": {
+                            "type": "string",
+                            "description": "a survey export's term, e.g. Fall 2025",
+                        },
+                        "title": {"type": "string", "description": "a survey export's title"},
+                    },
                 }
             }
         },
@@ -58,10 +71,16 @@ def _report_out(row: dict[str, Any], request: Request) -> ReportOut:
 async def upload_report(
     request: Request, response: Response, services: ServicesDep, principal: PrincipalDep
 ) -> UploadAccepted:
-    """Accept a TRACE report (PDF or xlsx); 202 with its status URL, 200 if already uploaded."""
+    """Accept a TRACE report (PDF, xlsx, a saved Blue HTML page) or a survey export (CSV, xlsx,
+    DOCX, text, e-mail) with its optional `course`, `term` and `title`; 202 with its status
+    URL, 200 if already uploaded."""
     upload = await read_upload(
-        request, field_name="file", max_bytes=services.settings.max_upload_bytes
+        request,
+        field_name="file",
+        max_bytes=services.settings.max_upload_bytes,
+        text_fields=SURVEY_FIELDS,
     )
+    fields = clean_fields(**{name: upload.fields.get(name) for name in SURVEY_FIELDS})
 
     def _accept() -> Created:
         with services.pool.connection() as conn:
@@ -72,6 +91,7 @@ async def upload_report(
                 data=upload.data,
                 filename=upload.filename,
                 principal=principal.subject,
+                fields=fields,
             )
 
     created = await run_in_threadpool(_accept)
@@ -109,11 +129,21 @@ def read_reports(
     reason: str | None = Query(
         None, max_length=40, description="failed reports with this error_code"
     ),
+    source: Literal["trace", "survey"] | None = Query(
+        None, description="processed reports of TRACE sections or of survey exports"
+    ),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> ReportList:
     rows, total = list_reports(
-        conn, status=status_, course=course, term=term, reason=reason, limit=limit, offset=offset
+        conn,
+        status=status_,
+        course=course,
+        term=term,
+        reason=reason,
+        source=source,
+        limit=limit,
+        offset=offset,
     )
     return ReportList(
         items=[_report_out(r, request) for r in rows], total=total, limit=limit, offset=offset

@@ -49,7 +49,8 @@ def _post(api: httpx.Client, name: str, data: bytes) -> httpx.Response:
     ("name", "data", "status", "code", "message"),
     [
         ("empty.pdf", b"", 400, "upload_rejected", "empty"),
-        ("notes.pdf", b"Instructor: Doe, Jane\nplain words", 415, "unsupported_type", "plain text"),
+        ("notes.pdf", b"Instructor: \x00\x01 binary", 415, "unsupported_type", "binary data"),
+        ("notes.txt", "Caf\u00e9 notes".encode("cp1252"), 415, "unsupported_type", "not UTF-8"),
         (
             "photo.pdf",
             b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200,

@@ -1,4 +1,5 @@
-"""Upload TRACE reports (several at once) and watch each one until it is processed or failed.
+"""Upload TRACE reports and survey exports (several at once) and watch each one until it is
+processed or failed.
 
 Statuses are polled in a fragment that reruns every POLL_S seconds while any report is still
 queued or processing, and stops polling once all are done; the rest of the page stays still.
@@ -24,10 +25,16 @@ LABELS = {  # words, not emoji: they read the same in every browser and font
     "rejected": "rejected at upload",
 }
 
+TYPES = ["pdf", "xlsx", "html", "htm", "csv", "docx", "eml", "txt"]
+"""What the API takes (it decides by content): TRACE PDFs, Excel exports and saved Blue pages,
+and survey exports (CSV, Excel, Word, e-mail, plain text)."""
+
 st.title("Upload reports")
 st.caption(
-    "TRACE reports as PDF or Excel (xlsx). Each is checked at once, then parsed, stored and its "
-    "comments embedded by the worker; the same file uploaded twice is recognised."
+    "TRACE reports as PDF, Excel (xlsx) or a saved Blue web page (HTML), and your own survey "
+    "exports: Google Forms, Qualtrics or Microsoft Forms responses (CSV, xlsx), or comments in "
+    "a Word document, an e-mail (.eml) or a text file. Each is checked at once, then parsed, "
+    "stored and its comments embedded by the worker; the same file uploaded twice is recognised."
 )
 
 state = st.session_state
@@ -35,12 +42,22 @@ state.setdefault("uploads", [])
 state.setdefault("uploader_key", 0)
 
 files = st.file_uploader(
-    "TRACE reports",
-    type=["pdf", "xlsx"],
+    "Reports and survey exports",
+    type=TYPES,
     accept_multiple_files=True,
     key=f"uploader_{state.uploader_key}",
     max_upload_size=max(1, settings().max_upload_bytes // 2**20),  # MB, as the API's cap
 )
+with st.expander("Survey exports: course, term and title"):
+    st.caption(
+        "A TRACE report names its own course and term. A survey export that does not (no "
+        "`Course:`/`Term:` lines or columns) needs them here; they apply to every file sent."
+    )
+    survey = {
+        "course": st.text_input("Course", placeholder="CS5800-01", key="survey_course"),
+        "term": st.text_input("Term", placeholder="Fall 2025", key="survey_term"),
+        "title": st.text_input("Title", placeholder="Mid-term feedback", key="survey_title"),
+    }
 if st.button(
     f"Send {len(files)} file{'s' if len(files) != 1 else ''}" if files else "Send",
     type="primary",
@@ -50,7 +67,7 @@ if st.button(
     for file in files:
         entry: dict[str, Any] = {"file": file.name, "id": None, "status": "queued", "detail": ""}
         try:
-            accepted = api().upload(file.name, file.getvalue())
+            accepted = api().upload(file.name, file.getvalue(), fields=survey)
         except ApiError as exc:
             entry.update(status="rejected", detail=str(exc))
         else:
@@ -70,8 +87,9 @@ def _refresh(entry: dict[str, Any]) -> None:
         entry["detail"] = report.get("error") or "failed without a reason"
     elif report["status"] == "processed" and report.get("summary"):
         summary = report["summary"]
+        kind = "survey: " if summary.get("source_type") == "survey" else ""
         entry["detail"] = (
-            f"{summary['course_code']} §{summary['section']} {summary['term']}: "
+            f"{kind}{summary['course_code']} §{summary['section']} {summary['term']}: "
             f"{summary['questions']} questions, {summary['comments']} comments"
         )
 
