@@ -38,15 +38,20 @@ def _settings() -> Settings:
 def parse(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract")] = False,
+    course: Annotated[str | None, typer.Option(help="A survey export's course")] = None,
+    term: Annotated[str | None, typer.Option(help="A survey export's term")] = None,
+    title: Annotated[str | None, typer.Option(help="A survey export's title")] = None,
 ) -> None:
-    """Parse report files; JSON Lines with --json; exit 1 if any file fails."""
+    """Parse report files and survey exports; JSON Lines with --json; exit 1 if any fails."""
     from core.errors import TraceLensError
     from ingestion.parse import parse_path
+    from ingestion.parsers.survey import clean_fields
 
+    fields = clean_fields(course=course, term=term, title=title)
     failed = False
     for path in files:
         try:
-            parsed = parse_path(path)
+            parsed = parse_path(path, fields=fields)
         except TraceLensError as exc:
             failed = True
             reason = getattr(exc, "reason", exc.code)
@@ -69,11 +74,20 @@ def demo_corpus(
     out: Annotated[Path, typer.Option(help="Folder to write reports and ground truth into")],
     reports: Annotated[int, typer.Option(min=1)] = 60,
     seed: Annotated[int, typer.Option()] = 7,
+    html_share: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of Blue reports saved as web pages")
+    ] = 0.3,
+    survey_exports: Annotated[
+        int, typer.Option(min=0, help="Instructors' survey exports written beside the reports")
+    ] = 2,
 ) -> None:
-    """Write a realistic generated corpus in all three layouts, with ground-truth JSON."""
+    """Write a realistic generated corpus in every layout (PDF, xlsx, saved Blue pages) and
+    survey exports, with ground-truth JSON."""
     from ingestion.corpus.writer import write_corpus
 
-    written = write_corpus(out, reports=reports, seed=seed)
+    written = write_corpus(
+        out, reports=reports, seed=seed, html_share=html_share, survey_exports=survey_exports
+    )
     print(f"wrote {len(written)} reports to {out}")
 
 

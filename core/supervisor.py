@@ -46,7 +46,8 @@ def ingest_sample_corpus(settings: Settings, url: str, *, reports: int) -> None:
     corpus = settings.state_dir / "sample-corpus"
     if not any(corpus.glob("*.json")):
         print(f"generating {reports} sample reports in {corpus} ...")
-        write_corpus(corpus, reports=reports, seed=7)
+        # Some Blue reports as saved web pages, and one instructor's survey export (CSV).
+        write_corpus(corpus, reports=reports, seed=7, html_share=0.5, survey_exports=1)
     summary = ingest(
         settings,
         url,

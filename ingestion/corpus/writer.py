@@ -18,7 +18,9 @@ Renderer = Callable[..., bytes]
 _RENDERERS: dict[Layout, tuple[str, str]] = {
     "collegenet": ("ingestion.corpus.pdf_collegenet", "render_collegenet"),
     "blue": ("ingestion.corpus.pdf_blue", "render_blue"),
+    "blue-html": ("ingestion.corpus.html_blue", "render_blue_html"),
 }
+SUFFIXES: dict[Layout, str] = {"xlsx": "xlsx", "blue-html": "html"}
 XLSX_SHARE = 0.2
 
 
@@ -29,6 +31,13 @@ def renderer(layout: Layout) -> Renderer:
     module, name = _RENDERERS[layout]
     fn: Renderer = getattr(importlib.import_module(module), name)
     return fn
+
+
+def with_html(layouts: list[Layout], seed: int, share: float) -> list[Layout]:
+    """`share` of the Blue PDFs saved as Blue web pages instead (drawn apart from the layouts,
+    so a corpus without pages is the same corpus as before)."""
+    rng = random.Random(f"html|{seed}")
+    return ["blue-html" if kind == "blue" and rng.random() < share else kind for kind in layouts]
 
 
 def assign_layouts(surveys: Sequence[Survey], seed: int) -> list[Layout]:
@@ -52,17 +61,27 @@ def base_name(survey: Survey) -> str:
     return f"{c.code.lower()}-{season}{t.year}-{c.section.lower()}-{c.crn}"
 
 
-def write_corpus(out_dir: Path, *, reports: int, seed: int) -> list[Path]:
-    """Generate, render and write `reports` reports with truth JSON; returns the report paths."""
+def write_corpus(
+    out_dir: Path,
+    *,
+    reports: int,
+    seed: int,
+    html_share: float = 0.0,
+    survey_exports: int = 0,
+) -> list[Path]:
+    """Generate, render and write `reports` reports with truth JSON; returns the report paths.
+
+    `html_share` of the Blue reports are written as saved web pages instead of PDFs, and
+    `survey_exports` instructors' survey exports (Google Forms CSV first, then the other
+    formats in turn) follow, each naming its course and term in the file."""
     out_dir.mkdir(parents=True, exist_ok=True)
     surveys = generate_surveys(reports, seed)
+    layouts = with_html(assign_layouts(surveys, seed), seed, html_share)
     written: list[Path] = []
-    for index, (survey, layout) in enumerate(
-        zip(surveys, assign_layouts(surveys, seed), strict=True)
-    ):
+    for index, (survey, layout) in enumerate(zip(surveys, layouts, strict=True)):
         truth = project(survey, layout)
         data = renderer(layout)(truth, seed=seed * 100_003 + index)
-        ext = "xlsx" if layout == "xlsx" else "pdf"
+        ext = SUFFIXES.get(layout, "pdf")
         path = out_dir / f"{base_name(survey)}.{ext}"
         path.write_bytes(data)
         truth = _with_file(truth, path.name, data)
@@ -75,6 +94,22 @@ def write_corpus(out_dir: Path, *, reports: int, seed: int) -> list[Path]:
         }
         Path(f"{stem}.labels.json").write_text(
             json.dumps(labels, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        written.append(path)
+    return written + _write_exports(out_dir, survey_exports, seed)
+
+
+def _write_exports(out_dir: Path, count: int, seed: int) -> list[Path]:
+    from ingestion.corpus.surveys import KINDS, make_export
+
+    written = []
+    for index in range(count):
+        export = make_export(KINDS[index % len(KINDS)], seed=seed * 1_000 + index, in_file=True)
+        path = out_dir / export.filename
+        path.write_bytes(export.data)
+        truth = _with_file(export.truth, path.name, export.data)
+        path.with_suffix(".json").write_text(
+            truth.model_dump_json(indent=2) + "\n", encoding="utf-8"
         )
         written.append(path)
     return written

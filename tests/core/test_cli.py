@@ -39,6 +39,8 @@ def test_parse_failure_is_an_error_object_and_nonzero_exit(tmp_path: Path, corpu
 def test_demo_corpus_writes_reports_with_truth(tmp_path: Path) -> None:
     result = _cli("demo-corpus", "--reports", "4", "--seed", "3", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    reports = sorted(p for p in tmp_path.iterdir() if p.suffix in (".pdf", ".xlsx"))
+    reports = sorted(p for p in tmp_path.iterdir() if p.suffix in (".pdf", ".xlsx", ".html"))
     assert len(reports) == 4
-    assert all(p.with_suffix(".json").exists() for p in reports)
+    exports = sorted(p for p in tmp_path.iterdir() if p.suffix in (".csv", ".xlsx", ".docx"))
+    assert any(p.suffix == ".csv" for p in exports), "a survey export beside the reports"
+    assert all(p.with_suffix(".json").exists() for p in [*reports, *exports])
