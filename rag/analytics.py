@@ -7,13 +7,14 @@ can be checked against the reports by hand.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from psycopg import sql
 
 from core.db import Conn
 from rag.answers import Evidence, Fact
+from rag.dashboards import score_means
 from rag.entities import Catalog, Entities, MetricIndex, resolve
 from rag.plans import (
     Average,
@@ -22,6 +23,7 @@ from rag.plans import (
     Distribution,
     HoursPerWeek,
     Metric,
+    Overview,
     Plan,
     Ranking,
     Scope,
@@ -29,20 +31,14 @@ from rag.plans import (
     Unanswerable,
     intent_of,
     plan_question,
+    short_label,
 )
+from rag.vocabulary import scale_of
 
 WEIGHTED = "Σ course_mean·responses / Σ responses (weighted by responses)"
 HOURS_ESTIMATE = "Σ bin midpoint·count / Σ count (estimated from bin midpoints)"
 _FROM = sql.SQL(
     " FROM sections s JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
-)
-_AGREEMENT = ("Strongly Agree", "Agree", "Neutral", "Disagree", "Strongly Disagree")
-_EFFECTIVENESS = (
-    "Almost Always Effective",
-    "Usually Effective",
-    "Sometimes Effective",
-    "Rarely Effective",
-    "Never Effective",
 )
 
 
@@ -73,30 +69,103 @@ def scope_sql(scope: Scope) -> tuple[sql.Composable, list[Any]]:
         add("t.sort_key <= %s", scope.term_to)
     if scope.sections:
         add("s.section = ANY(%s)", scope.sections)
+    if scope.exclude_courses:
+        add("NOT c.code = ANY(%s)", scope.exclude_courses)
+    if scope.exclude_subjects:
+        add("NOT c.subject = ANY(%s)", scope.exclude_subjects)
+    if scope.exclude_sections:
+        add("NOT s.section = ANY(%s)", scope.exclude_sections)
+    if scope.exclude_instructor_ids:
+        add(
+            "NOT EXISTS (SELECT 1 FROM section_instructors si1 WHERE si1.section_id = s.id"
+            " AND si1.instructor_id = ANY(%s))",
+            scope.exclude_instructor_ids,
+        )
     if not parts:
         return sql.SQL("TRUE"), []
     return sql.SQL(" AND ").join(parts), params
 
 
+_QUESTION_STAT = {
+    # statistic: (weight, weighted sum, row filter)
+    "mean": (
+        "qs.responses::numeric",
+        "qs.course_mean * qs.responses",
+        "qs.responses > 0 AND qs.course_mean IS NOT NULL",
+    ),
+    "median": ("1::numeric", "qs.course_median", "qs.course_median IS NOT NULL"),
+    "std_dev": ("1::numeric", "qs.std_dev", "qs.std_dev IS NOT NULL"),
+    "responses": ("1::numeric", "qs.responses::numeric", "qs.responses IS NOT NULL"),
+    "response_rate": (
+        "s.enrollment::numeric",
+        "qs.responses::numeric",
+        "qs.responses IS NOT NULL AND s.enrollment > 0",
+    ),
+}
+_RESPONDENTS = "(s.responses_incl_declines - coalesce(s.declines, 0))"
+_SECTION_FIGURE = {
+    "enrollment": ("1::numeric", "s.enrollment::numeric", "s.enrollment IS NOT NULL"),
+    "responses": (
+        "1::numeric",
+        "s.responses_incl_declines::numeric",
+        "s.responses_incl_declines IS NOT NULL",
+    ),
+    "declines": ("1::numeric", "s.declines::numeric", "s.declines IS NOT NULL"),
+    "respondents": (
+        "1::numeric",
+        f"{_RESPONDENTS}::numeric",
+        "s.responses_incl_declines IS NOT NULL",
+    ),
+    "response_rate": (
+        "s.enrollment::numeric",
+        f"{_RESPONDENTS}::numeric",
+        "s.enrollment > 0 AND s.responses_incl_declines IS NOT NULL",
+    ),
+}
+
+
 def metric_rows(metric: Metric, scope: Scope) -> tuple[sql.Composed, list[Any]]:
-    """One row per section: weight (its N) and wsum (value·weight), for exact weighted means."""
+    """One row per section: weight and wsum (value·weight) for exact pooled values, and n, the
+    responses behind it (what rankings hold to a minimum)."""
     where, params = scope_sql(scope)
     cols = sql.SQL(
         "SELECT s.id AS section_id, s.section, c.code, c.title, t.label AS term, t.sort_key,"
     )
     if metric.kind == "question":
+        weight, wsum, keep = _QUESTION_STAT[metric.statistic]
         query = sql.SQL(
-            "{cols} qs.responses::numeric AS weight, qs.course_mean * qs.responses AS wsum,"
-            " qs.dept_mean, qs.univ_mean FROM question_scores qs"
-            " JOIN sections s ON s.id = qs.section_id JOIN courses c ON c.id = s.course_id"
-            " JOIN terms t ON t.id = s.term_id WHERE qs.question_id = %s AND qs.responses > 0"
-            " AND qs.course_mean IS NOT NULL AND {where}"
-        ).format(cols=cols, where=where)
+            "{cols} {weight} AS weight, {wsum} AS wsum, qs.responses AS n,"
+            " qs.dept_mean, qs.univ_mean, qs.course_median, qs.dept_median, qs.univ_median"
+            " FROM question_scores qs JOIN sections s ON s.id = qs.section_id"
+            " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
+            " WHERE qs.question_id = %s AND {keep} AND {where}"
+        ).format(
+            cols=cols, weight=sql.SQL(weight), wsum=sql.SQL(wsum), keep=sql.SQL(keep), where=where
+        )
         return query, [metric.question_id, *params]
+    if metric.kind == "section":
+        weight, wsum, keep = _SECTION_FIGURE[metric.figure or "responses"]
+        query = sql.SQL(
+            "{cols} {weight} AS weight, {wsum} AS wsum, {n} AS n, NULL::numeric AS dept_mean,"
+            " NULL::numeric AS univ_mean, NULL::numeric AS course_median,"
+            " NULL::numeric AS dept_median, NULL::numeric AS univ_median"
+            " FROM sections s JOIN courses c ON c.id = s.course_id"
+            " JOIN terms t ON t.id = s.term_id WHERE {keep} AND {where}"
+        ).format(
+            cols=cols,
+            weight=sql.SQL(weight),
+            wsum=sql.SQL(wsum),
+            n=sql.SQL(_RESPONDENTS),
+            keep=sql.SQL(keep),
+            where=where,
+        )
+        return query, params
     query = sql.SQL(
         "{cols} sum(fc.count)::numeric AS weight,"
         " sum((split_part(fc.bin, '-', 1)::numeric + split_part(fc.bin, '-', 2)::numeric)"
-        " / 2 * fc.count) AS wsum, NULL::numeric AS dept_mean, NULL::numeric AS univ_mean"
+        " / 2 * fc.count) AS wsum, sum(fc.count)::int AS n, NULL::numeric AS dept_mean,"
+        " NULL::numeric AS univ_mean, NULL::numeric AS course_median,"
+        " NULL::numeric AS dept_median, NULL::numeric AS univ_median"
         " FROM frequency_counts fc JOIN sections s ON s.id = fc.section_id"
         " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
         " WHERE fc.prompt = %s AND fc.bin ~ '^[0-9]+-[0-9]+$' AND {where}"
@@ -105,8 +174,24 @@ def metric_rows(metric: Metric, scope: Scope) -> tuple[sql.Composed, list[Any]]:
     return query, [metric.text, *params]
 
 
-def _num(value: Any) -> float:
-    return float(Decimal(value)) if value is not None else float("nan")
+def value_sql(metric: Metric, alias: str = "m") -> sql.Composable:
+    """How the sections' rows pool into one value: a weighted mean or rate rounded half-up to
+    two decimals, a sum, or (median, std dev) the one section's printed value."""
+    m = sql.Identifier(alias)
+    if metric.aggregate == "weighted":
+        return sql.SQL("round(sum({m}.wsum) / nullif(sum({m}.weight), 0), 2)").format(m=m)
+    if metric.aggregate == "sum":
+        return sql.SQL("sum({m}.wsum)").format(m=m)
+    return sql.SQL("CASE WHEN count(*) = 1 THEN min({m}.wsum) END").format(m=m)
+
+
+def _num(value: Any) -> float | int:
+    """A value as the reports print it: counts stay integers, means and rates are decimals."""
+    if value is None:
+        return float("nan")
+    number = Decimal(value)
+    exponent = number.as_tuple().exponent
+    return int(number) if isinstance(exponent, int) and exponent >= 0 else float(number)
 
 
 def _ids(ids: list[int] | None) -> str:
@@ -116,10 +201,36 @@ def _ids(ids: list[int] | None) -> str:
 
 
 def _how(metric: Metric) -> tuple[str, str]:
-    """The table a metric reads and how its mean is formed, for every Fact's source."""
-    if metric.kind == "question":
+    """The table a metric reads and how its value is formed, for every Fact's source."""
+    if metric.kind == "hours":
+        return "frequency_counts", HOURS_ESTIMATE
+    if metric.kind == "section":
+        if metric.is_rate:
+            return "sections", RATE
+        return "sections", f"sections.{_COLUMN[metric.figure or 'responses']} summed"
+    if metric.statistic == "mean":
         return "question_scores", WEIGHTED
-    return "frequency_counts", HOURS_ESTIMATE
+    if metric.statistic == "response_rate":
+        return "question_scores", "Σ responses / Σ enrollment (pooled)"
+    if metric.statistic == "responses":
+        return "question_scores", "responses summed"
+    return "question_scores", f"the printed {metric.statistic.replace('_', ' ')} of one section"
+
+
+_COLUMN = {
+    "enrollment": "enrollment",
+    "responses": "responses_incl_declines",
+    "declines": "declines",
+    "respondents": "responses_incl_declines − declines",
+    "response_rate": "responses",
+}
+RATE = "Σ (responses_incl_declines − declines) / Σ enrollment (pooled)"
+
+
+def _source(metric: Metric, ids: list[int] | None) -> str:
+    table, how = _how(metric)
+    text = f"; question: {metric.text!r}" if metric.kind == "question" else ""
+    return f"{table}: {_ids(ids)}; {how}{text}"
 
 
 def _nothing(plan: Plan, what: str) -> Evidence:
@@ -131,41 +242,133 @@ def _found(plan: Plan, facts: list[Fact], searched: str) -> Evidence:
 
 
 def _searched(metric: Metric, scope: Scope) -> str:
-    return f"{metric.text!r} in {scope.describe()}"
+    return f"{metric.label} ({metric.text!r})" if metric.kind == "question" else metric.label
+
+
+def _searched_in(metric: Metric, scope: Scope) -> str:
+    return f"{_searched(metric, scope)} in {scope.describe()}"
+
+
+def _n(metric: Metric, n: Any) -> int | None:
+    """A fact's N: the responses behind it (a mean, a rate, hours), none for plain counts."""
+    if n is None or (metric.kind == "section" and not metric.is_rate):
+        return None
+    return int(n)
+
+
+def _why_nothing(conn: Conn, metric: Metric, scope: Scope) -> str:
+    """Why a metric found no rows: no section in the scope, or sections whose reports do not
+    print it (named with their layout), so the decline says which."""
+    where, params = scope_sql(scope)
+    row = conn.execute(
+        sql.SQL(
+            "SELECT count(*) AS n, array_agg(DISTINCT r.layout) AS layouts"
+            " FROM sections s JOIN courses c ON c.id = s.course_id"
+            " JOIN terms t ON t.id = s.term_id JOIN reports r ON r.id = s.report_id WHERE {w}"
+        ).format(w=where),
+        params,
+    ).fetchone()
+    searched = _searched_in(metric, scope)
+    if row is None or not row["n"]:
+        return f"{searched}: no section of the reports matches {scope.describe()}"
+    layouts = ", ".join(sorted(x for x in row["layouts"] if x)) or "their"
+    noun = "section" if row["n"] == 1 else "sections"
+    return (
+        f"{searched}: {row['n']} {noun} matched, but their reports ({layouts}) print no"
+        f" {metric.label.removesuffix(' of ').strip()}"
+    )
 
 
 # ---------------------------------------------------------------- plans
 
 
-def _average(conn: Conn, plan: Average) -> Evidence:
-    rows, params = metric_rows(plan.metric, plan.scope)
+def _pooled(conn: Conn, metric: Metric, scope: Scope) -> dict[str, Any] | None:
+    rows, params = metric_rows(metric, scope)
     row = conn.execute(
         sql.SQL(
-            "WITH m AS ({rows}) SELECT count(*) AS sections, sum(weight)::int AS n,"
-            " round(sum(wsum) / nullif(sum(weight), 0), 2) AS value,"
-            " array_agg(section_id ORDER BY section_id) AS ids FROM m"
-        ).format(rows=rows),
+            "WITH m AS ({rows}) SELECT count(*) AS sections, sum(m.n)::int AS n,"
+            " {value} AS value, array_agg(m.section_id ORDER BY m.section_id) AS ids FROM m"
+        ).format(rows=rows, value=value_sql(metric)),
         params,
     ).fetchone()
-    searched = _searched(plan.metric, plan.scope)
-    if row is None or not row["sections"]:
-        return _nothing(plan, searched)
-    table, how = _how(plan.metric)
-    label = f"{plan.scope.describe()}: {plan.metric.text}"
-    return Evidence(
-        route="quantitative",
-        plan=plan.model_dump(),
-        searched=searched,
-        facts=[
+    return dict(row) if row is not None and row["sections"] else None
+
+
+def _per_section(conn: Conn, metric: Metric, scope: Scope) -> list[dict[str, Any]]:
+    rows, params = metric_rows(metric, scope)
+    return [
+        dict(r)
+        for r in conn.execute(
+            sql.SQL(
+                "WITH m AS ({rows}) SELECT m.code || '-' || m.section || ' ' || m.term AS label,"
+                " m.section_id, m.n, {value} AS value FROM m"
+                " GROUP BY m.section_id, m.code, m.section, m.term, m.sort_key, m.n"
+                " ORDER BY m.sort_key, m.code, m.section"
+            ).format(rows=rows, value=value_sql(metric)),
+            params,
+        ).fetchall()
+    ]
+
+
+MAX_SECTIONS_LISTED = 12
+
+
+def _average(conn: Conn, plan: Average) -> Evidence:
+    metric, scope = plan.metric, plan.scope
+    row = _pooled(conn, metric, scope)
+    if row is None:
+        return _nothing(plan, _why_nothing(conn, metric, scope))
+    where = scope.describe()
+    facts: list[Fact] = []
+    if row["value"] is not None:
+        over = f" ({row['sections']} sections)" if row["sections"] > 1 else ""
+        facts.append(
             Fact(
-                label=f"{label} (mean over {row['sections']} sections)",
+                label=f"{metric.label}, {where}{over}",
                 value=_num(row["value"]),
-                n=row["n"],
-                source=f"{table}: {_ids(row['ids'])}; {how}",
-            ),
-            Fact(label="sections", value=row["sections"], n=row["n"], source=table),
-        ],
-    )
+                n=_n(metric, row["n"]),
+                source=_source(metric, row["ids"]),
+            )
+        )
+    if metric.kind == "section" and metric.figure in ("responses", "respondents"):
+        facts += _response_figures(conn, metric, scope)
+    if row["sections"] > 1 and (row["value"] is None or metric.kind == "section"):
+        for r in _per_section(conn, metric, scope)[:MAX_SECTIONS_LISTED]:
+            facts.append(
+                Fact(
+                    label=f"{metric.label}, {r['label']}",
+                    value=_num(r["value"]),
+                    n=_n(metric, r["n"]),
+                    source=_source(metric, [r["section_id"]]),
+                )
+            )
+    if metric.kind != "section":
+        facts.append(
+            Fact(label="sections", value=row["sections"], n=_n(metric, row["n"]), source="sections")
+        )
+    return _found(plan, facts, _searched_in(metric, scope))
+
+
+def _response_figures(conn: Conn, asked: Metric, scope: Scope) -> list[Fact]:
+    """With responses, the other printed counts of the same sections: declines and the
+    responses without them (a report prints responses including declines)."""
+    out = []
+    for figure in ("declines", "respondents", "responses"):
+        if figure == asked.figure:
+            continue
+        metric = Metric(kind="section", text=figure, figure=figure)
+        row = _pooled(conn, metric, scope)
+        if row is not None and row["value"] is not None:
+            out.append(
+                Fact(
+                    label=f"{metric.label}, {scope.describe()}",
+                    value=_num(row["value"]),
+                    n=None,
+                    source=_source(metric, row["ids"])
+                    + ("; Blue reports print no declines" if figure == "declines" else ""),
+                )
+            )
+    return out
 
 
 _GROUPS = {
@@ -173,7 +376,13 @@ _GROUPS = {
         sql.SQL(" JOIN section_instructors si ON si.section_id = m.section_id"
                 " JOIN instructors i ON i.id = si.instructor_id"),
         sql.SQL("i.id::text"),
-        sql.SQL("i.first_name || ' ' || i.last_name"),
+        # Two people may share a name (one per subject until merged): the subjects tell them apart.
+        sql.SQL("i.first_name || ' ' || i.last_name || CASE WHEN EXISTS (SELECT 1 FROM"
+                " instructors i2 WHERE i2.id <> i.id AND i2.first_name = i.first_name AND"
+                " i2.last_name = i.last_name) THEN ' (' || (SELECT string_agg(DISTINCT"
+                " c2.subject, ', ') FROM section_instructors si2 JOIN sections s2 ON s2.id ="
+                " si2.section_id JOIN courses c2 ON c2.id = s2.course_id WHERE si2.instructor_id"
+                " = i.id) || ')' ELSE '' END"),
     ),
     "course": (sql.SQL(""), sql.SQL("m.code"), sql.SQL("m.code || ' ' || m.title")),
     "section": (
@@ -194,23 +403,24 @@ def grouped(
     order: str,
     limit: int | None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Weighted means per instructor/course/section, ranked; also how many sections were dropped.
+    """Values per instructor/course/section, ranked; also how many sections were dropped.
 
-    Ties share a rank (RANK over the printed two-decimal value) and are ordered by N, then name.
+    Sections with fewer than `min_weight` responses are left out. Ties share a rank (RANK over
+    the printed two-decimal value) and are ordered by N, then name.
     """
     rows, params = metric_rows(metric, scope)
     join, key, label = _GROUPS[entity]
     direction = sql.SQL("DESC" if order == "desc" else "ASC")
     query = sql.SQL(
         "WITH m AS ({rows}), g AS (SELECT {key} AS key, {label} AS label, count(*) AS sections,"
-        " sum(m.weight)::int AS n, round(sum(m.wsum) / sum(m.weight), 2) AS value,"
+        " sum(m.n)::int AS n, {value} AS value,"
         " array_agg(m.section_id ORDER BY m.section_id) AS ids FROM m{join}"
-        " WHERE m.weight >= %s GROUP BY 1, 2)"
+        " WHERE m.n >= %s GROUP BY 1, 2)"
         " SELECT *, rank() OVER (ORDER BY value {dir}) AS rank,"
         " count(*) OVER (PARTITION BY value) AS tied,"
-        " (SELECT count(*) FROM m WHERE m.weight < %s) AS dropped"
-        " FROM g ORDER BY value {dir}, n DESC, label, key LIMIT %s"
-    ).format(rows=rows, key=key, label=label, join=join, dir=direction)
+        " (SELECT count(*) FROM m WHERE m.n < %s) AS dropped"
+        " FROM g WHERE value IS NOT NULL ORDER BY value {dir}, n DESC, label, key LIMIT %s"
+    ).format(rows=rows, key=key, label=label, join=join, dir=direction, value=value_sql(metric))
     found = conn.execute(query, [*params, min_weight, min_weight, limit]).fetchall()
     dropped = int(found[0]["dropped"]) if found else _dropped(conn, metric, scope, min_weight)
     return [dict(r) for r in found], dropped
@@ -219,9 +429,7 @@ def grouped(
 def _dropped(conn: Conn, metric: Metric, scope: Scope, min_weight: int) -> int:
     rows, params = metric_rows(metric, scope)
     row = conn.execute(
-        sql.SQL("WITH m AS ({rows}) SELECT count(*) AS n FROM m WHERE weight < %s").format(
-            rows=rows
-        ),
+        sql.SQL("WITH m AS ({rows}) SELECT count(*) AS n FROM m WHERE m.n < %s").format(rows=rows),
         [*params, min_weight],
     ).fetchone()
     return int(row["n"]) if row else 0
@@ -229,61 +437,82 @@ def _dropped(conn: Conn, metric: Metric, scope: Scope, min_weight: int) -> int:
 
 def _ranking(conn: Conn, plan: Ranking) -> Evidence:
     minimum = 0 if plan.include_small else plan.min_responses
+    metric = plan.metric
+    entity = plan.entity if metric.aggregate != "single" else "section"
     rows, dropped = grouped(
         conn,
-        metric=plan.metric,
+        metric=metric,
         scope=plan.scope,
-        entity=plan.entity,
+        entity=entity,
         min_weight=minimum,
         order=plan.order,
         limit=plan.limit,
     )
-    searched = _searched(plan.metric, plan.scope)
+    searched = _searched_in(metric, plan.scope)
     note = f"sections with fewer than {minimum} responses left out ({dropped})" if minimum else ""
     if not rows:
-        return _nothing(plan, searched + (f"; {note}" if dropped else ""))
-    table, how = _how(plan.metric)
+        if dropped:
+            return _nothing(
+                plan,
+                f"{searched}; every matching section has fewer than {minimum} responses,"
+                f" and rankings leave those out ({dropped})",
+            )
+        return _nothing(plan, _why_nothing(conn, metric, plan.scope))
     facts = [
         Fact(
-            label=f"#{r['rank']} {r['label']}: {plan.metric.text}"
-            + (" (tied)" if r["tied"] > 1 else ""),
+            label=f"#{r['rank']} {r['label']}" + (" (tied)" if r["tied"] > 1 else ""),
             value=_num(r["value"]),
-            n=r["n"],
-            source=f"{table}: {_ids(r['ids'])}; {how}" + (f"; {note}" if note else ""),
+            n=_n(metric, r["n"]) if metric.kind != "section" else r["n"],
+            source=_source(metric, r["ids"]) + (f"; {note}" if note else ""),
         )
         for r in rows
     ]
     if minimum:
-        facts.append(Fact(label=note, value=dropped, n=None, source=table))
+        facts.append(Fact(label=note, value=dropped, n=None, source="sections"))
     return _found(plan, facts, searched)
 
 
 def _comparison(conn: Conn, plan: Comparison) -> Evidence:
-    searched = _searched(plan.metric, plan.scope)
-    table, how = _how(plan.metric)
+    metric = plan.metric
+    searched = _searched_in(metric, plan.scope)
     if plan.between != "dept_univ":
-        entity = "instructor" if plan.between == "instructors" else "course"
+        entity = {"instructors": "instructor", "courses": "course", "sections": "section"}[
+            plan.between
+        ]
         rows, _ = grouped(
-            conn, metric=plan.metric, scope=plan.scope, entity=entity, min_weight=0,
+            conn, metric=metric, scope=plan.scope, entity=entity, min_weight=0,
             order="desc", limit=None,
         )  # fmt: skip
         named = set(plan.scope.instructor_ids) if entity == "instructor" else None
         rows = [r for r in rows if named is None or int(r["key"]) in named]
         if not rows:
-            return _nothing(plan, searched)
+            return _nothing(plan, _why_nothing(conn, metric, plan.scope))
         facts = [
             Fact(
-                label=f"{r['label']}: {plan.metric.text}",
+                label=f"{r['label']}: {metric.label}",
                 value=_num(r["value"]),
-                n=r["n"],
-                source=f"{table}: {_ids(r['ids'])}; {how}",
+                n=_n(metric, r["n"]),
+                source=_source(metric, r["ids"]),
             )
             for r in rows
         ]
-        return Evidence(
-            route="quantitative", plan=plan.model_dump(), facts=facts, searched=searched
-        )
-    rows_sql, params = metric_rows(plan.metric, plan.scope)
+        if len(rows) == 2 and None not in (rows[0]["value"], rows[1]["value"]):
+            gap = Decimal(rows[0]["value"]) - Decimal(rows[1]["value"])
+            facts.append(
+                Fact(
+                    label=f"difference ({rows[0]['label']} minus {rows[1]['label']})",
+                    value=float(gap),
+                    n=None,
+                    source="difference of the two values above",
+                )
+            )
+        return _found(plan, facts, searched)
+    if metric.kind != "question" or metric.statistic not in ("mean", "median"):
+        return _nothing(plan, f"{searched}: the reports print department and university"
+                              " figures only for means and medians")  # fmt: skip
+    if metric.statistic == "median":
+        return _median_comparison(conn, plan)
+    rows_sql, params = metric_rows(metric, plan.scope)
     parts = [
         sql.SQL(
             "count(*) FILTER (WHERE {col} IS NOT NULL) AS {p}_sections,"
@@ -305,14 +534,20 @@ def _comparison(conn: Conn, plan: Comparison) -> Evidence:
         params,
     ).fetchone()
     if row is None or not row["sections"]:
-        return _nothing(plan, searched)
-    scope = plan.scope.describe()
+        return _nothing(plan, _why_nothing(conn, metric, plan.scope))
+    return _found(plan, dept_univ_facts(metric, plan.scope, row), searched)
+
+
+def dept_univ_facts(metric: Metric, scope: Scope, row: dict[str, Any]) -> list[Fact]:
+    """The scope's mean, then the department's and university's over the same sections."""
+    table, _ = _how(metric)
+    where = scope.describe()
     facts = [
         Fact(
-            label=f"{scope}: {plan.metric.text} (course mean)",
+            label=f"{metric.label}, {where} (course mean)",
             value=_num(row["value"]),
             n=row["n"],
-            source=f"{table}: {_ids(row['ids'])}; {how}",
+            source=_source(metric, row["ids"]),
         )
     ]
     for prefix, name in (("dept", "department"), ("univ", "university")):
@@ -330,36 +565,72 @@ def _comparison(conn: Conn, plan: Comparison) -> Evidence:
         )  # fmt: skip
         facts.append(
             Fact(
-                label=f"{scope} minus {name} mean (same sections)",
+                label=f"{where} minus {name} mean (same sections)",
                 value=_num(row[f"{prefix}_diff"]),
                 n=row[f"{prefix}_n"],
                 source=src,
             )
         )
-    return _found(plan, facts, searched)
+    return facts
 
 
-def _trend(conn: Conn, plan: Trend) -> Evidence:
+def _median_comparison(conn: Conn, plan: Comparison) -> Evidence:
+    """Medians cannot be pooled: each section's printed course, department and university
+    medians."""
     rows_sql, params = metric_rows(plan.metric, plan.scope)
     rows = conn.execute(
         sql.SQL(
-            "WITH m AS ({rows}) SELECT term, sort_key, count(*) AS sections,"
-            " sum(weight)::int AS n, round(sum(wsum) / sum(weight), 2) AS value,"
-            " array_agg(section_id ORDER BY section_id) AS ids"
-            " FROM m GROUP BY term, sort_key ORDER BY sort_key"
+            "WITH m AS ({rows}) SELECT m.section_id, m.code || '-' || m.section || ' ' || m.term"
+            " AS label, m.n, m.course_median, m.dept_median, m.univ_median FROM m"
+            " ORDER BY m.sort_key, m.code, m.section"
         ).format(rows=rows_sql),
         params,
     ).fetchall()
-    searched = _searched(plan.metric, plan.scope)
     if not rows:
-        return _nothing(plan, searched)
-    table, how = _how(plan.metric)
+        return _nothing(plan, _why_nothing(conn, plan.metric, plan.scope))
+    facts = []
+    for r in rows[:MAX_SECTIONS_LISTED]:
+        where = "" if len(rows) == 1 else f", {r['label']}"
+        for column, name in (
+            ("course_median", "course median"),
+            ("dept_median", "department median"),
+            ("univ_median", "university median"),
+        ):
+            if r[column] is not None:
+                facts.append(
+                    Fact(
+                        label=f"{name}{where}",
+                        value=_num(r[column]),
+                        n=r["n"] if column == "course_median" else None,
+                        source=f"question_scores.{column}: {_ids([r['section_id']])}; question:"
+                        f" {plan.metric.text!r}",
+                    )
+                )
+    return _found(plan, facts, _searched_in(plan.metric, plan.scope))
+
+
+def _trend(conn: Conn, plan: Trend) -> Evidence:
+    metric = plan.metric
+    rows_sql, params = metric_rows(metric, plan.scope)
+    rows = conn.execute(
+        sql.SQL(
+            "WITH m AS ({rows}) SELECT m.term, m.sort_key, count(*) AS sections,"
+            " sum(m.n)::int AS n, {value} AS value,"
+            " array_agg(m.section_id ORDER BY m.section_id) AS ids"
+            " FROM m GROUP BY m.term, m.sort_key ORDER BY m.sort_key"
+        ).format(rows=rows_sql, value=value_sql(metric)),
+        params,
+    ).fetchall()
+    rows = [r for r in rows if r["value"] is not None]
+    searched = _searched_in(metric, plan.scope)
+    if not rows:
+        return _nothing(plan, _why_nothing(conn, metric, plan.scope))
     facts = [
         Fact(
-            label=f"{r['term']}: {plan.metric.text} ({r['sections']} sections)",
+            label=r["term"] + (f" ({r['sections']} sections)" if r["sections"] > 1 else ""),
             value=_num(r["value"]),
-            n=r["n"],
-            source=f"{table}: {_ids(r['ids'])}; {how}",
+            n=_n(metric, r["n"]),
+            source=_source(metric, r["ids"]),
         )
         for r in rows
     ]
@@ -369,15 +640,15 @@ def _trend(conn: Conn, plan: Trend) -> Evidence:
             Fact(
                 label=f"change {first['term']} to {last['term']}",
                 value=float(Decimal(last["value"]) - Decimal(first["value"])),
-                n=first["n"] + last["n"],
-                source="difference of the two printed term means above",
+                n=None,
+                source="difference of the two printed term values above",
             )
         )
     return _found(plan, facts, searched)
 
 
 def _distribution(conn: Conn, plan: Distribution) -> Evidence:
-    searched = _searched(plan.metric, plan.scope)
+    searched = _searched_in(plan.metric, plan.scope)
     if plan.metric.kind != "question":
         return _hours(conn, HoursPerWeek(prompt=plan.metric.text, scope=plan.scope))
     where, params = scope_sql(plan.scope)
@@ -387,30 +658,42 @@ def _distribution(conn: Conn, plan: Distribution) -> Evidence:
             " count(*) FILTER (WHERE qs.dist_5 IS NOT NULL) AS with_dist,"
             " sum(qs.dist_5) AS d5, sum(qs.dist_4) AS d4, sum(qs.dist_3) AS d3,"
             " sum(qs.dist_2) AS d2, sum(qs.dist_1) AS d1, sum(qs.dist_na) AS dna,"
-            " array_agg(s.id ORDER BY s.id) FILTER (WHERE qs.dist_5 IS NOT NULL) AS ids"
+            " array_agg(s.id ORDER BY s.id) FILTER (WHERE qs.dist_5 IS NOT NULL) AS ids,"
+            " array_agg(DISTINCT r.layout) FILTER (WHERE qs.dist_5 IS NULL) AS layouts"
             " FROM question_scores qs JOIN sections s ON s.id = qs.section_id"
             " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
+            " JOIN reports r ON r.id = s.report_id"
             " WHERE qs.question_id = %s AND {where}"
         ).format(where=where),
         [plan.metric.question_id, *params],
     ).fetchone()
     if row is None or not row["sections"]:
-        return _nothing(plan, searched)
+        return _nothing(plan, _why_nothing(conn, plan.metric, plan.scope))
+    layouts = ", ".join(sorted(x for x in (row["layouts"] or []) if x)) or "their"
     if not row["with_dist"]:
         return _nothing(
             plan,
-            f"{searched}: {row['sections']} sections matched, but their reports (CollegeNET PDFs)"
+            f"{searched}: {row['sections']} sections matched, but their reports ({layouts})"
             " print no per-option counts",
         )
-    names = _EFFECTIVENESS if "effectiveness" in plan.metric.text.lower() else _AGREEMENT
+    names = scale_of(plan.metric.text)
     answered = sum(int(row[f"d{k}"]) for k in (5, 4, 3, 2, 1))
     left_out = row["sections"] - row["with_dist"]
     src = f"question_scores: dist_5..dist_na summed over {_ids(row['ids'])}" + (
-        f"; {left_out} sections without per-option counts (CollegeNET PDFs) left out"
-        if left_out
-        else ""
+        f"; {left_out} sections without per-option counts ({layouts}) left out" if left_out else ""
     )
-    facts = [
+    facts = []
+    if plan.options:
+        chosen = " or ".join(names[5 - k] for k in plan.options)
+        facts.append(
+            Fact(
+                label=f"answered {chosen}",
+                value=sum(int(row[f"d{k}"]) for k in plan.options),
+                n=answered,
+                source=src,
+            )
+        )
+    facts += [
         Fact(label=f"{k} ({name})", value=int(row[f"d{k}"]), n=answered, source=src)
         for k, name in zip((5, 4, 3, 2, 1), names, strict=True)
     ]
@@ -463,8 +746,10 @@ def _count(conn: Conn, plan: Count) -> Evidence:
 
 
 def _hours(conn: Conn, plan: HoursPerWeek) -> Evidence:
+    """The bins summed over the scope, the share at or above each bin's lower bound, the most
+    common bin and the mean estimated at bin midpoints."""
     where, params = scope_sql(plan.scope)
-    searched = f"{plan.prompt!r} in {plan.scope.describe()}"
+    metric = Metric(kind="hours", text=plan.prompt)
     rows = conn.execute(
         sql.SQL(
             "SELECT fc.bin, min(fc.position) AS position, sum(fc.count)::int AS count,"
@@ -476,22 +761,83 @@ def _hours(conn: Conn, plan: HoursPerWeek) -> Evidence:
         [plan.prompt, *params],
     ).fetchall()
     if not rows or not sum(r["count"] for r in rows):
-        return _nothing(plan, searched)
+        return _nothing(plan, _why_nothing(conn, metric, plan.scope))
     ids = sorted({i for r in rows for i in r["ids"]})
     total = sum(r["count"] for r in rows)
     src = f"frequency_counts: {_ids(ids)}; counts summed per bin"
-    facts = [
-        Fact(label=f"{r['bin']} hours per week", value=r["count"], n=total, source=src)
-        for r in rows
-    ]
-    mean = _average(conn, Average(metric=Metric(kind="hours", text=plan.prompt), scope=plan.scope))
+    mean = _average(conn, Average(metric=metric, scope=plan.scope))
+    facts = []
     if mean.route == "quantitative":
         estimate = mean.facts[0]
         facts.append(
             Fact(label="estimated mean hours per week", value=estimate.value, n=estimate.n,
                  source=estimate.source)
         )  # fmt: skip
-    return _found(plan, facts, searched)
+    top = max(rows, key=lambda r: r["count"])
+    facts.append(
+        Fact(label="most common answer", value=f"{top['bin']} hours per week", n=total, source=src)
+    )
+    facts += [
+        Fact(label=f"{r['bin']} hours per week", value=r["count"], n=total, source=src)
+        for r in rows
+    ]
+    bounds = [(r, _low(r["bin"])) for r in rows]
+    for index, (_, low) in enumerate(bounds):
+        if index == 0 or low is None:
+            continue
+        above = sum(r["count"] for r, b in bounds if b is not None and b >= low)
+        share = (Decimal(above) / Decimal(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        facts.append(
+            Fact(
+                label=f"share at {low}+ hours per week",
+                value=float(share),
+                n=total,
+                source=f"{src}; {above} of {total} answers, as a fraction",
+            )
+        )
+    return _found(plan, facts, _searched_in(metric, plan.scope))
+
+
+def _low(label: str) -> int | None:
+    head = label.split("-", 1)[0].strip().rstrip("+")
+    return int(head) if head.isdigit() else None
+
+
+def _overview(conn: Conn, plan: Overview) -> Evidence:
+    """A person or course as a whole: the headline rating against department and university,
+    then every rating question's mean over the same sections, then hours per week."""
+    headline = _comparison(
+        conn, Comparison(metric=plan.headline, scope=plan.scope, between="dept_univ")
+    )
+    if headline.route != "quantitative":
+        return _nothing(plan, headline.searched)
+    facts = list(headline.facts)
+    where, params = scope_sql(plan.scope)
+    means = score_means(conn, where=where, params=params, by=("question",))
+    for row in means:
+        if row["question"] == plan.headline.text or row["course_mean"] is None:
+            continue
+        facts.append(
+            Fact(
+                label=short_label(row["question"]),
+                value=float(row["course_mean"]),
+                n=int(row["responses"]),
+                source=f"question_scores: {row['sections']} sections; {WEIGHTED};"
+                f" question: {row['question']!r}",
+            )
+        )
+    prompt = conn.execute(
+        sql.SQL(
+            "SELECT fc.prompt FROM frequency_counts fc JOIN sections s ON s.id = fc.section_id"
+            " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
+            " WHERE {where} GROUP BY fc.prompt ORDER BY count(*) DESC LIMIT 1"
+        ).format(where=where),
+        params,
+    ).fetchone()
+    if prompt is not None:
+        hours = _hours(conn, HoursPerWeek(prompt=prompt["prompt"], scope=plan.scope))
+        facts += hours.facts
+    return _found(plan, facts, f"{plan.scope.describe()} as a whole")
 
 
 def run_plan(conn: Conn, *, plan: Plan) -> Evidence:
@@ -508,6 +854,8 @@ def run_plan(conn: Conn, *, plan: Plan) -> Evidence:
         return _distribution(conn, plan)
     if isinstance(plan, Count):
         return _count(conn, plan)
+    if isinstance(plan, Overview):
+        return _overview(conn, plan)
     return _hours(conn, plan)
 
 

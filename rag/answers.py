@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from rag.search import Citation
 
-Route = Literal["quantitative", "qualitative", "unanswerable"]
+Route = Literal["quantitative", "qualitative", "mixed", "unanswerable"]
+"""mixed: a person or course as a whole, with its ratings (facts) and what students say."""
 
 
 class Fact(BaseModel):
@@ -50,6 +51,29 @@ class Evidence(BaseModel):
     quotes: list[Quote] = Field(default_factory=list)
     themes: list[Theme] = Field(default_factory=list)
     searched: str = Field(default="", description="What was looked at, for 'the reports don't say'")
+    understood: list[str] = Field(
+        default_factory=list, description="For a decline: what of the question was understood"
+    )
+    unclear: list[str] = Field(
+        default_factory=list, description="For a decline: the words that were not understood"
+    )
+    example: str | None = Field(
+        default=None, description="For a decline: a question about the same data that works"
+    )
+
+
+class AnswerScope(BaseModel):
+    """The scope an answer was computed over, after a follow-up's inheritance: shown above the
+    answer so a person sees (and can clear) what an earlier turn still decides."""
+
+    courses: list[str] = Field(default_factory=list)
+    subjects: list[str] = Field(default_factory=list)
+    instructors: list[str] = Field(default_factory=list)
+    terms: list[str] = Field(default_factory=list)
+    term_range: str | None = None
+    sections: list[str] = Field(default_factory=list)
+    excluded: list[str] = Field(default_factory=list)
+    text: str = Field(default="all reports", examples=["CS5800 · section 02 · Fall 2023"])
 
 
 class Answer(BaseModel):
@@ -61,3 +85,6 @@ class Answer(BaseModel):
     plan: dict[str, Any]
     conversation_id: str | None = None
     answerer: str = Field(default="extractive", description="Which synthesis produced the prose")
+    scope: AnswerScope | None = Field(
+        default=None, description="The scope in force for this answer (courses, people, terms)"
+    )

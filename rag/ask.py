@@ -19,17 +19,37 @@ from core.settings import Settings
 from rag.analytics import run_plan
 from rag.answers import Answer, Evidence
 from rag.conversations import add_turn, last_entities, start_conversation
-from rag.entities import Catalog, Entities, MetricIndex, resolve
+from rag.declines import catalog_defaults, decline, mixed, scope_in_force
+from rag.entities import Catalog, Entities, Intent, MetricIndex, resolve
 from rag.filters import SearchFilters
-from rag.plans import Unanswerable, detect_intent, intent_of, plan_question
+from rag.planner import Planner
+from rag.plans import (
+    Defaults,
+    Overview,
+    Plan,
+    Unanswerable,
+    detect_intent,
+    intent_of,
+    plan_question,
+    scope_of,
+)
 from rag.qualitative import qualitative_evidence
 from rag.searcher import Searcher
 from rag.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
+from rag.themes import GENERAL, detector_for
 
 _OPINION = re.compile(
-    r"\b(say|says|said|saying|comments?|think|thought|opinions?|complain\w*|like[ds]?|"
-    r"dislike[ds]?|praise[ds]?|feel|felt|mention\w*|reviews?|experiences?|"
-    r"strengths?|weakness\w*|improve\w*|what\s+(?:do|did)\s+students)\b",
+    r"\b(say|says|said|saying|comments?|commented|think|thought|thoughts|opinions?|complain\w*|"
+    r"criticis\w*|criticiz\w*|dislike[ds]?|praise[ds]?|feel|felt|mention\w*|reviews?|"
+    r"experiences?|strengths?|weakness\w*|(?:could|should|can|to)\s+(?:be\s+)?improv\w*|"
+    r"improvements?|students\s+(?:like|liked|love|loved|hate|hated|write|wrote)|"
+    r"what\s+(?:do|did)\s+(?:students|people)\s+(?:like|dislike|write|complain)|"
+    r"according\s+to\s+(?:the\s+)?(?:students|comments|reviews|people))\b",
+    re.I,
+)
+_TONE_ASKED = re.compile(
+    r"\b(complain\w*|criticis\w*|criticiz\w*|negative|positive|praise\w*|dislike\w*|"
+    r"problems?|issues?|good\s+things|bad\s+things|strengths?|weakness\w*)\b",
     re.I,
 )
 _NUMERIC_INTENTS = {"count", "ranking", "trend", "distribution", "comparison", "hours"}
@@ -42,6 +62,7 @@ class Asker:
     settings: Settings
     searcher: Searcher
     chat_model: BaseChatModel | None
+    planner: Planner | None = None
 
     def gather(
         self,
@@ -62,31 +83,134 @@ class Asker:
         )
         if entities.unknown_courses:  # never answer for a course the reports don't have
             codes = ", ".join(entities.unknown_courses)
-            return Evidence(
-                route="unanswerable",
+            return decline(
+                conn,
+                catalog,
+                entities,
                 plan={"reason": f"no reports for course {codes}"},
                 searched=f"reports for course {codes}",
+                unclear=[f"course {code}" for code in entities.unknown_courses],
             ), entities
         intent = detect_intent(question, entities)
         opinion = _OPINION.search(question) is not None
-        if opinion and (intent is None or intent.kind not in _NUMERIC_INTENTS):
-            scope = _search_filters(entities, catalog, filters)
-            evidence = qualitative_evidence(
-                conn, searcher=self.searcher, question=question, filters=scope, k=5
-            )
-            return evidence, entities
+        comments_follow_up = (
+            previous is not None
+            and previous.intent is not None
+            and previous.intent.kind == "qualitative"
+            and not entities.names_measure()
+            and intent is None
+        )
+        if (
+            (opinion or comments_follow_up)
+            and (intent is None or intent.kind not in _NUMERIC_INTENTS)
+            and not entities.figure
+        ):
+            topic = question if opinion else (entities.topic or question)
+            return self._opinions(conn, catalog, topic, entities, filters)
         metric_index = MetricIndex.build(catalog, self.searcher.queries.embedder)
         entities = _with_filters(
             resolve(question, catalog, metric_index=metric_index, previous=previous),
             filters,
             catalog,
         )
-        plan = plan_question(question, entities)
+        defaults = catalog_defaults(catalog)
+        plan = self._plan(question, entities, catalog, defaults)
+        if isinstance(plan, Unanswerable) and self._asks_theme(question, entities):
+            # words no rating question holds, but a comment theme does ("the pace"): comments
+            return self._opinions(conn, catalog, question, entities, filters)
         if isinstance(plan, Unanswerable):
-            return Evidence(
-                route="unanswerable", plan=plan.model_dump(), searched=plan.searched or plan.reason
+            return decline(
+                conn,
+                catalog,
+                entities,
+                plan=plan.model_dump(),
+                searched=plan.searched or plan.reason,
+                unclear=_unclear(entities, plan),
             ), entities
-        return run_plan(conn, plan=plan), entities.model_copy(update={"intent": intent_of(plan)})
+        evidence = run_plan(conn, plan=plan)
+        entities = entities.model_copy(update={"intent": intent_of(plan), "topic": None})
+        if isinstance(plan, Overview) and evidence.route == "quantitative":
+            evidence = self._with_comments(conn, catalog, question, entities, filters, evidence)
+        if evidence.route == "unanswerable":
+            evidence = decline(
+                conn, catalog, entities, plan=evidence.plan, searched=evidence.searched, unclear=[]
+            )
+        return evidence, entities
+
+    def _plan(
+        self, question: str, entities: Entities, catalog: Catalog, defaults: Defaults
+    ) -> Plan | Unanswerable:
+        """The rule-based plan, or the LLM planner's when one is configured and its plan
+        validates against the catalogue (else the rules' plan, and the rejection is logged)."""
+        ruled = plan_question(question, entities, defaults)
+        if self.planner is None:
+            return ruled
+        return self.planner.plan(question, entities, catalog, fallback=ruled)
+
+    def _asks_theme(self, question: str, entities: Entities) -> bool:
+        """Whether an unmatched metric phrase names a theme students write about."""
+        unmatched = list(entities.leftover)
+        if not unmatched and entities.metric_phrase and entities.metric is None:
+            unmatched = [entities.metric_phrase]
+        if not unmatched or entities.outside or entities.future or entities.unknown_courses:
+            return False
+        if not entities.evaluative:  # "how is the pace", not "what's the grade distribution"
+            return False
+        detector = detector_for(self.searcher.queries.embedder)
+        return detector.question_theme(" ".join(unmatched)) != GENERAL
+
+    def _opinions(
+        self,
+        conn: Conn,
+        catalog: Catalog,
+        question: str,
+        entities: Entities,
+        filters: SearchFilters | None,
+    ) -> tuple[Evidence, Entities]:
+        """What students say; about a person or course as a whole, with their ratings too."""
+        scope = _search_filters(entities, catalog, filters)
+        evidence = qualitative_evidence(
+            conn, searcher=self.searcher, question=question, filters=scope, k=5
+        )
+        entities = entities.model_copy(  # a comments turn leaves no metric to follow up on
+            update={
+                "intent": Intent(kind="qualitative"),
+                "topic": question,
+                "metric": None,
+                "metric_phrase": None,
+                "figure": None,
+                "statistic": None,
+                "hours": False,
+                "options": [],
+                "leftover": [],
+            }
+        )
+        general = evidence.plan.get("theme") == GENERAL and not _TONE_ASKED.search(question)
+        headline = catalog_defaults(catalog).headline
+        if evidence.route == "qualitative" and general and headline is not None:
+            overview = run_plan(conn, plan=Overview(scope=scope_of(entities), headline=headline))
+            if overview.route == "quantitative":
+                evidence = mixed(overview, evidence)
+        if evidence.route == "unanswerable":
+            evidence = decline(
+                conn, catalog, entities, plan=evidence.plan, searched=evidence.searched, unclear=[]
+            )
+        return evidence, entities
+
+    def _with_comments(
+        self,
+        conn: Conn,
+        catalog: Catalog,
+        question: str,
+        entities: Entities,
+        filters: SearchFilters | None,
+        overview: Evidence,
+    ) -> Evidence:
+        scope = _search_filters(entities, catalog, filters)
+        comments = qualitative_evidence(
+            conn, searcher=self.searcher, question=question, filters=scope, k=5
+        )
+        return mixed(overview, comments) if comments.route == "qualitative" else overview
 
     def ask(
         self,
@@ -96,13 +220,17 @@ class Asker:
         principal: str,
         conversation_id: str | None = None,
         filters: SearchFilters | None = None,
+        fresh: bool = False,
     ) -> Answer:
+        """`fresh`: the question starts from no scope, even inside a conversation."""
         conversation_id, previous = self._conversation(conn, conversation_id, principal)
         evidence, entities = self.gather(
-            conn, question=question, previous=previous, filters=filters
+            conn, question=question, previous=None if fresh else previous, filters=filters
         )
         answer = synthesize(question, evidence, chat_model=self.chat_model)
-        answer = answer.model_copy(update={"conversation_id": conversation_id})
+        answer = answer.model_copy(
+            update={"conversation_id": conversation_id, "scope": scope_in_force(entities)}
+        )
         self._remember(conn, conversation_id, question, answer, entities)
         return answer
 
@@ -114,16 +242,19 @@ class Asker:
         principal: str,
         conversation_id: str | None = None,
         filters: SearchFilters | None = None,
+        fresh: bool = False,
     ) -> Iterator[SynthesisEvent]:
         """Token events, then the final event carrying the whole answer (stored before it)."""
         conversation_id, previous = self._conversation(conn, conversation_id, principal)
         evidence, entities = self.gather(
-            conn, question=question, previous=previous, filters=filters
+            conn, question=question, previous=None if fresh else previous, filters=filters
         )
         conn.commit()  # no transaction stays open while tokens stream
         for event in stream_synthesis(question, evidence, chat_model=self.chat_model):
             if isinstance(event, FinalEvent):
-                answer = event.answer.model_copy(update={"conversation_id": conversation_id})
+                answer = event.answer.model_copy(
+                    update={"conversation_id": conversation_id, "scope": scope_in_force(entities)}
+                )
                 self._remember(conn, conversation_id, question, answer, entities)
                 event = event.model_copy(update={"answer": answer})
             yield event
@@ -193,7 +324,26 @@ def _search_filters(
     return implied.model_copy(update=given)
 
 
+def _unclear(entities: Entities, plan: Unanswerable) -> list[str]:
+    """The words a declined question used that nothing understood, for the decline message."""
+    if entities.outside:
+        return ["sources other than TRACE reports"]
+    if entities.future:
+        return ["a term that has not been taught yet"]
+    if entities.leftover:
+        return [" ".join(entities.leftover)]
+    if entities.metric_phrase and entities.metric is None:
+        return [entities.metric_phrase]
+    if "names no rating" in plan.reason:
+        return ["what to measure (a rating, a count or hours)"]
+    return []
+
+
 def open_asker(settings: Settings, searcher: Searcher) -> Asker:
     from rag.llm import make_chat_model
 
-    return Asker(settings=settings, searcher=searcher, chat_model=make_chat_model(settings))
+    chat_model = make_chat_model(settings)
+    planner = None
+    if chat_model is not None and settings.llm_planner:
+        planner = Planner(chat_model=chat_model)
+    return Asker(settings=settings, searcher=searcher, chat_model=chat_model, planner=planner)

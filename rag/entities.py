@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from core.db import Conn
 from core.report import SEASONS, parse_term
 from embeddings.base import Embedder, embed_texts
+from rag.vocabulary import EXCLUDE, FUNCTION_WORDS, read_early, read_vocabulary
 
 METRIC_THRESHOLD = 0.42
 """Blend of full-text cosine and word coverage; off-topic phrases score ≤ 0.32 on MiniLM-L6."""
@@ -31,6 +32,86 @@ one): on MiniLM-L6 "salary", "tuition", "cost" reach ≤ 0.40, rating words ("cl
 "workload", "quality") 0.52 or more."""
 PHRASE_CACHE = 2048
 """Asks and their words whose vectors a metric index keeps (people ask the same things)."""
+MATCH_CANDIDATES = 3
+"""Targets tried, best first, for one that understands every word of the ask."""
+STRONG_COVER = 0.7
+"""A word this close (cosine) to a question or one of its windows is about it; below it a
+word must share a stem or a long prefix with the question's words, or be a SYNONYMS word."""
+KIN_PREFIX = 7
+SYNONYMS = {
+    "clarity": "clear",
+    "clearness": "clear",
+    "explain": "clearly",
+    "explains": "clearly",
+    "explaining": "clearly",
+    "explanation": "clearly",
+    "explanations": "clearly",
+    "grading": "evaluated",
+    "graders": "evaluated",
+    "marking": "evaluated",
+    "helpfulness": "helpful",
+    "usefulness": "helpful",
+    "difficulty": "challenging",
+    "difficult": "challenging",
+    "demanding": "challenging",
+    "rigor": "challenging",
+    "rigour": "challenging",
+    "rigorous": "challenging",
+    "preparedness": "prepared",
+    "punctuality": "prepared",
+    "respect": "respectful",
+    "inclusion": "inclusive",
+    "inclusivity": "inclusive",
+    "diversity": "inclusive",
+    "energy": "enthusiasm",
+    "energetic": "enthusiasm",
+    "passion": "enthusiasm",
+    "passionate": "enthusiasm",
+    "engagement": "enthusiasm",
+    "engaging": "enthusiasm",
+    "excitement": "enthusiasm",
+    "excited": "enthusiasm",
+    "accessibility": "available",
+    "accessible": "available",
+    "approachable": "available",
+    "approachability": "available",
+    "lecture": "sessions",
+    "lectures": "sessions",
+    "lecturing": "sessions",
+    "homework": "assignments",
+    "homeworks": "assignments",
+    "psets": "assignments",
+    "projects": "assignments",
+    "readings": "materials",
+    "resources": "materials",
+    "outline": "syllabus",
+    "job": "career",
+    "jobs": "career",
+    "management": "effectively",
+    "usage": "effectively",
+}
+"""Everyday words for what rating questions ask (general English, never the data's own words):
+each is read as the word on the right before matching."""
+GENERIC = frozenset(
+    [
+        "clear",
+        "clearly",
+        "helpful",
+        "useful",
+        "good",
+        "effective",
+        "quality",
+        "level",
+        "amount",
+        "degree",
+        "extent",
+        "standard",
+        "overall",
+        "general",
+    ]
+)
+"""Evaluative words that modify what is rated ("how clear the syllabus was"); dropped when the
+whole phrase matches nothing."""
 FUZZY_NAME_RATIO = 0.8
 """difflib ratio for a misspelt surname (one wrong letter in a 5+ letter name passes)."""
 
@@ -144,6 +225,56 @@ class Entities(BaseModel):
         default=None, description="Words left for the metric; set with metric None = no match"
     )
     intent: Intent | None = None
+    # What the vocabulary read (rag.vocabulary): printed figures, statistics, scope phrases.
+    figure: str | None = Field(default=None, description="enrollment, responses, declines, ...")
+    statistic: str | None = Field(default=None, description="mean, median, std_dev, ...")
+    options: list[int] = Field(default_factory=list, description="Scale options asked, 5 first")
+    hours: bool = False
+    versus_dept: bool = False
+    breakdown: str | None = Field(default=None, description="term or section")
+    aggregate: bool = False
+    overall_word: bool = False
+    small_excluded: bool = False
+    future: bool = False
+    outside: bool = False
+    exclude_courses: list[str] = Field(default_factory=list)
+    exclude_subjects: list[str] = Field(default_factory=list)
+    exclude_instructors: list[InstructorRef] = Field(default_factory=list)
+    exclude_sections: list[str] = Field(default_factory=list)
+    other_section: bool = False
+    same_term: bool = False
+    season_of_that_year: str | None = None
+    versus_previous: bool = False
+    leftover: list[str] = Field(
+        default_factory=list, description="Content words nothing above understood"
+    )
+    evaluative: bool = Field(default=False, description="Words of an open question ('good')")
+    topic: str | None = Field(
+        default=None, description="The opinion question a comments follow-up keeps asking"
+    )
+
+    def names_measure(self) -> bool:
+        """Whether the question says what to measure (else a follow-up repeats the last one)."""
+        return bool(
+            self.metric
+            or self.metric_phrase
+            or self.figure
+            or self.statistic
+            or self.hours
+            or self.options
+        )
+
+    def names_scope(self) -> bool:
+        return bool(
+            self.courses
+            or self.unknown_courses
+            or self.subjects
+            or self.instructors
+            or self.terms
+            or self.term_from is not None
+            or self.term_to is not None
+            or self.sections
+        )
 
 
 # ---------------------------------------------------------------- text helpers
@@ -184,26 +315,90 @@ _COMMON = {
     "case", "price", "banks", "cole", "fox", "best", "worst", "most", "least", "top", "feedback",
 }  # fmt: skip
 """Words that must not be read as a surname by fuzzy or lower-case matching."""
+_ENGLISH = _COMMON | FUNCTION_WORDS | {
+    "all", "any", "are", "bad", "big", "but", "can", "day", "did", "due", "end", "far", "few",
+    "fun", "had", "has", "her", "him", "his", "hot", "how", "its", "key", "lab", "let", "lot",
+    "low", "man", "new", "not", "now", "off", "old", "one", "our", "out", "own", "put", "ran",
+    "run", "saw", "say", "see", "set", "she", "six", "ten", "the", "too", "top", "two", "use",
+    "war", "was", "way", "who", "why", "yes", "yet", "you", "ta", "tas", "gpa", "ml", "ai",
+    "cs", "ds", "na", "n", "vs", "per", "hrs", "avg", "std", "dev", "sd",
+}  # fmt: skip
+"""Short English words a lower-case surname of fewer than four letters must not be."""
 
 
 # ---------------------------------------------------------------- courses and subjects
 
-_CODE = re.compile(r"\b([A-Za-z]{2,4})[ \-]?(\d{4})\b")
+_CODE = re.compile(r"\b([A-Za-z]{2,8})[ \-]?(\d{4})(?:-(\d{1,2})\b)?\b")
+_NOT_LETTERS = _SEASON_WORDS | {"in", "of", "to", "for", "from", "and", "since", "the", "spring"}
+_GENERIC_TITLE_WORDS = frozenset(
+    [
+        "introduction",
+        "intro",
+        "fundamentals",
+        "foundations",
+        "principles",
+        "topics",
+        "special",
+        "general",
+        "advanced",
+        "computer",
+        "science",
+        "management",
+        "processing",
+        "technology",
+        "organization",
+        "organisation",
+        "design",
+        "values",
+        "human",
+        "data",
+        "systems",
+        "theory",
+        "methods",
+        "applied",
+        "seminar",
+        "research",
+        "project",
+        "studies",
+    ]
+)
+"""Words of course titles too common to name one course on their own."""
+
+
+def subject_of(word: str, subjects: Sequence[str]) -> str | None:
+    """The subject a spoken abbreviation means: "psych" is PSYC, "bio" is BIOL, "econ" ECON."""
+    w = fold(word).upper()
+    if w in subjects:
+        return w
+    if len(w) < 3:
+        return None
+    found = [s for s in subjects if s.startswith(w) or (w.startswith(s) and len(s) >= 3)]
+    return found[0] if len(found) == 1 else None
 
 
 def _courses(text: _Text, catalog: Catalog, ent: Entities) -> None:
     known = {c.code for c in catalog.courses}
     for m in text.finditer(_CODE):
         letters, number = m.group(1), m.group(2)
-        if letters.lower() in _SEASON_WORDS | {"in", "of", "to", "for", "from", "and", "since"}:
+        if letters.lower() in _NOT_LETTERS:
             continue
-        code = letters.upper() + number
+        subject = subject_of(letters, catalog.subjects) if len(letters) > 4 else None
+        code = (subject or letters.upper()) + number
         if code in known:
             ent.courses.append(code)
-        elif letters.isupper() or (letters.upper() in catalog.subjects and " " not in m.group(0)):
+        elif subject is None and (alias := subject_of(letters, catalog.subjects)) is not None:
+            if alias + number not in known:
+                ent.unknown_courses.append(alias + number)
+            else:
+                ent.courses.append(alias + number)
+        elif len(letters) <= 4 and (
+            letters.isupper() or (letters.upper() in catalog.subjects and " " not in m.group(0))
+        ):
             ent.unknown_courses.append(code)
         else:
             continue
+        if m.group(3):
+            ent.sections.append(m.group(3).zfill(2))
         text.consume(m.start(), m.end())
     titles = sorted(catalog.courses, key=lambda c: -len(c.title))
     for course in titles:
@@ -213,9 +408,43 @@ def _courses(text: _Text, catalog: Catalog, ent: Entities) -> None:
             if course.code not in ent.courses:
                 ent.courses.append(course.code)
             text.consume(m.start(), m.end())
+    _title_parts(text, catalog, ent)
     for m in text.finditer(re.compile(r"\b([A-Z]{2,4})\b")):
         if m.group(1) in catalog.subjects and m.group(1) not in ent.subjects:
             ent.subjects.append(m.group(1))
+            text.consume(m.start(), m.end())
+
+
+def _title_parts(text: _Text, catalog: Catalog, ent: Entities) -> None:
+    """A run of title words that names one course only: "digital design", "biology".
+
+    Runs of two or more words, or one long word, that no other title shares and that are not
+    generic ("fundamentals", "introduction"); a course already named by code needs none.
+    """
+    if ent.courses:
+        return
+    asked = {w for q in catalog.questions for w in re.findall(r"[a-z]+", fold(q.text).lower())}
+    runs: dict[str, set[str]] = {}
+    for course in catalog.courses:
+        words = re.findall(r"[a-z0-9]+", fold(course.title).lower())
+        for size in (3, 2, 1):
+            for start in range(len(words) - size + 1):
+                run = words[start : start + size]
+                content = [w for w in run if w not in _STOP and w not in _GENERIC_TITLE_WORDS]
+                if not content or run[0] in _STOP or run[-1] in _STOP:
+                    continue
+                if size == 1 and (len(run[0]) < 7 or run[0] in asked):
+                    continue
+                runs.setdefault(" ".join(run), set()).add(course.code)
+    for words_run in sorted(runs, key=lambda r: (-len(r.split()), -len(r))):
+        codes = runs[words_run]
+        if len(codes) != 1:
+            continue
+        pattern = re.compile(r"\b" + r"\W+".join(words_run.split()) + r"\b", re.I)
+        for m in text.finditer(pattern):
+            code = next(iter(codes))
+            if code not in ent.courses:
+                ent.courses.append(code)
             text.consume(m.start(), m.end())
 
 
@@ -280,8 +509,40 @@ def _add_terms(ent: Entities, seasons: list[str], year: int, catalog: Catalog) -
     ent.terms += [label for label in labels if label not in ent.terms]
 
 
+_THAT_TERM = re.compile(r"\b(?:that|the\s+same|this)\s+(?:term|semester)\b", re.I)
+_SEASON_OF_THAT_YEAR = re.compile(
+    r"\b(?:the\s+)?" + _SEASON_RE + r"\s+(?:of\s+|in\s+)?(?:that|the\s+same)\s+year\b", re.I
+)
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4,
+                 "5": 5, "6": 6}  # fmt: skip
+_LAST_YEARS = re.compile(
+    r"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:last|past|previous|recent)\s+"
+    r"(two|three|four|five|six|[2-6])\s+(years|terms|semesters)\b",
+    re.I,
+)
+_NEXT_TERM = re.compile(r"\bnext\s+(?:term|semester|year)\b", re.I)
+
+
 def _terms(text: _Text, catalog: Catalog, ent: Entities) -> None:
     newest = catalog.newest
+    for m in text.finditer(_NEXT_TERM):
+        ent.future = True
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_SEASON_OF_THAT_YEAR):
+        seasons = _seasons_of(m.group(1))
+        ent.season_of_that_year = seasons[0] if seasons else None
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_THAT_TERM):
+        ent.same_term = True
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_LAST_YEARS):
+        count = _NUMBER_WORDS[m.group(1).lower()]
+        if newest is not None and m.group(2).lower() == "years":
+            ent.term_from = (newest.year - count + 1) * 10
+        elif newest is not None:
+            keys = [t.sort_key for t in catalog.terms][-count:]
+            ent.term_from = keys[0]
+        text.consume(m.start(), m.end())
     for m in text.finditer(_RELATIVE):
         if newest is not None:
             for season in _seasons_of(m.group(2)):
@@ -334,9 +595,17 @@ def _terms(text: _Text, catalog: Catalog, ent: Entities) -> None:
 
 
 def _sections(text: _Text, ent: Entities) -> None:
-    for m in text.finditer(r"\bsec(?:tion)?s?\.?\s*#?\s*(\d{1,3})\b"):
-        number = m.group(1)
-        ent.sections.append(number.zfill(2) if len(number) < 2 else number)
+    for m in text.finditer(
+        r"\bsec(?:tion)?s?\.?\s*#?\s*(\d{1,3})(?:\s*(?:and|&|or|vs\.?|versus|,)\s*"
+        r"(?:sec(?:tion)?\.?\s*#?\s*)?(\d{1,3}))?\b"
+    ):
+        for number in (g for g in m.groups() if g):
+            label = number.zfill(2) if len(number) < 2 else number
+            if label not in ent.sections:
+                ent.sections.append(label)
+        text.consume(m.start(), m.end())
+    for m in text.finditer(r"\b(?:the\s+)?other\s+(?:sections?|one)\b"):
+        ent.other_section = True
         text.consume(m.start(), m.end())
 
 
@@ -345,7 +614,7 @@ def _sections(text: _Text, ent: Entities) -> None:
 
 def _name_pattern(name: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in re.split(r"[\s.]+", fold(name)) if p]
-    return re.compile(r"(?<![\w'])" + r"[\s.]+".join(parts) + r"(?![\w'])", re.I)
+    return re.compile(r"(?<![\w'])" + r"[\s.]+".join(parts) + r"(?!\w|'(?!s\b)\w)", re.I)
 
 
 def _instructors(text: _Text, catalog: Catalog, ent: Entities) -> None:
@@ -362,7 +631,7 @@ def _instructors(text: _Text, catalog: Catalog, ent: Entities) -> None:
             capital = word[:1].isupper()
             if not (titled or capital or " " in last) and last in _COMMON:
                 continue
-            if not (titled or capital) and len(last) < 4:
+            if not (titled or capital) and len(last) < 4 and last in _ENGLISH:
                 continue
             people = by_last[last]
             chosen = _by_first_name(people, text.masked) if len(people) > 1 else people
@@ -430,7 +699,7 @@ _STOP_WORDS = """a an the of in on for to at by with and or vs versus than about
     that these those there here please can could would should will all any each every
     highest lowest best worst top bottom most least rank ranked ranking ranks order
     average averages mean means avg median score scores scored value values number count
-    trend trends time over years changed change changes history evolution progression
+    trend trends over years changed change changes history evolution progression
     distribution breakdown spread histogram compare compared comparison relative against
     department departments dept university univ college school
     instructor instructors professor professors prof teacher teachers faculty taught teach
@@ -443,9 +712,21 @@ _STOP = set(_STOP_WORDS.split())
 
 
 def metric_words(masked: str) -> str:
-    """The words left once entities and intent words are gone: the thing being measured."""
-    words = [w.lower().strip("'-") for w in _WORD.findall(masked)]
-    return " ".join(w for w in words if w and w not in _STOP)
+    """The words left once entities and intent words are gone: the thing being measured.
+
+    Hyphenated words count as their parts ("career-skills"), and superlatives as their
+    adjective ("clearest" is "clear", "heaviest" "heavy")."""
+    words = [w.lower().strip("'-").removesuffix("'s") for w in _WORD.findall(masked)]
+    parts = [part for w in words for part in w.split("-")]
+    return " ".join(_positive(w) for w in parts if w and w not in _STOP)
+
+
+def _positive(word: str) -> str:
+    if word.endswith("iest") and len(word) > 6:
+        return word[:-4] + "y"
+    if word.endswith("est") and len(word) > 6 and word not in ("interest", "honest", "request"):
+        return word[:-3]
+    return word
 
 
 @dataclass(frozen=True)
@@ -453,6 +734,7 @@ class _Target:
     kind: Literal["question", "hours"]
     question_id: int | None
     text: str
+    heading: str | None = None
 
 
 class MetricIndex:
@@ -486,6 +768,10 @@ class MetricIndex:
         self._owners = np.array(owners, dtype=np.int64)
         self._full = np.array([owners.index(i) for i in range(len(self.targets))], dtype=np.int64)
         self._stems = [_stems(target.text) for target in self.targets]
+        self._words = [  # the heading a question is printed under speaks for it too
+            _content_words(f"{target.text} {target.heading or ''}") for target in self.targets
+        ]
+        self._word_stems = [frozenset(_stem(w) for w in words) for words in self._words]
         self._vectors = embed_texts(embedder, texts)
         self._embedder = embedder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -496,9 +782,9 @@ class MetricIndex:
         cls, catalog: Catalog, embedder: Embedder, *, threshold: float = METRIC_THRESHOLD
     ) -> MetricIndex:
         """Cached per embedder and question set: rebuilding embeds a few hundred phrases."""
-        targets = tuple(_Target("question", q.id, q.text) for q in catalog.questions) + tuple(
-            _Target("hours", None, p) for p in catalog.prompts
-        )
+        targets = tuple(
+            _Target("question", q.id, q.text, q.heading) for q in catalog.questions
+        ) + tuple(_Target("hours", None, p) for p in catalog.prompts)
         return _cached_index(embedder, targets, threshold)
 
     def _embed(self, texts: Sequence[str]) -> list[np.ndarray]:
@@ -546,31 +832,79 @@ class MetricIndex:
         return [w for w, c in zip(phrase.split(), covers, strict=True) if c.max() < self.word_floor]
 
     def match(self, phrase: str) -> MetricRef | None:
-        """The best target, or None when nothing clears the threshold or a word is foreign."""
+        """The best target whose words cover every word of the phrase, or None.
+
+        A target must clear the blended threshold, and each word of the ask must be understood
+        by it: the same stem or a shared long prefix ("availability", "available"), a word of
+        SYNONYMS, or a close cosine (STRONG_COVER). "parking availability" is then not the
+        availability question: "parking" is understood by none.
+        """
         if not phrase or not self.targets:
             return None
+        phrase = _normalise(phrase)
+        found = self._match(phrase)
+        words = phrase.split()
+        kept = [w for w in words if w not in GENERIC]
+        if found is None and kept and len(kept) < len(words):
+            found = self._match(" ".join(kept))
+        return found
+
+    def _match(self, phrase: str) -> MetricRef | None:
         full, covers = self._covers(phrase)
         scores = (full + covers.mean(axis=0)) / 2
-        top = int(np.argmax(scores))
-        if float(scores[top]) < self.threshold or float(covers.max(axis=1).min()) < self.word_floor:
-            return None
-        target = self.targets[top]
-        return MetricRef(
-            kind=target.kind,
-            question_id=target.question_id,
-            text=target.text,
-            phrase=phrase,
-            similarity=round(float(scores[top]), 3),
-        )
+        words = phrase.split()
+        for top in [int(i) for i in np.argsort(-scores)[:MATCH_CANDIDATES]]:
+            if float(scores[top]) < self.threshold:
+                break
+            if float(covers.max(axis=1).min()) < self.word_floor:
+                break
+            if all(
+                self.understands(top, w, float(c[top])) for w, c in zip(words, covers, strict=True)
+            ):
+                target = self.targets[top]
+                return MetricRef(
+                    kind=target.kind,
+                    question_id=target.question_id,
+                    text=target.text,
+                    phrase=phrase,
+                    similarity=round(float(scores[top]), 3),
+                )
+        return None
+
+    def understands(self, index: int, word: str, cover: float) -> bool:
+        """Whether target `index` speaks of `word` (see match)."""
+        if cover >= STRONG_COVER:
+            return True
+        word = SYNONYMS.get(word, word)
+        if _stem(word) in self._stems[index] or _stem(word) in self._word_stems[index]:
+            return True
+        return any(_kin(word, other) for other in self._words[index])
+
+    def unknown_words(self, phrase: str) -> list[str]:
+        """The words of a phrase that the best-scoring target does not understand."""
+        if not phrase or not self.targets:
+            return phrase.split()
+        phrase = _normalise(phrase)
+        full, covers = self._covers(phrase)
+        top = int(np.argmax((full + covers.mean(axis=0)) / 2))
+        return [
+            w
+            for w, c in zip(phrase.split(), covers, strict=True)
+            if not self.understands(top, w, float(c[top]))
+        ]
 
 
 _SUFFIXES = ("ation", "ness", "ally", "ity", "ies", "ing", "ed", "ly", "al", "es", "s", "e")
 
 
 def _stem(word: str) -> str:
-    """A crude suffix-stripping stem ("fairly" and "fair", "graded" and "grading" agree)."""
+    """A crude suffix-stripping stem ("fairly" and "fair", "graded" and "grading" agree,
+    "availability" and "available")."""
     word = word.lower().strip("'-")
     word = word.removesuffix("'s")
+    for long, short in (("ability", "able"), ("ibility", "ible")):
+        if word.endswith(long):
+            word = word[: -len(long)] + short
     for _ in range(2):
         for suffix in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -579,10 +913,28 @@ def _stem(word: str) -> str:
     return word
 
 
+def _normalise(phrase: str) -> str:
+    """The phrase with everyday words replaced by the words rating questions use."""
+    phrase = re.sub(r"\bproblem sets?\b", "assignments", phrase)
+    return " ".join(SYNONYMS.get(w, w) for w in phrase.split())
+
+
+def _content_words(text: str) -> frozenset[str]:
+    """A question's content words, hyphenated words also as their parts ("co-op": co, op)."""
+    words = re.findall(r"[a-z][a-z'\-]*", fold(text).lower())
+    parts = {part for w in words for part in [w, *w.split("-")] if part}
+    return frozenset(w for w in parts if w not in _WINDOW_STOP)
+
+
 def _stems(text: str) -> frozenset[str]:
     """Stems of a question's content words."""
-    words = re.findall(r"[a-z][a-z'\-]*", fold(text).lower())
-    return frozenset(_stem(w) for w in words if w not in _WINDOW_STOP)
+    return frozenset(_stem(w) for w in _content_words(text))
+
+
+def _kin(word: str, other: str) -> bool:
+    """Words of one family: a shared prefix of KIN_PREFIX letters ("enthusiastic",
+    "enthusiasm"; "organization", "organized"; "availability", "available")."""
+    return len(word) >= KIN_PREFIX and word[:KIN_PREFIX] == other[:KIN_PREFIX]
 
 
 _INDEXES: dict[tuple[int, tuple[_Target, ...], float], tuple[Embedder, MetricIndex]] = {}
@@ -636,36 +988,173 @@ def resolve(
     """Read every entity the question names; `previous` fills what a follow-up leaves out."""
     text = _Text(question)
     ent = Entities()
+    read_early(text, ent)
+    _exclusions(text, catalog, ent)
     _courses(text, catalog, ent)
+    _named_titles(text, catalog, ent)
     _terms(text, catalog, ent)
     _sections(text, ent)
     _instructors(text, catalog, ent)
-    phrase = metric_words(text.masked)
-    if phrase and metric_index is not None:
-        ent.metric = metric_index.match(phrase)
+    _descriptors(text, catalog, ent)
+    read_vocabulary(text, catalog, ent)
+    phrase = " ".join(w for w in metric_words(text.masked).split() if w not in FUNCTION_WORDS)
+    if not phrase and ent.overall_word and not (ent.figure or ent.hours):
+        phrase = "overall"  # "okafor vs lee overall": the overall rating
+    if ent.hours and catalog.prompts:  # time outside class: the hours block, whatever else
+        prompt = next((p for p in catalog.prompts if "hour" in p.lower()), catalog.prompts[0])
+        ent.metric = MetricRef(kind="hours", text=prompt, phrase="hours", similarity=1.0)
+    elif phrase:
         ent.metric_phrase = phrase
+        if metric_index is not None:
+            ent.metric = metric_index.match(phrase)
+            if ent.metric is None:
+                ent.leftover = metric_index.unknown_words(phrase) or phrase.split()
     if previous is not None:
         ent = _follow_up(ent, previous)
     return ent
 
 
-def _follow_up(new: Entities, previous: Entities) -> Entities:
-    """Each slot the new question leaves empty keeps the previous turn's value."""
-    update: dict[str, object] = {}
-    if not (new.courses or new.unknown_courses or new.subjects):
-        update.update(
-            courses=previous.courses,
-            unknown_courses=previous.unknown_courses,
-            subjects=previous.subjects,
+def _exclusions(text: _Text, catalog: Catalog, ent: Entities) -> None:
+    """ "leave out psych", "except CS5800", "other than Okafor": what a scope must not hold."""
+    for m in text.finditer(EXCLUDE):
+        tail = text.masked[m.end() :]
+        stop = re.search(r"[,.;?!]|\b(?:in|for|during|since|from)\b", tail)
+        end = m.end() + (stop.start() if stop else len(tail))
+        clause = _Text(text.masked[m.end() : end])
+        found = Entities()
+        _courses(clause, catalog, found)
+        for word in _WORD.finditer(clause.masked):
+            subject = subject_of(word.group(0), catalog.subjects)
+            if subject is not None and subject not in found.subjects:
+                found.subjects.append(subject)
+                clause.consume(word.start(), word.end())
+        _instructors(clause, catalog, found)
+        if not (found.courses or found.subjects or found.instructors):
+            continue
+        ent.exclude_courses += found.courses
+        ent.exclude_subjects += found.subjects
+        ent.exclude_instructors += found.instructors
+        text.consume(m.start(), end)
+
+
+_POSSESSED_COURSE = re.compile(
+    r"(?:'s?|\b(?:his|her|their))\s+((?:[a-z][a-z\-]*\s+){1,3}?)courses?\b", re.I
+)
+_SUBJECT_NOUN = re.compile(r"\b([a-z]{3,8})\s+(?:courses?|class(?:es)?|department|dept)\b", re.I)
+
+
+def _descriptors(text: _Text, catalog: Catalog, ent: Entities) -> None:
+    """Words that describe a course a person teaches ("Dubois's biology course", "her online
+    ethics class") or name a subject ("econ class") say which course, not what to measure."""
+    for m in text.finditer(_POSSESSED_COURSE):
+        if ent.instructors or ent.courses:
+            text.consume(m.start(1), m.end(1))
+    for m in text.finditer(_SUBJECT_NOUN):
+        subject = subject_of(m.group(1), catalog.subjects)
+        if subject is None:
+            continue
+        if not any(c.startswith(subject) for c in ent.courses) and subject not in ent.subjects:
+            ent.subjects.append(subject)
+        text.consume(m.start(1), m.end(1))
+    words = list(_WORD.finditer(text.masked))
+    for index, word in enumerate(words):  # "intro psych (PSYC1101)": the named subject
+        subject = subject_of(word.group(0), catalog.subjects)
+        if subject is None or not any(c.startswith(subject) for c in ent.courses):
+            continue
+        text.consume(word.start(), word.end())
+        before = words[index - 1] if index else None
+        if before is not None and before.group(0).lower() in _GENERIC_TITLE_WORDS:
+            text.consume(before.start(), before.end())
+
+
+def _named_titles(text: _Text, catalog: Catalog, ent: Entities) -> None:
+    """Runs of a named course's title words ("CS7180, the responsible ML special topics
+    course") describe the course, not a metric; a single title word may well be a metric."""
+    titles = {c.code: c.title for c in catalog.courses}
+    for code in ent.courses:
+        words = {w for w in re.findall(r"[a-z0-9]+", fold(titles.get(code, "")).lower())}
+        words -= {"and", "of", "the", "in", "to", "for"}
+        if not words:
+            continue
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        run = re.compile(
+            rf"\b(?:{alternatives})(?:\W+(?:(?:and|of|the|in)\W+)?(?:{alternatives}))+\b", re.I
         )
-        if not new.sections:
+        for m in text.finditer(run):
+            text.consume(m.start(), m.end())
+
+
+def _follow_up(new: Entities, previous: Entities) -> Entities:
+    """A follow-up inherits only the kinds of scope it does not state itself.
+
+    A new course (or subject) starts a new subject: the old course, section, instructor and term
+    go unless the follow-up names them too ("what about CS5800?"). A new term keeps the course,
+    instructor and section ("and in Spring 2024?"); a new instructor keeps the course and term
+    ("what about Prof. Lee?"); a new section keeps the course and term ("and section 2?"), and
+    "the other section" is the course's other sections that term, whoever taught them. "that
+    term" and "the spring of that year" read the previous turn's term. With "more than" or
+    "compared to" the named course is added to the old one, to compare the two.
+    """
+    update: dict[str, object] = {}
+    named_course = bool(new.courses or new.unknown_courses or new.subjects)
+    named_time = bool(new.terms or new.term_from is not None or new.term_to is not None)
+    terms = _previous_terms(new, previous)
+    if named_course and new.versus_previous and previous.courses:
+        update["courses"] = [
+            *previous.courses,
+            *(c for c in new.courses if c not in previous.courses),
+        ]
+        named_course = False
+    if not named_course:
+        if "courses" not in update:
+            update["courses"] = previous.courses
+        update.update(unknown_courses=previous.unknown_courses, subjects=previous.subjects)
+        if new.other_section:
+            update["sections"] = []
+            update["exclude_sections"] = previous.sections
+            if not previous.sections:  # the other section: the one the named person did not teach
+                update["exclude_instructors"] = [
+                    *previous.exclude_instructors,
+                    *previous.instructors,
+                ]
+        elif not new.sections and not new.instructors:
             update["sections"] = previous.sections
-    if not new.instructors:
-        update["instructors"] = previous.instructors
-    if not (new.terms or new.term_from is not None or new.term_to is not None):
+            update["exclude_sections"] = previous.exclude_sections
+        if not new.instructors and not new.other_section:
+            update["instructors"] = previous.instructors
+        update["exclude_courses"] = [*previous.exclude_courses, *new.exclude_courses]
+        update["exclude_subjects"] = [*previous.exclude_subjects, *new.exclude_subjects]
+        if "exclude_instructors" not in update:
+            update["exclude_instructors"] = [
+                *previous.exclude_instructors,
+                *new.exclude_instructors,
+            ]
+    if terms is not None:
+        update.update(terms=terms, term_from=None, term_to=None)
+    elif not named_time and not named_course:
         update.update(terms=previous.terms, term_from=previous.term_from, term_to=previous.term_to)
-    if new.metric is None and previous.metric is not None and not new.metric_phrase:
-        update["metric"] = previous.metric
-        update["metric_phrase"] = previous.metric_phrase
+    if not new.names_measure():
+        update.update(
+            metric=previous.metric,
+            metric_phrase=previous.metric_phrase,
+            figure=previous.figure,
+            statistic=previous.statistic,
+            hours=previous.hours,
+            options=previous.options,
+            leftover=[],
+        )
+        if new.breakdown is None and not new.aggregate:
+            update["breakdown"] = previous.breakdown
     update["intent"] = previous.intent
+    update["topic"] = previous.topic
     return new.model_copy(update=update)
+
+
+def _previous_terms(new: Entities, previous: Entities) -> list[str] | None:
+    """ "that term" is the previous turn's term; "the spring of that year" its year's spring."""
+    if new.same_term and previous.terms:
+        return list(previous.terms)
+    if new.season_of_that_year and previous.terms:
+        year = previous.terms[0].rsplit(" ", 1)[-1]
+        return [f"{new.season_of_that_year} {year}"]
+    return None

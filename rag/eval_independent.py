@@ -18,6 +18,9 @@ How an answer is judged, by the type of its `expect`:
             set lists as relevant / cited.
 A question of any other type that is answered "unanswerable" is a false decline.
 
+Instructors: the store keeps one person per name and subject until an admin merges them; the set
+states that each name is one person, so the loader merges same-name instructors as an admin would.
+
 Overfitting guard: questions with an odd numeric id are DEV, even ids are TEST. Only DEV failures
 are listed; TEST failures are counted.
 """
@@ -94,7 +97,31 @@ def store_corpus(conn: Conn, directory: Path) -> int:
         with conn.transaction():
             store_report(conn, report_id=created.report["id"], parsed=parsed)
     conn.commit()
+    merge_same_names(conn)
     return len(files)
+
+
+def merge_same_names(conn: Conn) -> int:
+    """Merge instructors of the same name, as an admin would for this set.
+
+    The store keeps one person per name and subject until an admin merges them
+    (ingestion.identity); the set's README states that each name is one person, several of
+    whom teach in two subjects. Returns how many merges were made.
+    """
+    from ingestion.identity import merge_instructors
+
+    rows = conn.execute(
+        "SELECT array_agg(id ORDER BY id) AS ids FROM instructors"
+        " GROUP BY last_name, first_name HAVING count(*) > 1"
+    ).fetchall()
+    merged = 0
+    for row in rows:
+        keep, *drops = row["ids"]
+        for drop in drops:
+            merge_instructors(conn, keep=keep, drop=drop, principal=PRINCIPAL)
+            merged += 1
+    conn.commit()
+    return merged
 
 
 # ---------------------------------------------------------------- judging one answer

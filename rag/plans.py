@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from core.report import SEASONS
 from rag.entities import Entities, Intent, MetricRef
+from rag.vocabulary import MODE, SMALL
 
 DEFAULT_MIN_RESPONSES = 5
 """TRACE does not survey sections under 5 students; rankings skip sections under 5 responses."""
@@ -29,24 +30,32 @@ class Scope(BaseModel):
     term_from: int | None = None
     term_to: int | None = None
     sections: list[str] = Field(default_factory=list)
+    exclude_courses: list[str] = Field(default_factory=list)
+    exclude_subjects: list[str] = Field(default_factory=list)
+    exclude_sections: list[str] = Field(default_factory=list)
+    exclude_instructor_ids: list[int] = Field(default_factory=list)
 
     def describe(self) -> str:
         """Human words for the scope, used in fact labels and in "searched"."""
         parts = [*self.courses, *(f"{s} courses" for s in self.subjects)]
         parts += [f"section {s}" for s in self.sections]
+        parts += [f"other than section {s}" for s in self.exclude_sections]
         parts += self.instructor_names
         parts += self.terms
         whole_year = self.term_from is not None and self.term_to == self.term_from + 9
         if whole_year and self.term_from is not None and self.term_from % 10 == 0:
             parts.append(str(self.term_from // 10))
         elif self.term_from is not None or self.term_to is not None:
-            low = _key_words(self.term_from) if self.term_from is not None else "the start"
-            high = _key_words(self.term_to) if self.term_to is not None else "the newest term"
+            low = key_words(self.term_from) if self.term_from is not None else "the start"
+            high = key_words(self.term_to) if self.term_to is not None else "the newest term"
             parts.append(f"{low} to {high}")
+        left_out = [*self.exclude_courses, *(f"{s} courses" for s in self.exclude_subjects)]
+        if left_out:
+            parts.append("leaving out " + ", ".join(left_out))
         return ", ".join(parts) or "all reports"
 
 
-def _key_words(key: int) -> str:
+def key_words(key: int) -> str:
     """A term sort key (year * 10 + season index) in words; 9 ends a year."""
     year, index = divmod(key, 10)
     if index == 0 or index >= len(SEASONS):
@@ -54,12 +63,79 @@ def _key_words(key: int) -> str:
     return f"{SEASONS[index]} {year}"
 
 
-class Metric(BaseModel):
-    """A rating question (scores weighted by responses) or hours per week (bin counts)."""
+Figure = Literal["enrollment", "responses", "respondents", "declines", "response_rate"]
+"""Per-section numbers: responses include declines; respondents are responses without them."""
+Statistic = Literal["mean", "median", "std_dev", "responses", "response_rate"]
+"""What of a rating question: its mean, median, std dev, its N, or its N over the enrollment."""
 
-    kind: Literal["question", "hours"]
+FIGURE_WORDS: dict[str, str] = {
+    "enrollment": "enrollment",
+    "responses": "responses (incl. declines)",
+    "respondents": "responses excl. declines",
+    "declines": "declines",
+    "response_rate": "response rate",
+}
+STATISTIC_WORDS: dict[str, str] = {
+    "mean": "",
+    "median": "median ",
+    "std_dev": "std dev of ",
+    "responses": "responses to ",
+    "response_rate": "response rate of ",
+}
+
+
+class Metric(BaseModel):
+    """What is measured: a rating question's statistic, hours per week, or a section figure.
+
+    Means and rates are pooled over sections (weighted by responses, or by enrollment for a
+    rate); counts are summed; a median or std dev is the printed value of one section.
+    """
+
+    kind: Literal["question", "hours", "section"]
     question_id: int | None = None
-    text: str
+    text: str = Field(description="The question's text, the hours prompt, or the figure's name")
+    statistic: Statistic = "mean"
+    figure: Figure | None = None
+
+    @property
+    def aggregate(self) -> Literal["weighted", "sum", "single"]:
+        if self.kind == "section":
+            return "weighted" if self.figure == "response_rate" else "sum"
+        if self.kind == "hours" or self.statistic in ("mean", "response_rate"):
+            return "weighted"
+        return "sum" if self.statistic == "responses" else "single"
+
+    @property
+    def label(self) -> str:
+        """Short words for what is measured ("overall rating", "median clarity", "enrollment")."""
+        if self.kind == "section":
+            return FIGURE_WORDS[self.figure or "responses"]
+        if self.kind == "hours":
+            return "hours per week"
+        return STATISTIC_WORDS[self.statistic] + short_label(self.text)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.figure == "response_rate" or self.statistic == "response_rate"
+
+
+_SUBJECT = re.compile(
+    r"^(?:what\s+is\s+your\s+|the\s+instructor(?:'s)?\s+|the\s+course(?:'s)?\s+|"
+    r"this\s+course\s+|the\s+|i\s+(?:had\s+)?)",
+    re.I,
+)
+
+
+def short_label(text: str) -> str:
+    """A question's text in a few words: "overall rating", "provided sufficient feedback"."""
+    low = text.lower()
+    if "overall rating" in low:
+        return "overall rating"
+    words = _SUBJECT.sub("", text.strip().rstrip(".?!")).split()
+    while words and words[0].lower() in ("was", "were", "is", "are"):
+        words = words[1:]
+    short = " ".join(words[:5])
+    return short + (" …" if len(words) > 5 else "")
 
 
 class Ranking(BaseModel):
@@ -85,7 +161,7 @@ class Comparison(BaseModel):
     kind: Literal["comparison"] = "comparison"
     metric: Metric
     scope: Scope
-    between: Literal["dept_univ", "instructors", "courses"] = "dept_univ"
+    between: Literal["dept_univ", "instructors", "courses", "sections"] = "dept_univ"
 
 
 class Trend(BaseModel):
@@ -95,9 +171,12 @@ class Trend(BaseModel):
 
 
 class Distribution(BaseModel):
+    """Answers per option, summed; `options` (5 = top of the scale) asks how many chose those."""
+
     kind: Literal["distribution"] = "distribution"
     metric: Metric
     scope: Scope
+    options: list[Annotated[int, Field(ge=1, le=5)]] = Field(default_factory=list)
 
 
 class Count(BaseModel):
@@ -112,6 +191,15 @@ class HoursPerWeek(BaseModel):
     scope: Scope
 
 
+class Overview(BaseModel):
+    """A person or course as a whole: the headline rating against department and university,
+    every rating question's mean, and hours per week (comments are added by rag.ask)."""
+
+    kind: Literal["overview"] = "overview"
+    scope: Scope
+    headline: Metric
+
+
 class Unanswerable(BaseModel):
     kind: Literal["unanswerable"] = "unanswerable"
     reason: str
@@ -119,7 +207,7 @@ class Unanswerable(BaseModel):
 
 
 Plan = Annotated[
-    Ranking | Average | Comparison | Trend | Distribution | Count | HoursPerWeek,
+    Ranking | Average | Comparison | Trend | Distribution | Count | HoursPerWeek | Overview,
     Field(discriminator="kind"),
 ]
 
@@ -134,6 +222,10 @@ def scope_of(entities: Entities) -> Scope:
         term_from=entities.term_from,
         term_to=entities.term_to,
         sections=list(entities.sections),
+        exclude_courses=list(entities.exclude_courses),
+        exclude_subjects=list(entities.exclude_subjects),
+        exclude_sections=list(entities.exclude_sections),
+        exclude_instructor_ids=[p.id for p in entities.exclude_instructors],
     )
 
 
@@ -145,28 +237,42 @@ def metric_of(ref: MetricRef) -> Metric:
 
 _COUNT = re.compile(
     r"\b(?:how\s+many|number\s+of|count(?:\s+of)?|total)\s+(?:\w+\s+){0,2}?"
-    r"(sections?|classes|offerings|instructors?|professors?|teachers?|faculty|responses?|"
-    r"respondents|students|evaluations|comments?)\b",
+    r"(sections?|classes|offerings|instructors?|professors?|teachers?|faculty|comments?)\b"
+    r"(?!\s+(?:per|a|each)\s+week)",
     re.I,
 )
 _HOURS_WORDS = re.compile(r"\bhours?\b", re.I)
-_DISTRIBUTION = re.compile(r"\b(distribution|breakdown|spread|histogram|split)\b", re.I)
 _TREND = re.compile(
     r"\b(trend|trends|trending|over\s+time|over\s+the\s+years|by\s+term|each\s+term|per\s+term|"
-    r"term\s+by\s+term|by\s+semester|by\s+year|year\s+over\s+year|history|changed?|evolved?)\b",
+    r"term\s+(?:by|to)\s+term|by\s+semester|by\s+year|year\s+over\s+year|history|changed?|"
+    r"evolved?|across\s+(?:the\s+)?(?:terms|semesters|years)|improv(?:e|ed|ing|ement)|"
+    r"get(?:ting)?\s+better|gone\s+(?:up|down)|went\s+(?:up|down)|moved)\b",
     re.I,
 )
 _COMPARE = re.compile(
-    r"\b(compare[sd]?|comparison|versus|vs\.?|relative\s+to|against|stack\s+up)\b", re.I
+    r"\b(compare[sd]?|comparison|versus|vs\.?|relative\s+to|against|stack\s+up|differences?|"
+    r"(?:more|less|higher|lower|better|worse|heavier|lighter|harder|easier)\s+than|"
+    r"(?:better|worse|more|less|higher|lower|heavier|lighter)\b(?=.*\bor\b)|"
+    r"\bor\b(?=.*\b(?:better|worse|more|less|higher|lower|heavier)\b))\b",
+    re.I,
 )
-_DEPT_UNIV = re.compile(r"\b(department|dept|university|univ|college|school)\b", re.I)
 _RANK = re.compile(
-    r"\b(highest|lowest|best|worst|top|bottom|rank(?:ed|ing)?|most|least|leading|"
-    r"strongest|weakest)\b",
+    r"\b(highest|lowest|best|worst|top|bottom|rank(?:ed|ing|s)?|most|least|leading|"
+    r"strongest|weakest|clearest|heaviest|lightest|hardest|easiest|largest|smallest|biggest|"
+    r"fairest|greatest|toughest|\w{3,}iest)\b",
+    re.I,
+)
+_WHICH_MORE = re.compile(
+    r"\b(?:which|who|whose)\b.*\b(?:better|worse|higher|lower|heavier|lighter|harder|easier|"
+    r"more|less|bigger|smaller)\b",
     re.I,
 )
 _AVERAGE = re.compile(r"\b(average|mean|avg|score|rating|rated|how\s+(?:did|does|was|is))\b", re.I)
-_ASC = re.compile(r"\b(lowest|worst|bottom|least|weakest)\b", re.I)
+_ASC = re.compile(
+    r"\b(lowest|worst|bottom|least|weakest|lightest|easiest|smallest|fewest|lower|worse|"
+    r"lighter|easier|smaller|less)\b",
+    re.I,
+)
 _LIMIT = re.compile(r"\b(?:top|bottom|best|worst)\s+(\d{1,2})\b|\b(\d{1,2})\s+(?:best|worst)", re.I)
 _SMALL = re.compile(
     r"\b(?:includ\w*\s+(?:small|all|every)|even\s+small|small)\s+sections?\b"
@@ -175,23 +281,22 @@ _SMALL = re.compile(
 )
 
 
-def _entity_kind(question: str) -> Literal["instructor", "course", "section"]:
-    q = _SMALL.sub(" ", question.lower())
+def _entity_kind(question: str) -> Literal["instructor", "course", "section"] | None:
+    """What a ranking ranks, from its words; None when they name nothing (a follow-up)."""
+    q = _SMALL.sub(" ", SMALL.sub(" ", question.lower()))
     if re.search(r"\bsections?\b", q):
         return "section"
-    if re.search(r"\b(instructors?|professors?|teachers?|faculty|who|whom)\b", q):
+    if re.search(r"\b(instructors?|professors?|profs?|teachers?|faculty|lecturers?|who|whom)\b", q):
         return "instructor"
-    if re.search(r"\b(courses?|class(?:es)?)\b", q):
+    if re.search(r"\b(courses?|class(?:es)?|subjects?)\b", q):
         return "course"
-    return "instructor"
+    return None
 
 
 def _count_what(word: str) -> Literal["sections", "instructors", "responses", "comments"]:
     w = word.lower()
     if w.startswith(("instructor", "professor", "teacher", "faculty")):
         return "instructors"
-    if w.startswith(("response", "respondent", "student", "evaluation")):
-        return "responses"
     if w.startswith("comment"):
         return "comments"
     return "sections"
@@ -199,61 +304,142 @@ def _count_what(word: str) -> Literal["sections", "instructors", "responses", "c
 
 def detect_intent(question: str, entities: Entities) -> Intent | None:
     """The computation the wording asks for; None when it names none (a bare follow-up)."""
+    question = MODE.sub(" ", question)  # "the most common answer" ranks nothing
     count = _COUNT.search(question)
-    if count:
+    if count and not entities.figure:
         return Intent(kind="count", what=_count_what(count.group(1)))
-    if _DISTRIBUTION.search(question):
+    if entities.statistic == "distribution" or entities.options:
         return Intent(kind="distribution")
-    if _TREND.search(question):
+    ranked = _RANK.search(question) is not None
+    people = {p.name for p in entities.instructors}  # one name may be two ids (two subjects)
+    several = len(people) > 1 or len(entities.courses) > 1 or len(entities.sections) > 1
+    if entities.versus_dept and not ranked:
+        return Intent(kind="comparison", entity="dept_univ")
+    if len(entities.terms) > 1 and not entities.aggregate:
         return Intent(kind="trend")
-    if _COMPARE.search(question) or (_DEPT_UNIV.search(question) and not _RANK.search(question)):
-        if _DEPT_UNIV.search(question):
-            between = "dept_univ"
-        elif len(entities.instructors) > 1:
+    if entities.breakdown == "term" or (_TREND.search(question) and not several):
+        return Intent(kind="trend")
+    if several and not entities.aggregate and not (ranked and not _COMPARE.search(question)):
+        if len(people) > 1:
             between = "instructors"
         elif len(entities.courses) > 1:
             between = "courses"
         else:
-            between = "dept_univ"
+            between = "sections"
         return Intent(kind="comparison", entity=between)
-    if _RANK.search(question):
+    if ranked or _WHICH_MORE.search(question) or entities.breakdown == "section":
+        entity: str | None = _entity_kind(question)
+        previous = entities.intent
+        if entity is None and previous is not None and previous.kind == "ranking":
+            entity = previous.entity
+        if entities.breakdown == "section":
+            entity = "section"
         order = "asc" if _ASC.search(question) else "desc"
-        return Intent(kind="ranking", entity=_entity_kind(question), order=order)
-    if re.search(
-        r"\b(average|mean|avg|score|rating|rated|how\s+(?:did|does|was|is))\b", question, re.I
-    ):
+        return Intent(kind="ranking", entity=entity or "instructor", order=order)
+    if _AVERAGE.search(question):
         return Intent(kind="average")
     if re.search(r"\bhow\s+many\s+hours\b", question, re.I):
         return Intent(kind="hours")
     return None
 
 
-def plan_question(question: str, entities: Entities) -> Plan | Unanswerable:
+class Defaults(BaseModel):
+    """What the catalogue offers when the words name no metric: the headline rating question
+    (the one about the overall rating) and the hours-per-week block."""
+
+    headline: Metric | None = None
+    hours: Metric | None = None
+
+
+def _measure(entities: Entities, intent: Intent | None, defaults: Defaults) -> Metric | None:
+    """What to compute, from the figure, statistic, hours and rating-question words read."""
+    ref = entities.metric
+    question = ref if ref is not None and ref.kind == "question" else None
+    if entities.hours or (ref is not None and ref.kind == "hours"):
+        if ref is not None and ref.kind == "hours":
+            return metric_of(ref)
+        return defaults.hours
+    if entities.figure:
+        if question is not None and entities.figure in ("responses", "respondents"):
+            return Metric(kind="question", question_id=question.question_id, text=question.text,
+                          statistic="responses")  # fmt: skip
+        if question is not None and entities.figure == "response_rate":
+            return Metric(kind="question", question_id=question.question_id, text=question.text,
+                          statistic="response_rate")  # fmt: skip
+        figure = entities.figure
+        return Metric(kind="section", text=FIGURE_WORDS[figure], figure=figure)
+    base = metric_of(question) if question is not None else None
+    if base is None and entities.metric_phrase and entities.leftover:
+        return None  # words that name nothing the reports print
+    if base is None and entities.metric_phrase and not entities.statistic:
+        return None
+    if base is None:
+        named = entities.statistic or entities.options or entities.overall_word
+        kinds = ("ranking", "trend", "comparison") + (() if entities.evaluative else ("average",))
+        asks = intent is not None and intent.kind in kinds
+        if not (named or asks or entities.versus_dept):
+            return None
+        base = defaults.headline
+        if base is None:
+            return None
+    statistic = entities.statistic
+    if statistic in ("median", "std_dev", "responses", "response_rate"):
+        return base.model_copy(update={"statistic": statistic})
+    return base
+
+
+def plan_question(
+    question: str, entities: Entities, defaults: Defaults | None = None
+) -> Plan | Unanswerable:
     """Choose and fill a plan; Unanswerable says what is missing instead of guessing."""
+    defaults = defaults or Defaults()
     if entities.unknown_courses:
         codes = ", ".join(entities.unknown_courses)
         return Unanswerable(reason=f"no reports for course {codes}")
+    if entities.outside:
+        return Unanswerable(reason="the reports hold TRACE evaluations only, not other sites")
+    if entities.future:
+        return Unanswerable(reason="the reports describe terms already taught, not future ones")
     intent = detect_intent(question, entities) or entities.intent
     scope = scope_of(entities)
     if intent is not None and intent.kind == "count":
         return Count(what=intent.what or "sections", scope=scope)
-    metric = entities.metric
-    if metric is None:
-        if entities.metric_phrase:
+    if intent is not None and intent.kind == "qualitative":
+        intent = None
+    m = _measure(entities, intent, defaults)
+    if m is None:
+        if entities.leftover or (entities.metric_phrase and entities.metric is None):
+            phrase = entities.metric_phrase or " ".join(entities.leftover)
+            unknown = " ".join(entities.leftover)
+            note = f" ({unknown!r} is in none)" if unknown and unknown != phrase else ""
             return Unanswerable(
-                reason=f"no rating question in the reports matches {entities.metric_phrase!r}",
-                searched=f"the reports' rating questions for {entities.metric_phrase!r}"
-                f" in {scope.describe()}",
+                reason=f"no rating question in the reports matches {phrase!r}{note}",
+                searched=f"the reports' rating questions for {phrase!r} in {scope.describe()}",
             )
+        if entities.evaluative and defaults.headline is not None and _about_someone(scope):
+            return Overview(scope=scope, headline=defaults.headline)
         if intent is None and not _HOURS_WORDS.search(question):
             return Unanswerable(reason="the question names no rating, count or hours to compute")
         return Unanswerable(reason="the question names no rating to compute")
+    if entities.leftover and entities.metric is None and m.kind == "section":
+        words = " ".join(entities.leftover)
+        return Unanswerable(
+            reason=f"nothing the reports print matches {words!r}",
+            searched=f"the reports for {words!r} in {scope.describe()}",
+        )
     kind = intent.kind if intent is not None else "average"
-    m = metric_of(metric)
-    if metric.kind == "hours" and kind in ("average", "hours", "distribution", "comparison"):
-        if kind == "comparison":
-            return Unanswerable(reason="the reports print no department figures for hours")
-        return HoursPerWeek(prompt=metric.text, scope=scope)
+    if m.statistic == "std_dev":
+        kind = "average" if kind not in ("trend", "ranking") else kind
+    if entities.options or entities.statistic == "distribution":
+        kind = "distribution"
+    if m.kind == "hours" and kind in ("average", "hours", "distribution"):
+        return HoursPerWeek(prompt=m.text, scope=scope)
+    if (
+        m.kind == "hours"
+        and kind == "comparison"
+        and (intent is None or intent.entity == "dept_univ")
+    ):
+        return Unanswerable(reason="the reports print no department figures for hours")
     if kind == "ranking":
         limit = _LIMIT.search(question)
         return Ranking(
@@ -262,16 +448,25 @@ def plan_question(question: str, entities: Entities) -> Plan | Unanswerable:
             scope=scope,
             order=(intent.order if intent and intent.order else "desc"),
             limit=int(next(g for g in limit.groups() if g)) if limit else 5,
-            include_small=bool(_SMALL.search(question)),
+            include_small=bool(_SMALL.search(question)) and not entities.small_excluded,
         )
     if kind == "comparison":
         between = intent.entity if intent and intent.entity else "dept_univ"
+        if between == "dept_univ" and m.kind == "section":
+            return Unanswerable(reason=f"the reports print no department figure for {m.label}")
         return Comparison(metric=m, scope=scope, between=between)
     if kind == "trend":
         return Trend(metric=m, scope=scope)
     if kind == "distribution":
-        return Distribution(metric=m, scope=scope)
+        if m.kind != "question":
+            return Average(metric=m, scope=scope)
+        base = m.model_copy(update={"statistic": "mean"})
+        return Distribution(metric=base, scope=scope, options=list(entities.options))
     return Average(metric=m, scope=scope)
+
+
+def _about_someone(scope: Scope) -> bool:
+    return bool(scope.courses or scope.subjects or scope.instructor_ids)
 
 
 def intent_of(plan: Plan) -> Intent:
@@ -282,4 +477,19 @@ def intent_of(plan: Plan) -> Intent:
         return Intent(kind="count", what=plan.what)
     if isinstance(plan, Comparison):
         return Intent(kind="comparison", entity=plan.between)
+    if isinstance(plan, (HoursPerWeek, Overview)):
+        return Intent(kind="average")
     return Intent(kind=plan.kind)
+
+
+def defaults_of(questions: list[tuple[int, str]], prompts: list[str]) -> Defaults:
+    """The headline question is the one whose text speaks of an overall rating (else of
+    overall effectiveness); the hours block is the frequency prompt that speaks of hours."""
+    headline = None
+    for words in (("overall", "rating"), ("overall",), ("effectiveness",)):
+        found = [(i, t) for i, t in questions if all(w in t.lower() for w in words)]
+        if found:
+            headline = Metric(kind="question", question_id=found[0][0], text=found[0][1])
+            break
+    hours = next((p for p in prompts if "hour" in p.lower()), prompts[0] if prompts else None)
+    return Defaults(headline=headline, hours=Metric(kind="hours", text=hours) if hours else None)

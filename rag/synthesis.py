@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from rag.answers import Answer, Evidence, Fact, Quote
 from rag.llm import answerer_name
+from rag.prose import lead_sentence
 from rag.search import Citation
 
 logger = logging.getLogger(__name__)
@@ -49,26 +50,56 @@ _TONE = {
 
 
 def extractive_answer(question: str, evidence: Evidence) -> str:
-    """Markdown composed only from the evidence: the answer first, then what it rests on."""
+    """Markdown composed only from the evidence: one sentence that answers, then what it rests
+    on (for opinions, the themes lead)."""
     if evidence.route == "unanswerable" or not (
         evidence.facts or evidence.quotes or evidence.themes
     ):
-        return dont_say(evidence.searched)
-    facts, themes, quotes = (
-        _facts_block(evidence.facts, unit=n_unit(evidence.plan)),
-        _themes_block(evidence),
-        _quotes_block(evidence),
-    )
-    blocks = [themes, quotes, facts] if evidence.route == "qualitative" else [facts, themes, quotes]
+        return dont_say(
+            evidence.searched,
+            understood=evidence.understood,
+            unclear=evidence.unclear,
+            example=evidence.example,
+        )
+    lead = lead_sentence(evidence) if evidence.route in ("quantitative", "mixed") else None
+    facts = _facts_block(evidence.facts, unit=n_unit(evidence.plan), lead=lead)
+    themes, quotes = _themes_block(evidence), _quotes_block(evidence)
+    if evidence.route == "qualitative":
+        blocks = [themes, quotes, facts]
+    elif evidence.route == "mixed":
+        blocks = [_md_lead(lead), themes, quotes, facts]
+    else:
+        blocks = [_md_lead(lead), facts, themes, quotes]
     return "\n\n".join(block for block in blocks if block)
 
 
-def dont_say(searched: str) -> str:
-    """The plain answer to a question the data cannot answer, naming what was searched."""
+def _md_lead(lead: str | None) -> str:
+    """The lead sentence with its data escaped but its bold kept."""
+    if not lead:
+        return ""
+    return "**".join(_md(part) for part in lead.split("**"))
+
+
+def dont_say(
+    searched: str,
+    *,
+    understood: list[str] | None = None,
+    unclear: list[str] | None = None,
+    example: str | None = None,
+) -> str:
+    """The plain answer to a question the data cannot answer: what was searched, what of the
+    question was understood and what not, and a question that would work."""
     searched = searched.strip().rstrip(".")
-    return (
+    text = (
         f"The reports don't say. I searched {searched}." if searched else "The reports don't say."
     )
+    if understood:
+        text += f" I understood {', '.join(understood)}."
+    if unclear:
+        text += " I did not understand " + ", ".join(f"“{u}”" for u in unclear) + "."
+    if example:
+        text += f" A question that works: “{example}”"
+    return _md(text)
 
 
 def n_unit(plan: Mapping[str, Any]) -> str:
@@ -78,18 +109,22 @@ def n_unit(plan: Mapping[str, Any]) -> str:
     return "section" if plan.get("kind") == "count" else "response"
 
 
-def _facts_block(facts: list[Fact], *, unit: str = "response") -> str:
+def _facts_block(facts: list[Fact], *, unit: str = "response", lead: str | None = None) -> str:
+    """The facts as a list; without a lead sentence the first fact leads in bold."""
     if not facts:
         return ""
-    lead, *rest = facts
-    lines = [f"{_md(lead.label)}: **{_num(lead.value)}**{_n_note(lead.n, unit)}."]
-    if rest:
-        lines.append("")
-        lines += [
-            f"- {_md(f.label)}: {_num(f.value)}{_n_note(f.n, unit)}" for f in rest[: MAX_FACTS - 1]
-        ]
-        if len(rest) > MAX_FACTS - 1:
-            lines.append("- More facts are listed with the answer.")
+    lines: list[str] = []
+    rest = facts
+    if lead is None:
+        first, *rest = facts
+        lines = [f"{_md(first.label)}: **{_num(first.value)}**{_n_note(first.n, unit)}."]
+        if rest:
+            lines.append("")
+    lines += [
+        f"- {_md(f.label)}: {_num(f.value)}{_n_note(f.n, unit)}" for f in rest[: MAX_FACTS - 1]
+    ]
+    if len(rest) > MAX_FACTS - 1:
+        lines.append("- More facts are listed with the answer.")
     return "\n".join(lines)
 
 

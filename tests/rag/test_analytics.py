@@ -192,11 +192,15 @@ def test_ranking_matches_truth(
     small = [p for p in pairs if p[1].responses < 5]
     assert small, "the corpus should hold sections under 5 responses"
     groups: dict[str, list[tuple[ParsedReport, Any]]] = defaultdict(list)
+    subjects: dict[str, set[str]] = defaultdict(set)  # one person per name and subject
+    for r in truth:
+        for n in name(r):
+            subjects[n].add(r.course.subject)
     for r, q in pairs:
         if q.responses < 5 and not include_small:
             continue
         if entity == "instructor":
-            keys = name(r)
+            keys = [n if len(subjects[n]) == 1 else f"{n} ({r.course.subject})" for n in name(r)]
         elif entity == "course":
             keys = [f"{r.course.code} {r.course.title}"]
         else:
@@ -215,7 +219,7 @@ def test_ranking_matches_truth(
     )
     ev = run_plan(conn, plan=plan)
     ranked = [f for f in ev.facts if f.label.startswith("#")]
-    got = [(f.label.split(": ")[0].split(" ", 1)[1], f.value, f.n) for f in ranked]
+    got = [(f.label.removesuffix(" (tied)").split(" ", 1)[1], f.value, f.n) for f in ranked]
     assert got == [(label, v, n) for label, v, n in expected[:50]]
     ranks = [int(f.label.split(" ")[0][1:]) for f in ranked]
     for (a, ra), (b, rb) in itertools.pairwise(zip(got, ranks, strict=True)):
@@ -276,13 +280,21 @@ def test_comparison_to_department_and_university(conn: Conn, truth: list[ParsedR
 def test_comparison_between_instructors(conn: Conn, truth: list[ParsedReport]) -> None:
     metric = Metric(kind="question", question_id=question_id(conn, OVERALL), text=OVERALL)
     people = conn.execute(
-        "SELECT id, first_name || ' ' || last_name AS name FROM instructors ORDER BY id LIMIT 2"
+        "SELECT i.id, i.first_name || ' ' || i.last_name AS name, array_agg(DISTINCT c.subject)"
+        " AS subjects FROM instructors i JOIN section_instructors si ON si.instructor_id = i.id"
+        " JOIN sections s ON s.id = si.section_id JOIN courses c ON c.id = s.course_id"
+        " GROUP BY i.id ORDER BY i.id LIMIT 2"
     ).fetchall()
     scope = Scope(instructor_ids=[p["id"] for p in people])
     ev = run_plan(conn, plan=Comparison(metric=metric, scope=scope, between="instructors"))
-    got = {f.label.split(":")[0]: (f.value, f.n) for f in ev.facts}
-    for p in people:
-        pairs = [(r, q) for r, q in scored(truth, OVERALL) if p["name"] in name(r)]
+    named = [f for f in ev.facts if not f.label.startswith("difference")]
+    got = {f.label.split(":")[0].split(" (")[0]: (f.value, f.n) for f in named}
+    for p in people:  # one person per name and subject (ingestion.identity)
+        pairs = [
+            (r, q)
+            for r, q in scored(truth, OVERALL)
+            if p["name"] in name(r) and r.course.subject in p["subjects"]
+        ]
         assert got[p["name"]] == weighted(pairs)
     assert len(got) == 2
 
@@ -296,7 +308,7 @@ def test_trend_per_term(conn: Conn, truth: list[ParsedReport]) -> None:
     ev = run_plan(conn, plan=Trend(metric=metric, scope=Scope(subjects=[subject])))
     terms = sorted(by_subject[subject], key=lambda label: parse_term(label).sort_key)  # type: ignore[union-attr]
     per_term = [f for f in ev.facts if not f.label.startswith("change")]
-    assert [f.label.split(":")[0] for f in per_term] == terms
+    assert [f.label.split(" (")[0] for f in per_term] == terms
     for fact, label in zip(per_term, terms, strict=True):
         pairs = [
             (r, q)
@@ -354,16 +366,26 @@ def test_hours_per_week(conn: Conn, truth: list[ParsedReport]) -> None:
         for r in reports:
             for b, count in r.frequencies[0].bins.items():
                 bins[b] += count
-        got = {f.label.split(" ")[0]: f.value for f in ev.facts[:-1]}
+        got = {
+            f.label.split(" ")[0]: f.value
+            for f in ev.facts
+            if f.label[:1].isdigit() and f.label.endswith(" hours per week")
+        }
         assert got == dict(bins)
-        assert (ev.facts[-1].value, ev.facts[-1].n) == hours_mean(reports)
+        mean = next(f for f in ev.facts if f.label == "estimated mean hours per week")
+        assert (mean.value, mean.n) == hours_mean(reports)
+        total = sum(bins.values())
+        for fact in (f for f in ev.facts if f.label.startswith("share at ")):
+            low = int(fact.label.removeprefix("share at ").split("+")[0])
+            above = sum(c for b, c in bins.items() if int(b.split("-")[0]) >= low)
+            assert fact.value == q2(Decimal(above) / Decimal(total))
 
 
 def test_hours_trend(conn: Conn, truth: list[ParsedReport]) -> None:
     metric = Metric(kind="hours", text=HOURS)
     ev = run_plan(conn, plan=Trend(metric=metric, scope=Scope()))
     for fact in ev.facts[:-1]:
-        label = fact.label.split(":")[0]
+        label = fact.label.split(" (")[0]
         assert (fact.value, fact.n) == hours_mean(
             [r for r in truth if r.term.label == label and r.frequencies]
         )
@@ -434,7 +456,8 @@ def test_ask_hours_then_follow_up(
     )
     assert ev.plan["kind"] == "hours"
     expected = hours_mean([x for x in truth if x.course.code == code and x.frequencies])
-    assert (ev.facts[-1].value, ev.facts[-1].n) == expected
+    mean = next(f for f in ev.facts if f.label == "estimated mean hours per week")
+    assert (mean.value, mean.n) == expected
     ev2, ent2 = quantitative_evidence(
         conn,
         question=f"and in {r.term.label}?",
@@ -445,7 +468,8 @@ def test_ask_hours_then_follow_up(
     assert ent2.courses == [code] and ent2.terms == [r.term.label]
     assert ev2.plan["kind"] == "hours"
     same = [x for x in truth if x.course.code == code and x.term.label == r.term.label]
-    assert (ev2.facts[-1].value, ev2.facts[-1].n) == hours_mean([x for x in same if x.frequencies])
+    mean2 = next(f for f in ev2.facts if f.label == "estimated mean hours per week")
+    assert (mean2.value, mean2.n) == hours_mean([x for x in same if x.frequencies])
 
 
 def test_ask_unanswerables(conn: Conn, index: tuple[Catalog, MetricIndex]) -> None:

@@ -1,0 +1,193 @@
+"""The sentence an extractive answer leads with: the answer itself, in a person's words.
+
+Each plan kind has one template filled only from the evidence (its plan and its facts), so the
+sentence carries no number the facts do not hold; details stay in the facts that follow.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rag.answers import Evidence, Fact
+from rag.plans import Metric, Scope
+
+SMALL_N = 10
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if math.isfinite(value) else "no value"
+    return str(value)
+
+
+def _value(value: Any, metric: Metric | None) -> str:
+    """A value as read: rates as a percentage with the fraction, means as printed."""
+    if metric is not None and metric.is_rate and isinstance(value, (int, float)):
+        return f"**{round(float(value) * 100)}%** ({_num(value)})"
+    return f"**{_num(value)}**"
+
+
+def _n(n: int | None, unit: str = "response") -> str:
+    if n is None:
+        return ""
+    noun = unit if n == 1 else f"{unit}s"
+    care = "; few responses, read with care" if unit == "response" and n < SMALL_N else ""
+    return f" ({n} {noun}{care})"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _metric(plan: dict[str, Any], key: str = "metric") -> Metric | None:
+    raw = plan.get(key)
+    return Metric.model_validate(raw) if isinstance(raw, dict) else None
+
+
+def _scope(plan: dict[str, Any]) -> str:
+    raw = plan.get("scope")
+    return Scope.model_validate(raw).describe() if isinstance(raw, dict) else "the reports"
+
+
+def _first(facts: list[Fact], start: str) -> Fact | None:
+    return next((f for f in facts if f.label.startswith(start)), None)
+
+
+def lead_sentence(evidence: Evidence) -> str | None:
+    """One sentence that answers, or None when no template fits (the facts then lead)."""
+    plan, facts = evidence.plan, evidence.facts
+    if not facts:
+        return None
+    kind = plan.get("kind")
+    if kind == "mixed":
+        return _overview(plan.get("ratings") or {}, facts)
+    builder = {
+        "average": _average,
+        "ranking": _ranking,
+        "comparison": _comparison,
+        "trend": _trend,
+        "distribution": _distribution,
+        "hours": _hours,
+        "overview": _overview,
+    }.get(str(kind))
+    return builder(plan, facts) if builder else None
+
+
+def _average(plan: dict[str, Any], facts: list[Fact]) -> str | None:
+    metric = _metric(plan)
+    if metric is None:
+        return None
+    head = facts[0]
+    if head.label.startswith("sections"):
+        return None
+    if not head.label.startswith(metric.label):
+        listed = ", ".join(f"{f.label.split(', ', 1)[-1]}: {_num(f.value)}" for f in facts[:6])
+        return f"{_cap(metric.label)} in {_scope(plan)}, per section: {listed}."
+    unit = "answer" if metric.kind == "hours" else "response"
+    n = "" if metric.kind == "section" and not metric.is_rate else _n(head.n, unit)
+    return f"{_cap(metric.label)} in {_scope(plan)}: {_value(head.value, metric)}{n}."
+
+
+def _ranking(plan: dict[str, Any], facts: list[Fact]) -> str | None:
+    metric, top = _metric(plan), _first(facts, "#1 ")
+    if metric is None or top is None:
+        return None
+    who = top.label.removeprefix("#1 ").removesuffix(" (tied)")
+    word = "highest" if plan.get("order", "desc") == "desc" else "lowest"
+    if metric.kind == "hours":
+        word = "most" if word == "highest" else "fewest"
+    tied = ", tied with others" if top.label.endswith("(tied)") else ""
+    n = _n(top.n) if metric.kind != "section" or metric.is_rate else ""
+    return (
+        f"{who} had the {word} {metric.label} in {_scope(plan)}:"
+        f" {_value(top.value, metric)}{n}{tied}."
+    )
+
+
+def _comparison(plan: dict[str, Any], facts: list[Fact]) -> str | None:
+    metric = _metric(plan)
+    if metric is None:
+        return None
+    if plan.get("between") == "dept_univ":
+        if metric.statistic == "median":
+            parts = [f"{f.label} {_num(f.value)}" for f in facts[:3]]
+            return f"{_cap(metric.label)} in {_scope(plan)}: " + ", ".join(parts) + "."
+        return _against(metric, _scope(plan), facts)
+    named = [f for f in facts if not f.label.startswith("difference")]
+    parts = [f"{f.label.rsplit(': ', 1)[0]} {_value(f.value, metric)}{_n(f.n)}" for f in named]
+    return f"{_cap(metric.label)}: " + "; ".join(parts) + "."
+
+
+def _against(metric: Metric, where: str, facts: list[Fact]) -> str:
+    head = facts[0]
+    text = f"{_cap(metric.label)} in {where}: {_value(head.value, metric)}{_n(head.n)}"
+    others = [
+        f"{_num(f.value)} for the {f.label.removesuffix(' mean')}"
+        for f in facts[1:]
+        if f.label in ("department mean", "university mean")
+    ]
+    return text + (", against " + " and ".join(others) if others else "") + "."
+
+
+def _trend(plan: dict[str, Any], facts: list[Fact]) -> str | None:
+    metric = _metric(plan)
+    terms = [f for f in facts if not f.label.startswith("change ")]
+    if metric is None or not terms:
+        return None
+    first, last = terms[0], terms[-1]
+    if len(terms) == 1:
+        return (
+            f"{_cap(metric.label)} in {_scope(plan)}, {first.label}: {_value(first.value, metric)}."
+        )
+    return (
+        f"{_cap(metric.label)} in {_scope(plan)} went from {_num(first.value)} in"
+        f" {first.label} to {_value(last.value, metric)} in {last.label}"
+        f" ({len(terms)} terms)."
+    )
+
+
+def _distribution(plan: dict[str, Any], facts: list[Fact]) -> str | None:
+    metric = _metric(plan)
+    if metric is None:
+        return None
+    head = facts[0]
+    if head.label.startswith("answered "):
+        chosen = head.label.removeprefix("answered ")
+        return (
+            f"**{head.value}** of {head.n} responses to {metric.label} in {_scope(plan)}"
+            f" were {chosen}."
+        )
+    shown = ", ".join(
+        f"{f.label.split(' ', 1)[0]}: {f.value}" for f in facts if f.label[:1].isdigit()
+    )
+    return f"Answers to {metric.label} in {_scope(plan)} ({head.n} responses): {shown}."
+
+
+def _hours(plan: dict[str, Any], facts: list[Fact]) -> str | None:
+    common, mean = _first(facts, "most common"), _first(facts, "estimated mean")
+    if common is None:
+        return None
+    text = f"Students in {_scope(plan)} most often reported {common.value}"
+    if mean is not None:
+        text += f"; estimated mean **{_num(mean.value)}** hours per week{_n(mean.n, 'answer')}"
+    return text + "."
+
+
+def _overview(plan: dict[str, Any], facts: list[Fact]) -> str | None:
+    headline = _metric(plan, "headline")
+    if headline is None:
+        return None
+    text = _against(headline, _scope(plan), facts)
+    rated = [
+        f for f in facts if f.source.startswith("question_scores: ") and "question:" in f.source
+    ][1:]
+    rated = [f for f in rated if isinstance(f.value, float) and "mean" not in f.label]
+    if len(rated) >= 2:
+        best = max(rated, key=lambda f: f.value)
+        worst = min(rated, key=lambda f: f.value)
+        text += (
+            f" Rated highest: {best.label} ({_num(best.value)});"
+            f" lowest: {worst.label} ({_num(worst.value)})."
+        )
+    return text

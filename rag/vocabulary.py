@@ -1,0 +1,344 @@
+"""The words people use for what a report prints, and for scope that is not a metric.
+
+A report prints, per section, the enrollment, the responses (with declines), the declines and
+(per question) the responses, response rate, mean, median, standard deviation, distribution and
+the department and university means and medians, and the hours-per-week bins. These patterns
+name each of them in ordinary English ("class size", "took the survey", "how many 5s"), and the
+phrases that set scope or a comparison ("across all terms", "each term", "vs the department"),
+so that those words never reach the rating-question matcher as if they named a metric.
+
+Each reader consumes the words it understood from the question's mask (rag.entities._Text).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from rag.entities import Catalog, Entities, _Text
+
+Figure = Literal["enrollment", "responses", "respondents", "declines", "response_rate"]
+Statistic = Literal["mean", "median", "std_dev", "responses", "response_rate", "distribution"]
+
+
+def _re(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+# ---------------------------------------------------------------- section figures
+
+_PEOPLE = r"(?:students?|people|ppl|kids|folks|learners|undergrads|grads|persons?)"
+_SURVEY = r"(?:survey|surveys|evals?|evaluations?|trace(?:\s+(?:survey|eval\w*))?|form|it)"
+
+FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
+    (
+        "respondents",
+        _re(r"\b(?:responses?|respondents?|answers?)\s+(?:excluding|without|not\s+counting|"
+            r"minus|excl\.?|net\s+of)\s+(?:the\s+)?declines?\b"),
+    ),
+    (
+        "responses",
+        _re(r"\b(?:responses?|respondents?)\b[^.?!]{0,40}?\b(?:including|incl\.?|with|counting)"
+            r"\s+(?:the\s+)?declines?\b"),
+    ),
+    (
+        "respondents",
+        _re(r"\b(?:responses?|respondents?|answers?|responded|answered)\b[^.?!]{0,40}?"
+            r"\b(?:excluding|without|not\s+counting|minus|excl\.?|net\s+of)\s+(?:the\s+)?"
+            r"declines?\b"),
+    ),
+    (
+        "declines",
+        _re(r"\b(?:declin(?:e|es|ed|ing)|opt(?:ed|s)?\s+out|refus(?:e|ed|als?)|"
+            r"chose\s+not\s+to\s+(?:respond|answer|take\s+(?:the\s+)?" + _SURVEY + r"))\b"
+            r"(?:\s+(?:to\s+(?:take|fill\s+out|complete|respond|answer))?\s*(?:of\s+)?"
+            r"(?:the\s+)?" + _SURVEY + r"\b)?"),
+    ),
+    (
+        "response_rate",
+        _re(r"\b(?:response|resp\.?|participation|completion|return)\s+rates?\b"
+            r"|\b(?:what|which)\s+(?:%|percent(?:age)?|fraction|share|proportion|part)\s+of\s+"
+            r"(?:the\s+)?(?:" + _PEOPLE + r"|class|enrolled)\b(?:\s+\w+){0,4}?\s+"
+            r"(?:responded|filled\s+(?:out|in)|answered|completed|took|submitted)\b"
+            r"(?:\s+(?:the\s+)?" + _SURVEY + r"\b)?"),
+    ),
+    (
+        "enrollment",
+        _re(r"\b(?:invited|eligible|asked)\b(?:\s+(?:to\s+(?:fill\s+out|take|complete)|for)\s+"
+            r"(?:the\s+)?" + _SURVEY + r"\b)?"),
+    ),
+    (
+        "responses",
+        _re(r"\b" + _SURVEY + r"\s+(?:came\s+back|were\s+(?:completed|submitted|returned|"
+            r"filled\s+(?:out|in))|completed|submitted|returned)\b"
+            r"|\b(?:came|come)\s+back\b"
+            r"|\b(?:number\s+of\s+|#\s*(?:of\s+)?)?(?:survey\s+|trace\s+)?(?:responses|respondents)\b"
+            r"|\b(?:response|respondent)\s+(?:count|number|total)s?\b"
+            r"|\bresponded\b(?:\s+to\s+(?:the\s+)?" + _SURVEY + r"\b)?"
+            r"|\b(?:filled|fill)\s+(?:out|in)\b(?:\s+(?:the\s+)?" + _SURVEY + r"\b)?"
+            r"|\b(?:took|take|taken|did|completed|complete|submitted|returned)\s+(?:the\s+)?"
+            + _SURVEY + r"\b"
+            r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:answered|responded)\b"
+            r"|\bhow\s+many\s+(?:" + _SURVEY + r"|responses)\b(?:\s+(?:were|was|got|did|have"
+            r"|had)?\s*(?:completed|submitted|returned|filled\s+(?:out|in)|c[ao]me\s+back|done)\b)?"),
+    ),
+    (
+        "enrollment",
+        _re(r"\benrol+(?:ment|ments|led|ed)?\b|\bclass\s+size\b|\bsize\s+of\b"
+            r"|\bhow\s+(?:big|large)\b|\bhead\s*-?\s*count\b"
+            r"|\b(?:registered|signed\s+up)\b"
+            r"|\bhow\s+many\s+" + _PEOPLE + r"\s+(?:were|are|was)\s+(?:there\s+)?in\b"
+            r"|\bhow\s+many\s+" + _PEOPLE + r"\b(?=.*\b(?:have|had|taught|teach)\b)"),
+    ),
+)  # fmt: skip
+"""Most specific first: "how many of the responses were declines" asks for declines."""
+
+_STUDENTS_ONLY = _re(
+    r"\b(?:how\s+many|(?:total\s+)?number\s+of|#\s*(?:of)?|total|most|fewest|least|more|"
+    r"fewer)\s+" + _PEOPLE + r"\b|\b" + _PEOPLE + r"\s+(?:in\s+)?total\b"
+)
+"""'How many students in CS5800 in Fall 2023?' with no verb: the students in the class."""
+
+_QUESTION_WORD = _re(r"\b(?:question|item|statement|prompt)\b")
+
+
+# ---------------------------------------------------------------- per-question statistics
+
+STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
+    ("std_dev", _re(r"\b(?:std\.?\s*dev\.?|standard\s+deviations?|stdev|st\.?\s*dev|variance|"
+                    r"sd)\b")),
+    ("distribution", _re(r"\b(?:distributions?|breakdown|histogram|spread|split)\b"
+                         r"(?:\s+of\s+(?:the\s+)?(?:answers|responses|ratings|scores))?"
+                         r"|\bhow\s+many\s+(?:[1-5]s\b[\s,]*)+(?:etc\.?)?")),
+    ("median", _re(r"\bmedians?\b")),
+    ("responses", _re(r"\bthe\s+n\b|\bn\s+(?:for|of)\b|\bsample\s+size\b"
+                      r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:answered|responded\s+to|rated)\b"
+                      r"(?=.*(?:'|\"|question|rating|score|\bthe\s+\w+))")),
+    ("mean", _re(r"\b(?:mean|average|avg)\b")),
+)  # fmt: skip
+
+AGREEMENT = ("Strongly Agree", "Agree", "Neutral", "Disagree", "Strongly Disagree")
+EFFECTIVENESS = (
+    "Almost Always Effective",
+    "Usually Effective",
+    "Sometimes Effective",
+    "Rarely Effective",
+    "Never Effective",
+)
+"""The printed scales, option 5 first: effectiveness for the overall-effectiveness question."""
+
+_OPTION_FORMS = {
+    5: r"strongly\s+agree(?:d|s)?|almost\s+always\s+effective",
+    4: r"agree(?:d|s)?|usually\s+effective",
+    3: r"neutral|neither\s+agree\s+nor\s+disagree|sometimes\s+effective",
+    2: r"disagree(?:d|s)?|rarely\s+effective",
+    1: r"strongly\s+disagree(?:d|s)?|never\s+effective",
+}
+_OPTION = _re(
+    r"\b(?:" + "|".join(f"(?P<o{k}>{_OPTION_FORMS[k]})" for k in (1, 5, 3, 2, 4)) + r")\b"
+)
+_RATED_N = _re(r"\b(?:rated|gave|chose|picked|scored)\s+(?:it\s+|them\s+|(?:a|an)\s+)?([1-5])s?\b")
+
+
+def scale_of(question_text: str) -> tuple[str, ...]:
+    """The option names a question prints, 5 first."""
+    return EFFECTIVENESS if "effective" in question_text.lower() else AGREEMENT
+
+
+# ---------------------------------------------------------------- hours per week
+
+HOURS = _re(
+    r"\bhours?(?:\s*(?:-|per|a|/|each)\s*(?:week|wk))?\b|\bper\s+week\b|\ba\s+week\b|\bweekly\b"
+    r"|\btime\s+(?:sink|commitment|investment|spent|needed)\b|\bhomework\s+time\b"
+    r"|\bhow\s+much\s+(?:\w+\s+)?(?:time|work|homework)\b|\boutside\s+work\b"
+    r"|\b(?:heaviest|lightest|heavier|lighter)\b(?:\s+(?:work\s*load|course\s*load))?"
+    r"|\bwork\s*loads?\b"
+)
+"""Time outside class: the frequency block that prints hours-per-week bins."""
+
+_HOURS_NUMBERS = _re(
+    r"\b\d{1,2}\s*(?:\+|-|–|to)\s*(?:\d{1,2})?\s*(?=hours?|h\b|a\s+week)"
+    r"|\b(?:more|less|fewer)\s+than\s+\d{1,2}\b|\b\d{1,2}\s*\+|\b\d{1,2}-\d{1,2}\b"
+)
+
+# ---------------------------------------------------------------- scope and comparison phrases
+
+AGGREGATE = _re(
+    r"\b(?:across|over|for|in)\s+(?:all\s+(?:(?:the|of\s+(?:the|his|her|their))\s+)?"
+    r"(?:terms?|semesters?|years?|sections?|courses?|classes|offerings|time|reports)|"
+    r"(?:every|each)\s+(?:term|semester|section)\s+combined|everything|the\s+data)\b"
+    r"|\bacross\s+all\s+(?:his|her|their)\s+(?:courses?|classes|sections?|terms?|semesters?)\b"
+    r"|\b(?:all|both)\s+(?:(?:his|her|their|the|of\s+(?:his|her|their|the))\s+)?"
+    r"(?:sections?|courses?|classes|terms?|semesters?)(?:\s+(?:together|combined))?\b"
+    r"|\b(?:in\s+total|total(?:led)?|altogether|all\s+together|together|combined|"
+    r"all[\s-]time|ever|in\s+the\s+data|adding\s+up|added\s+up|summed|pooled|cumulative)\b"
+)
+OVERALL = _re(
+    r"\boverall\b(?!\s+(?:instructor\s+|teaching\s+|course\s+)?(?:rating|ratings|score|scores|"
+    r"effectiveness|evaluation|mean|average|median))"
+)
+""""overall" as scope ("best instructor overall"), not the overall-rating question's name."""
+"""Words that say "every matching section, pooled": the default scope, never a metric."""
+
+BY_TERM = _re(
+    r"\b(?:(?:for\s+)?(?:each|every|per)\s+(?:term|semester|year)|by\s+(?:term|semester|year)|"
+    r"term[\s-]+(?:to|by|over)[\s-]+term|semester[\s-]+(?:to|by)[\s-]+semester|"
+    r"year[\s-]+(?:over|to|by)[\s-]+year|across\s+(?:the\s+)?(?:terms|semesters|years)|"
+    r"over\s+(?:the\s+)?(?:years|terms|semesters|time)|through\s+the\s+years|trend(?:s|ing)?|"
+    r"history|historically)\b"
+)
+BY_SECTION = _re(
+    r"\b(?:(?:for\s+)?(?:each|every|per)\s+section|by\s+section|section\s+by\s+section)\b"
+)
+VERSUS_DEPT = _re(
+    r"\b(?:the\s+)?(?:\w+\s+)?(?:department(?:al)?|dept\.?|university|univ\.?|college|school|"
+    r"institution|nu)(?:'s)?(?:\s+(?:wide|overall))?(?:\s+(?:average|mean|median|norm|"
+    r"benchmark|score|rating))?s?\b"
+)
+SMALL = _re(
+    r"\b(?:ignor\w*|exclud\w*|leav\w*\s+out|skip\w*|without|drop\w*|no)\s+(?:the\s+)?"
+    r"(?:tiny|small|little|low[\s-]n)\s+(?:sections?|classes|ones)\b"
+)
+""""ignoring tiny sections" restates the default (rankings skip sections under 5 responses)."""
+
+EXCLUDE = _re(
+    r"\b(?:leave|leaving|left)\s+out\b|\b(?:excluding|exclude|except(?:\s+for)?|"
+    r"without|ignoring|ignore|apart\s+from|other\s+than|not\s+counting|minus)\b"
+)
+OTHER_SECTION = _re(r"\b(?:the\s+)?other\s+(?:sections?|one)\b")
+FUTURE = _re(
+    r"\b(?:next|upcoming|coming|future)\s+(?:term|semester|year|fall|spring|summer|"
+    r"winter|session)\b|\bwill\s+(?:be|get|have|teach|there)\b|\bgoing\s+to\s+be\b"
+    r"|\bpredict\w*\b|\bforecast\w*\b"
+)
+OUTSIDE = _re(
+    r"\brate\s*my\s*prof\w*\b|\bratemyprof\w*\b|\breddit\b|\bglassdoor\b"
+    r"|\blinked\s*in\b|\bwikipedia\b|\bgoogle\s+reviews?\b"
+)
+"""Other sources of opinion, which the reports are not."""
+
+# ---------------------------------------------------------------- open and evaluative words
+
+OPEN = _re(
+    r"\b(?:good|great|bad|decent|ok|okay|fine|nice|solid|strong|weak|poor|worth(?:while)?|"
+    r"recommend\w*|recommendable|like|liked|hard|harder|hardest|easy|easier|tough|tougher|"
+    r"difficult|heavy|light|chill|fun|boring|interesting|useful|"
+    r"teacher|lecturer|prof|instructor|teach|teaches|teaching|taught|class|course|"
+    r"tell\s+me\s+(?:more\s+)?about|what\s+about|how\s+about|overview|summary|summari[sz]e|"
+    r"think|thought|opinion|opinions|feel|feelings|reputation|know|take|taking|took|before|"
+    r"should|would|could|improv\w*|changed?|changing|evolv\w*|better|worse|best|worst|"
+    r"how\s+(?:is|was|are|were|does|did|do)|how's|hows|really|actually|"
+    r"generally|in\s+general|since\s+covid|covid|pandemic|big|huge|small|"
+    r"large|enough|lot|lots|really|need|needs|needed|require[sd]?|put|doing|spend|spent|"
+    r"thoughts?|reviews?|opinions?|impressions?|verdict)\b"
+)
+"""Words of a question about a person or a course as a whole ("is Okafor a good teacher")."""
+
+TREND_WORDS = _re(
+    r"\b(?:improv(?:e|ed|ing|ement)|get(?:ting)?\s+better|got\s+better|gone\s+(?:up|down)|"
+    r"went\s+(?:up|down)|risen|rise|rose|fallen|fell|dropp?ed\s+off|increas\w*|decreas\w*|"
+    r"changed?|changing|evolv\w*|moved?|progress\w*|since\s+covid)\b"
+)
+
+COMPARATIVE = _re(
+    r"\b(?:more|less|higher|lower|better|worse|bigger|smaller|heavier|lighter|harder|easier|"
+    r"greater|fewer)\s+than\b|\bcompared\s+(?:to|with)\b|\bvs\.?\b|\bversus\b"
+    r"|\bstacks?\s+up\b|\bmeasures?\s+up\b|\bdifferences?\s+(?:between|in)\b|\bgap\s+between\b"
+)
+_THRESHOLD = _re(
+    r"\b(?:above|below|over|under|more\s+than|less\s+than|at\s+least|at\s+most|higher\s+than|"
+    r"lower\s+than)\s+\d+(?:\.\d+)?\s*(?:%|percent)?"
+)
+"""'above 50%': a threshold a person compares the answer with; the answer is the value."""
+MODE = _re(r"\b(?:the\s+)?most\s+(?:common|frequent|popular|typical|usual)\b|\btypical\b")
+_MODE = MODE
+OFFICE_HOURS = _re(r"\boffice\s+hours?\b")
+LETTER_GRADE = re.compile(
+    r"\b(?:[Gg]ot|[Gg]et|[Gg]etting|[Rr]eceived?|[Ee]arned)\s+(?:an?\s+)?[A-F][+-]?(?![\w'])"
+)
+"""'got an A': a letter grade, which the reports do not hold (read as the word "grade")."""
+
+FUNCTION_WORDS = frozenset(
+    """a an the of in on for to at by with and or vs versus than about from into over per
+    which who whom whose what whats when where how many much is are was were be been being did
+    do does done had has have get got show give tell list me my i we our us their them they it
+    its this that these those there here please can could would should will all any each
+    every some etc eg ie just also only still yet so then same s t re ve ll d m o
+    his her him she he one ones out up down use used uses using eval evals survey surveys
+    questionnaire form forms across both together anyone anybody someone everyone people ppl
+    kids folks above below rate rates rated rating ratings rating-wise wise score scores scored
+    well share percent percentage proportion fraction number answer answers among now having
+    way more less since added introduced asked question questions item as""".split()  # noqa: SIM905
+)
+"""Words that carry no measure: what is left of a question once these go must be understood."""
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _consume(text: _Text, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    found = text.finditer(pattern)
+    for m in found:
+        text.consume(m.start(), m.end())
+    return found
+
+
+def read_early(text: _Text, ent: Entities) -> None:
+    """Phrases read before names and terms: other sites, the future, "ignoring tiny sections"
+    (whose words would otherwise read as a title, a term or a ranking of sections)."""
+    if _consume(text, OUTSIDE):
+        ent.outside = True
+    if _consume(text, FUTURE):
+        ent.future = True
+    if _consume(text, SMALL):
+        ent.small_excluded = True
+    for m in OFFICE_HOURS.finditer(text.masked):  # availability, not hours of work per week
+        width = m.end() - m.start()
+        text.masked = (
+            text.masked[: m.start()] + "availability".ljust(width) + text.masked[m.end() :]
+        )
+    for m in LETTER_GRADE.finditer(text.masked):
+        width = m.end() - m.start()
+        text.masked = text.masked[: m.start()] + "grade".ljust(width) + text.masked[m.end() :]
+
+
+def read_vocabulary(text: _Text, catalog: Catalog, ent: Entities) -> None:
+    """Set the figure, statistic, options, hours, comparison and scope flags the words name."""
+    for statistic, pattern in STATISTICS:
+        if _consume(text, pattern) and ent.statistic is None:
+            ent.statistic = statistic
+    if text.finditer(VERSUS_DEPT):
+        ent.versus_dept = True
+        _consume(text, VERSUS_DEPT)
+    _consume(text, _THRESHOLD)
+    options: set[int] = set()
+    for m in _consume(text, _OPTION):
+        options |= {int(k[1]) for k, v in m.groupdict().items() if v}
+    for m in _consume(text, _RATED_N):
+        options.add(int(m.group(1)))
+    ent.options = sorted(options, reverse=True)
+    for name, pattern in FIGURES:
+        if _consume(text, pattern) and ent.figure is None:
+            ent.figure = name
+    if ent.figure is None and _consume(text, _STUDENTS_ONLY) and not ent.options:
+        ent.figure = "enrollment"
+    if _consume(text, BY_SECTION):
+        ent.breakdown = "section"
+    if _consume(text, BY_TERM):
+        ent.breakdown = ent.breakdown or "term"
+    if catalog.prompts and _consume(text, HOURS):
+        ent.hours = True
+        _consume(text, _HOURS_NUMBERS)
+    if _consume(text, AGGREGATE):
+        ent.aggregate = True
+    if _consume(text, OVERALL):
+        ent.overall_word = True
+    if _consume(text, TREND_WORDS):
+        ent.breakdown = ent.breakdown or "term"
+    _consume(text, _QUESTION_WORD)
+    if _consume(text, COMPARATIVE):
+        ent.versus_previous = True
+    _consume(text, _MODE)
+    if _consume(text, OPEN):
+        ent.evaluative = True
