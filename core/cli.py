@@ -358,11 +358,17 @@ def themes_backfill() -> None:
 def eval_parse(
     reports: Annotated[int, typer.Option(min=1)] = 1000,
     seed: Annotated[int, typer.Option()] = 2026,
+    html_share: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of Blue reports as saved pages")
+    ] = 0.0,
+    survey_exports: Annotated[int, typer.Option(min=0, help="Survey exports to add")] = 0,
 ) -> None:
     """Exact-report rate and field accuracy of the parser on a fresh corpus, styles at random."""
     from ingestion.eval_parse import evaluate_parse
 
-    result = evaluate_parse(reports=reports, seed=seed)
+    result = evaluate_parse(
+        reports=reports, seed=seed, html_share=html_share, survey_exports=survey_exports
+    )
     print("\n".join(result.lines()))
     raise typer.Exit(0 if result.exact == result.reports else 1)
 

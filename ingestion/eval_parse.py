@@ -18,6 +18,7 @@ from typing import Any
 
 from core.errors import ParseError
 from core.report import ParsedReport
+from ingestion.corpus.html_style import draw_html_style, html_style_axes
 from ingestion.corpus.style import draw_style, style_axes
 from ingestion.corpus.writer import write_corpus
 from ingestion.parse import parse_path
@@ -78,6 +79,11 @@ class ParseEval:
             f"silent losses (parsed, but less data than the report holds): "
             f"{len(self.silent_losses)}",
         ]
+        layouts = sorted(k for k in self.by_axis if k.startswith("layout="))
+        out.append(
+            "exact by layout: "
+            + ", ".join(f"{k[7:]} {self.by_axis[k][0]}/{self.by_axis[k][1]}" for k in layouts)
+        )
         worst = sorted(self.by_axis.items(), key=lambda kv: kv[1][0] / kv[1][1])[:8]
         out.append(
             "least exact style values: " + ", ".join(f"{name} {ok}/{n}" for name, (ok, n) in worst)
@@ -85,19 +91,38 @@ class ParseEval:
         return out
 
 
-def evaluate_parse(*, reports: int, seed: int, folder: Path | None = None) -> ParseEval:
-    """Generate `reports` reports (styles drawn per report) and score the parser on each."""
+def _axes(truth: ParsedReport, render_seed: int) -> dict[str, str]:
+    """The layout, and the style it was drawn in where styles vary (PDFs, saved pages)."""
+    if truth.layout == "blue-html":
+        return {"layout": truth.layout, **html_style_axes(draw_html_style(render_seed))}
+    if truth.layout in ("collegenet", "blue"):
+        return {"layout": truth.layout, **style_axes(draw_style(render_seed))}
+    return {"layout": truth.layout}
+
+
+def evaluate_parse(
+    *,
+    reports: int,
+    seed: int,
+    folder: Path | None = None,
+    html_share: float = 0.0,
+    survey_exports: int = 0,
+) -> ParseEval:
+    """Generate `reports` reports (styles drawn per report; `html_share` of the Blue ones as
+    saved pages) and `survey_exports` survey exports, and score the parser on each."""
     result = ParseEval()
     with tempfile.TemporaryDirectory(prefix="tl-eval-parse-") as tmp:
         out = folder or Path(tmp)
-        paths = write_corpus(out, reports=reports, seed=seed)
+        paths = write_corpus(
+            out,
+            reports=reports,
+            seed=seed,
+            html_share=html_share,
+            survey_exports=survey_exports,
+        )
         for index, path in enumerate(paths):
             truth = ParsedReport.model_validate_json(path.with_suffix(".json").read_text("utf-8"))
-            axes = (
-                {"layout": "xlsx"}
-                if path.suffix == ".xlsx"
-                else {"layout": truth.layout, **style_axes(draw_style(seed * 100_003 + index))}
-            )
+            axes = _axes(truth, seed * 100_003 + index)
             try:
                 parsed: ParsedReport | None = parse_path(path)
             except ParseError as exc:
