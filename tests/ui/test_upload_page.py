@@ -61,7 +61,7 @@ def test_several_files_are_followed_until_done(
         [
             (pdf.name, pdf.read_bytes(), "application/pdf"),
             (xlsx.name, xlsx.read_bytes(), "application/octet-stream"),
-            ("notes.pdf", b"these are my notes, not a report", "application/pdf"),
+            ("notes.pdf", b"\x00\x01 these are my notes, not a report", "application/pdf"),
             ("minutes.pdf", not_a_report(), "application/pdf"),
         ]
     ).run()
