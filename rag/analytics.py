@@ -390,6 +390,7 @@ _GROUPS = {
         sql.SQL("m.section_id::text"),
         sql.SQL("m.code || '-' || m.section || ' ' || m.term"),
     ),
+    "term": (sql.SQL(""), sql.SQL("m.sort_key::text"), sql.SQL("m.term")),
 }  # fmt: skip
 
 

@@ -54,6 +54,14 @@ class Scope(BaseModel):
             parts.append("leaving out " + ", ".join(left_out))
         return ", ".join(parts) or "all reports"
 
+    def phrase(self) -> str:
+        """The scope after a noun: "for Chinedu Okafor in CS5800, Fall 2023", "in all reports"."""
+        people = " and ".join(self.instructor_names)
+        rest = self.model_copy(update={"instructor_names": []}).describe()
+        if people and rest == "all reports":
+            return f"for {people}"
+        return f"for {people} in {rest}" if people else f"in {rest}"
+
 
 def key_words(key: int) -> str:
     """A term sort key (year * 10 + season index) in words; 9 ends a year."""
@@ -115,6 +123,17 @@ class Metric(BaseModel):
         return STATISTIC_WORDS[self.statistic] + short_label(self.text)
 
     @property
+    def spoken(self) -> str:
+        """The label as said after "the highest": "overall rating", "rating on “feedback”"."""
+        if self.kind != "question" or "overall rating" in self.label:
+            return self.label
+        prefix = STATISTIC_WORDS[self.statistic].strip()
+        short = short_label(self.text)
+        if self.statistic == "mean":
+            return f"rating on “{short}”"
+        return f"{prefix} “{short}”"
+
+    @property
     def is_rate(self) -> bool:
         return self.figure == "response_rate" or self.statistic == "response_rate"
 
@@ -140,7 +159,7 @@ def short_label(text: str) -> str:
 
 class Ranking(BaseModel):
     kind: Literal["ranking"] = "ranking"
-    entity: Literal["instructor", "course", "section"]
+    entity: Literal["instructor", "course", "section", "term"]
     metric: Metric
     scope: Scope
     order: Literal["desc", "asc"] = "desc"
@@ -281,9 +300,11 @@ _SMALL = re.compile(
 )
 
 
-def _entity_kind(question: str) -> Literal["instructor", "course", "section"] | None:
+def _entity_kind(question: str) -> Literal["instructor", "course", "section", "term"] | None:
     """What a ranking ranks, from its words; None when they name nothing (a follow-up)."""
     q = _SMALL.sub(" ", SMALL.sub(" ", question.lower()))
+    if re.search(r"\b(?:which|what)\s+(?:terms?|semesters?|years?)\b", q):
+        return "term"
     if re.search(r"\bsections?\b", q):
         return "section"
     if re.search(r"\b(instructors?|professors?|profs?|teachers?|faculty|lecturers?|who|whom)\b", q):

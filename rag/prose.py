@@ -24,7 +24,7 @@ def _num(value: Any) -> str:
 def _value(value: Any, metric: Metric | None) -> str:
     """A value as read: rates as a percentage with the fraction, means as printed."""
     if metric is not None and metric.is_rate and isinstance(value, (int, float)):
-        return f"**{round(float(value) * 100)}%** ({_num(value)})"
+        return f"**{round(float(value) * 100)}%** (a fraction of {_num(value)})"
     return f"**{_num(value)}**"
 
 
@@ -46,8 +46,9 @@ def _metric(plan: dict[str, Any], key: str = "metric") -> Metric | None:
 
 
 def _scope(plan: dict[str, Any]) -> str:
+    """The scope after a noun: "in CS5800, Fall 2023", "for Chinedu Okafor"."""
     raw = plan.get("scope")
-    return Scope.model_validate(raw).describe() if isinstance(raw, dict) else "the reports"
+    return Scope.model_validate(raw).phrase() if isinstance(raw, dict) else "in the reports"
 
 
 def _first(facts: list[Fact], start: str) -> Fact | None:
@@ -83,10 +84,10 @@ def _average(plan: dict[str, Any], facts: list[Fact]) -> str | None:
         return None
     if not head.label.startswith(metric.label):
         listed = ", ".join(f"{f.label.split(', ', 1)[-1]}: {_num(f.value)}" for f in facts[:6])
-        return f"{_cap(metric.label)} in {_scope(plan)}, per section: {listed}."
+        return f"{_cap(metric.label)} {_scope(plan)}, per section: {listed}."
     unit = "answer" if metric.kind == "hours" else "response"
     n = "" if metric.kind == "section" and not metric.is_rate else _n(head.n, unit)
-    return f"{_cap(metric.label)} in {_scope(plan)}: {_value(head.value, metric)}{n}."
+    return f"{_cap(metric.label)} {_scope(plan)}: {_value(head.value, metric)}{n}."
 
 
 def _ranking(plan: dict[str, Any], facts: list[Fact]) -> str | None:
@@ -100,7 +101,7 @@ def _ranking(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     tied = ", tied with others" if top.label.endswith("(tied)") else ""
     n = _n(top.n) if metric.kind != "section" or metric.is_rate else ""
     return (
-        f"{who} had the {word} {metric.label} in {_scope(plan)}:"
+        f"{who} had the {word} {metric.spoken} {_scope(plan)}:"
         f" {_value(top.value, metric)}{n}{tied}."
     )
 
@@ -112,7 +113,7 @@ def _comparison(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     if plan.get("between") == "dept_univ":
         if metric.statistic == "median":
             parts = [f"{f.label} {_num(f.value)}" for f in facts[:3]]
-            return f"{_cap(metric.label)} in {_scope(plan)}: " + ", ".join(parts) + "."
+            return f"{_cap(metric.label)} {_scope(plan)}: " + ", ".join(parts) + "."
         return _against(metric, _scope(plan), facts)
     named = [f for f in facts if not f.label.startswith("difference")]
     parts = [f"{f.label.rsplit(': ', 1)[0]} {_value(f.value, metric)}{_n(f.n)}" for f in named]
@@ -121,7 +122,7 @@ def _comparison(plan: dict[str, Any], facts: list[Fact]) -> str | None:
 
 def _against(metric: Metric, where: str, facts: list[Fact]) -> str:
     head = facts[0]
-    text = f"{_cap(metric.label)} in {where}: {_value(head.value, metric)}{_n(head.n)}"
+    text = f"{_cap(metric.label)} {where}: {_value(head.value, metric)}{_n(head.n)}"
     others = [
         f"{_num(f.value)} for the {f.label.removesuffix(' mean')}"
         for f in facts[1:]
@@ -137,11 +138,9 @@ def _trend(plan: dict[str, Any], facts: list[Fact]) -> str | None:
         return None
     first, last = terms[0], terms[-1]
     if len(terms) == 1:
-        return (
-            f"{_cap(metric.label)} in {_scope(plan)}, {first.label}: {_value(first.value, metric)}."
-        )
+        return f"{_cap(metric.label)} {_scope(plan)}, {first.label}: {_value(first.value, metric)}."
     return (
-        f"{_cap(metric.label)} in {_scope(plan)} went from {_num(first.value)} in"
+        f"{_cap(metric.label)} {_scope(plan)} went from {_num(first.value)} in"
         f" {first.label} to {_value(last.value, metric)} in {last.label}"
         f" ({len(terms)} terms)."
     )
@@ -155,20 +154,20 @@ def _distribution(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     if head.label.startswith("answered "):
         chosen = head.label.removeprefix("answered ")
         return (
-            f"**{head.value}** of {head.n} responses to {metric.label} in {_scope(plan)}"
+            f"**{head.value}** of {head.n} responses to {metric.label} {_scope(plan)}"
             f" were {chosen}."
         )
     shown = ", ".join(
         f"{f.label.split(' ', 1)[0]}: {f.value}" for f in facts if f.label[:1].isdigit()
     )
-    return f"Answers to {metric.label} in {_scope(plan)} ({head.n} responses): {shown}."
+    return f"Answers to {metric.label} {_scope(plan)} ({head.n} responses): {shown}."
 
 
 def _hours(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     common, mean = _first(facts, "most common"), _first(facts, "estimated mean")
     if common is None:
         return None
-    text = f"Students in {_scope(plan)} most often reported {common.value}"
+    text = f"{_cap(_scope(plan))}, students most often reported {common.value}"
     if mean is not None:
         text += f"; estimated mean **{_num(mean.value)}** hours per week{_n(mean.n, 'answer')}"
     return text + "."
