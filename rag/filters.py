@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from psycopg import sql
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from core.errors import TraceLensError
 from core.report import parse_term
-from ingestion.catalog import normalize_code
+from ingestion.catalog import like_escape, normalize_code
 
 
 class InvalidFilter(TraceLensError):
@@ -17,23 +17,51 @@ class InvalidFilter(TraceLensError):
     code = "invalid_filter"
 
 
+TERM_PATTERN = r"^\s*(Fall|Spring|Summer 1|Summer 2|Full Summer|Winter)\s+\d{4}\s*$"
+NAME = 80
+"""The longest filter string accepted (a course title, a name, prompt words)."""
+
+
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("an instructor id is a number, not true or false")
+    return value
+
+
 class SearchFilters(BaseModel):
     """Exact filters; every one that is set must hold for a hit."""
 
-    subject: str | None = Field(default=None, examples=["CS"])
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str | None = Field(default=None, max_length=NAME, examples=["CS"])
     course: str | None = Field(
-        default=None, description="Course code in any spelling", examples=["CS 5800"]
+        default=None,
+        max_length=NAME,
+        description="Course code in any spelling",
+        examples=["CS 5800"],
     )
-    section: str | None = Field(default=None, examples=["01"])
-    term: str | None = Field(default=None, examples=["Fall 2023"])
-    term_from: str | None = Field(default=None, description="First term of a range (inclusive)")
-    term_to: str | None = Field(default=None, description="Last term of a range (inclusive)")
+    section: str | None = Field(default=None, max_length=NAME, examples=["01"])
+    term: str | None = Field(default=None, pattern=TERM_PATTERN, examples=["Fall 2023"])
+    term_from: str | None = Field(
+        default=None, pattern=TERM_PATTERN, description="First term of a range (inclusive)"
+    )
+    term_to: str | None = Field(
+        default=None, pattern=TERM_PATTERN, description="Last term of a range (inclusive)"
+    )
     instructor: str | None = Field(
-        default=None, description="`Last`, `Last, First` or `First Last`", examples=["Doe, Jane"]
+        default=None,
+        max_length=NAME,
+        description="`Last`, `Last, First` or `First Last`",
+        examples=["Doe, Jane"],
     )
-    instructor_id: int | None = None
+    instructor_id: Annotated[int | None, BeforeValidator(_not_bool)] = Field(
+        default=None, ge=1, le=2**62
+    )
     prompt: str | None = Field(
-        default=None, description="Words of the comment prompt", examples=["strengths"]
+        default=None,
+        max_length=NAME,
+        description="Words of the comment prompt",
+        examples=["strengths"],
     )
     min_score: float | None = Field(
         default=None, ge=1, le=5, description="Minimum of the section's mean course score (1-5)"
@@ -99,7 +127,7 @@ def compile_filters(filters: SearchFilters) -> tuple[sql.Composable, list[Any]]:
             name,
         )
     if filters.prompt:
-        add("m.prompt ILIKE %s", f"%{filters.prompt.strip()}%")
+        add("m.prompt ILIKE %s", f"%{like_escape(filters.prompt.strip())}%")
     if filters.min_score is not None:
         add(
             "(SELECT avg(qs.course_mean) FROM question_scores qs WHERE qs.section_id = s.id) >= %s",

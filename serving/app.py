@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from core.settings import Settings
 from ingestion.deletion import collect_blobs
-from serving.errors import install_error_handlers
+from serving.errors import ERROR_RESPONSES, install_error_handlers
 from serving.limits import BodyLimitMiddleware, RateLimits
 from serving.middleware import ObservabilityMiddleware, metrics_endpoint
 from serving.routes import admin, ask, audit, catalog, dashboards, health, reports, search
@@ -43,11 +43,11 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.add_middleware(ObservabilityMiddleware)
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     app.include_router(health.router)
-    app.include_router(reports.router)
-    app.include_router(catalog.router)
-    app.include_router(search.router)
-    app.include_router(ask.router)
-    app.include_router(dashboards.router)
-    app.include_router(admin.router)
-    app.include_router(audit.router)
+    app.include_router(reports.router, responses=ERROR_RESPONSES)
+    app.include_router(catalog.router, responses=ERROR_RESPONSES)
+    app.include_router(search.router, responses=ERROR_RESPONSES)
+    app.include_router(ask.router, responses=ERROR_RESPONSES)
+    app.include_router(dashboards.router, responses=ERROR_RESPONSES)
+    app.include_router(admin.router, responses=ERROR_RESPONSES)
+    app.include_router(audit.router, responses=ERROR_RESPONSES)
     return app

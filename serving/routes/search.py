@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from rag.filters import SearchFilters
 from rag.search import Hit, Mode
@@ -16,6 +16,8 @@ router = APIRouter(prefix="/v1/search", tags=["search"])
 
 
 class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     query: str = Field(min_length=1, max_length=1000, examples=["is the homework load heavy"])
     k: int = Field(default=10, ge=1, le=100)
     filters: SearchFilters = Field(default_factory=SearchFilters)
@@ -46,17 +48,22 @@ def search_post(
     )
 
 
+class SearchQuery(SearchFilters):
+    """GET /v1/search's URL parameters: the query and the filters."""
+
+    q: str = Field(min_length=1, max_length=1000)
+    k: int = Field(10, ge=1, le=100)
+    mode: Mode | None = None
+
+
 @router.get("", response_model=SearchResponse, dependencies=[SEARCH_LIMIT])
 def search_get(
     conn: ConnDep,
     services: ServicesDep,
     principal: PrincipalDep,
-    filters: Annotated[SearchFilters, Query()],
-    q: str = Query(min_length=1, max_length=1000),
-    k: int = Query(10, ge=1, le=100),
-    mode: Mode | None = None,
+    params: Annotated[SearchQuery, Query()],
 ) -> SearchResponse:
     """The same search with the query and filters as URL parameters."""
-    return search_post(
-        SearchRequest(query=q, k=k, filters=filters, mode=mode), conn, services, principal
-    )
+    filters = SearchFilters(**params.model_dump(exclude={"q", "k", "mode"}))
+    request = SearchRequest(query=params.q, k=params.k, filters=filters, mode=params.mode)
+    return search_post(request, conn, services, principal)
