@@ -184,7 +184,7 @@ def instructor_trend(rows: list[dict[str, Any]]) -> alt.Chart:
     )
 
 
-_TREND_LABEL = re.compile(r"^(?P<term>[A-Z][a-z]+(?: \d)? \d{4}): ")
+_TREND_LABEL = re.compile(r"^(?P<term>(?:Full Summer|[A-Z][a-z]+)(?: \d)? \d{4})(?=$|: | \()")
 
 
 def answer_chart(answer: dict[str, Any]) -> alt.Chart | None:
@@ -214,14 +214,21 @@ def answer_chart(answer: dict[str, Any]) -> alt.Chart | None:
     if kind == "ranking":
         facts = [f for f in facts if f["label"].startswith("#")]
     elif kind == "comparison":
-        facts = [f for f in facts if "minus" not in f["label"] and f["label"] != "sections"]
+        facts = [
+            f
+            for f in facts
+            if "minus" not in f["label"]
+            and f["label"] != "sections"
+            and not f["label"].startswith("difference")
+        ]
     elif kind == "distribution":
         facts = [f for f in facts if f["label"] != "N/A"]
     elif kind == "hours":
         facts = [
             f
             for f in facts
-            if f["label"].endswith(" hours per week") and not f["label"].startswith("estimated")
+            if f["label"].endswith(" hours per week")
+            and not f["label"].startswith(("estimated", "share at"))
         ]
     else:
         return None

@@ -95,16 +95,20 @@ class TraceLensApi:
 
     # -- ask and search
 
-    def ask(self, question: str, *, conversation_id: str | None = None) -> JSON:
-        body = {"question": question, "conversation_id": conversation_id}
+    def ask(
+        self, question: str, *, conversation_id: str | None = None, fresh: bool = False
+    ) -> JSON:
+        body = {"question": question, "conversation_id": conversation_id, "fresh": fresh}
         answer: JSON = self._call("POST", "/v1/ask", json=body)
         return answer
 
     def ask_stream(
-        self, question: str, *, conversation_id: str | None = None
+        self, question: str, *, conversation_id: str | None = None, fresh: bool = False
     ) -> Iterator[StreamEvent]:
-        """Token events as the answer is written, then the final event; `error` events raise."""
-        body = {"question": question, "conversation_id": conversation_id}
+        """Token events as the answer is written, then the final event; `error` events raise.
+
+        `fresh`: the question inherits no scope from earlier turns of the conversation."""
+        body = {"question": question, "conversation_id": conversation_id, "fresh": fresh}
         try:
             with self._http.stream("POST", "/v1/ask/stream", json=body) as response:
                 if not response.is_success:

@@ -27,12 +27,18 @@ class AskRequest(BaseModel):
     conversation_id: str | None = Field(
         default=None, description="Continue a conversation: follow-ups resolve against it"
     )
+    fresh: bool = Field(
+        default=False,
+        description="Start this question from no scope: nothing (course, instructor, term) is"
+        " inherited from earlier turns, though the conversation continues",
+    )
     filters: SearchFilters | None = None
 
 
 @router.post("", response_model=Answer)
 def ask(body: AskRequest, services: ServicesDep, principal: PrincipalDep) -> Answer:
-    """The answer, the facts it rests on (each with its N), and the quoted comments."""
+    """The answer, the facts it rests on (each with its N), the quoted comments, and the scope
+    in force (what a follow-up inherited from earlier turns)."""
     with services.pool.connection() as conn:
         return services.asker.ask(
             conn,
@@ -40,6 +46,7 @@ def ask(body: AskRequest, services: ServicesDep, principal: PrincipalDep) -> Ans
             principal=principal.subject,
             conversation_id=body.conversation_id,
             filters=body.filters,
+            fresh=body.fresh,
         )
 
 
@@ -65,6 +72,7 @@ def ask_stream(
                     principal=principal.subject,
                     conversation_id=body.conversation_id,
                     filters=body.filters,
+                    fresh=body.fresh,
                 ):
                     yield f"event: {event.kind}\ndata: {event.model_dump_json()}\n\n"
             except TraceLensError as exc:  # headers are sent: the failure becomes an event

@@ -98,3 +98,19 @@ def test_an_api_error_shows_its_message(ui_env: LoadedApi) -> None:
     [error] = at.error
     assert error.value.startswith("The API refused the request (404): ")
     assert "{" not in error.value
+
+
+def test_each_answer_shows_its_scope_and_clear_scope_drops_it(ui_env: LoadedApi) -> None:
+    at = app()
+    at.chat_input[0].set_value("How many sections of PSYC1101 were taught?").run()
+    assert at.chat_message[1].caption[0].value == "Scope: PSYC1101"
+    at.chat_input[0].set_value("and in Spring 2019?").run()
+    assert at.chat_message[3].caption[0].value == "Scope: PSYC1101 · Spring 2019"
+    [clear] = [b for b in at.button if b.key and b.key.startswith("clear_scope_")]
+    clear.click().run()
+    assert at.session_state.fresh
+    assert not [b for b in at.button if b.key and b.key.startswith("clear_scope_")]
+    at.chat_input[0].set_value("How many sections were taught?").run()
+    assert not at.exception and not at.error
+    assert at.chat_message[5].caption[0].value == "Scope: all reports"
+    assert not at.session_state.fresh

@@ -1,7 +1,9 @@
 """Chat over the surveys: streamed answers with their facts, chart and quoted comments.
 
 The conversation id from the API is kept in the session, so follow-ups ("and in Fall 2023?")
-resolve against the earlier turns exactly as they do over the REST API.
+resolve against the earlier turns exactly as they do over the REST API. Above each answer the
+scope in force is shown (what a follow-up inherited); "Clear scope" makes the next question start
+from none, in the same conversation.
 """
 
 from __future__ import annotations
@@ -32,21 +34,45 @@ st.caption(
 state = st.session_state
 state.setdefault("messages", [])
 state.setdefault("conversation_id", None)
+state.setdefault("fresh", False)
+
+
+def scope_line(answer: dict[str, Any]) -> str | None:
+    """ "Scope: CS5800 · Fall 2023" for an answer that carries its scope."""
+    scope = answer.get("scope") or {}
+    text = scope.get("text")
+    return f"Scope: {text}" if text else None
+
 
 with st.sidebar:
     if st.button("New conversation", icon=":material/add_comment:", disabled=not state.messages):
         state.messages = []
         state.conversation_id = None
+        state.fresh = False
         st.rerun()
 
-for message in state.messages:
+typed = st.chat_input("Ask about courses, instructors or what students said")
+last_answer = max((i for i, m in enumerate(state.messages) if m.get("answer")), default=None)
+for index, message in enumerate(state.messages):
     with st.chat_message(message["role"]):
+        line = scope_line(message["answer"]) if message.get("answer") else None
+        if line:
+            st.caption(line)
         if message.get("error"):
             st.error(message["error"])
         else:
             st.markdown(message["content"])
         if message.get("answer"):
             show_answer_details(message["answer"])
+        inherited = line is not None and not line.endswith(": all reports")
+        offer = index == last_answer and inherited and not state.fresh and not typed
+        if offer and st.button(
+            "Clear scope", key=f"clear_scope_{index}", icon=":material/filter_alt_off:"
+        ):
+            state.fresh = True
+            st.rerun()
+if state.fresh and state.messages:
+    st.caption("The next question starts from no scope (no course, instructor or term kept).")
 
 picked: str | None = None
 examples = st.empty()
@@ -58,7 +84,7 @@ if not state.messages:
             if columns[i % 2].button(example, key=f"example_{i}", width="stretch"):
                 picked = example
 
-question = st.chat_input("Ask about courses, instructors or what students said") or picked
+question = typed or picked
 
 
 def _answer(question: str) -> None:
@@ -72,8 +98,10 @@ def _answer(question: str) -> None:
             elif event.kind == "final":
                 final.update(event.data)
 
+    scope_slot = st.empty()  # filled from the final event: the scope arrives with the answer
     try:
-        events = api().ask_stream(question, conversation_id=state.conversation_id)
+        fresh, state.fresh = state.fresh, False
+        events = api().ask_stream(question, conversation_id=state.conversation_id, fresh=fresh)
         with st.spinner("Reading the reports…"):  # until the first words arrive
             first = list(itertools.islice(events, 1))
         streamed = st.write_stream(tokens(itertools.chain(first, events)))
@@ -85,12 +113,18 @@ def _answer(question: str) -> None:
         return
     answer = final["answer"]
     text = answer["answer"]
+    line = scope_line(answer)
+    if line:
+        scope_slot.caption(line)
     if final.get("replaced") or streamed != text:
         st.info("The wording above failed the evidence check; this is the checked answer.")
         st.markdown(text)
     show_answer_details(answer)
     state.conversation_id = answer.get("conversation_id") or state.conversation_id
     state.messages.append({"role": "assistant", "content": text, "answer": answer})
+    if line and not line.endswith(": all reports"):  # the same key the history renders it with
+        index = len(state.messages) - 1
+        st.button("Clear scope", key=f"clear_scope_{index}", icon=":material/filter_alt_off:")
 
 
 if question:
