@@ -271,11 +271,11 @@ def _why_nothing(conn: Conn, metric: Metric, scope: Scope) -> str:
     searched = _searched_in(metric, scope)
     if row is None or not row["n"]:
         return f"{searched}: no section of the reports matches {scope.describe()}"
-    layouts = ", ".join(sorted(x for x in row["layouts"] if x)) or "their"
+    layouts = ", ".join(sorted(x for x in row["layouts"] if x))
     noun = "section" if row["n"] == 1 else "sections"
     return (
-        f"{searched}: {row['n']} {noun} matched, but their reports ({layouts}) print no"
-        f" {metric.label.removesuffix(' of ').strip()}"
+        f"{searched}: {row['n']} {noun} matched, but their reports"
+        f"{f' ({layouts})' if layouts else ''} print no {metric.label.removesuffix(' of ').strip()}"
     )
 
 
@@ -670,18 +670,19 @@ def _distribution(conn: Conn, plan: Distribution) -> Evidence:
     ).fetchone()
     if row is None or not row["sections"]:
         return _nothing(plan, _why_nothing(conn, plan.metric, plan.scope))
-    layouts = ", ".join(sorted(x for x in (row["layouts"] or []) if x)) or "their"
+    layouts = ", ".join(sorted(x for x in (row["layouts"] or []) if x))
+    layouts = f" ({layouts})" if layouts else ""
     if not row["with_dist"]:
         return _nothing(
             plan,
-            f"{searched}: {row['sections']} sections matched, but their reports ({layouts})"
+            f"{searched}: {row['sections']} sections matched, but their reports{layouts}"
             " print no per-option counts",
         )
     names = scale_of(plan.metric.text)
     answered = sum(int(row[f"d{k}"]) for k in (5, 4, 3, 2, 1))
     left_out = row["sections"] - row["with_dist"]
     src = f"question_scores: dist_5..dist_na summed over {_ids(row['ids'])}" + (
-        f"; {left_out} sections without per-option counts ({layouts}) left out" if left_out else ""
+        f"; {left_out} sections without per-option counts{layouts} left out" if left_out else ""
     )
     facts = []
     if plan.options:

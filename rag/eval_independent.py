@@ -96,6 +96,10 @@ def store_corpus(conn: Conn, directory: Path) -> int:
         )
         with conn.transaction():
             store_report(conn, report_id=created.report["id"], parsed=parsed)
+            conn.execute(  # what the worker records once a report is stored
+                "UPDATE reports SET status = 'processed', layout = %s WHERE id = %s",
+                (parsed.layout, created.report["id"]),
+            )
     conn.commit()
     merge_same_names(conn)
     return len(files)
