@@ -330,6 +330,8 @@ def _unclear(entities: Entities, plan: Unanswerable) -> list[str]:
         return ["sources other than TRACE reports"]
     if entities.future:
         return ["a term that has not been taught yet"]
+    if entities.unprinted:
+        return list(entities.leftover)
     if entities.leftover:
         return [" ".join(entities.leftover)]
     if entities.metric_phrase and entities.metric is None:

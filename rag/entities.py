@@ -237,6 +237,7 @@ class Entities(BaseModel):
     small_excluded: bool = False
     future: bool = False
     outside: bool = False
+    unprinted: bool = Field(default=False, description="Asks for what no report prints (grades)")
     exclude_courses: list[str] = Field(default_factory=list)
     exclude_subjects: list[str] = Field(default_factory=list)
     exclude_instructors: list[InstructorRef] = Field(default_factory=list)
@@ -1007,7 +1008,7 @@ def resolve(
         ent.metric_phrase = phrase
         if metric_index is not None:
             ent.metric = metric_index.match(phrase)
-            if ent.metric is None:
+            if ent.metric is None and not ent.unprinted:
                 ent.leftover = metric_index.unknown_words(phrase) or phrase.split()
     if previous is not None:
         ent = _follow_up(ent, previous)

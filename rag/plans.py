@@ -421,6 +421,9 @@ def plan_question(
         return Unanswerable(reason="the reports hold TRACE evaluations only, not other sites")
     if entities.future:
         return Unanswerable(reason="the reports describe terms already taught, not future ones")
+    if entities.unprinted:
+        words = " ".join(entities.leftover)
+        return Unanswerable(reason=f"evaluation reports print no {words}", searched=words)
     intent = detect_intent(question, entities) or entities.intent
     scope = scope_of(entities)
     if intent is not None and intent.kind == "count":

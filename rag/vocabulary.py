@@ -257,7 +257,7 @@ OFFICE_HOURS = _re(r"\boffice\s+hours?\b")
 LETTER_GRADE = re.compile(
     r"\b(?:[Gg]ot|[Gg]et|[Gg]etting|[Rr]eceived?|[Ee]arned)\s+(?:an?\s+)?[A-F][+-]?(?![\w'])"
 )
-"""'got an A': a letter grade, which the reports do not hold (read as the word "grade")."""
+"""'got an A': a letter grade, which no evaluation report prints."""
 
 FUNCTION_WORDS = frozenset(
     """a an the of in on for to at by with and or vs versus than about from into over per
@@ -298,9 +298,9 @@ def read_early(text: _Text, ent: Entities) -> None:
         text.masked = (
             text.masked[: m.start()] + "availability".ljust(width) + text.masked[m.end() :]
         )
-    for m in LETTER_GRADE.finditer(text.masked):
-        width = m.end() - m.start()
-        text.masked = text.masked[: m.start()] + "grade".ljust(width) + text.masked[m.end() :]
+    if _consume(text, LETTER_GRADE):
+        ent.leftover = ["letter grades"]
+        ent.unprinted = True
 
 
 def read_vocabulary(text: _Text, catalog: Catalog, ent: Entities) -> None:
