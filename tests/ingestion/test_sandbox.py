@@ -56,7 +56,15 @@ def test_the_child_sees_no_secrets_and_no_network(sandbox: ParserProcess) -> Non
     assert sandbox.pid is not None
     with open(f"/proc/{sandbox.pid}/environ", "rb") as env:
         names = {item.split(b"=")[0] for item in env.read().split(b"\0") if item}
-    assert names == {b"PATH", b"PYTHONUTF8", b"PYTHONDONTWRITEBYTECODE"}
+    # Only what the child needs: a PATH, UTF-8, and unstructured's telemetry opt-outs.
+    assert names == {
+        b"PATH",
+        b"PYTHONUTF8",
+        b"PYTHONDONTWRITEBYTECODE",
+        b"DO_NOT_TRACK",
+        b"SCARF_NO_ANALYTICS",
+        b"UNSTRUCTURED_DISABLE_NOTICE",
+    }
     if os.geteuid() != 0:
         pytest.skip("a network namespace needs root here; the environment check ran")
     assert os.readlink(f"/proc/{sandbox.pid}/ns/net") != os.readlink("/proc/self/ns/net")

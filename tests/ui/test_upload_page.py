@@ -56,7 +56,9 @@ def test_several_files_are_followed_until_done(
     pdf = next(f for f in files if f.suffix == ".pdf")
     xlsx = next(f for f in files if f.suffix == ".xlsx")
     [uploader] = at.file_uploader
-    assert uploader.accept_multiple_files and set(uploader.allowed_type) == {".pdf", ".xlsx"}
+    assert uploader.accept_multiple_files and set(uploader.allowed_type) == {
+        f".{t}" for t in ("pdf", "xlsx", "html", "htm", "csv", "docx", "eml", "txt")
+    }
     uploader.set_value(
         [
             (pdf.name, pdf.read_bytes(), "application/pdf"),
@@ -93,4 +95,28 @@ def test_several_files_are_followed_until_done(
         pdf.name,
         "processed",
         "uploaded before: showing that report",
+    )
+
+
+def test_a_survey_export_goes_with_its_course_term_and_title(
+    upload_page: AppTest, settings: Settings
+) -> None:
+    from ingestion.corpus.surveys import make_export
+
+    export = make_export("txt", seed=4, in_file=False)
+    at = upload_page
+    at.text_input(key="survey_course").input(export.fields["course"])
+    at.text_input(key="survey_term").input(export.fields["term"])
+    at.text_input(key="survey_title").input(export.fields["title"]).run()
+    at.file_uploader[0].set_value((export.filename, export.data, "text/plain")).run()
+    next(b for b in at.button if b.label.startswith("Send")).click().run()
+    assert not at.exception
+    work_queue(settings)
+    at.run()
+    status, detail = statuses(at)[export.filename]
+    truth = export.truth
+    assert status == "processed", detail
+    assert detail == (
+        f"survey: {truth.course.code} §{truth.course.section} {truth.term.label}: "
+        f"0 questions, {len(truth.comments)} comments"
     )
