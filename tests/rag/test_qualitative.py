@@ -78,7 +78,9 @@ def test_counts_quotes_and_citations(loaded: tuple[Conn, Searcher]) -> None:
     # Counts: recomputed from the stored comments with the same detector.
     detector = detector_for(searcher.queries.embedder)
     ids = sorted(stored)
-    detected = detector.detect([stored[i]["text"] for i in ids])
+    detected = detector.detect(
+        [stored[i]["text"] for i in ids], prompts=[stored[i]["prompt"] for i in ids]
+    )
     expected = Counter(t for themes in detected for t in themes)
     assert evidence.themes[0].name == "workload"
     assert {t.name: t.count for t in evidence.themes} == {

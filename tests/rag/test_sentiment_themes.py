@@ -5,7 +5,8 @@ and theme thresholds were tuned on seed 11, 60 reports, and checked on seeds 23 
 
     sentiment   seed 11: accuracy 0.866, macro-F1 0.833   seed 23 (40 reports): 0.855, 0.821
                 plain VADER compound sign, no sentence rule, no domain lexicon: accuracy 0.589
-    themes      seed 23, sentence unit + lexicon: micro-F1 0.873, macro-F1 0.867
+    themes      seed 23, sentence unit + lexicon + prompt rules (detector sentence-3):
+                micro-F1 0.865, macro-F1 0.866 (sentence-2: 0.873, 0.867)
                 seed 23, sentence embeddings alone: micro-F1 0.783
                 (one theme per sentence, general remarks none; before that rule: 0.788, 0.755)
                 ten hand-written comments in wording the lexicon lacks: 7 found by embeddings
@@ -230,3 +231,46 @@ def test_lexicon_words() -> None:
     assert lexicon_hits("Zoom kept crashing") == {"online logistics"}
     assert lexicon_hits("It was fine") == set()
     assert set(THEMES) == set(QUERIES)
+
+
+INCLUSIVE = (
+    "Please expand on the instructor's strengths and/or areas for improvement in"
+    " facilitating inclusive learning."
+)
+ONLINE = (
+    "Please comment on your experience of the online course environment in the open-ended text box."
+)
+SELF = "What I could have done to make this course better for myself."
+STRENGTHS = "What were the strengths of this course and/or this instructor?"
+
+
+def test_prompt_kinds() -> None:
+    from rag.themes import PromptKind, prompt_kind
+
+    assert prompt_kind(INCLUSIVE) == PromptKind(topic="inclusivity")
+    assert prompt_kind(ONLINE) == PromptKind(topic="online logistics")
+    assert prompt_kind(SELF) == PromptKind(reflective=True)
+    assert prompt_kind(STRENGTHS) == PromptKind() and not prompt_kind(None).strict
+
+
+def test_prompt_sets_the_topic_and_reflections_need_words(embedder: Embedder) -> None:
+    """Answers to a topic prompt are about its theme, other themes only where named in words;
+    a reflection on the student's own conduct is about a theme only where it names it."""
+    detector = ThemeDetector(embedder)
+    texts = [
+        "Knew everyone by name by week two.",
+        "Knew everyone by name by week two. The midterm was brutal.",
+        "I should have gone to more review sessions.",
+        "I underestimated the workload.",
+        "The lectures moved far too quickly for me.",
+    ]
+    found = detector.detect(texts, prompts=[INCLUSIVE, INCLUSIVE, SELF, SELF, STRENGTHS])
+    assert found == [
+        ("inclusivity",),
+        ("exams", "inclusivity"),
+        (),
+        ("workload",),
+        ("pace",),
+    ]
+    # Without prompts nothing of this applies: the last comment is the same either way.
+    assert detector.detect(texts[-1:]) == [("pace",)]
