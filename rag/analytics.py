@@ -332,6 +332,10 @@ def _average(conn: Conn, plan: Average) -> Evidence:
         )
     if metric.kind == "section" and metric.figure in ("responses", "respondents"):
         facts += _response_figures(conn, metric, scope)
+    if row["value"] is None and metric.statistic == "median":
+        pooled = _pooled_median(conn, metric, scope)
+        if pooled is not None:
+            facts.append(pooled)
     if row["sections"] > 1 and (row["value"] is None or metric.kind == "section"):
         for r in _per_section(conn, metric, scope)[:MAX_SECTIONS_LISTED]:
             facts.append(
@@ -347,6 +351,39 @@ def _average(conn: Conn, plan: Average) -> Evidence:
             Fact(label="sections", value=row["sections"], n=_n(metric, row["n"]), source="sections")
         )
     return _found(plan, facts, _searched_in(metric, scope))
+
+
+def _pooled_median(conn: Conn, metric: Metric, scope: Scope) -> Fact | None:
+    """The median of several sections' answers, from their summed per-option counts, when every
+    section prints them (a median of medians would not be one)."""
+    where, params = scope_sql(scope)
+    row = conn.execute(
+        sql.SQL(
+            "SELECT count(*) AS sections, count(qs.dist_5) AS counted,"
+            " array_agg(s.id ORDER BY s.id) AS ids,"
+            + ", ".join(f"sum(qs.dist_{k})::int AS d{k}" for k in "54321")
+            + " FROM question_scores qs JOIN sections s ON s.id = qs.section_id"
+            " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
+            " WHERE qs.question_id = %s AND qs.course_median IS NOT NULL AND {where}"
+        ).format(where=where),
+        [metric.question_id, *params],
+    ).fetchone()
+    if row is None or not row["sections"] or row["counted"] != row["sections"]:
+        return None
+    counts = [(k, int(row[f"d{k}"] or 0)) for k in (1, 2, 3, 4, 5)]
+    total = sum(c for _, c in counts)
+    if not total:
+        return None
+    ordered = [k for k, c in counts for _ in range(c)]
+    middle = total // 2
+    value = ordered[middle] if total % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return Fact(
+        label=f"{metric.label}, {scope.describe()} ({row['sections']} sections, pooled answers)",
+        value=float(value),
+        n=total,
+        source=f"question_scores: dist_1..dist_5 summed over {_ids(row['ids'])}; the middle"
+        " answer (the mean of the two middle answers for an even count)",
+    )
 
 
 def _response_figures(conn: Conn, asked: Metric, scope: Scope) -> list[Fact]:
@@ -687,14 +724,21 @@ def _distribution(conn: Conn, plan: Distribution) -> Evidence:
     facts = []
     if plan.options:
         chosen = " or ".join(names[5 - k] for k in plan.options)
+        count = sum(int(row[f"d{k}"]) for k in plan.options)
+        facts.append(Fact(label=f"answered {chosen}", value=count, n=answered, source=src))
+        if answered:
+            share = (Decimal(count) / Decimal(answered)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            facts.append(
+                Fact(label=f"share answering {chosen}", value=float(share), n=answered,
+                     source=f"{src}; {count} of {answered} answers, as a fraction")
+            )  # fmt: skip
+    counts = {k: int(row[f"d{k}"]) for k in (5, 4, 3, 2, 1)}
+    if answered:
+        top = max(counts, key=lambda k: (counts[k], k))
         facts.append(
-            Fact(
-                label=f"answered {chosen}",
-                value=sum(int(row[f"d{k}"]) for k in plan.options),
-                n=answered,
-                source=src,
-            )
-        )
+            Fact(label="most common answer", value=f"{top} ({names[5 - top]})", n=answered,
+                 source=src)
+        )  # fmt: skip
     facts += [
         Fact(label=f"{k} ({name})", value=int(row[f"d{k}"]), n=answered, source=src)
         for k, name in zip((5, 4, 3, 2, 1), names, strict=True)

@@ -48,6 +48,7 @@ SYNONYMS = {
     "explanations": "clearly",
     "grading": "evaluated",
     "graders": "evaluated",
+    "grader": "evaluated",
     "marking": "evaluated",
     "helpfulness": "helpful",
     "usefulness": "helpful",

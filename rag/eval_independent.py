@@ -14,8 +14,8 @@ How an answer is judged, by the type of its `expect`:
   open      not declined, and every number under `must_mention` is some fact's value or N, and
             every name under it (a ranking's `top`) appears in some fact's label.
   decline   the route is "unanswerable".
-  qualitative  answered on the qualitative route; citation precision = cited comments that the
-            set lists as relevant / cited.
+  qualitative  answered with quoted comments (route "qualitative", or "mixed": ratings and
+            comments); citation precision = cited comments the set lists as relevant / cited.
 A question of any other type that is answered "unanswerable" is a false decline.
 
 Instructors: the store keeps one person per name and subject until an admin merges them; the set
@@ -211,7 +211,7 @@ def judge(question: Question, answer: Answer) -> bool:
             names_entity(labels, name) for name in _names(expect["must_mention"])
         )
     if kind == "qualitative":
-        return answer.route == "qualitative"
+        return answer.route in ("qualitative", "mixed") and bool(answer.citations)
     raise ValueError(f"unknown expect type {kind!r} in {question.id}")
 
 
@@ -248,7 +248,7 @@ def outcomes(results: list[tuple[Question, Answer]], keys: dict[int, CommentKey]
     for question, answer in results:
         passed = judge(question, answer)
         precision = None
-        if question.expect["type"] == "qualitative" and answer.route == "qualitative":
+        if question.expect["type"] == "qualitative" and answer.route in ("qualitative", "mixed"):
             precision = _precision(answer, _relevant(question), keys)
         out.append(Outcome(question, answer, passed, precision))
     return out

@@ -72,7 +72,8 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
         "responses",
         _re(r"\b" + _SURVEY + r"\s+(?:came\s+back|were\s+(?:completed|submitted|returned|"
             r"filled\s+(?:out|in))|completed|submitted|returned)\b"
-            r"|\b(?:came|come)\s+back\b"
+            r"|\b(?:came|come)\s+back\b|\bturn\s*out\b|\breplies\b|\breplied\b"
+            r"|\bparticipated\s+in\s+(?:the\s+)?" + _SURVEY + r"\b"
             r"|\b(?:number\s+of\s+|#\s*(?:of\s+)?)?(?:survey\s+|trace\s+)?(?:responses|respondents)\b"
             r"|\b(?:response|respondent)\s+(?:count|number|total)s?\b"
             r"|\bresponded\b(?:\s+to\s+(?:the\s+)?" + _SURVEY + r"\b)?"
@@ -114,7 +115,7 @@ STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
     ("median", _re(r"\bmedians?\b")),
     ("responses", _re(r"\bthe\s+n\b|\bn\s+(?:for|of)\b|\bsample\s+size\b"
                       r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:answered|responded\s+to|rated)\b"
-                      r"(?=.*(?:'|\"|question|rating|score|\bthe\s+\w+))")),
+                      r"(?=.*(?:'|\"|\bquestion|\brating|\bscore|\bitem|\bstatement))")),
     ("mean", _re(r"\b(?:mean|average|avg)\b")),
 )  # fmt: skip
 
@@ -138,7 +139,11 @@ _OPTION_FORMS = {
 _OPTION = _re(
     r"\b(?:" + "|".join(f"(?P<o{k}>{_OPTION_FORMS[k]})" for k in (1, 5, 3, 2, 4)) + r")\b"
 )
-_RATED_N = _re(r"\b(?:rated|gave|chose|picked|scored)\s+(?:it\s+|them\s+|(?:a|an)\s+)?([1-5])s?\b")
+_RATED_N = _re(
+    r"\b(?:rated|gave|chose|picked|scored|selected|answered)\s+(?:\w+\s+){0,3}?(?:(?:it|them|a|an)\s+)?"
+    r"[1-5]s?(?:\s*(?:or|and|,|/|&)\s*(?:a\s+)?[1-5]s?)*\b"
+)
+"""'rated it a 5', 'gave the overall 4 or 5': scale points chosen."""
 
 
 def scale_of(question_text: str) -> tuple[str, ...]:
@@ -152,6 +157,7 @@ HOURS = _re(
     r"\bhours?(?:\s*(?:-|per|a|/|each)\s*(?:week|wk))?\b|\bper\s+week\b|\ba\s+week\b|\bweekly\b"
     r"|\btime\s+(?:sink|commitment|investment|spent|needed)\b|\bhomework\s+time\b"
     r"|\bhow\s+much\s+(?:\w+\s+)?(?:time|work|homework)\b|\boutside\s+work\b"
+    r"|\bhow\s+long\b|\bstudy(?:ing)?\s+(?:time|hours)\b|\bstudying\b|\btime[\s-]*(?:consuming|intensive)\b"
     r"|\b(?:heaviest|lightest|heavier|lighter)\b(?:\s+(?:work\s*load|course\s*load))?"
     r"|\bwork\s*loads?\b"
 )
@@ -231,7 +237,8 @@ OPEN = _re(
     r"how\s+(?:is|was|are|were|does|did|do)|how's|hows|really|actually|"
     r"generally|in\s+general|since\s+covid|covid|pandemic|big|huge|small|"
     r"large|enough|lot|lots|really|need|needs|needed|require[sd]?|put|doing|spend|spent|"
-    r"thoughts?|reviews?|opinions?|impressions?|verdict)\b"
+    r"thoughts?|reviews?|opinions?|impressions?|verdict|vibes?|atmosphere|too|fast|slow|"
+    r"quick|quickly|rushed)\b"
 )
 """Words of a question about a person or a course as a whole ("is Okafor a good teacher")."""
 
@@ -316,7 +323,8 @@ def read_vocabulary(text: _Text, catalog: Catalog, ent: Entities) -> None:
     for m in _consume(text, _OPTION):
         options |= {int(k[1]) for k, v in m.groupdict().items() if v}
     for m in _consume(text, _RATED_N):
-        options.add(int(m.group(1)))
+        tail = m.group(0).split(None, 1)[-1]
+        options |= {int(d) for d in re.findall(r"(?<![\d.])[1-5](?![\d.])", tail)}
     ent.options = sorted(options, reverse=True)
     for name, pattern in FIGURES:
         if _consume(text, pattern) and ent.figure is None:
@@ -339,6 +347,7 @@ def read_vocabulary(text: _Text, catalog: Catalog, ent: Entities) -> None:
     _consume(text, _QUESTION_WORD)
     if _consume(text, COMPARATIVE):
         ent.versus_previous = True
-    _consume(text, _MODE)
+    if _consume(text, _MODE) and not ent.hours and ent.statistic is None:
+        ent.statistic = "distribution"  # the most common rating: the answers per option
     if _consume(text, OPEN):
         ent.evaluative = True
