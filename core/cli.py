@@ -402,6 +402,26 @@ def eval_retrieval(
         print(f"  MLflow run {run_id} in {settings.mlflow_uri}")
 
 
+@evaluate.command("themes")
+def eval_themes(
+    corpus: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,
+    reports: Annotated[int, typer.Option(min=3)] = 60,
+    seed: Annotated[int, typer.Option()] = 23,
+    which: Annotated[
+        str, typer.Option("--set", help="generated, independent or both (side by side)")
+    ] = "both",
+) -> None:
+    """Stored theme tags and tone against labels: precision/recall per theme, counts, tone."""
+    from rag.eval_retrieval import SETS
+    from rag.eval_themes import format_themes_eval, run_themes_eval
+
+    sets = SETS if which == "both" else tuple(s for s in SETS if s == which)
+    if not sets:
+        raise typer.BadParameter(f"--set {which!r}: generated, independent or both")
+    results = run_themes_eval(_settings(), sets=sets, corpus=corpus, reports=reports, seed=seed)
+    print(format_themes_eval(results))
+
+
 @evaluate.command("ask")
 def eval_ask(
     corpus: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,
