@@ -247,6 +247,7 @@ class Entities(BaseModel):
     same_term: bool = False
     season_of_that_year: str | None = None
     versus_previous: bool = False
+    narrow: bool = Field(default=False, description="'only in CS2500': narrows the last scope")
     leftover: list[str] = Field(
         default_factory=list, description="Content words nothing above understood"
     )
@@ -1095,7 +1096,8 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
     ("what about Prof. Lee?"); a new section keeps the course and term ("and section 2?"), and
     "the other section" is the course's other sections that term, whoever taught them. "that
     term" and "the spring of that year" read the previous turn's term. With "more than" or
-    "compared to" the named course is added to the old one, to compare the two.
+    "compared to" the named course (or person) is added to the old one, to compare the two; with
+    "only" it narrows the old scope instead of replacing it.
     """
     update: dict[str, object] = {}
     named_course = bool(new.courses or new.unknown_courses or new.subjects)
@@ -1106,6 +1108,14 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
             *previous.courses,
             *(c for c in new.courses if c not in previous.courses),
         ]
+        named_course = False
+    if new.instructors and new.versus_previous and previous.instructors:
+        known = {p.id for p in new.instructors}
+        update["instructors"] = [
+            *(p for p in previous.instructors if p.id not in known),
+            *new.instructors,
+        ]
+    if new.narrow:  # "only in CS2500": the new course narrows what the last turn asked about
         named_course = False
     if not named_course:
         if "courses" not in update:
@@ -1124,6 +1134,9 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
             update["exclude_sections"] = previous.exclude_sections
         if not new.instructors and not new.other_section:
             update["instructors"] = previous.instructors
+        if new.narrow and (new.courses or new.subjects):
+            update["courses"] = new.courses
+            update["subjects"] = new.subjects
         update["exclude_courses"] = [*previous.exclude_courses, *new.exclude_courses]
         update["exclude_subjects"] = [*previous.exclude_subjects, *new.exclude_subjects]
         if "exclude_instructors" not in update:

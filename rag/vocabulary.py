@@ -260,6 +260,11 @@ _THRESHOLD = _re(
 """'above 50%': a threshold a person compares the answer with; the answer is the value."""
 MODE = _re(r"\b(?:the\s+)?most\s+(?:common|frequent|popular|typical|usual)\b|\btypical\b")
 _MODE = MODE
+NARROW = _re(
+    r"\b(?:only|just|specifically|limit(?:ed)?\s+to|restrict(?:ed)?\s+to|narrow(?:ed)?\s+to)\b"
+)
+"""'only in CS2500': the follow-up narrows the previous scope rather than starting over."""
+BREAK_DOWN = _re(r"\b(?:break(?:ing)?|broken|split(?:ting)?)\s+(?:(?:it|that|this|them)\s+)?down\b")
 OFFICE_HOURS = _re(r"\boffice\s+hours?\b")
 LETTER_GRADE = re.compile(
     r"\b(?:[Gg]ot|[Gg]et|[Gg]etting|[Rr]eceived?|[Ee]arned)\s+(?:an?\s+)?[A-F][+-]?(?![\w'])"
@@ -347,6 +352,9 @@ def read_vocabulary(text: _Text, catalog: Catalog, ent: Entities) -> None:
     _consume(text, _QUESTION_WORD)
     if _consume(text, COMPARATIVE):
         ent.versus_previous = True
+    if _consume(text, NARROW):
+        ent.narrow = True
+    _consume(text, BREAK_DOWN)
     if _consume(text, _MODE) and not ent.hours and ent.statistic is None:
         ent.statistic = "distribution"  # the most common rating: the answers per option
     if _consume(text, OPEN):
