@@ -104,7 +104,7 @@ def test_a_deleted_reports_quotes_leave_stored_conversations(settings: Settings)
             "/v1/ask", json={"question": f"What do students say about {code}?"}
         ).json()
         quotes = [q["text"] for q in answer["citations"]]
-        assert answer["route"] == "qualitative" and quotes
+        assert answer["route"] in ("qualitative", "mixed") and quotes
         assert api.delete(f"/v1/reports/{report_id}").status_code == 204
     with connect(str(settings.database_url)) as conn:
         rows = conn.execute("SELECT answer::text AS a FROM conversation_turns").fetchall()
