@@ -161,14 +161,42 @@ def tone_of(compound: float, sentences: Sequence[float], *, mixed_cue: bool = Fa
     return "neutral"
 
 
-def score_comment(text: str) -> Sentiment:
-    """Compound and tone of one comment."""
+_STRENGTHS = re.compile(r"\bstrengths?\b", re.I)
+_IMPROVE = re.compile(r"\b(?:better|improve\w*)\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:I|myself)\b")
+
+
+def prompt_polarity(prompt: str | None) -> Tone | None:
+    """The tone a prompt asks for: "strengths" positive, "better"/"improve" negative.
+
+    None for a prompt that asks for both ("strengths and/or areas for improvement"), for
+    neither, or in the first person (a student's reflection on their own conduct).
+    """
+    if not prompt or _FIRST_PERSON.search(prompt):
+        return None
+    strengths, improve = bool(_STRENGTHS.search(prompt)), bool(_IMPROVE.search(prompt))
+    if strengths != improve:
+        return "positive" if strengths else "negative"
+    return None
+
+
+def score_comment(text: str, *, prompt: str | None = None) -> Sentiment:
+    """Compound and tone of one comment; `prompt`, the prompt it answers, settles a neutral one.
+
+    An answer to "What could the instructor do to make this course better?" that VADER finds
+    neutral ("Very dry lectures.", "Feedback on homework is minimal.") is a complaint, and a
+    neutral answer to "What were the strengths …?" is praise: the prompt's polarity
+    (`prompt_polarity`) is the tone of such an answer. The compound is VADER's either way.
+    """
     if _NOTHING_TO_SAY.match(text.strip()):
         return Sentiment(0.0, "neutral", ())
     sentences = tuple(_compound(s) for s in split_sentences(text))
     compound = _compound(text)
     mixed_cue = bool(_MIXED_CUES.search(text))
-    return Sentiment(compound, tone_of(compound, sentences, mixed_cue=mixed_cue), sentences)
+    tone = tone_of(compound, sentences, mixed_cue=mixed_cue)
+    if tone == "neutral":
+        tone = prompt_polarity(prompt) or tone
+    return Sentiment(compound, tone, sentences)
 
 
 def mean_tone(sentiments: Iterable[Sentiment]) -> tuple[float | None, Tone | None]:
@@ -220,5 +248,5 @@ def measure_sentiment(corpus_dir: Path) -> dict[str, Any]:
     from rag.evalset import load_labelled_comments
 
     comments = load_labelled_comments(corpus_dir)
-    predicted = [score_comment(c.text).tone for c in comments]
+    predicted = [score_comment(c.text, prompt=c.prompt).tone for c in comments]
     return classification_report([c.tone for c in comments], predicted, TONES)

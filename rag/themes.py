@@ -204,7 +204,7 @@ SENTENCE_CACHE = 50_000
 """Sentences whose theme a detector remembers: students repeat themselves ("N/A", "Great
 class."), and a batch of comments is often re-tagged after a detector change."""
 
-DETECTOR_VERSION = "sentence-3"
+DETECTOR_VERSION = "sentence-4"
 """Stored with each comment's themes; change it when prototypes, thresholds or rules change,
 and `tag_comments` recomputes every comment."""
 
@@ -539,8 +539,8 @@ def tag_comments(
         texts = [text for _, text, _ in chunk]
         themes = detector.detect(texts, prompts=[prompt for _, _, prompt in chunk])
         rows = []
-        for (cid, text, _), ts in zip(chunk, themes, strict=True):
-            sentiment = score_comment(text)
+        for (cid, text, prompt), ts in zip(chunk, themes, strict=True):
+            sentiment = score_comment(text, prompt=prompt)
             rows.append(
                 (cid, text, DETECTOR_VERSION, list(ts), sentiment.compound, sentiment.tone,
                  list(sentiment.sentences))

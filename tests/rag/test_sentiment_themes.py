@@ -274,3 +274,23 @@ def test_prompt_sets_the_topic_and_reflections_need_words(embedder: Embedder) ->
     ]
     # Without prompts nothing of this applies: the last comment is the same either way.
     assert detector.detect(texts[-1:]) == [("pace",)]
+
+
+IMPROVE = "What could the instructor do to make this course better?"
+
+
+def test_the_prompt_settles_a_neutral_tone() -> None:
+    """A flat answer to "what could be better" is a complaint, to "strengths" praise; a clear
+    tone is VADER's whatever the prompt, and reflections and two-sided prompts add nothing."""
+    from rag.sentiment import prompt_polarity
+
+    assert prompt_polarity(IMPROVE) == "negative" and prompt_polarity(STRENGTHS) == "positive"
+    assert prompt_polarity(INCLUSIVE) is None and prompt_polarity(SELF) is None
+    flat = "The slides are posted after class."
+    assert score_comment(flat).tone == "neutral"
+    assert score_comment(flat, prompt=IMPROVE).tone == "negative"
+    assert score_comment(flat, prompt=STRENGTHS).tone == "positive"
+    assert score_comment(flat, prompt=SELF).tone == "neutral"
+    assert score_comment(flat, prompt=IMPROVE).compound == score_comment(flat).compound
+    assert score_comment("Loved every lecture!", prompt=IMPROVE).tone == "positive"
+    assert score_comment("N/A", prompt=IMPROVE).tone == "neutral"
