@@ -416,6 +416,14 @@ def _courses(text: _Text, catalog: Catalog, ent: Entities) -> None:
         if m.group(1) in catalog.subjects and m.group(1) not in ent.subjects:
             ent.subjects.append(m.group(1))
             text.consume(m.start(), m.end())
+    if not ent.courses:  # "any good professors in cs": a subject code after "in" or "of"
+        for m in text.finditer(
+            re.compile(r"\b(?:in|of)\s+(?:the\s+)?([a-z]{2,4})\b(?=\s*[?.!,]?\s*$)")
+        ):
+            subject = m.group(1).upper()
+            if subject in catalog.subjects and subject not in ent.subjects:
+                ent.subjects.append(subject)
+                text.consume(m.start(1), m.end(1))
 
 
 def _title_parts(text: _Text, catalog: Catalog, ent: Entities) -> None:

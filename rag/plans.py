@@ -265,7 +265,8 @@ _TREND = re.compile(
     r"\b(trend|trends|trending|over\s+time|over\s+the\s+years|by\s+term|each\s+term|per\s+term|"
     r"term\s+(?:by|to)\s+term|by\s+semester|by\s+year|year\s+over\s+year|history|changed?|"
     r"evolved?|across\s+(?:the\s+)?(?:terms|semesters|years)|improv(?:e|ed|ing|ement)|"
-    r"get(?:ting)?\s+better|gone\s+(?:up|down)|went\s+(?:up|down)|moved)\b",
+    r"(?:get|gets|getting|got|gotten)\s+(?:better|worse)|gone\s+(?:up|down)|went\s+(?:up|down)|"
+    r"moved)\b",
     re.I,
 )
 _COMPARE = re.compile(
@@ -281,6 +282,13 @@ _RANK = re.compile(
     r"fairest|greatest|toughest|\w{3,}iest)\b",
     re.I,
 )
+_WHICH_SHOULD = re.compile(
+    r"\bwhich\s+(?:\w+\s+)?(?:course|class|professor|prof|instructor|teacher|section)\b.*"
+    r"\b(?:should|would\s+you\s+recommend|to\s+take|is\s+worth)\b"
+    r"|\b(?:any|some)\s+good\s+(?:professors|profs|instructors|teachers|courses|classes)\b",
+    re.I,
+)
+"""'which course should I take', 'any good professors in CS': a ranking by the headline."""
 _WHICH_MORE = re.compile(
     r"\b(?:which|who|whose)\b.*\b(?:better|worse|higher|lower|heavier|lighter|harder|easier|"
     r"more|less|bigger|smaller)\b",
@@ -348,6 +356,7 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
         else:
             between = "sections"
         return Intent(kind="comparison", entity=between)
+    ranked = ranked or _WHICH_SHOULD.search(question) is not None
     if ranked or _WHICH_MORE.search(question) or entities.breakdown == "section":
         entity: str | None = _entity_kind(question)
         previous = entities.intent

@@ -238,12 +238,14 @@ OPEN = _re(
     r"generally|in\s+general|since\s+covid|covid|pandemic|big|huge|small|"
     r"large|enough|lot|lots|really|need|needs|needed|require[sd]?|put|doing|spend|spent|"
     r"thoughts?|reviews?|opinions?|impressions?|verdict|vibes?|atmosphere|too|fast|slow|"
-    r"quick|quickly|rushed)\b"
+    r"quick|quickly|rushed|deal|things|go|goes|going|went|pros|cons|known|expect|expected|"
+    r"expectations?|worth)\b"
 )
 """Words of a question about a person or a course as a whole ("is Okafor a good teacher")."""
 
 TREND_WORDS = _re(
-    r"\b(?:improv(?:e|ed|ing|ement)|get(?:ting)?\s+better|got\s+better|gone\s+(?:up|down)|"
+    r"\b(?:improv(?:e|ed|ing|ement)|(?:get|gets|getting|got|gotten)\s+(?:better|worse)|"
+    r"gone\s+(?:up|down)|"
     r"went\s+(?:up|down)|risen|rise|rose|fallen|fell|dropp?ed\s+off|increas\w*|decreas\w*|"
     r"changed?|changing|evolv\w*|moved?|progress\w*|since\s+covid)\b"
 )
@@ -281,7 +283,8 @@ FUNCTION_WORDS = frozenset(
     questionnaire form forms across both together anyone anybody someone everyone people ppl
     kids folks above below rate rates rated rating ratings rating-wise wise score scores scored
     well share percent percentage proportion fraction number answer answers among now having
-    way more less since added introduced asked question questions item as""".split()  # noqa: SIM905
+    way more less since added introduced asked question questions item as you your yours
+    yourself im i'm ive i've id i'd ok okay yes no not any""".split()  # noqa: SIM905
 )
 """Words that carry no measure: what is left of a question once these go must be understood."""
 
