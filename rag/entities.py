@@ -22,7 +22,14 @@ from pydantic import BaseModel, Field
 from core.db import Conn
 from core.report import SEASONS, parse_term
 from embeddings.base import Embedder, embed_texts
-from rag.vocabulary import EXCLUDE, FUNCTION_WORDS, read_early, read_vocabulary
+from rag.vocabulary import (
+    EXCLUDE,
+    FUNCTION_WORDS,
+    KNOWN_WORDS,
+    correct_spelling,
+    read_early,
+    read_vocabulary,
+)
 
 METRIC_THRESHOLD = 0.42
 """Blend of full-text cosine and word coverage; off-topic phrases score ≤ 0.32 on MiniLM-L6."""
@@ -998,6 +1005,7 @@ def resolve(
 ) -> Entities:
     """Read every entity the question names; `previous` fills what a follow-up leaves out."""
     text = _Text(question)
+    text.masked = correct_spelling(text.masked, *_known_words(catalog))
     ent = Entities()
     read_early(text, ent)
     _exclusions(text, catalog, ent)
@@ -1023,6 +1031,22 @@ def resolve(
     if previous is not None:
         ent = _follow_up(ent, previous)
     return ent
+
+
+def _known_words(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
+    """Words a question may use, for spelling correction: the readers', the function words and
+    the catalogue's texts (question texts, headings, prompts, titles), then its names."""
+    texts = [q.text for q in catalog.questions] + [q.heading or "" for q in catalog.questions]
+    texts += list(catalog.prompts) + [c.title for c in catalog.courses]
+    words = {w for t in texts for w in re.findall(r"[a-z]+", fold(t).lower())}
+    words |= {s.lower() for s in catalog.subjects}
+    names = {
+        w
+        for p in catalog.instructors
+        for w in re.findall(r"[a-z]+", fold(f"{p.first} {p.last}").lower())
+    }
+    general = KNOWN_WORDS | FUNCTION_WORDS | _STOP | frozenset(SYNONYMS) | frozenset(words)
+    return general, frozenset(names)
 
 
 def _exclusions(text: _Text, catalog: Catalog, ent: Entities) -> None:

@@ -12,6 +12,7 @@ Each reader consumes the words it understood from the question's mask (rag.entit
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import TYPE_CHECKING, Literal
 
@@ -362,3 +363,64 @@ def read_vocabulary(text: _Text, catalog: Catalog, ent: Entities) -> None:
         ent.statistic = "distribution"  # the most common rating: the answers per option
     if _consume(text, OPEN):
         ent.evaluative = True
+
+
+# ---------------------------------------------------------------- spelling
+
+KNOWN_WORDS = frozenset(
+    """enrollment enrolment enrolled enroll registered invited headcount size students student
+    responses response respondents respondent responded respond answered answer survey surveys
+    evaluation evaluations eval evals trace declines declined decline refused participation
+    turnout rate rates percentage percent fraction share proportion median medians mean means
+    average averages deviation standard variance distribution distributions breakdown histogram
+    spread hours hour week weekly workload time overall rating ratings rated score scores
+    department university compared compare comparison versus against trend trends semester
+    semesters term terms year years instructor instructors professor professors teacher teachers
+    course courses class classes section sections highest lowest best worst most least many much
+    which what where when who whose how every each across total together since between before
+    after during change changed improved improve better worse clarity feedback enthusiasm
+    syllabus availability available inclusive inclusivity respectful prepared preparation
+    materials assignments homework lectures sessions challenging difficulty fairness grading
+    effective effectiveness organized organization learned learning career skills online
+    community connection comments comment say think opinion strengths weaknesses complaints pace
+    exams spring summer fall winter full good great teach taught one two three four five six
+    seven eight nine ten first second third fourth fifth last past next previous recent latest
+    newest oldest earliest january february march april june july august september october
+    november december there their these those""".split()  # noqa: SIM905
+)
+"""Words the readers above and rating questions use; a close misspelling is read as one of them."""
+
+
+def _pattern_words() -> frozenset[str]:
+    """Every word spelled out in this module's patterns ("worth", "participation", ...)."""
+    patterns = [p for _, p in FIGURES] + [p for _, p in STATISTICS]
+    patterns += [v for v in globals().values() if isinstance(v, re.Pattern)]
+    sources = [re.sub(r"\\[a-zA-Z]|\(\?[:!=<]+|\?P<\w+>", " ", p.pattern) for p in patterns]
+    return frozenset(w for source in sources for w in re.findall(r"[a-z]{3,}", source))
+
+
+def correct_spelling(text: str, *tiers: frozenset[str]) -> str:
+    """Misspelt words ("clairty", "responce", "overal") replaced by the known word they are
+    closest to, when that is close (same first letter, difflib ratio 0.8, 0.75 for short words);
+    words with digits, known words and short words are left alone. Tiers are tried in order:
+    everyday words before names, so "mnay" is "many", not "Mary"."""
+    tiers = (tiers[0] | PATTERN_WORDS, *tiers[1:]) if tiers else (PATTERN_WORDS,)
+    known = frozenset().union(*tiers)
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        low = word.lower()
+        if len(low) < 4 or low in known or not low.isalpha():
+            return word
+        cutoff = 0.8 if len(low) >= 6 else 0.75
+        for tier in tiers:
+            pool = [k for k in tier if k[:1] == low[:1] and abs(len(k) - len(low)) <= 2]
+            found = difflib.get_close_matches(low, pool, n=1, cutoff=cutoff)
+            if found:
+                return found[0]
+        return word
+
+    return re.sub(r"[A-Za-z]+", fix, text)
+
+
+PATTERN_WORDS = _pattern_words()
