@@ -16,7 +16,7 @@ from langchain_core.language_models import BaseChatModel
 
 from core.db import Conn
 from core.settings import Settings
-from rag.analytics import run_plan
+from rag.analytics import run_plan, workload_by_comments
 from rag.answers import Answer, Evidence
 from rag.conversations import add_turn, last_entities, start_conversation
 from rag.declines import catalog_defaults, decline, mixed, scope_in_force
@@ -27,6 +27,7 @@ from rag.plans import (
     Defaults,
     Overview,
     Plan,
+    Ranking,
     Unanswerable,
     detect_intent,
     intent_of,
@@ -128,6 +129,12 @@ class Asker:
                 unclear=_unclear(entities, plan),
             ), entities
         evidence = run_plan(conn, plan=plan)
+        if (
+            evidence.route == "unanswerable"
+            and isinstance(plan, Ranking)
+            and plan.metric.kind == "hours"
+        ):  # "heaviest workload" where no report prints hours per week: what comments say
+            evidence = workload_by_comments(conn, plan=plan)
         entities = entities.model_copy(update={"intent": intent_of(plan), "topic": None})
         if isinstance(plan, Overview) and evidence.route == "quantitative":
             evidence = self._with_comments(conn, catalog, question, entities, filters, evidence)

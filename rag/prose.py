@@ -94,6 +94,13 @@ def _ranking(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     metric, top = _metric(plan), _first(facts, "#1 ")
     if metric is None or top is None:
         return None
+    if plan.get("ranked_by") == "workload comments":
+        who = top.label.removeprefix("#1 ").split(":")[0]
+        return (
+            f"No report {_scope(plan)} prints hours per week; by what students wrote, {who} has"
+            f" the heaviest workload: **{_num(top.value)}** of its comments are critical of the"
+            f" workload ({top.n} comments)."
+        )
     who = top.label.removeprefix("#1 ").removesuffix(" (tied)")
     word = "highest" if plan.get("order", "desc") == "desc" else "lowest"
     if metric.kind == "hours":

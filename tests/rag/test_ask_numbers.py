@@ -112,6 +112,21 @@ REPORTS = [
             scores={OVERALL: (29, 4.31, 4.0), FEEDBACK: (29, 4.7, 5.0), CLEAR: (29, 4.1, 4.0)},
             bins={"1-4": 8, "5-8": 14, "9-12": 6, "13-16": 1, "17-20": 0},
             comments=["Very organized course, everything was on Canvas."]),
+    _report("e.json", "EECE2322", "01", "Fall 2022", "collegenet", ("Ramanathan", "Priya"),
+            enrollment=36, responses=21, declines=2,
+            scores={OVERALL: (19, 4.1, 4.0), FEEDBACK: (19, 4.0, 4.0), CLEAR: (19, 3.0, 3.0)},
+            bins={},  # this report prints no hours per week
+            comments=["The workload is insane, labs took 20 hours every week.",
+                      "Way too much homework and lab work for one course.",
+                      "Heavy workload, the problem sets never end.",
+                      "The homework load was brutal and the labs were worse.",
+                      "Good lectures.", "Nice TAs."]),
+    _report("f.json", "PSYC1101", "01", "Fall 2022", "collegenet", ("Dubois", "Anne"),
+            enrollment=175, responses=66, declines=4,
+            scores={OVERALL: (62, 4.5, 5.0), FEEDBACK: (62, 4.2, 4.0), CLEAR: (62, 4.4, 5.0)},
+            bins={},
+            comments=["Fun lectures.", "Great examples.", "Loved the demos.", "Clear slides.",
+                      "The homework was a bit much some weeks but fine."]),
 ]  # fmt: skip
 
 
@@ -242,6 +257,12 @@ def test_hours_bins_shares_and_heaviest(asker: Asker, conn: Conn) -> None:
     assert got["most common answer"] == "9-12 hours per week"
     heavy = ask(asker, conn, "which course has the heaviest workload?")
     assert heavy.plan["kind"] == "ranking" and heavy.facts[0].label.startswith("#1 CS5800")
+    assert "hours per week" in heavy.answer.splitlines()[0]
+    # where no report prints hours per week, what the comments say ranks the courses
+    by_comments = ask(asker, conn, "which course had the heaviest workload in fall 2022?")
+    assert by_comments.plan["ranked_by"] == "workload comments"
+    assert by_comments.facts[0].label.startswith("#1 EECE2322")
+    assert by_comments.answer.startswith("No report in Fall 2022 prints hours per week")
 
 
 # ---------------------------------------------------------------- scope is not metric
