@@ -470,7 +470,9 @@ def _title_parts(text: _Text, catalog: Catalog, ent: Entities) -> None:
 
 _SEASON_RE = r"(full\s+summer|summer\s*(?:1|2|i{1,2})?|fall|autumn|spring|winter)"
 _EXPLICIT = re.compile(_SEASON_RE + r"\s*(?:of\s+)?('?\d{2}|\d{4})\b", re.I)
-_ABBREV = re.compile(r"\b(fa|fl|sp|su1|su2|su|s1|s2|wi|wn)\s?'?(\d{2})\b", re.I)
+_ABBREV = re.compile(
+    r"\b(fa|fl|f|sp|spr|s|su1|su2|su|sum1|sum2|s1|s2|wi|wn|w)\s?['’]?(\d{4}|\d{2})\b", re.I
+)
 _RELATIVE = re.compile(r"\b(last|this|past|previous|most\s+recent)\s+" + _SEASON_RE + r"\b", re.I)
 _LAST_TERM = re.compile(r"\b(?:last|latest|most\s+recent|this|current)\s+(?:term|semester)\b", re.I)
 _YEAR = r"((?:19|20)\d{2})"
@@ -501,6 +503,12 @@ def _seasons_of(word: str) -> list[str]:
         "autumn": ["Fall"],
         "fa": ["Fall"],
         "fl": ["Fall"],
+        "f": ["Fall"],
+        "spr": ["Spring"],
+        "s": ["Spring"],
+        "w": ["Winter"],
+        "sum1": ["Summer 1"],
+        "sum2": ["Summer 2"],
         "spring": ["Spring"],
         "sp": ["Spring"],
         "winter": ["Winter"],

@@ -155,7 +155,8 @@ def scale_of(question_text: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------- hours per week
 
 HOURS = _re(
-    r"\bhours?(?:\s*(?:-|per|a|/|each)\s*(?:week|wk))?\b|\bper\s+week\b|\ba\s+week\b|\bweekly\b"
+    r"\b(?:hours?|hrs?)(?:\s*(?:-|per|a|/|each)\s*(?:week|wk))?\b|\bper\s+(?:week|wk)\b"
+    r"|\ba\s+week\b|\bweekly\b"
     r"|\btime\s+(?:sink|commitment|investment|spent|needed)\b|\bhomework\s+time\b"
     r"|\bhow\s+much\s+(?:\w+\s+)?(?:time|work|homework)\b|\boutside\s+work\b"
     r"|\bhow\s+long\b|\bstudy(?:ing)?\s+(?:time|hours)\b|\bstudying\b|\btime[\s-]*(?:consuming|intensive)\b"
@@ -173,12 +174,12 @@ _HOURS_NUMBERS = _re(
 
 AGGREGATE = _re(
     r"\b(?:across|over|for|in)\s+(?:all\s+(?:(?:the|of\s+(?:the|his|her|their))\s+)?"
-    r"(?:terms?|semesters?|years?|sections?|courses?|classes|offerings|time|reports)|"
+    r"(?:terms?|semesters?|sems?|years?|sections?|courses?|classes|offerings|time|reports)|"
     r"(?:every|each)\s+(?:term|semester|section)\s+combined|everything|the\s+data)\b"
     r"|\bacross\s+all\s+(?:his|her|their)\s+(?:courses?|classes|sections?|terms?|semesters?)\b"
     r"|\b(?:all|both)\s+(?:(?:his|her|their|the|of\s+(?:his|her|their|the))\s+)?"
-    r"(?:sections?|courses?|classes|terms?|semesters?)(?:\s+(?:together|combined))?\b"
-    r"|\b(?:in\s+total|total(?:led)?|altogether|all\s+together|together|combined|"
+    r"(?:sections?|courses?|classes|terms?|semesters?|sems?)(?:\s+(?:together|combined))?\b"
+    r"|\b(?:in\s+total|total(?:led)?|tot|altogether|all\s+together|together|combined|"
     r"all[\s-]time|ever|in\s+the\s+data|adding\s+up|added\s+up|summed|pooled|cumulative)\b"
 )
 OVERALL = _re(
