@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +51,8 @@ def log_retrieval_eval(
             for key in (f"recall@{k}", "mrr", "ndcg@10"):
                 metrics[f"{prefix}.{key}"] = row[key]
         for row in run.paraphrase:  # by search signals, each set and split
-            prefix = f"signals.{row['signals']}.{row['set']}.{row['split']}".replace(" ", "")
+            signals = re.sub(r"[^A-Za-z0-9]+", "_", row["signals"]).strip("_")  # "+theme tags"
+            prefix = f"signals.{signals}.{row['set']}.{row['split']}"
             for key in ("p@10", "r@10", "ndcg@10"):
                 metrics[f"{prefix}.{key}"] = row[key]
         if run.rows:
