@@ -24,13 +24,16 @@ from rag.entities import Catalog, Entities, Intent, MetricIndex, resolve
 from rag.filters import SearchFilters
 from rag.planner import Planner
 from rag.plans import (
+    Comparison,
     Defaults,
+    HoursPerWeek,
     Overview,
     Plan,
     Ranking,
     Unanswerable,
     detect_intent,
     intent_of,
+    metric_of,
     plan_question,
     scope_of,
 )
@@ -192,17 +195,48 @@ class Asker:
                 "leftover": [],
             }
         )
-        general = evidence.plan.get("theme") == GENERAL and not _TONE_ASKED.search(question)
-        headline = catalog_defaults(catalog).headline
-        if evidence.route == "qualitative" and general and headline is not None:
-            overview = run_plan(conn, plan=Overview(scope=scope_of(entities), headline=headline))
+        theme = str(evidence.plan.get("theme") or GENERAL)
+        general = theme == GENERAL and not _TONE_ASKED.search(question)
+        defaults = catalog_defaults(catalog)
+        if evidence.route == "qualitative" and general and defaults.headline is not None:
+            overview = run_plan(
+                conn, plan=Overview(scope=scope_of(entities), headline=defaults.headline)
+            )
             if overview.route == "quantitative":
                 evidence = mixed(overview, evidence)
+        elif evidence.route == "qualitative" and theme != GENERAL:
+            rated = self._theme_numbers(conn, catalog, theme, entities, defaults)
+            if rated is not None:  # what students say, next to the rating of the same thing
+                evidence = evidence.model_copy(update={"facts": rated.facts})
         if evidence.route == "unanswerable":
             evidence = decline(
                 conn, catalog, entities, plan=evidence.plan, searched=evidence.searched, unclear=[]
             )
         return evidence, entities
+
+    def _theme_numbers(
+        self,
+        conn: Conn,
+        catalog: Catalog,
+        theme: str,
+        entities: Entities,
+        defaults: Defaults,
+    ) -> Evidence | None:
+        """The numbers a report prints about a comment theme: hours per week for the workload,
+        the rating question the theme's name matches (clarity, feedback, ...) otherwise."""
+        scope = scope_of(entities)
+        plan: Plan | None = None
+        if theme == "workload" and defaults.hours is not None:
+            plan = HoursPerWeek(prompt=defaults.hours.text, scope=scope)
+        else:
+            index = MetricIndex.build(catalog, self.searcher.queries.embedder)
+            ref = index.match(theme)
+            if ref is not None and ref.kind == "question":
+                plan = Comparison(metric=metric_of(ref), scope=scope, between="dept_univ")
+        if plan is None:
+            return None
+        evidence = run_plan(conn, plan=plan)
+        return evidence if evidence.route == "quantitative" else None
 
     def _with_comments(
         self,

@@ -296,6 +296,9 @@ def test_open_questions_get_ratings_and_comments(asker: Asker, conn: Conn) -> No
     assert "department mean" in facts and "university mean" in facts
     # (30 * 4.5 + 26 * 4.38) / 56 = 4.444…, against the printed department and university means
     assert good.answer.startswith("Overall rating for Chinedu Okafor: **4.44** (56 responses)")
+    workload = ask(asker, conn, "what do students say about the workload in CS5800?")
+    assert workload.route == "qualitative" and workload.citations
+    assert "estimated mean hours per week" in values(workload)  # the numbers on the same thing
     changed = ask(asker, conn, "how has CS5800 changed over the years")
     assert changed.plan["kind"] == "trend" and "overall rating" in changed.plan["metric"]["text"]
     both = ask(asker, conn, "compare CS5800 and DS5110")
