@@ -138,6 +138,7 @@ def search(
             )
         expanded: dict[int, float] = {}
         if signals.expansion:
+            # A small scope is ranked whole; a large one like the text leg's pool (bounded).
             expanded = _text_leg(
                 conn,
                 " or ".join(signals.expansion),
@@ -145,7 +146,7 @@ def search(
                 params,
                 depth,
                 filtered=filters.active(),
-                candidates=None,
+                candidates=None if exact else [*vector, *themed],
             )
     if mode == "hybrid":
         rankings = [list(vector), list(text), list(themed), list(expanded)]

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import rag.search
 from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
@@ -144,8 +145,13 @@ def test_theme_leg_ignores_tags_of_an_edited_comment(loaded: tuple[Conn, Searche
     assert {h.citation.comment_id for h in hits} == set(tagged[1:])
 
 
-def test_expansion_leg_reaches_the_theme_words(loaded: tuple[Conn, Searcher]) -> None:
-    """Words of the theme's vocabulary find comments that share none of the query's words."""
+@pytest.mark.parametrize("exact_limit", [rag.search.EXACT_SCAN_LIMIT, 0])
+def test_expansion_leg_reaches_the_theme_words(
+    loaded: tuple[Conn, Searcher], monkeypatch: pytest.MonkeyPatch, exact_limit: int
+) -> None:
+    """Words of the theme's vocabulary find comments that share none of the query's words,
+    whether the scope is ranked whole (small) or through the bounded pool (large)."""
+    monkeypatch.setattr(rag.search, "EXACT_SCAN_LIMIT", exact_limit)
     conn, searcher = loaded
     vector = searcher.queries.embed_query(NONSENSE)
     hits = search(
