@@ -788,6 +788,19 @@ def _count(conn: Conn, plan: Count) -> Evidence:
             Fact(label="of which declined", value=int(row["declines"]), n=row["sections"],
                  source="sections.declines (Blue reports print none)")
         )  # fmt: skip
+    if plan.what == "instructors":  # who they are: "who taught DS5110 in Fall 2024?"
+        people = conn.execute(
+            "SELECT i.first_name || ' ' || i.last_name AS name, count(*) AS sections,"
+            " array_agg(si.section_id ORDER BY si.section_id) AS ids FROM section_instructors si"
+            " JOIN instructors i ON i.id = si.instructor_id WHERE si.section_id = ANY(%s)"
+            " GROUP BY i.id, name ORDER BY count(*) DESC, name",
+            (row["ids"],),
+        ).fetchall()
+        facts += [
+            Fact(label=f"taught by {r['name']} (sections)", value=int(r["sections"]), n=None,
+                 source=f"section_instructors: {_ids(r['ids'])}")
+            for r in people[:MAX_SECTIONS_LISTED]
+        ]  # fmt: skip
     return _found(plan, facts, searched)
 
 

@@ -481,6 +481,11 @@ _RANGE = re.compile(
     r"|\b" + _YEAR + r"\s*(?:-|–|to|through)\s*" + _YEAR + r"\b",
     re.I,
 )
+_ACADEMIC_YEAR = re.compile(
+    r"\b(?:(?:the\s+)?(?:academic|school)\s+year\s+)?((?:19|20)\d{2})\s*[-–/]\s*(\d{2})\b"
+    r"(?:\s+(?:academic|school)\s+year)?",
+    re.I,
+)
 _SINCE = re.compile(r"\b(since|after|from|before|until|through)\s+" + _YEAR + r"\b", re.I)
 _BARE_YEAR = re.compile(r"\b" + _YEAR + r"\b")
 _BOUNDS = {"since", "from", "after", "before", "until", "through"}
@@ -596,6 +601,11 @@ def _terms(text: _Text, catalog: Catalog, ent: Entities) -> None:
                 text.consume(len(prefix) - len(before[-1]), m.end())
                 continue
             _add_terms(ent, seasons, year, catalog)
+            text.consume(m.start(), m.end())
+    for m in text.finditer(_ACADEMIC_YEAR):  # "2023-24": Fall 2023 through the summer of 2024
+        first = int(m.group(1))
+        if int(m.group(2)) == (first + 1) % 100:
+            ent.term_from, ent.term_to = first * 10 + SEASONS.index("Fall"), (first + 1) * 10 + 3
             text.consume(m.start(), m.end())
     for m in text.finditer(_RANGE):
         years = sorted(int(y) for y in m.groups() if y)

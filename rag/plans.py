@@ -261,6 +261,11 @@ _COUNT = re.compile(
     re.I,
 )
 _HOURS_WORDS = re.compile(r"\bhours?\b", re.I)
+_WHO_TAUGHT = re.compile(
+    r"\bwho\s+(?:taught|teaches|teach|is\s+teaching|was\s+teaching|instructed|ran|was\s+the"
+    r"\s+(?:instructor|professor|prof|teacher))\b",
+    re.I,
+)
 _TREND = re.compile(
     r"\b(trend|trends|trending|over\s+time|over\s+the\s+years|by\s+term|each\s+term|per\s+term|"
     r"term\s+(?:by|to)\s+term|by\s+semester|by\s+year|year\s+over\s+year|history|changed?|"
@@ -337,6 +342,8 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
     count = _COUNT.search(question)
     if count and not entities.figure:
         return Intent(kind="count", what=_count_what(count.group(1)))
+    if _WHO_TAUGHT.search(question) and not entities.names_measure():
+        return Intent(kind="count", what="instructors")
     if entities.statistic == "distribution" or entities.options:
         return Intent(kind="distribution")
     ranked = _RANK.search(question) is not None

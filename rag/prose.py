@@ -71,6 +71,7 @@ def lead_sentence(evidence: Evidence) -> str | None:
         "distribution": _distribution,
         "hours": _hours,
         "overview": _overview,
+        "count": _count,
     }.get(str(kind))
     return builder(plan, facts) if builder else None
 
@@ -168,6 +169,21 @@ def _distribution(plan: dict[str, Any], facts: list[Fact]) -> str | None:
         f"{f.label.split(' ', 1)[0]}: {f.value}" for f in facts if f.label[:1].isdigit()
     )
     return f"Answers to {metric.label} {_scope(plan)} ({head.n} responses): {shown}."
+
+
+def _count(plan: dict[str, Any], facts: list[Fact]) -> str | None:
+    """Only "who taught": the people, with their sections; other counts lead with the fact."""
+    people = [f for f in facts if f.label.startswith("taught by ")]
+    if plan.get("what") != "instructors" or not people:
+        return None
+    names = [
+        f"{f.label.removeprefix('taught by ').removesuffix(' (sections)')} ({f.value}"
+        f" section{'' if f.value == 1 else 's'})"
+        for f in people
+    ]
+    raw = plan.get("scope")
+    where = Scope.model_validate(raw).describe() if isinstance(raw, dict) else "The reports"
+    return f"{where} was taught by " + ", ".join(names) + "."
 
 
 def _hours(plan: dict[str, Any], facts: list[Fact]) -> str | None:

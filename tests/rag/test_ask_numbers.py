@@ -284,6 +284,11 @@ def test_scope_phrases(asker: Asker, conn: Conn) -> None:
     assert department.plan["between"] == "dept_univ" and "department mean" in values(department)
     since = ask(asker, conn, "overall rating for Okafor since 2024")
     assert since.facts[0].value == 4.38
+    year = ask(asker, conn, "CS5800 overall rating in the 2023-24 academic year")
+    assert year.facts[0].n == 86 and year.scope is not None
+    assert year.scope.text == "CS5800 · Fall 2023 to Summer 2 2024"
+    who = ask(asker, conn, "who taught CS5800 in fall 2023?")
+    assert who.answer.startswith("CS5800, Fall 2023 was taught by Chinedu Okafor (1 section)")
 
 
 # ---------------------------------------------------------------- open questions
