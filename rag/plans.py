@@ -406,6 +406,13 @@ def _measure(entities: Entities, intent: Intent | None, defaults: Defaults) -> M
         figure = entities.figure
         return Metric(kind="section", text=FIGURE_WORDS[figure], figure=figure)
     base = metric_of(question) if question is not None else None
+    if (
+        base is None
+        and entities.statistic in ("responses", "response_rate")
+        and not entities.options
+    ):
+        figure = entities.statistic  # "how many responded": the section's, not a question's
+        return Metric(kind="section", text=FIGURE_WORDS[figure], figure=figure)
     if base is None and entities.metric_phrase and entities.leftover:
         return None  # words that name nothing the reports print
     if base is None and entities.metric_phrase and not entities.statistic:

@@ -116,7 +116,8 @@ STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
     ("median", _re(r"\bmedians?\b")),
     ("responses", _re(r"\bthe\s+n\b|\bn\s+(?:for|of)\b|\bsample\s+size\b"
                       r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:answered|responded\s+to|rated)\b"
-                      r"(?=.*(?:'|\"|\bquestion|\brating|\bscore|\bitem|\bstatement))")),
+                      r"(?!\s+(?:to\s+)?(?:the\s+)?(?:survey|surveys|evals?|evaluations?|trace|"
+                      r"form|it|them|the\s+(?:course|class)\b))")),
     ("mean", _re(r"\b(?:mean|average|avg)\b")),
 )  # fmt: skip
 
