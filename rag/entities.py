@@ -255,6 +255,8 @@ class Entities(BaseModel):
     season_of_that_year: str | None = None
     versus_previous: bool = False
     narrow: bool = Field(default=False, description="'only in CS2500': narrows the last scope")
+    all_terms: bool = Field(default=False, description="'across all terms': no term is inherited")
+    all_sections: bool = Field(default=False, description="'both sections': none is inherited")
     leftover: list[str] = Field(
         default_factory=list, description="Content words nothing above understood"
     )
@@ -1179,7 +1181,7 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
                     *previous.exclude_instructors,
                     *previous.instructors,
                 ]
-        elif not new.sections and not new.instructors:
+        elif not new.sections and not new.instructors and not new.all_sections:
             update["sections"] = previous.sections
             update["exclude_sections"] = previous.exclude_sections
         if not new.instructors and not new.other_section:
@@ -1196,8 +1198,13 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
             ]
     if terms is not None:
         update.update(terms=terms, term_from=None, term_to=None)
-    elif not named_time and not named_course:
+    elif not named_time and not named_course and not new.all_terms:
         update.update(terms=previous.terms, term_from=previous.term_from, term_to=previous.term_to)
+    if new.metric is None and not (new.metric_phrase or new.figure or new.hours):
+        # "and the median?", "how many 5s?": a new statistic of the same question
+        update.update(metric=previous.metric, metric_phrase=previous.metric_phrase)
+        if not (new.statistic or new.options):
+            update.update(figure=previous.figure, hours=previous.hours)
     if not new.names_measure():
         update.update(
             metric=previous.metric,

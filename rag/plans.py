@@ -364,13 +364,14 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
             between = "sections"
         return Intent(kind="comparison", entity=between)
     ranked = ranked or _WHICH_SHOULD.search(question) is not None
-    if ranked or _WHICH_MORE.search(question) or entities.breakdown == "section":
+    by = entities.breakdown if entities.breakdown in ("section", "instructor", "course") else None
+    if ranked or _WHICH_MORE.search(question) or by:
         entity: str | None = _entity_kind(question)
         previous = entities.intent
         if entity is None and previous is not None and previous.kind == "ranking":
             entity = previous.entity
-        if entities.breakdown == "section":
-            entity = "section"
+        if by:
+            entity = by
         order = "asc" if _ASC.search(question) else "desc"
         return Intent(kind="ranking", entity=entity or "instructor", order=order)
     if _AVERAGE.search(question):

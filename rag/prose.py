@@ -83,9 +83,19 @@ def _average(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     head = facts[0]
     if head.label.startswith("sections"):
         return None
-    if not head.label.startswith(metric.label):
-        listed = ", ".join(f"{f.label.split(', ', 1)[-1]}: {_num(f.value)}" for f in facts[:6])
-        return f"{_cap(metric.label)} {_scope(plan)}, per section: {listed}."
+    raw = plan.get("scope")
+    where = Scope.model_validate(raw).describe() if isinstance(raw, dict) else ""
+    pooled = f"{metric.label}, {where}"
+    if head.label != pooled and not head.label.startswith(f"{pooled} ("):  # one per section
+        sections = [f for f in facts if f.label.startswith(f"{metric.label}, ")]
+        listed = ", ".join(f"{f.label.split(', ', 1)[-1]}: {_num(f.value)}" for f in sections[:6])
+        more = f" and {len(sections) - 6} more" if len(sections) > 6 else ""
+        why = (
+            " (a median of several sections is no median of their answers)"
+            if (metric.statistic == "median")
+            else ""
+        )
+        return f"{_cap(metric.label)} {_scope(plan)}, per section{why}: {listed}{more}."
     unit = "answer" if metric.kind == "hours" else "response"
     n = "" if metric.kind == "section" and not metric.is_rate else _n(head.n, unit)
     return f"{_cap(metric.label)} {_scope(plan)}: {_value(head.value, metric)}{n}."

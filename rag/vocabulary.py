@@ -200,6 +200,17 @@ BY_TERM = _re(
 BY_SECTION = _re(
     r"\b(?:(?:for\s+)?(?:each|every|per)\s+section|by\s+section|section\s+by\s+section)\b"
 )
+BY_INSTRUCTOR = _re(
+    r"\b(?:(?:for\s+)?(?:each|every|per)\s+(?:instructor|professor|prof|teacher)|"
+    r"by\s+(?:instructor|professor|prof|teacher))\b"
+)
+BY_COURSE = _re(r"\b(?:(?:for\s+)?(?:each|every|per)\s+(?:course|class)|by\s+(?:course|class))\b")
+ALL_TERMS = _re(
+    r"\b(?:all\s+(?:the\s+)?(?:terms|semesters|sems|years|time)|all[\s-]time|every\s+(?:term|"
+    r"semester|year))\b"
+)
+ALL_SECTIONS = _re(r"\b(?:all|both)\s+(?:the\s+)?sections\b")
+"""In a follow-up these drop the inherited term or section ("and across all terms?")."""
 VERSUS_DEPT = _re(
     r"\b(?:the\s+)?(?:\w+\s+)?(?:department(?:al)?|dept\.?|university|univ\.?|college|school|"
     r"institution|nu)(?:'s)?(?:\s+(?:wide|overall))?(?:\s+(?:average|mean|median|norm|"
@@ -342,8 +353,16 @@ def read_vocabulary(text: _Text, catalog: Catalog, ent: Entities) -> None:
             ent.figure = name
     if ent.figure is None and _consume(text, _STUDENTS_ONLY) and not ent.options:
         ent.figure = "enrollment"
+    if text.finditer(ALL_TERMS):
+        ent.all_terms = True
+    if text.finditer(ALL_SECTIONS):
+        ent.all_sections = True
     if _consume(text, BY_SECTION):
         ent.breakdown = "section"
+    if _consume(text, BY_INSTRUCTOR):
+        ent.breakdown = "instructor"
+    if _consume(text, BY_COURSE):
+        ent.breakdown = "course"
     if _consume(text, BY_TERM):
         ent.breakdown = ent.breakdown or "term"
     if catalog.prompts and _consume(text, HOURS):

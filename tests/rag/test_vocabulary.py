@@ -201,3 +201,15 @@ def test_sections_terms_and_comparisons_read_the_previous_turn(index: MetricInde
     more = read("and is that more than CS3500?", index, read("hours per week for CS5800", index))
     assert more.courses == ["CS5800", "CS3500"]
     assert isinstance(plan_question("and is that more than CS3500?", more, DEFAULTS), Comparison)
+
+
+def test_follow_ups_that_widen_or_change_the_statistic(index: MetricIndex) -> None:
+    first = read("clarity of CS5800 in Fall 2023 section 1", index)
+    wide = read("and across all terms?", index, first)
+    assert wide.terms == [] and wide.courses == ["CS5800"] and wide.metric == first.metric
+    both = read("and both sections?", index, first)
+    assert both.sections == [] and both.terms == ["Fall 2023"]
+    median = read("and the median?", index, first)
+    assert median.statistic == "median" and median.metric == first.metric
+    per = plan_question("per instructor", read("per instructor", index, first), DEFAULTS)
+    assert isinstance(per, Ranking) and per.entity == "instructor"
