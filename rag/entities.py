@@ -472,6 +472,7 @@ def _title_parts(text: _Text, catalog: Catalog, ent: Entities) -> None:
 
 _SEASON_RE = r"(full\s+summer|summer\s*(?:1|2|i{1,2})?|fall|autumn|spring|winter)"
 _EXPLICIT = re.compile(_SEASON_RE + r"\s*(?:of\s+)?('?\d{2}|\d{4})\b", re.I)
+_YEAR_FIRST = re.compile(r"\b((?:19|20)\d{2})\s+" + _SEASON_RE + r"(?!\s*['’]?\d)", re.I)
 _ABBREV = re.compile(
     r"\b(fa|fl|f|sp|spr|s|su1|su2|su|sum1|sum2|s1|s2|wi|wn|w)\s?['’]?(\d{4}|\d{2})\b", re.I
 )
@@ -588,6 +589,9 @@ def _terms(text: _Text, catalog: Catalog, ent: Entities) -> None:
         if newest is not None and newest.label not in ent.terms:
             ent.terms.append(newest.label)
         text.consume(m.start(), m.end())
+    for m in text.finditer(_YEAR_FIRST):  # "2023 fall"
+        _add_terms(ent, _seasons_of(m.group(2)), int(m.group(1)), catalog)
+        text.consume(m.start(), m.end())
     for regex in (_EXPLICIT, _ABBREV):
         for m in text.finditer(regex):
             seasons, year = _seasons_of(m.group(1)), _year(m.group(2))
@@ -633,6 +637,10 @@ def _terms(text: _Text, catalog: Catalog, ent: Entities) -> None:
 
 
 def _sections(text: _Text, ent: Entities) -> None:
+    for m in text.finditer(r"\bsec(?:tion)?s?\.?\s+(one|two|three|four|five|six)\b"):
+        index = ("one", "two", "three", "four", "five", "six").index(m.group(1).lower())
+        ent.sections.append(f"{index + 1:02d}")
+        text.consume(m.start(), m.end())
     for m in text.finditer(
         r"\bsec(?:tion)?s?\.?\s*#?\s*(\d{1,3})(?:\s*(?:and|&|or|vs\.?|versus|,)\s*"
         r"(?:sec(?:tion)?\.?\s*#?\s*)?(\d{1,3}))?\b"
@@ -701,6 +709,18 @@ def _instructors(text: _Text, catalog: Catalog, ent: Entities) -> None:
             found.update((p.id, p) for p in singles[best])
             text.consume(tok.start(), tok.end())
             _consume_given_name(text, tokens, index)
+    if not found:  # "Hannah's overall rating": a given name that only one person has
+        by_first: dict[str, list[InstructorRef]] = {}
+        for person in catalog.instructors:
+            by_first.setdefault(fold(person.first).lower(), []).append(person)
+        for first, people in by_first.items():
+            if len({p.last for p in people}) != 1 or len(first) < 4 or first in _ENGLISH:
+                continue
+            for m in text.finditer(_name_pattern(first)):
+                if not m.group(0)[:1].isupper():
+                    continue
+                found.update((p.id, p) for p in people)
+                text.consume(m.start(), m.end())
     ent.instructors = sorted(found.values(), key=lambda p: p.id)
     for m in text.finditer(re.compile(r"\b(?:prof(?:essor)?|dr|mrs?|ms)\b\.?", re.I)):
         text.consume(m.start(), m.end())

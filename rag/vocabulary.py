@@ -298,7 +298,10 @@ FUNCTION_WORDS = frozenset(
     kids folks above below rate rates rated rating ratings rating-wise wise score scores scored
     well share percent percentage proportion fraction number answer answers among now having
     way more less since added introduced asked question questions item as you your yours
-    yourself im i'm ive i've id i'd ok okay yes no not any""".split()  # noqa: SIM905
+    yourself im i'm ive i've id i'd ok okay yes no not any exactly approximately roughly around
+    please thanks thank hey hi hello curious wondering wonder want wanted know knew kinda sorta
+    basically quick stats statistics stat info information figure figures numbers value values
+    data result results details detail look see find check pull tell""".split()  # noqa: SIM905
 )
 """Words that carry no measure: what is left of a question once these go must be understood."""
 
