@@ -398,6 +398,8 @@ def _courses(text: _Text, catalog: Catalog, ent: Entities) -> None:
         code = (subject or letters.upper()) + number
         if code in known:
             ent.courses.append(code)
+        elif (near := _near_code(letters, number, catalog)) is not None:
+            ent.courses.append(near)  # "ECE 2322" for EECE2322: one course with that number
         elif subject is None and (alias := subject_of(letters, catalog.subjects)) is not None:
             if alias + number not in known:
                 ent.unknown_courses.append(alias + number)
@@ -421,6 +423,7 @@ def _courses(text: _Text, catalog: Catalog, ent: Entities) -> None:
                 ent.courses.append(course.code)
             text.consume(m.start(), m.end())
     _title_parts(text, catalog, ent)
+    _bare_numbers(text, catalog, ent)
     for m in text.finditer(re.compile(r"\b([A-Z]{2,4})\b")):
         if m.group(1) in catalog.subjects and m.group(1) not in ent.subjects:
             ent.subjects.append(m.group(1))
@@ -433,6 +436,30 @@ def _courses(text: _Text, catalog: Catalog, ent: Entities) -> None:
             if subject in catalog.subjects and subject not in ent.subjects:
                 ent.subjects.append(subject)
                 text.consume(m.start(1), m.end(1))
+
+
+def _near_code(letters: str, number: str, catalog: Catalog) -> str | None:
+    """The one known course with this number whose letters are one edit away ("ECE", "EECE")."""
+    found = [c for c in catalog.courses if c.number == number]
+    if len(found) != 1 or len(letters) < 2:
+        return None
+    want, have = letters.upper(), found[0].subject
+    close = difflib.SequenceMatcher(None, want, have).ratio() >= 0.75 or want in have
+    return found[0].code if close and want != have else None
+
+
+def _bare_numbers(text: _Text, catalog: Catalog, ent: Entities) -> None:
+    """ "the 5800 class": a four-digit number that is one course's number and no year."""
+    if ent.courses:
+        return
+    for m in text.finditer(re.compile(r"(?<![\w'’-])(\d{4})(?![\w-])")):
+        number = int(m.group(1))
+        if 1900 <= number <= 2099:
+            continue
+        found = [c for c in catalog.courses if c.number == m.group(1)]
+        if len(found) == 1:
+            ent.courses.append(found[0].code)
+            text.consume(m.start(), m.end())
 
 
 def _title_parts(text: _Text, catalog: Catalog, ent: Entities) -> None:
