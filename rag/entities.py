@@ -261,6 +261,10 @@ class Entities(BaseModel):
         default_factory=list, description="Content words nothing above understood"
     )
     evaluative: bool = Field(default=False, description="Words of an open question ('good')")
+    difficulty: bool = Field(default=False, description="'hardest', 'easier': how challenging")
+    challenge: MetricRef | None = Field(
+        default=None, description="The question about challenge, for rankings by difficulty"
+    )
     topic: str | None = Field(
         default=None, description="The opinion question a comments follow-up keeps asking"
     )
@@ -1086,6 +1090,8 @@ def resolve(
     phrase = " ".join(w for w in metric_words(text.masked).split() if w not in FUNCTION_WORDS)
     if not phrase and ent.overall_word and not (ent.figure or ent.hours):
         phrase = "overall"  # "okafor vs lee overall": the overall rating
+    if ent.difficulty and metric_index is not None:
+        ent.challenge = metric_index.match("challenging")
     if ent.hours and catalog.prompts:  # time outside class: the hours block, whatever else
         prompt = next((p for p in catalog.prompts if "hour" in p.lower()), catalog.prompts[0])
         ent.metric = MetricRef(kind="hours", text=prompt, phrase="hours", similarity=1.0)

@@ -418,6 +418,9 @@ def _measure(entities: Entities, intent: Intent | None, defaults: Defaults) -> M
         return None  # words that name nothing the reports print
     if base is None and entities.metric_phrase and not entities.statistic:
         return None
+    ranks = intent is not None and intent.kind in ("ranking", "comparison", "trend")
+    if base is None and entities.challenge is not None and ranks:
+        base = metric_of(entities.challenge)  # "the hardest course": ranked by challenge
     if base is None:
         named = entities.statistic or entities.options or entities.overall_word
         kinds = ("ranking", "trend", "comparison") + (() if entities.evaluative else ("average",))

@@ -242,7 +242,8 @@ OUTSIDE = _re(
 
 OPEN = _re(
     r"\b(?:good|great|bad|decent|ok|okay|fine|nice|solid|strong|weak|poor|worth(?:while)?|"
-    r"recommend\w*|recommendable|like|liked|hard|harder|hardest|easy|easier|tough|tougher|"
+    r"recommend\w*|recommendable|like|liked|hard|harder|hardest|easy|easier|easiest|tough|"
+    r"tougher|toughest|"
     r"difficult|heavy|light|chill|fun|boring|interesting|useful|"
     r"teacher|lecturer|prof|instructor|teach|teaches|teaching|taught|class|course|"
     r"tell\s+me\s+(?:more\s+)?about|what\s+about|how\s+about|overview|summary|summari[sz]e|"
@@ -257,6 +258,10 @@ OPEN = _re(
 )
 """Words of a question about a person or a course as a whole ("is Okafor a good teacher")."""
 
+DIFFICULTY = _re(
+    r"\b(?:hard|harder|hardest|difficult|tough|tougher|toughest|easy|easier|easiest)\b"
+)
+"""How hard a course is: ranked or compared, the question about challenge (rag.plans)."""
 TREND_WORDS = _re(
     r"\b(?:improv(?:e|ed|ing|ement)|(?:get|gets|getting|got|gotten)\s+(?:better|worse)|"
     r"gone\s+(?:up|down)|"
@@ -337,6 +342,8 @@ def read_early(text: _Text, ent: Entities) -> None:
 
 def read_vocabulary(text: _Text, catalog: Catalog, ent: Entities) -> None:
     """Set the figure, statistic, options, hours, comparison and scope flags the words name."""
+    if text.finditer(DIFFICULTY):
+        ent.difficulty = True
     for statistic, pattern in STATISTICS:
         if _consume(text, pattern) and ent.statistic is None:
             ent.statistic = statistic

@@ -154,6 +154,10 @@ def test_open_questions_plan_an_overview(index: MetricIndex) -> None:
     ):
         assert isinstance(plan(question, index), Overview), question
     assert isinstance(plan("how has CS5800 changed over the years", index), Trend)
+    hardest = plan("which course is the hardest", index)  # ranked by challenge, not overall
+    assert isinstance(hardest, Ranking) and "challenging" in hardest.metric.text
+    easiest = plan("what is the easiest class", index)
+    assert isinstance(easiest, Ranking) and easiest.order == "asc"
     assert isinstance(plan("compare CS5800 and CS3500", index), Comparison)
 
 
