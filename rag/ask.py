@@ -164,6 +164,8 @@ class Asker:
             unmatched = [entities.metric_phrase]
         if not unmatched or entities.outside or entities.future or entities.unknown_courses:
             return False
+        if entities.unprinted:
+            return False
         if not entities.evaluative:  # "how is the pace", not "what's the grade distribution"
             return False
         detector = detector_for(self.searcher.queries.embedder)

@@ -253,7 +253,8 @@ OPEN = _re(
     r"generally|in\s+general|since\s+covid|covid|pandemic|big|huge|small|"
     r"large|enough|lot|lots|really|need|needs|needed|require[sd]?|put|doing|spend|spent|"
     r"thoughts?|reviews?|opinions?|impressions?|verdict|vibes?|atmosphere|too|fast|slow|"
-    r"quick|quickly|rushed|deal|things|go|goes|going|went|pros|cons|known|expect|expected|"
+    r"quick|quickly|rushed|deal|things|go|goes|going|went|pros|cons|known|expect|expected|fair|"
+    r"unfair|"
     r"expectations?|worth)\b"
 )
 """Words of a question about a person or a course as a whole ("is Okafor a good teacher")."""
@@ -420,6 +421,14 @@ KNOWN_WORDS = frozenset(
     november december there their these those""".split()  # noqa: SIM905
 )
 """Words the readers above and rating questions use; a close misspelling is read as one of them."""
+EVERYDAY = frozenset(
+    """grade grades graded gpa tuition salary salaries email emails phone office room rooms
+    building textbook textbooks book books price cost costs credit credits major minor
+    prerequisite prerequisites waitlist schedule drop drops dropped withdraw withdrew pass
+    passed fail failed failing curve tenure tenured parking food cafeteria housing dorm campus
+    weather make makes made paid pay""".split()  # noqa: SIM905
+)
+"""Everyday words near the readers' words ("grade" near "grader"): never "corrected"."""
 
 
 def _pattern_words() -> frozenset[str]:
@@ -435,7 +444,7 @@ def correct_spelling(text: str, *tiers: frozenset[str]) -> str:
     closest to, when that is close (same first letter, difflib ratio 0.8, 0.75 for short words);
     words with digits, known words and short words are left alone. Tiers are tried in order:
     everyday words before names, so "mnay" is "many", not "Mary"."""
-    tiers = (tiers[0] | PATTERN_WORDS, *tiers[1:]) if tiers else (PATTERN_WORDS,)
+    tiers = (tiers[0] | PATTERN_WORDS | EVERYDAY, *tiers[1:]) if tiers else (PATTERN_WORDS,)
     known = frozenset().union(*tiers)
 
     def fix(match: re.Match[str]) -> str:
