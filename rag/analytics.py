@@ -854,6 +854,18 @@ def _hours(conn: Conn, plan: HoursPerWeek) -> Evidence:
                 source=f"{src}; {above} of {total} answers, as a fraction",
             )
         )
+    if plan.focus:  # the bin or threshold the question named answers first
+        asked = f"{plan.focus} hours per week"
+        if plan.focus.endswith("+") and not any(f.label == f"share at {asked}" for f in facts):
+            low = int(plan.focus[:-1])
+            above = sum(r["count"] for r, b in bounds if b is not None and b >= low)
+            share = (Decimal(above) / Decimal(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            facts.append(
+                Fact(label=f"share at {asked}", value=float(share), n=total,
+                     source=f"{src}; bins starting at {low} or more: {above} of {total} answers")
+            )  # fmt: skip
+        wanted = asked if not plan.focus.endswith("+") else f"share at {asked}"
+        facts.sort(key=lambda f: f.label != wanted)
     return _found(plan, facts, _searched_in(metric, plan.scope))
 
 

@@ -238,6 +238,7 @@ class Entities(BaseModel):
     statistic: str | None = Field(default=None, description="mean, median, std_dev, ...")
     options: list[int] = Field(default_factory=list, description="Scale options asked, 5 first")
     hours: bool = False
+    hours_focus: str | None = Field(default=None, description="A bin ('17-20') or '13+' asked")
     versus_dept: bool = False
     breakdown: str | None = Field(default=None, description="term or section")
     aggregate: bool = False

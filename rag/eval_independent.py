@@ -7,7 +7,8 @@ answerer, a follow-up's turns in one conversation; only the last turn is scored.
 
 How an answer is judged, by the type of its `expect`:
   number    some fact's value, rounded half-up to 2 decimals, equals the expected value (the set
-            rounds its reference numbers the same way); a fact's N does not count.
+            rounds its reference numbers the same way); a fact's N does not count. Stricter, and
+            printed too: the answer's first (lead) fact is that value.
   numbers   every expected value is some fact's value (compared as for `number`).
   ranking   the fact labelled #1 names the expected instructor (first and last name) or course
             code, and its value equals the expected value.
@@ -266,6 +267,13 @@ def split_metrics(items: list[Outcome]) -> dict[str, float]:
         return done / total if total else float("nan")
 
     numeric = [o for o in items if o.question.expect["type"] in NUMERIC_TYPES]
+    singles = [o for o in items if o.question.expect["type"] == "number"]
+    leading = [
+        o.answer.route != "unanswerable"
+        and bool(o.answer.facts)
+        and q2(o.answer.facts[0].value) == q2(o.question.expect["value"])
+        for o in singles
+    ]
     answerable = [o for o in items if o.question.expect["type"] != "decline"]
     declined = [o for o in answerable if o.answer.route == "unanswerable"]
     precisions = [o.precision for o in items if o.precision is not None]
@@ -273,6 +281,7 @@ def split_metrics(items: list[Outcome]) -> dict[str, float]:
     return {
         "numeric_exact": share(numeric),
         "numeric_questions": float(len(numeric)),
+        "number_lead_exact": sum(leading) / len(leading) if leading else float("nan"),
         "open_answered": share([o for o in items if o.question.expect["type"] == "open"]),
         "declines": share([o for o in items if o.question.expect["type"] == "decline"]),
         "answerable_declined": float(len(declined)),
@@ -393,6 +402,7 @@ def format_independent(result: IndependentResult, *, max_failures: int = MAX_FAI
     lines += [
         row("numeric exact", "numeric_exact"),
         row("  numeric questions", "numeric_questions", "{:.0f}"),
+        row("  single numbers: lead fact", "number_lead_exact"),
         row("open answered", "open_answered"),
         row("declines (unanswerable)", "declines"),
         row("answerable declined", "answerable_declined", "{:.0f}"),

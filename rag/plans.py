@@ -208,6 +208,9 @@ class HoursPerWeek(BaseModel):
     kind: Literal["hours"] = "hours"
     prompt: str
     scope: Scope
+    focus: str | None = Field(
+        default=None, description="A bin ('17-20') or a threshold ('13+') to answer first"
+    )
 
 
 class Overview(BaseModel):
@@ -484,7 +487,7 @@ def plan_question(
     if entities.options or entities.statistic == "distribution":
         kind = "distribution"
     if m.kind == "hours" and kind in ("average", "hours", "distribution"):
-        return HoursPerWeek(prompt=m.text, scope=scope)
+        return HoursPerWeek(prompt=m.text, scope=scope, focus=entities.hours_focus)
     if (
         m.kind == "hours"
         and kind == "comparison"

@@ -200,6 +200,15 @@ def _hours(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     common, mean = _first(facts, "most common"), _first(facts, "estimated mean")
     if common is None:
         return None
+    head = facts[0]
+    if plan.get("focus") and head is not mean and head is not common:
+        if head.label.startswith("share at "):
+            what = head.label.removeprefix("share at ")
+            return (
+                f"{_cap(_scope(plan))}, **{round(float(head.value) * 100)}%** of answers"
+                f" (a fraction of {_num(head.value)}) reported {what} ({head.n} answers)."
+            )
+        return f"{_cap(_scope(plan))}, **{head.value}** of {head.n} answers reported {head.label}."
     text = f"{_cap(_scope(plan))}, students most often reported {common.value}"
     if mean is not None:
         text += f"; estimated mean **{_num(mean.value)}** hours per week{_n(mean.n, 'answer')}"

@@ -171,6 +171,22 @@ _HOURS_NUMBERS = _re(
     r"|\b(?:more|less|fewer)\s+than\s+\d{1,2}\b|\b\d{1,2}\s*\+|\b\d{1,2}-\d{1,2}\b"
 )
 
+_BIN = _re(r"\b(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*(?:hours?|hrs?|h)\b")
+_AT_LEAST = _re(r"\b(?:at\s+least\s+)?(\d{1,2})\s*(?:\+|or\s+more)|\bat\s+least\s+(\d{1,2})\b")
+_MORE_THAN = _re(r"\b(?:more\s+than|over)\s+(\d{1,2})\b")
+
+
+def hours_focus(question: str) -> str | None:
+    """The bin ("17-20") or threshold ("13+") an hours question names, to answer first."""
+    if m := _BIN.search(question):
+        return f"{int(m.group(1))}-{int(m.group(2))}"
+    if m := _MORE_THAN.search(question):
+        return f"{int(m.group(1)) + 1}+"
+    if m := _AT_LEAST.search(question):
+        return f"{int(m.group(1) or m.group(2))}+"
+    return None
+
+
 # ---------------------------------------------------------------- scope and comparison phrases
 
 AGGREGATE = _re(
@@ -378,6 +394,7 @@ def read_vocabulary(text: _Text, catalog: Catalog, ent: Entities) -> None:
         ent.breakdown = ent.breakdown or "term"
     if catalog.prompts and _consume(text, HOURS):
         ent.hours = True
+        ent.hours_focus = hours_focus(text.original)
         _consume(text, _HOURS_NUMBERS)
     if _consume(text, AGGREGATE):
         ent.aggregate = True

@@ -255,6 +255,11 @@ def test_hours_bins_shares_and_heaviest(asker: Asker, conn: Conn) -> None:
     got = values(hours)
     assert got["share at 9+ hours per week"] == round((12 + 8 + 2 + 10 + 4 + 2) / 60, 2)
     assert got["most common answer"] == "9-12 hours per week"
+    assert hours.facts[0].label == "share at 9+ hours per week"  # what was asked comes first
+    assert "**63%** of answers" in hours.answer.splitlines()[0]
+    over = ask(asker, conn, "how many students spent more than 12 hours a week on CS5800 fall 2023")
+    assert over.facts[0].label == "share at 13+ hours per week"
+    assert over.facts[0].value == round((8 + 2 + 4 + 2) / 60, 2)
     heavy = ask(asker, conn, "which course has the heaviest workload?")
     assert heavy.plan["kind"] == "ranking" and heavy.facts[0].label.startswith("#1 CS5800")
     assert "hours per week" in heavy.answer.splitlines()[0]
