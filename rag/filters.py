@@ -18,6 +18,7 @@ class InvalidFilter(TraceLensError):
 
 
 TERM_PATTERN = r"^\s*(Fall|Spring|Summer 1|Summer 2|Full Summer|Winter)\s+\d{4}\s*$"
+_TERM: dict[str, Any] = {"pattern": TERM_PATTERN}
 NAME = 80
 """The longest filter string accepted (a course title, a name, prompt words)."""
 
@@ -41,12 +42,14 @@ class SearchFilters(BaseModel):
         examples=["CS 5800"],
     )
     section: str | None = Field(default=None, max_length=NAME, examples=["01"])
-    term: str | None = Field(default=None, pattern=TERM_PATTERN, examples=["Fall 2023"])
+    # The pattern is documented in the schema; the validator below enforces it with a message
+    # that names the term.
+    term: str | None = Field(default=None, json_schema_extra=_TERM, examples=["Fall 2023"])
     term_from: str | None = Field(
-        default=None, pattern=TERM_PATTERN, description="First term of a range (inclusive)"
+        default=None, json_schema_extra=_TERM, description="First term of a range (inclusive)"
     )
     term_to: str | None = Field(
-        default=None, pattern=TERM_PATTERN, description="Last term of a range (inclusive)"
+        default=None, json_schema_extra=_TERM, description="Last term of a range (inclusive)"
     )
     instructor: str | None = Field(
         default=None,

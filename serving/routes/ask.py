@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.errors import TraceLensError
 from rag.answers import Answer
@@ -19,20 +19,24 @@ router = APIRouter(prefix="/v1/ask", tags=["ask"])
 
 
 class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
     question: str = Field(
         min_length=2,
         max_length=1000,
         examples=["which instructor had the highest overall rating in Fall 2023?"],
     )
     conversation_id: str | None = Field(
-        default=None, description="Continue a conversation: follow-ups resolve against it"
+        default=None,
+        max_length=64,
+        description="Continue a conversation: follow-ups resolve against it",
     )
     fresh: bool = Field(
         default=False,
         description="Start this question from no scope: nothing (course, instructor, term) is"
         " inherited from earlier turns, though the conversation continues",
     )
-    filters: SearchFilters | None = None
+    filters: SearchFilters | None = Field(default=None, strict=False)
 
 
 @router.post("", response_model=Answer)
