@@ -95,7 +95,7 @@ def demo_corpus(
 def migrate() -> None:
     """Apply pending schema migrations to the configured database."""
     from core.db import connect, database
-    from core.migrate import migrate as apply
+    from core.db.migrate import migrate as apply
 
     settings = _settings()
     with database(settings) as db, connect(db.url) as conn:

@@ -114,6 +114,11 @@ class ParsedReport(_Model):
         return source_type_of(self.layout)
 
 
+def normalize_code(code: str) -> str:
+    """`cs 5800`, `CS-5800` and `cs5800` all name CS5800."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
 def source_type_of(layout: str) -> SourceType:
     return "survey" if layout in SURVEY_LAYOUTS else "trace"
 

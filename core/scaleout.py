@@ -20,7 +20,7 @@ from typing import IO
 import httpx
 
 from core.db import Conn, connect, open_database
-from core.migrate import migrate
+from core.db.migrate import migrate
 from core.settings import Settings
 
 GCS_BUCKET = "tracelens-local"

@@ -13,7 +13,7 @@ import httpx
 
 from core.blobs import make_blob_store
 from core.db import connect, open_database
-from core.migrate import migrate
+from core.db.migrate import migrate
 from core.settings import Settings
 from mlops.service import mlflow_env, mlflow_ui_command, mlflow_ui_url, prepare_champion
 from ui.launch import streamlit_command

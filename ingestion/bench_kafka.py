@@ -21,7 +21,7 @@ from typing import IO, Any
 import httpx
 
 from core.db import connect, start_embedded
-from core.migrate import migrate
+from core.db.migrate import migrate
 from core.scaleout import free_port, start_tansu
 from ingestion.parse import parse_path
 

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from core.db import connect, start_embedded
-from core.migrate import migrate
+from core.db.migrate import migrate
 from ingestion.parse import parse_path
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.db import Conn
+from core.db import Conn, like_escape
 from core.errors import NotFound
+from core.report import normalize_code
 from ingestion.identity import aliases
 
 _SECTIONS = """
@@ -25,16 +26,6 @@ SELECT s.id, s.source_type, c.code AS course_code, s.title, s.section, s.crn, t.
          WHERE si.section_id = s.id) AS instructors
   FROM sections s JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id
 """
-
-
-def like_escape(text: str) -> str:
-    """Text matched literally by LIKE/ILIKE (`%`, `_` and `\\` are not wildcards)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def normalize_code(code: str) -> str:
-    """`cs 5800`, `CS-5800` and `cs5800` all name CS5800."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
 def list_courses(

@@ -330,7 +330,7 @@ def _with_filters(entities: Entities, filters: SearchFilters | None, catalog: Ca
         return entities
     update: dict[str, Any] = {}
     if filters.course:
-        from ingestion.catalog import normalize_code
+        from core.report import normalize_code
 
         update["courses"] = [normalize_code(filters.course)]
     if filters.subject:

@@ -25,7 +25,7 @@ from pgvector.psycopg import register_vector
 from psycopg import sql
 
 from core.db import Conn, connect, start_embedded
-from core.migrate import migrate
+from core.db.migrate import migrate
 from core.report import SEASONS, Term, parse_term
 from embeddings.base import Embedder, FakeEmbedder, embed_texts
 from embeddings.spaces import Space, ensure_space

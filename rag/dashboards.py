@@ -14,7 +14,7 @@ from psycopg import sql
 
 from core.db import Conn
 from core.errors import NotFound
-from ingestion.catalog import normalize_code
+from core.report import normalize_code
 from rag.filters import SearchFilters
 from rag.qualitative import scope_counts, stored_theme_summary, stored_tones
 from rag.themes import GENERAL

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from psycopg import sql
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from core.db import like_escape
 from core.errors import TraceLensError
-from core.report import parse_term
-from ingestion.catalog import like_escape, normalize_code
+from core.report import normalize_code, parse_term
 
 
 class InvalidFilter(TraceLensError):

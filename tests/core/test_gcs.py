@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from core.blobs import BlobCorrupt, make_blob_store, sha256_hex
+from core.blobs.gcs import GcsBlobStore
 from core.errors import NotFound
-from core.gcs import GcsBlobStore
 from core.settings import Settings
 from tests.conftest import free_port
 

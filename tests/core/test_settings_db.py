@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from core.db import Database, connect
-from core.migrate import available, migrate
+from core.db.migrate import available, migrate
 from core.settings import Settings
 
 

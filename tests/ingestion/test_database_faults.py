@@ -15,7 +15,7 @@ import pytest
 
 from core.blobs import make_blob_store
 from core.db import connect
-from core.migrate import migrate
+from core.db.migrate import migrate
 from core.settings import Settings
 from ingestion.corpus.content import generate_surveys, project
 from ingestion.corpus.xlsx_render import render_xlsx

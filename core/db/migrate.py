@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from importlib import resources
 
-from core.db import Conn
+from core.db.connection import Conn
 
 log = logging.getLogger(__name__)
 
