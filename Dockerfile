@@ -39,13 +39,17 @@ COPY packaging/en_core_web_sm/ packaging/en_core_web_sm/
 RUN pip install --no-cache-dir --no-deps ./packaging/en_core_web_sm
 COPY pyproject.toml README.md ./
 COPY core/ core/
-COPY ingestion/ ingestion/
 COPY embeddings/ embeddings/
+COPY enrichment/ enrichment/
+COPY ingestion/ ingestion/
 COPY rag/ rag/
+COPY evaluation/ evaluation/
 COPY mlops/ mlops/
 COPY serving/ serving/
+COPY cli/ cli/
 COPY ui/ ui/
 COPY operators/ operators/
+COPY devtools/ devtools/
 RUN pip install --no-cache-dir --no-deps . \
     && pip uninstall --yes pip setuptools wheel
 

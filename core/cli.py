@@ -346,7 +346,7 @@ def themes_backfill() -> None:
     """Tag comments stored without themes or by an older detector (answers never tag)."""
     from core.db import connect, database
     from embeddings.active import load_embedder
-    from rag.themes import backfill_themes
+    from enrichment.tagging import backfill_themes
 
     settings = _settings()
     with database(settings, migrate=True) as db, connect(db.url) as conn:

@@ -52,7 +52,9 @@ def run_embed_benchmark(
 def _measure(
     corpus_dir: Path, settings: Settings, *, rounds: int, batch_sizes: Sequence[int]
 ) -> dict[str, Any]:
-    from rag.evalset import build_eval_set, rank_in_memory, summarize
+    from evaluation.metrics import summarize
+    from evaluation.queries import build_eval_set
+    from rag.evalset import rank_in_memory
 
     eval_set = build_eval_set(corpus_dir)
     texts = [c.text for c in eval_set.comments]

@@ -23,11 +23,11 @@ from core.settings import Settings
 from embeddings.active import active_space, load_embedder
 from embeddings.base import Embedder
 from embeddings.indexing import count_embedded, embed_sections
+from enrichment.tagging import tag_comments
 from ingestion.limits import limits_of
 from ingestion.parsers.survey import UploadFields
 from ingestion.sandbox import ParserProcess
 from ingestion.store import store_report
-from rag.themes import tag_comments
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ class Processor:
                         settings=self.settings,  # also into a space a re-embed is building
                     )
                 observe_embedding(comments, embedding.seconds)
-                with stage_timer("themes"):  # read by the qualitative route (rag.themes)
+                with stage_timer("themes"):  # read by the qualitative route (enrichment.detector)
                     tag_comments(work, embedder=self.embedder, section_ids=[section_id])
                 embedded = count_embedded(work, space=self.space, section_id=section_id)
                 work.execute(

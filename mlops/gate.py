@@ -76,7 +76,7 @@ def run_gate(
     embedder: Embedder,
 ) -> GateResult:
     """Measure the candidate's space against the champion's; promote or keep it as challenger."""
-    from rag.evalset import build_eval_set
+    from evaluation.queries import build_eval_set
 
     tolerance = settings.gate_ndcg_tolerance
     current = registry.champion(settings)

@@ -920,7 +920,7 @@ def workload_by_comments(conn: Conn, *, plan: Ranking) -> Evidence:
     """ "Heaviest workload" where no report in scope prints hours per week: courses (or people)
     ranked by the share of their comments that mention the workload critically (theme tags and
     tone stored with each comment), saying so in every fact."""
-    from rag.themes import DETECTOR_VERSION
+    from enrichment.detector import DETECTOR_VERSION
 
     where, params = scope_sql(plan.scope)
     entity = plan.entity if plan.entity in ("course", "instructor") else "course"

@@ -16,6 +16,8 @@ from langchain_core.language_models import BaseChatModel
 
 from core.db import Conn
 from core.settings import Settings
+from enrichment.detector import detector_for
+from enrichment.theme_definitions import GENERAL
 from rag.analytics import run_plan, workload_by_comments
 from rag.answers import Answer, Evidence
 from rag.conversations import add_turn, last_entities, start_conversation
@@ -40,7 +42,6 @@ from rag.plans import (
 from rag.qualitative import qualitative_evidence
 from rag.searcher import Searcher
 from rag.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
-from rag.themes import GENERAL, detector_for
 
 _OPINION = re.compile(
     r"\b(say|says|said|saying|comments?|commented|think|thought|thoughts|opinions?|complain\w*|"

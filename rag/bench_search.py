@@ -29,11 +29,11 @@ from core.db.migrate import migrate
 from core.report import SEASONS, Term, parse_term
 from embeddings.base import Embedder, FakeEmbedder, embed_texts
 from embeddings.spaces import Space, ensure_space
+from evaluation.queries import QUERIES
 from ingestion.corpus.comments import CommentContext, compose_comment
 from ingestion.corpus.content import COURSES, INSTRUCTOR_NAMES, PROMPTS
 from ingestion.identity import name_key
 from rag.bench_vectors import DERIVE_SCALE, comment_vectors, context_vectors
-from rag.evalset import QUERIES
 from rag.filters import SearchFilters
 from rag.search import EF_SEARCH, EXACT_SCAN_LIMIT, Mode, any_word_query, search
 

@@ -15,9 +15,9 @@ from psycopg import sql
 from core.db import Conn
 from core.errors import NotFound
 from core.report import normalize_code
+from enrichment.theme_definitions import GENERAL
 from rag.filters import SearchFilters
 from rag.qualitative import scope_counts, stored_theme_summary, stored_tones
-from rag.themes import GENERAL
 
 WEIGHTED = "Σ mean·responses / Σ responses over sections (weighted by responses)"
 

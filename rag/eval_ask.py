@@ -34,16 +34,16 @@ from embeddings.active import load_embedder
 from embeddings.base import QueryCache
 from embeddings.indexing import embed_sections
 from embeddings.spaces import ensure_space
+from enrichment.tagging import tag_comments
+from evaluation.labelled import CommentKey
 from ingestion.parse import parse_path
 from ingestion.queue import PostgresQueue
 from ingestion.reports import create_report
 from ingestion.store import store_report
 from rag.answers import Answer
 from rag.ask import Asker
-from rag.evalset import CommentKey
 from rag.goldset import GoldItem, build_gold_set, coverage, report_files
 from rag.searcher import Searcher
-from rag.themes import tag_comments
 
 if TYPE_CHECKING:
     from rag.eval_independent import IndependentResult

@@ -41,13 +41,13 @@ from typing import Any
 from core.db import Conn, connect, scratch_database
 from core.report import ParsedReport
 from core.settings import Settings
+from evaluation.labelled import CommentKey
 from ingestion.queue import PostgresQueue
 from ingestion.reports import create_report
 from ingestion.store import store_report
 from rag.answers import Answer
 from rag.ask import Asker
 from rag.eval_ask import comment_keys, index_corpus
-from rag.evalset import CommentKey
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "independent"
 PRINCIPAL = "eval-independent"

@@ -30,19 +30,14 @@ from embeddings.active import load_embedder
 from embeddings.base import QueryCache
 from embeddings.indexing import embed_sections
 from embeddings.spaces import ensure_space
+from enrichment.tagging import tag_comments
+from evaluation.labelled import CommentKey
+from evaluation.metrics import ndcg_at_k, recall_at_k, summarize
+from evaluation.queries import EvalQuery, EvalSet, build_eval_set
 from ingestion.intake import accept_file
 from ingestion.loader import find_reports
 from ingestion.queue import make_queue
 from ingestion.worker import Worker
-from rag.evalset import (
-    CommentKey,
-    EvalQuery,
-    EvalSet,
-    build_eval_set,
-    ndcg_at_k,
-    recall_at_k,
-    summarize,
-)
 from rag.filters import SearchFilters
 from rag.independent import (
     INDEPENDENT_DIR,
@@ -54,7 +49,6 @@ from rag.independent import (
 )
 from rag.search import Mode
 from rag.searcher import PLAIN, Searcher, Signals
-from rag.themes import tag_comments
 
 SetName = Literal["generated", "independent"]
 SETS: tuple[SetName, ...] = ("generated", "independent")

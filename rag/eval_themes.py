@@ -1,9 +1,9 @@
 """`tracelens eval themes`: the themes and tone stored per comment against labels, both sets.
 
-The generated set's labels come from the corpus generator (rag.evalset); the independent set's
+The generated set's labels come from the corpus generator (evaluation.labelled); the independent set's
 from tests/data/independent/labels.jsonl (rag.independent), split DEV/TEST by report file. Each
 corpus is stored as parsed in a scratch PostgreSQL, embedded and tagged by the worker's step
-(rag.themes.tag_comments); the figures are then read from what was stored:
+(enrichment.tagging.tag_comments); the figures are then read from what was stored:
 
   precision / recall  per theme, over comments (a comment counts once per theme);
   tone agreement      per theme, over comments labelled and tagged with it that have a labelled
@@ -11,7 +11,7 @@ corpus is stored as parsed in a scratch PostgreSQL, embedded and tagged by the w
   counts              per (course, theme) with a labelled or stored count: within
                       max(2, 25% of the labelled count), as the qualitative route counts;
   group tone          per (course, theme) with at least 3 labelled comments: the route's tone
-                      (rag.sentiment.tone_of_counts over the stored comments' tones of the theme)
+                      (enrichment.sentiment.tone_of_counts over the stored comments' tones of the theme)
                       equals the same rule over the labelled tones.
 
 The generated labels have no per-theme tone: a comment's tone stands for each of its themes when
@@ -31,7 +31,10 @@ from core.settings import Settings
 from embeddings.active import load_embedder
 from embeddings.indexing import embed_sections
 from embeddings.spaces import ensure_space
-from rag.evalset import CommentKey, load_labelled_comments
+from enrichment.sentiment import tone_of_counts
+from enrichment.tagging import stored_tags, stored_theme_tones, tag_comments
+from enrichment.theme_definitions import THEMES
+from evaluation.labelled import CommentKey, load_labelled_comments
 from rag.independent import (
     INDEPENDENT_DIR,
     comment_keys,
@@ -40,8 +43,6 @@ from rag.independent import (
     store_corpus,
     truth_paths,
 )
-from rag.sentiment import tone_of_counts
-from rag.themes import THEMES, stored_tags, stored_theme_tones, tag_comments
 
 TARGETS = {"precision": 0.85, "recall": 0.85, "counts": 0.90}
 GROUP_TONE_MIN = 3

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from rag.evalset import CommentKey
+from evaluation.labelled import CommentKey
 
 OVERALL = "What is your overall rating of this instructor's teaching effectiveness?"
 HOURS = "What is the average number of hours per week you devoted to this course outside of class?"

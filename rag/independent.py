@@ -22,10 +22,10 @@ from typing import Literal
 
 from core.db import Conn
 from core.report import ParsedReport
+from evaluation.labelled import CommentKey
 from ingestion.queue import PostgresQueue
 from ingestion.reports import create_report
 from ingestion.store import store_report
-from rag.evalset import CommentKey
 
 INDEPENDENT_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "independent"
 Split = Literal["dev", "test"]

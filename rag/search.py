@@ -48,7 +48,7 @@ class QuerySignals:
     """What is known about a query beyond its words and vector; used by hybrid search only."""
 
     theme: str | None = None
-    """The theme the query asks about (rag.themes); None for none in particular."""
+    """The theme the query asks about (enrichment.detector); None for none in particular."""
     expansion: Sequence[str] = ()
     """Words of that theme's vocabulary, searched as a leg of their own."""
     theme_weight: float = 1.0
@@ -266,7 +266,7 @@ def _theme_leg(
 ) -> dict[int, float]:
     """comment id -> cosine, best first, over the comments whose stored themes include `theme`.
 
-    The themes are those the worker stored (rag.themes.tag_comments) for the comment's current
+    The themes are those the worker stored (enrichment.tagging.tag_comments) for the comment's current
     text, whatever detector version stored them, as the qualitative route counts them.
     """
     tagged = sql.SQL(

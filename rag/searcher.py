@@ -1,6 +1,6 @@
 """The search service: the active space, cached query embeddings, and the search itself.
 
-Hybrid search is told what the store knows about the query: its theme (rag.themes, from the
+Hybrid search is told what the store knows about the query: its theme (enrichment.detector, from the
 query's words and vector) turns on the theme leg over the stored per-comment themes, and the
 theme's vocabulary (rag.theme_vocabulary) the expansion leg. `Signals` switches each on or off,
 so `tracelens eval retrieval` can measure each one.
@@ -17,10 +17,11 @@ from core.settings import Settings
 from embeddings.active import active_space, load_embedder
 from embeddings.base import QueryCache
 from embeddings.spaces import Space
+from enrichment.detector import detector_for
+from enrichment.theme_definitions import GENERAL
 from rag.filters import SearchFilters
 from rag.search import Hit, Mode, QuerySignals, search
 from rag.theme_vocabulary import VOCABULARY
-from rag.themes import GENERAL, detector_for
 
 
 @dataclass(frozen=True)

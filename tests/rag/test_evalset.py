@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.evalset import build_eval_set, ndcg_at_k, recall_at_k, reciprocal_rank
+from evaluation.metrics import ndcg_at_k, recall_at_k, reciprocal_rank
+from evaluation.queries import build_eval_set
 
 A, B, C, D = (("f", "p", i) for i in range(4))
 

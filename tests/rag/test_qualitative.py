@@ -13,14 +13,16 @@ from psycopg import sql
 from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
+from enrichment.detector import DETECTOR_VERSION
+from enrichment.sentiment import score_comment
+from enrichment.tagging import BACKFILL_COMMAND, backfill_themes
+from enrichment.theme_definitions import GENERAL
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
 from rag.dashboards import course_themes
 from rag.filters import SearchFilters
 from rag.qualitative import detector_for, pick_quotes, qualitative_evidence, theme_summary
 from rag.searcher import Searcher, open_searcher
-from rag.sentiment import score_comment
-from rag.themes import BACKFILL_COMMAND, DETECTOR_VERSION, GENERAL, backfill_themes
 from tests.conftest import work_queue
 
 
@@ -130,7 +132,7 @@ def test_counts_track_the_generator_labels(loaded: tuple[Conn, Searcher], corpus
     sentence was written about ("it showed up on the exam" is labelled pace). Measured on three
     generated corpora: -9% to +69% per theme (exams, workload and clarity the highest).
     """
-    from rag.evalset import load_labelled_comments
+    from evaluation.labelled import load_labelled_comments
 
     conn, searcher = loaded
     labels = Counter(t for c in load_labelled_comments(corpus) for t in c.themes)

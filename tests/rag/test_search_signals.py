@@ -16,13 +16,13 @@ import rag.search
 from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
+from enrichment.theme_definitions import THEMES
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
 from rag.filters import SearchFilters
 from rag.search import QuerySignals, search
 from rag.searcher import PLAIN, Searcher, Signals, open_searcher
 from rag.theme_vocabulary import VOCABULARY
-from rag.themes import THEMES
 from tests.conftest import work_queue
 
 NONSENSE = "qqzx vvkw"

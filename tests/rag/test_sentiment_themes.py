@@ -26,22 +26,16 @@ from core.db import connect
 from core.settings import Settings
 from embeddings.base import Embedder
 from embeddings.models import make_embedder
+from enrichment.detector import DETECTOR_VERSION, ThemeDetector
+from enrichment.sentiment import score_comment, split_sentences
+from enrichment.tagging import stored_tags, tag_comments
+from enrichment.theme_definitions import GENERAL, THEMES, lexicon_hits
+from evaluation.queries import QUERIES
+from evaluation.themes import measure_sentiment, measure_themes
 from ingestion.parse import parse_path
 from ingestion.queue import PostgresQueue
 from ingestion.reports import create_report
 from ingestion.store import store_report
-from rag.evalset import QUERIES
-from rag.sentiment import measure_sentiment, score_comment, split_sentences
-from rag.themes import (
-    DETECTOR_VERSION,
-    GENERAL,
-    THEMES,
-    ThemeDetector,
-    lexicon_hits,
-    measure_themes,
-    stored_tags,
-    tag_comments,
-)
 
 
 @pytest.fixture(scope="module")
@@ -245,7 +239,7 @@ STRENGTHS = "What were the strengths of this course and/or this instructor?"
 
 
 def test_prompt_kinds() -> None:
-    from rag.themes import PromptKind, prompt_kind
+    from enrichment.theme_definitions import PromptKind, prompt_kind
 
     assert prompt_kind(INCLUSIVE) == PromptKind(topic="inclusivity")
     assert prompt_kind(ONLINE) == PromptKind(topic="online logistics")
@@ -282,7 +276,7 @@ IMPROVE = "What could the instructor do to make this course better?"
 def test_the_prompt_settles_a_neutral_tone() -> None:
     """A flat answer to "what could be better" is a complaint, to "strengths" praise; a clear
     tone is VADER's whatever the prompt, and reflections and two-sided prompts add nothing."""
-    from rag.sentiment import prompt_polarity
+    from enrichment.sentiment import prompt_polarity
 
     assert prompt_polarity(IMPROVE) == "negative" and prompt_polarity(STRENGTHS) == "positive"
     assert prompt_polarity(INCLUSIVE) is None and prompt_polarity(SELF) is None

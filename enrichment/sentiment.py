@@ -1,11 +1,10 @@
-"""Comment sentiment: VADER compound per comment, a tone from its sentences, and its accuracy.
+"""Comment tone: VADER compound per comment and a tone from its sentences.
 
 VADER is a lexicon model (no weights to download, runs anywhere), but its general-purpose lexicon
 misses how students praise and complain ("heavy", "rushed", "manageable"), so a small
 course-evaluation lexicon is layered on top. A comment is *mixed* when at least one of its
 sentences is clearly positive and another clearly negative; the comment-level compound alone
-averages such comments into a bland positive.
-"""
+averages such comments into a bland positive."""
 
 from __future__ import annotations
 
@@ -14,19 +13,23 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 Tone = Literal["positive", "negative", "mixed", "neutral"]
+
+
 TONES: tuple[Tone, ...] = ("positive", "negative", "mixed", "neutral")
+
 
 NEUTRAL_BAND = 0.05
 """|compound| below this is neutral (VADER's own recommended cut-off)."""
 
+
 CLEAR_SENTENCE = 0.25
 """A sentence counts as clearly positive or negative for *mixed* beyond this compound."""
+
 
 # Course-evaluation words VADER's general lexicon lacks or scores against this domain (valence on
 # VADER's -4..4 scale). Written from how students describe courses, not from any test corpus.
@@ -77,8 +80,11 @@ DOMAIN_LEXICON: dict[str, float] = {
     "contagious": 1.2,  # "her enthusiasm is contagious": praise in this domain
     "understanding": 0.8,  # "understanding about deadlines"
 }
+
+
 _NOT_SENTIMENT = ("super",)
 """Words VADER scores that students use as intensifiers ("super heavy" is not praise)."""
+
 
 # Phrases that carry polarity only as a whole ("too many", "hard to follow"): added per match.
 _PHRASES: tuple[tuple[re.Pattern[str], float], ...] = (
@@ -97,20 +103,27 @@ _PHRASES: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\b(?:made (?:it|things)|it) click(?:ed)?\b", re.I), 0.5),
 )
 
+
 _MIXED_CUES = re.compile(
     r"\bmixed (?:feelings|bag)\b|\bsome good,? some bad\b|\bpros and cons\b|\bhit or miss\b"
     r"|\blove[- ]hate\b|\bon the fence\b|\bpros:.*\bcons:",
     re.I | re.S,
 )
+
+
 _NOTHING_TO_SAY = re.compile(
     r"^\W*(?:n/?a|none|nothing(?: (?:really|else|to add))?|no comments?|no|nope|-+)\W*$", re.I
 )
 """Placeholders students type into required boxes: no opinion, whatever VADER makes of "no"."""
+
+
 _ABBREVIATIONS = (
     r"(?<![Pp]rof\.)(?<![Dd]r\.)(?<![Mm]r\.)(?<![Mm]s\.)(?<![Mm]rs\.)"
     r"(?<!e\.g\.)(?<!i\.e\.)(?<!vs\.)"
 )
 """A full stop after a title or an abbreviation ends no sentence ("Prof. Park slowed down")."""
+
+
 _SENTENCE_END = re.compile(
     r"(?<=[.!?;])" + _ABBREVIATIONS + r"\s+|\s+(?=(?:Pros|Cons):)|\s+(?=\d\)\s)"
 )
@@ -162,7 +175,11 @@ def tone_of(compound: float, sentences: Sequence[float], *, mixed_cue: bool = Fa
 
 
 _STRENGTHS = re.compile(r"\bstrengths?\b", re.I)
+
+
 _IMPROVE = re.compile(r"\b(?:better|improve\w*)\b", re.I)
+
+
 _FIRST_PERSON = re.compile(r"\b(?:I|myself)\b")
 
 
@@ -218,35 +235,3 @@ def tone_of_counts(counts: Mapping[str, int]) -> Tone:
         if counts.get(tone, 0) / polar >= 0.6:
             return tone
     return "mixed"
-
-
-def classification_report(
-    truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
-) -> dict[str, Any]:
-    """Accuracy, per-class precision/recall/F1, macro-F1 and the confusion matrix (truth → pred)."""
-    pairs = Counter(zip(truth, predicted, strict=True))
-    per_class: dict[str, dict[str, float]] = {}
-    for label in labels:
-        tp = pairs[(label, label)]
-        pred = sum(n for (_, p), n in pairs.items() if p == label)
-        real = sum(n for (t, _), n in pairs.items() if t == label)
-        precision = tp / pred if pred else 0.0
-        recall = tp / real if real else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_class[label] = {"precision": precision, "recall": recall, "f1": f1, "support": real}
-    return {
-        "n": len(truth),
-        "accuracy": sum(pairs[(label, label)] for label in labels) / max(len(truth), 1),
-        "macro_f1": sum(c["f1"] for c in per_class.values()) / max(len(labels), 1),
-        "per_class": per_class,
-        "confusion": {t: {p: pairs[(t, p)] for p in labels} for t in labels},
-    }
-
-
-def measure_sentiment(corpus_dir: Path) -> dict[str, Any]:
-    """How well tone_of agrees with the generator's tone labels over a generated corpus."""
-    from rag.evalset import load_labelled_comments
-
-    comments = load_labelled_comments(corpus_dir)
-    predicted = [score_comment(c.text, prompt=c.prompt).tone for c in comments]
-    return classification_report([c.tone for c in comments], predicted, TONES)
