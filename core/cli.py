@@ -284,8 +284,8 @@ def search(
 ) -> None:
     """Search the comments (the same search as POST /v1/search)."""
     from core.db import connect, database
-    from rag.filters import SearchFilters
-    from rag.searcher import open_searcher
+    from rag.search.filters import SearchFilters
+    from rag.search.searcher import open_searcher
 
     if mode not in ("hybrid", "vector", "text"):
         raise typer.BadParameter(f"mode must be hybrid, vector or text, not {mode!r}")
@@ -321,8 +321,8 @@ def ask(
 ) -> None:
     """Answer a question: numbers from the score tables, opinions from cited comments."""
     from core.db import connect, database
-    from rag.ask import open_asker
-    from rag.searcher import open_searcher
+    from rag.answer.ask import open_asker
+    from rag.search.searcher import open_searcher
 
     settings = _settings()
     with database(settings) as db, connect(db.url) as conn:

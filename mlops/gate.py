@@ -50,7 +50,7 @@ def measure(
 ) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """Hybrid-search metrics of one space, and its per-query results."""
     from rag.eval_retrieval import evaluate
-    from rag.searcher import Searcher
+    from rag.search.searcher import Searcher
 
     record: list[dict[str, Any]] = []
     searcher = Searcher(space=space, queries=QueryCache(embedder))

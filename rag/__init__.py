@@ -1,1 +1,1 @@
-"""Retrieval over comments (hybrid search, filters, fusion) and, later, answering questions."""
+"""Search over comments (rag.search) and answering questions (rag.answer)."""

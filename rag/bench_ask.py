@@ -19,10 +19,10 @@ from typing import Any
 from core.db import connect, scratch_database
 from core.settings import Settings
 from embeddings.base import QueryCache
-from rag.ask import Asker
+from rag.answer.ask import Asker
 from rag.eval_ask import PRINCIPAL, load_corpus
 from rag.goldset import KINDS, GoldItem, build_gold_set
-from rag.searcher import Searcher
+from rag.search.searcher import Searcher
 
 TARGET_P95_MS = 250.0
 WARMUP = 6

@@ -34,8 +34,9 @@ from ingestion.corpus.comments import CommentContext, compose_comment
 from ingestion.corpus.content import COURSES, INSTRUCTOR_NAMES, PROMPTS
 from ingestion.identity import name_key
 from rag.bench_vectors import DERIVE_SCALE, comment_vectors, context_vectors
-from rag.filters import SearchFilters
-from rag.search import EF_SEARCH, EXACT_SCAN_LIMIT, Mode, any_word_query, search
+from rag.search.filters import SearchFilters
+from rag.search.hybrid import Mode, search
+from rag.search.legs import EF_SEARCH, EXACT_SCAN_LIMIT, any_word_query
 
 if TYPE_CHECKING:
     from core.settings import Settings

@@ -20,7 +20,7 @@ from embeddings.base import Embedder, embed_texts
 from embeddings.indexing import embedding_text
 from rag.bench_search import BASE_TEXTS, bench_embedder, bench_queries, generate_corpus, tie_recall
 from rag.bench_vectors import comment_vectors, context_vectors
-from rag.search import vector_literal
+from rag.search.legs import vector_literal
 
 EF_SEARCHES = (40, 100, 250)
 

@@ -40,10 +40,10 @@ from ingestion.parse import parse_path
 from ingestion.queue import PostgresQueue
 from ingestion.reports import create_report
 from ingestion.store import store_report
-from rag.answers import Answer
-from rag.ask import Asker
+from rag.answer.answers import Answer
+from rag.answer.ask import Asker
 from rag.goldset import GoldItem, build_gold_set, coverage, report_files
-from rag.searcher import Searcher
+from rag.search.searcher import Searcher
 
 if TYPE_CHECKING:
     from rag.eval_independent import IndependentResult
@@ -68,9 +68,6 @@ class AskEvalResult:
     failures: list[str] = field(default_factory=list)
     failure_count: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------- loading
 
 
 def load_corpus(conn: Conn, corpus: Path, *, settings: Settings) -> tuple[Searcher, int]:
@@ -113,9 +110,6 @@ def comment_keys(conn: Conn) -> dict[int, CommentKey]:
         " JOIN sections s ON s.id = m.section_id JOIN reports r ON r.id = s.report_id"
     ).fetchall()
     return {int(r["id"]): (r["filename"], r["prompt"], int(r["number"])) for r in rows}
-
-
-# ---------------------------------------------------------------- scoring
 
 
 def _values(answer: Answer) -> list[float]:
@@ -216,9 +210,6 @@ def score(
     return metrics, per_kind, failures
 
 
-# ---------------------------------------------------------------- running
-
-
 def ask_all(conn: Conn, asker: Asker, items: list[GoldItem]) -> list[tuple[GoldItem, Answer]]:
     """Each gold question through Asker.ask; a follow-up's openers share its conversation."""
     out = []
@@ -315,9 +306,6 @@ def result_dict(result: AskEvalResult) -> dict[str, Any]:
     from dataclasses import asdict
 
     return asdict(result)
-
-
-# ---------------------------------------------------------------- both sets side by side
 
 
 def independent_as_result(result: IndependentResult) -> AskEvalResult:

@@ -45,8 +45,8 @@ from evaluation.labelled import CommentKey
 from ingestion.queue import PostgresQueue
 from ingestion.reports import create_report
 from ingestion.store import store_report
-from rag.answers import Answer
-from rag.ask import Asker
+from rag.answer.answers import Answer
+from rag.answer.ask import Asker
 from rag.eval_ask import comment_keys, index_corpus
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "independent"
@@ -127,9 +127,6 @@ def merge_same_names(conn: Conn) -> int:
             merged += 1
     conn.commit()
     return merged
-
-
-# ---------------------------------------------------------------- judging one answer
 
 
 def q2(value: Any) -> Decimal | None:
@@ -223,9 +220,6 @@ def _precision(answer: Answer, relevant: set[CommentKey], keys: dict[int, Commen
 
 def _relevant(question: Question) -> set[CommentKey]:
     return {(r["file"], r["prompt"], int(r["number"])) for r in question.expect.get("relevant", [])}
-
-
-# ---------------------------------------------------------------- running and scoring
 
 
 def ask_all(conn: Conn, asker: Asker, questions: list[Question]) -> list[tuple[Question, Answer]]:
@@ -373,9 +367,6 @@ def run_independent_eval(settings: Settings, *, directory: Path = DEFAULT_DIR) -
             seconds["ask"] = time.perf_counter() - t
             keys = comment_keys(conn)
     return summarise(outcomes(results, keys), reports=reports, seconds=seconds)
-
-
-# ---------------------------------------------------------------- printing
 
 
 def _pct(done_total: tuple[int, int]) -> str:

@@ -38,7 +38,6 @@ from ingestion.intake import accept_file
 from ingestion.loader import find_reports
 from ingestion.queue import make_queue
 from ingestion.worker import Worker
-from rag.filters import SearchFilters
 from rag.independent import (
     INDEPENDENT_DIR,
     SPLITS,
@@ -47,8 +46,9 @@ from rag.independent import (
     report_paths,
     store_corpus,
 )
-from rag.search import Mode
-from rag.searcher import PLAIN, Searcher, Signals
+from rag.search.filters import SearchFilters
+from rag.search.hybrid import Mode
+from rag.search.searcher import PLAIN, Searcher, Signals
 
 SetName = Literal["generated", "independent"]
 SETS: tuple[SetName, ...] = ("generated", "independent")

@@ -136,9 +136,6 @@ def load_truth(corpus: Path) -> Truth:
     return truth
 
 
-# ---------------------------------------------------------------- the reference computations
-
-
 def _names(report: dict[str, Any]) -> list[str]:
     return [f"{p['first']} {p['last']}" for p in report["instructors"]]
 
@@ -213,9 +210,6 @@ def comparison(reports: Iterable[dict[str, Any]], text: str) -> tuple[float, ...
         if with_col:
             out.append(weighted(with_col, column))
     return tuple(out)
-
-
-# ---------------------------------------------------------------- the gold set
 
 
 def _code_words(code: str, rng: random.Random) -> str:

@@ -10,8 +10,8 @@ from core.blobs import BlobStore, make_blob_store
 from core.db import Conn, Database, make_pool, open_database
 from core.settings import Settings
 from ingestion.queue import JobQueue, make_queue
-from rag.ask import Asker, open_asker
-from rag.searcher import Searcher, open_searcher
+from rag.answer.ask import Asker, open_asker
+from rag.search.searcher import Searcher, open_searcher
 
 
 @dataclass

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
 
-from core.errors import ConfigError, NotFound, TransientError
-from core.settings import Settings
+from core.errors import NotFound, TransientError
 
 CHUNK = 8 * 1024 * 1024
 """Bytes per read and per resumable-upload request (a multiple of GCS's 256 KiB)."""
@@ -224,18 +222,3 @@ class _FileWriter:
         if not self.fh.closed:
             self.fh.close()
         self.partial.unlink(missing_ok=True)
-
-
-def open_store(url: str, settings: Settings) -> BackupStore:
-    """`gs://bucket/prefix` (GCS, or the emulator at `gcs_endpoint`) or `file:///path`."""
-    parts = urlsplit(url)
-    if parts.scheme == "gs" and parts.netloc:
-        # Start-up speed: google-cloud-storage is imported only for a gs:// location.
-        from core.backup.gcs import GcsBackupStore
-        from core.blobs.gcs import make_client
-
-        client = make_client(endpoint=settings.gcs_endpoint, project=settings.gcp_project)
-        return GcsBackupStore(bucket=parts.netloc, prefix=parts.path.lstrip("/"), client=client)
-    if parts.scheme == "file" and parts.netloc in ("", "localhost") and parts.path:
-        return FileBackupStore(Path(unquote(parts.path)))
-    raise ConfigError(f"a backup location is gs://bucket/prefix or file:///path, not {url!r}")

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from rag.searcher import open_searcher
+from rag.search.searcher import open_searcher
 from serving.deps import PrincipalDep, ServicesDep
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.errors import TraceLensError
-from rag.answers import Answer
-from rag.conversations import last_entities
-from rag.filters import SearchFilters
+from rag.answer.answers import Answer
+from rag.answer.conversations import last_entities
+from rag.search.filters import SearchFilters
 from serving.deps import PrincipalDep, ServicesDep
 
 router = APIRouter(prefix="/v1/ask", tags=["ask"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from rag.dashboards import course_dashboard, course_themes, instructor_dashboard
+from rag.answer.dashboards import course_dashboard, course_themes, instructor_dashboard
 from serving.deps import ConnDep, PrincipalDep
 
 router = APIRouter(prefix="/v1/dashboards", tags=["dashboards"])

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from rag.filters import SearchFilters
-from rag.search import Hit, Mode
+from rag.search.filters import SearchFilters
+from rag.search.hybrid import Hit, Mode
 from serving.deps import ConnDep, PrincipalDep, ServicesDep
 from serving.limits import rate_limited
 

@@ -26,8 +26,8 @@ from core.backup.storage import FileBackupStore
 from core.blobs.gcs import make_client
 from core.db import Database, connect
 from core.settings import Settings
-from rag.ask import open_asker
-from rag.searcher import open_searcher
+from rag.answer.ask import open_asker
+from rag.search.searcher import open_searcher
 from tests.backup.conftest import BUCKET, Corpus, database_exists, unique_prefix
 
 QUERIES = ["the homework load was heavy", "lectures were clear", "exams felt unfair"]

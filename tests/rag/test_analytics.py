@@ -23,9 +23,10 @@ from ingestion.parse import parse_path
 from ingestion.queue import PostgresQueue
 from ingestion.reports import create_report
 from ingestion.store import store_report
-from rag.analytics import quantitative_evidence, run_plan
-from rag.entities import Catalog, MetricIndex
-from rag.plans import (
+from rag.answer.analytics.run import quantitative_evidence, run_plan
+from rag.answer.entities.metric_index import MetricIndex
+from rag.answer.entities.model import Catalog
+from rag.answer.plans import (
     Average,
     Comparison,
     Count,

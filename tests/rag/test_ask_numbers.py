@@ -14,8 +14,8 @@ from core.settings import Settings
 from ingestion.queue import PostgresQueue
 from ingestion.reports import create_report
 from ingestion.store import store_report
-from rag.answers import Answer
-from rag.ask import Asker
+from rag.answer.answers import Answer
+from rag.answer.ask import Asker
 from rag.eval_ask import index_corpus
 
 OVERALL = "What is your overall rating of this instructor's teaching effectiveness?"

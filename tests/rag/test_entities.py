@@ -22,16 +22,11 @@ from ingestion.parse import parse_path
 from ingestion.queue import PostgresQueue
 from ingestion.reports import create_report
 from ingestion.store import store_report
-from rag.entities import (
-    Catalog,
-    CourseRef,
-    InstructorRef,
-    MetricIndex,
-    QuestionRef,
-    TermRef,
-    resolve,
-)
-from rag.plans import (
+from rag.answer.entities.metric_index import MetricIndex
+from rag.answer.entities.model import Catalog, CourseRef, InstructorRef, QuestionRef, TermRef
+from rag.answer.entities.resolve import resolve
+from rag.answer.planning import plan_question
+from rag.answer.plans import (
     Average,
     Comparison,
     Count,
@@ -40,7 +35,6 @@ from rag.plans import (
     Ranking,
     Trend,
     Unanswerable,
-    plan_question,
 )
 
 OVERALL = "What is your overall rating of this instructor's teaching effectiveness?"

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.fusion import reciprocal_rank_fusion
+from rag.search.fusion import reciprocal_rank_fusion
 
 
 def test_items_in_both_lists_rise_to_the_top() -> None:

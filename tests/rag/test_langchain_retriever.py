@@ -24,9 +24,9 @@ from core.db.migrate import migrate
 from core.settings import Settings
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
-from rag.filters import SearchFilters
-from rag.langchain_retriever import TraceLensRetriever
-from rag.searcher import Searcher, open_searcher
+from rag.search.filters import SearchFilters
+from rag.search.langchain_retriever import TraceLensRetriever
+from rag.search.searcher import Searcher, open_searcher
 from tests.conftest import work_queue
 
 QUERY = "the homework load was heavy"

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import uvicorn
 
-from rag.entities import resolve
-from rag.llm import make_chat_model
-from rag.planner import InvalidPlan, Planner, validate_plan
-from rag.plans import Average, Count, Metric, Ranking, Scope
+from rag.answer.entities.resolve import resolve
+from rag.answer.llm import make_chat_model
+from rag.answer.planner import InvalidPlan, Planner, validate_plan
+from rag.answer.plans import Average, Count, Metric, Ranking, Scope
 from tests.rag.test_entities import CATALOG
 from tests.rag.test_llm_providers import Canned, fake_llm_app, free_port, llm_settings
 
@@ -108,7 +108,7 @@ def test_anything_invalid_falls_back_to_the_rules(
     canned.reply = reply
     entities = resolve(QUESTION, CATALOG, metric_index=None)
     fallback = Count(what="sections", scope=Scope(courses=["CS5800"]))
-    with caplog.at_level(logging.WARNING, logger="rag.planner"):
+    with caplog.at_level(logging.WARNING, logger="rag.answer.planner"):
         assert model.plan(QUESTION, entities, CATALOG, fallback=fallback) is fallback
     assert any(r.message == "llm plan rejected" for r in caplog.records)
 
@@ -141,7 +141,7 @@ def test_validation_without_a_model() -> None:
 
 def test_the_rules_stay_the_default(server: tuple[Canned, str], tmp_path: Path) -> None:
     """An LLM answers only when configured, and plans only when also asked to."""
-    from rag.ask import open_asker
+    from rag.answer.ask import open_asker
 
     _, url = server
     searcher: Any = object()  # open_asker only hands it on

@@ -27,17 +27,11 @@ from starlette.routing import Route
 
 from core.errors import ConfigError
 from core.settings import Settings
-from rag.answers import Evidence, Fact, Quote
-from rag.llm import make_chat_model
-from rag.search import Citation
-from rag.synthesis import (
-    FALLBACK,
-    FinalEvent,
-    TokenEvent,
-    extractive_answer,
-    stream_synthesis,
-    synthesize,
-)
+from rag.answer.answers import Evidence, Fact, Quote
+from rag.answer.extractive import FALLBACK, extractive_answer
+from rag.answer.llm import make_chat_model
+from rag.answer.synthesis import FinalEvent, TokenEvent, stream_synthesis, synthesize
+from rag.search.hybrid import Citation
 
 pytest.importorskip("langchain_openai")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.mmr import mmr_select
+from rag.search.mmr import mmr_select
 
 
 def _unit(*rows: tuple[float, float]) -> np.ndarray:

@@ -19,10 +19,10 @@ from enrichment.tagging import BACKFILL_COMMAND, backfill_themes
 from enrichment.theme_definitions import GENERAL
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
-from rag.dashboards import course_themes
-from rag.filters import SearchFilters
-from rag.qualitative import detector_for, pick_quotes, qualitative_evidence, theme_summary
-from rag.searcher import Searcher, open_searcher
+from rag.answer.dashboards import course_themes
+from rag.answer.qualitative import detector_for, pick_quotes, qualitative_evidence, theme_summary
+from rag.search.filters import SearchFilters
+from rag.search.searcher import Searcher, open_searcher
 from tests.conftest import work_queue
 
 
@@ -270,7 +270,7 @@ def test_themes_of_an_older_detector_are_read_as_stale(loaded: tuple[Conn, Searc
 
 
 def test_pick_quotes_quotes_only_the_asked_theme() -> None:
-    from rag.search import Citation, Hit, Scores
+    from rag.search.hybrid import Citation, Hit, Scores
 
     def hit(i: int) -> Hit:
         citation = Citation(

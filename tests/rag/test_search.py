@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from psycopg import sql
 
-import rag.search
+import rag.search.hybrid
 from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
@@ -20,8 +20,8 @@ from embeddings.spaces import drop_space, ensure_space, list_spaces
 from ingestion.deletion import delete_report
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
-from rag.filters import SearchFilters
-from rag.searcher import Searcher, open_searcher
+from rag.search.filters import SearchFilters
+from rag.search.searcher import Searcher, open_searcher
 from tests.conftest import work_queue
 
 
@@ -89,12 +89,12 @@ def test_text_leg_finds_the_words(loaded: tuple[Conn, Searcher]) -> None:
     assert all(h.scores.vector is None and h.scores.text for h in hits)
 
 
-@pytest.mark.parametrize("exact_limit", [rag.search.EXACT_SCAN_LIMIT, 0])
+@pytest.mark.parametrize("exact_limit", [rag.search.hybrid.EXACT_SCAN_LIMIT, 0])
 def test_selective_filter_still_returns_k(
     loaded: tuple[Conn, Searcher], monkeypatch: pytest.MonkeyPatch, exact_limit: int
 ) -> None:
     """Both paths: exact scan of the filtered rows, and the HNSW iterative scan."""
-    monkeypatch.setattr(rag.search, "EXACT_SCAN_LIMIT", exact_limit)
+    monkeypatch.setattr(rag.search.hybrid, "EXACT_SCAN_LIMIT", exact_limit)
     conn, searcher = loaded
     smallest = [r for r in _section_comment_counts(conn) if r["n"] >= 5][-1]
     for mode in ("vector", "hybrid"):

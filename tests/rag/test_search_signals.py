@@ -12,17 +12,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import rag.search
+import rag.search.hybrid
 from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
 from enrichment.theme_definitions import THEMES
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
-from rag.filters import SearchFilters
-from rag.search import QuerySignals, search
-from rag.searcher import PLAIN, Searcher, Signals, open_searcher
-from rag.theme_vocabulary import VOCABULARY
+from rag.search.filters import SearchFilters
+from rag.search.hybrid import QuerySignals, search
+from rag.search.searcher import PLAIN, Searcher, Signals, open_searcher
+from rag.search.theme_vocabulary import VOCABULARY
 from tests.conftest import work_queue
 
 NONSENSE = "qqzx vvkw"
@@ -145,13 +145,13 @@ def test_theme_leg_ignores_tags_of_an_edited_comment(loaded: tuple[Conn, Searche
     assert {h.citation.comment_id for h in hits} == set(tagged[1:])
 
 
-@pytest.mark.parametrize("exact_limit", [rag.search.EXACT_SCAN_LIMIT, 0])
+@pytest.mark.parametrize("exact_limit", [rag.search.hybrid.EXACT_SCAN_LIMIT, 0])
 def test_expansion_leg_reaches_the_theme_words(
     loaded: tuple[Conn, Searcher], monkeypatch: pytest.MonkeyPatch, exact_limit: int
 ) -> None:
     """Words of the theme's vocabulary find comments that share none of the query's words,
     whether the scope is ranked whole (small) or through the bounded pool (large)."""
-    monkeypatch.setattr(rag.search, "EXACT_SCAN_LIMIT", exact_limit)
+    monkeypatch.setattr(rag.search.hybrid, "EXACT_SCAN_LIMIT", exact_limit)
     conn, searcher = loaded
     vector = searcher.queries.embed_query(NONSENSE)
     hits = search(

@@ -7,8 +7,11 @@ import pytest
 from core.settings import Settings
 from embeddings.base import Embedder
 from embeddings.models import make_embedder
-from rag.entities import Entities, MetricIndex, resolve
-from rag.plans import (
+from rag.answer.entities.metric_index import MetricIndex
+from rag.answer.entities.model import Entities
+from rag.answer.entities.resolve import resolve
+from rag.answer.planning import defaults_of, plan_question
+from rag.answer.plans import (
     Average,
     Comparison,
     Distribution,
@@ -17,8 +20,6 @@ from rag.plans import (
     Ranking,
     Trend,
     Unanswerable,
-    defaults_of,
-    plan_question,
 )
 from tests.rag.test_entities import CATALOG, OVERALL
 

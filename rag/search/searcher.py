@@ -19,9 +19,9 @@ from embeddings.base import QueryCache
 from embeddings.spaces import Space
 from enrichment.detector import detector_for
 from enrichment.theme_definitions import GENERAL
-from rag.filters import SearchFilters
-from rag.search import Hit, Mode, QuerySignals, search
-from rag.theme_vocabulary import VOCABULARY
+from rag.search.filters import SearchFilters
+from rag.search.hybrid import Hit, Mode, QuerySignals, search
+from rag.search.theme_vocabulary import VOCABULARY
 
 
 @dataclass(frozen=True)

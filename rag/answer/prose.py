@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from rag.answers import Evidence, Fact
-from rag.plans import Metric, Scope
+from rag.answer.answers import Evidence, Fact
+from rag.answer.plans import Metric, Scope
 
 SMALL_N = 10
 

@@ -1,261 +1,31 @@
-"""Typed query plans for numeric questions, and the rules that pick one from the wording.
-
-A plan names what to compute over which rows; analytics compiles it to parameterised SQL. No
-model ever writes SQL: the only freedom is which plan type and which typed fields it gets.
-"""
+"""The rules that pick a plan from the wording: the intent, the measure, the defaults."""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from core.report import SEASONS
-from rag.entities import Entities, Intent, MetricRef
-from rag.vocabulary import MODE, SMALL
-
-DEFAULT_MIN_RESPONSES = 5
-"""TRACE does not survey sections under 5 students; rankings skip sections under 5 responses."""
-
-
-class Scope(BaseModel):
-    """Which sections a plan looks at; every field that is set must hold."""
-
-    courses: list[str] = Field(default_factory=list)
-    subjects: list[str] = Field(default_factory=list)
-    instructor_ids: list[int] = Field(default_factory=list)
-    instructor_names: list[str] = Field(default_factory=list, description="For labels only")
-    terms: list[str] = Field(default_factory=list)
-    term_from: int | None = None
-    term_to: int | None = None
-    sections: list[str] = Field(default_factory=list)
-    exclude_courses: list[str] = Field(default_factory=list)
-    exclude_subjects: list[str] = Field(default_factory=list)
-    exclude_sections: list[str] = Field(default_factory=list)
-    exclude_instructor_ids: list[int] = Field(default_factory=list)
-
-    def describe(self) -> str:
-        """Human words for the scope, used in fact labels and in "searched"."""
-        parts = [*self.courses, *(f"{s} courses" for s in self.subjects)]
-        parts += [f"section {s}" for s in self.sections]
-        parts += [f"other than section {s}" for s in self.exclude_sections]
-        parts += self.instructor_names
-        parts += self.terms
-        whole_year = self.term_from is not None and self.term_to == self.term_from + 9
-        if whole_year and self.term_from is not None and self.term_from % 10 == 0:
-            parts.append(str(self.term_from // 10))
-        elif self.term_from is not None or self.term_to is not None:
-            low = key_words(self.term_from) if self.term_from is not None else "the start"
-            high = key_words(self.term_to) if self.term_to is not None else "the newest term"
-            parts.append(f"{low} to {high}")
-        left_out = [*self.exclude_courses, *(f"{s} courses" for s in self.exclude_subjects)]
-        if left_out:
-            parts.append("leaving out " + ", ".join(left_out))
-        return ", ".join(parts) or "all reports"
-
-    def phrase(self) -> str:
-        """The scope after a noun: "for Chinedu Okafor in CS5800, Fall 2023", "in all reports"."""
-        people = " and ".join(self.instructor_names)
-        rest = self.model_copy(update={"instructor_names": []}).describe()
-        if people and rest == "all reports":
-            return f"for {people}"
-        return f"for {people} in {rest}" if people else f"in {rest}"
-
-
-def key_words(key: int) -> str:
-    """A term sort key (year * 10 + season index) in words; 9 ends a year."""
-    year, index = divmod(key, 10)
-    if index == 0 or index >= len(SEASONS):
-        return str(year)
-    return f"{SEASONS[index]} {year}"
-
-
-Figure = Literal["enrollment", "responses", "respondents", "declines", "response_rate"]
-"""Per-section numbers: responses include declines; respondents are responses without them."""
-Statistic = Literal["mean", "median", "std_dev", "responses", "response_rate"]
-"""What of a rating question: its mean, median, std dev, its N, or its N over the enrollment."""
-
-FIGURE_WORDS: dict[str, str] = {
-    "enrollment": "enrollment",
-    "responses": "responses (incl. declines)",
-    "respondents": "responses excl. declines",
-    "declines": "declines",
-    "response_rate": "response rate",
-}
-STATISTIC_WORDS: dict[str, str] = {
-    "mean": "",
-    "median": "median ",
-    "std_dev": "std dev of ",
-    "responses": "responses to ",
-    "response_rate": "response rate of ",
-}
-
-
-class Metric(BaseModel):
-    """What is measured: a rating question's statistic, hours per week, or a section figure.
-
-    Means and rates are pooled over sections (weighted by responses, or by enrollment for a
-    rate); counts are summed; a median or std dev is the printed value of one section.
-    """
-
-    kind: Literal["question", "hours", "section"]
-    question_id: int | None = None
-    text: str = Field(description="The question's text, the hours prompt, or the figure's name")
-    statistic: Statistic = "mean"
-    figure: Figure | None = None
-
-    @property
-    def aggregate(self) -> Literal["weighted", "sum", "single"]:
-        if self.kind == "section":
-            return "weighted" if self.figure == "response_rate" else "sum"
-        if self.kind == "hours" or self.statistic in ("mean", "response_rate"):
-            return "weighted"
-        return "sum" if self.statistic == "responses" else "single"
-
-    @property
-    def label(self) -> str:
-        """Short words for what is measured ("overall rating", "median clarity", "enrollment")."""
-        if self.kind == "section":
-            return FIGURE_WORDS[self.figure or "responses"]
-        if self.kind == "hours":
-            return "hours per week"
-        return STATISTIC_WORDS[self.statistic] + short_label(self.text)
-
-    @property
-    def spoken(self) -> str:
-        """The label as said after "the highest": "overall rating", "rating on “feedback”"."""
-        if self.kind != "question" or "overall rating" in self.label:
-            return self.label
-        prefix = STATISTIC_WORDS[self.statistic].strip()
-        short = short_label(self.text)
-        if self.statistic == "mean":
-            return f"rating on “{short}”"
-        return f"{prefix} “{short}”"
-
-    @property
-    def is_rate(self) -> bool:
-        return self.figure == "response_rate" or self.statistic == "response_rate"
-
-
-_SUBJECT = re.compile(
-    r"^(?:what\s+is\s+your\s+|the\s+instructor(?:'s)?\s+|the\s+course(?:'s)?\s+|"
-    r"this\s+course\s+|the\s+|i\s+(?:had\s+)?)",
-    re.I,
+from rag.answer.entities.model import Entities, Intent
+from rag.answer.plans import (
+    FIGURE_WORDS,
+    Average,
+    Comparison,
+    Count,
+    Distribution,
+    HoursPerWeek,
+    Metric,
+    Overview,
+    Plan,
+    Ranking,
+    Scope,
+    Trend,
+    Unanswerable,
+    metric_of,
+    scope_of,
 )
-
-
-def short_label(text: str) -> str:
-    """A question's text in a few words: "overall rating", "provided sufficient feedback"."""
-    low = text.lower()
-    if "overall rating" in low:
-        return "overall rating"
-    words = _SUBJECT.sub("", text.strip().rstrip(".?!")).split()
-    while words and words[0].lower() in ("was", "were", "is", "are"):
-        words = words[1:]
-    short = " ".join(words[:5])
-    return short + (" …" if len(words) > 5 else "")
-
-
-class Ranking(BaseModel):
-    kind: Literal["ranking"] = "ranking"
-    entity: Literal["instructor", "course", "section", "term"]
-    metric: Metric
-    scope: Scope
-    order: Literal["desc", "asc"] = "desc"
-    limit: int = Field(default=5, ge=1, le=50)
-    min_responses: int = Field(default=DEFAULT_MIN_RESPONSES, ge=0)
-    include_small: bool = False
-
-
-class Average(BaseModel):
-    kind: Literal["average"] = "average"
-    metric: Metric
-    scope: Scope
-
-
-class Comparison(BaseModel):
-    """The scope's weighted mean against dept/univ means, or named people/courses side by side."""
-
-    kind: Literal["comparison"] = "comparison"
-    metric: Metric
-    scope: Scope
-    between: Literal["dept_univ", "instructors", "courses", "sections"] = "dept_univ"
-
-
-class Trend(BaseModel):
-    kind: Literal["trend"] = "trend"
-    metric: Metric
-    scope: Scope
-
-
-class Distribution(BaseModel):
-    """Answers per option, summed; `options` (5 = top of the scale) asks how many chose those."""
-
-    kind: Literal["distribution"] = "distribution"
-    metric: Metric
-    scope: Scope
-    options: list[Annotated[int, Field(ge=1, le=5)]] = Field(default_factory=list)
-
-
-class Count(BaseModel):
-    kind: Literal["count"] = "count"
-    what: Literal["sections", "instructors", "responses", "comments"]
-    scope: Scope
-
-
-class HoursPerWeek(BaseModel):
-    kind: Literal["hours"] = "hours"
-    prompt: str
-    scope: Scope
-    focus: str | None = Field(
-        default=None, description="A bin ('17-20') or a threshold ('13+') to answer first"
-    )
-
-
-class Overview(BaseModel):
-    """A person or course as a whole: the headline rating against department and university,
-    every rating question's mean, and hours per week (comments are added by rag.ask)."""
-
-    kind: Literal["overview"] = "overview"
-    scope: Scope
-    headline: Metric
-
-
-class Unanswerable(BaseModel):
-    kind: Literal["unanswerable"] = "unanswerable"
-    reason: str
-    searched: str = Field(default="", description="What was looked at, in words, for the answer")
-
-
-Plan = Annotated[
-    Ranking | Average | Comparison | Trend | Distribution | Count | HoursPerWeek | Overview,
-    Field(discriminator="kind"),
-]
-
-
-def scope_of(entities: Entities) -> Scope:
-    return Scope(
-        courses=list(entities.courses),
-        subjects=list(entities.subjects),
-        instructor_ids=[p.id for p in entities.instructors],
-        instructor_names=[p.name for p in entities.instructors],
-        terms=list(entities.terms),
-        term_from=entities.term_from,
-        term_to=entities.term_to,
-        sections=list(entities.sections),
-        exclude_courses=list(entities.exclude_courses),
-        exclude_subjects=list(entities.exclude_subjects),
-        exclude_sections=list(entities.exclude_sections),
-        exclude_instructor_ids=[p.id for p in entities.exclude_instructors],
-    )
-
-
-def metric_of(ref: MetricRef) -> Metric:
-    return Metric(kind=ref.kind, question_id=ref.question_id, text=ref.text)
-
-
-# ---------------------------------------------------------------- intent rules
+from rag.answer.vocabulary import MODE, SMALL
 
 _COUNT = re.compile(
     r"\b(?:how\s+many|number\s+of|count(?:\s+of)?|total)\s+(?:\w+\s+){0,2}?"
@@ -263,12 +33,18 @@ _COUNT = re.compile(
     r"(?!\s+(?:per|a|each)\s+week)",
     re.I,
 )
+
+
 _HOURS_WORDS = re.compile(r"\bhours?\b", re.I)
+
+
 _WHO_TAUGHT = re.compile(
     r"\bwho\s+(?:taught|teaches|teach|is\s+teaching|was\s+teaching|instructed|ran|was\s+the"
     r"\s+(?:instructor|professor|prof|teacher))\b",
     re.I,
 )
+
+
 _TREND = re.compile(
     r"\b(trend|trends|trending|over\s+time|over\s+the\s+years|by\s+term|each\s+term|per\s+term|"
     r"term\s+(?:by|to)\s+term|by\s+semester|by\s+year|year\s+over\s+year|history|changed?|"
@@ -277,6 +53,8 @@ _TREND = re.compile(
     r"moved)\b",
     re.I,
 )
+
+
 _COMPARE = re.compile(
     r"\b(compare[sd]?|comparison|versus|vs\.?|relative\s+to|against|stack\s+up|differences?|"
     r"(?:more|less|higher|lower|better|worse|heavier|lighter|harder|easier)\s+than|"
@@ -284,12 +62,16 @@ _COMPARE = re.compile(
     r"\bor\b(?=.*\b(?:better|worse|more|less|higher|lower|heavier)\b))\b",
     re.I,
 )
+
+
 _RANK = re.compile(
     r"\b(highest|lowest|best|worst|top|bottom|rank(?:ed|ing|s)?|most|least|leading|"
     r"strongest|weakest|clearest|heaviest|lightest|hardest|easiest|largest|smallest|biggest|"
     r"fairest|greatest|toughest|\w{3,}iest)\b",
     re.I,
 )
+
+
 _WHICH_SHOULD = re.compile(
     r"\bwhich\s+(?:\w+\s+)?(?:course|class|professor|prof|instructor|teacher|section)\b.*"
     r"\b(?:should|would\s+you\s+recommend|to\s+take|is\s+worth)\b"
@@ -297,18 +79,28 @@ _WHICH_SHOULD = re.compile(
     re.I,
 )
 """'which course should I take', 'any good professors in CS': a ranking by the headline."""
+
+
 _WHICH_MORE = re.compile(
     r"\b(?:which|who|whose)\b.*\b(?:better|worse|higher|lower|heavier|lighter|harder|easier|"
     r"more|less|bigger|smaller)\b",
     re.I,
 )
+
+
 _AVERAGE = re.compile(r"\b(average|mean|avg|score|rating|rated|how\s+(?:did|does|was|is))\b", re.I)
+
+
 _ASC = re.compile(
     r"\b(lowest|worst|bottom|least|weakest|lightest|easiest|smallest|fewest|lower|worse|"
     r"lighter|easier|smaller|less)\b",
     re.I,
 )
+
+
 _LIMIT = re.compile(r"\b(?:top|bottom|best|worst)\s+(\d{1,2})\b|\b(\d{1,2})\s+(?:best|worst)", re.I)
+
+
 _SMALL = re.compile(
     r"\b(?:includ\w*\s+(?:small|all|every)|even\s+small|small)\s+sections?\b"
     r"|\binclud\w*\s+(?:small|all|every)\b",

@@ -5,21 +5,21 @@ A report prints, per section, the enrollment, the responses (with declines), the
 the department and university means and medians, and the hours-per-week bins. These patterns
 name each of them in ordinary English ("class size", "took the survey", "how many 5s"), and the
 phrases that set scope or a comparison ("across all terms", "each term", "vs the department"),
-so that those words never reach the rating-question matcher as if they named a metric.
-
-Each reader consumes the words it understood from the question's mask (rag.entities._Text).
-"""
+so that those words never reach the rating-question matcher as if they named a metric. The
+readers that apply them are rag.answer.reading."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from rag.entities import Catalog, Entities, _Text
+    pass
+
 
 Figure = Literal["enrollment", "responses", "respondents", "declines", "response_rate"]
+
+
 Statistic = Literal["mean", "median", "std_dev", "responses", "response_rate", "distribution"]
 
 
@@ -27,10 +27,11 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.I)
 
 
-# ---------------------------------------------------------------- section figures
-
 _PEOPLE = r"(?:students?|people|ppl|kids|folks|learners|undergrads|grads|persons?)"
+
+
 _SURVEY = r"(?:survey|surveys|evals?|evaluations?|trace(?:\s+(?:survey|eval\w*))?|form|it)"
+
 
 FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
     (
@@ -96,16 +97,16 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
 )  # fmt: skip
 """Most specific first: "how many of the responses were declines" asks for declines."""
 
-_STUDENTS_ONLY = _re(
+
+STUDENTS_ONLY = _re(
     r"\b(?:how\s+many|(?:total\s+)?number\s+of|#\s*(?:of)?|total|most|fewest|least|more|"
     r"fewer)\s+" + _PEOPLE + r"\b|\b" + _PEOPLE + r"\s+(?:in\s+)?total\b"
 )
 """'How many students in CS5800 in Fall 2023?' with no verb: the students in the class."""
 
-_QUESTION_WORD = _re(r"\b(?:question|item|statement|prompt)\b")
 
+QUESTION_WORD = _re(r"\b(?:question|item|statement|prompt)\b")
 
-# ---------------------------------------------------------------- per-question statistics
 
 STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
     ("std_dev", _re(r"\b(?:std\.?\s*dev\.?|standard\s+deviations?|stdev|st\.?\s*dev|variance|"
@@ -121,7 +122,10 @@ STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
     ("mean", _re(r"\b(?:mean|average|avg)\b")),
 )  # fmt: skip
 
+
 AGREEMENT = ("Strongly Agree", "Agree", "Neutral", "Disagree", "Strongly Disagree")
+
+
 EFFECTIVENESS = (
     "Almost Always Effective",
     "Usually Effective",
@@ -131,6 +135,7 @@ EFFECTIVENESS = (
 )
 """The printed scales, option 5 first: effectiveness for the overall-effectiveness question."""
 
+
 _OPTION_FORMS = {
     5: r"strongly\s+agree(?:d|s)?|almost\s+always\s+effective",
     4: r"agree(?:d|s)?|usually\s+effective",
@@ -138,10 +143,12 @@ _OPTION_FORMS = {
     2: r"disagree(?:d|s)?|rarely\s+effective",
     1: r"strongly\s+disagree(?:d|s)?|never\s+effective",
 }
-_OPTION = _re(
-    r"\b(?:" + "|".join(f"(?P<o{k}>{_OPTION_FORMS[k]})" for k in (1, 5, 3, 2, 4)) + r")\b"
-)
-_RATED_N = _re(
+
+
+OPTION = _re(r"\b(?:" + "|".join(f"(?P<o{k}>{_OPTION_FORMS[k]})" for k in (1, 5, 3, 2, 4)) + r")\b")
+
+
+RATED_N = _re(
     r"\b(?:rated|gave|chose|picked|scored|selected|answered)\s+(?:\w+\s+){0,3}?(?:(?:it|them|a|an)\s+)?"
     r"[1-5]s?(?:\s*(?:or|and|,|/|&)\s*(?:a\s+)?[1-5]s?)*\b"
 )
@@ -152,8 +159,6 @@ def scale_of(question_text: str) -> tuple[str, ...]:
     """The option names a question prints, 5 first."""
     return EFFECTIVENESS if "effective" in question_text.lower() else AGREEMENT
 
-
-# ---------------------------------------------------------------- hours per week
 
 HOURS = _re(
     r"\b(?:hours?|hrs?)(?:\s*(?:-|per|a|/|each)\s*(?:week|wk))?\b|\bper\s+(?:week|wk)\b"
@@ -166,13 +171,19 @@ HOURS = _re(
 )
 """Time outside class: the frequency block that prints hours-per-week bins."""
 
-_HOURS_NUMBERS = _re(
+
+HOURS_NUMBERS = _re(
     r"\b\d{1,2}\s*(?:\+|-|–|to)\s*(?:\d{1,2})?\s*(?=hours?|h\b|a\s+week)"
     r"|\b(?:more|less|fewer)\s+than\s+\d{1,2}\b|\b\d{1,2}\s*\+|\b\d{1,2}-\d{1,2}\b"
 )
 
+
 _BIN = _re(r"\b(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*(?:hours?|hrs?|h)\b")
+
+
 _AT_LEAST = _re(r"\b(?:at\s+least\s+)?(\d{1,2})\s*(?:\+|or\s+more)|\bat\s+least\s+(\d{1,2})\b")
+
+
 _MORE_THAN = _re(r"\b(?:more\s+than|over)\s+(\d{1,2})\b")
 
 
@@ -187,8 +198,6 @@ def hours_focus(question: str) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------- scope and comparison phrases
-
 AGGREGATE = _re(
     r"\b(?:across|over|for|in)\s+(?:all\s+(?:(?:the|of\s+(?:the|his|her|their))\s+)?"
     r"(?:terms?|semesters?|sems?|years?|sections?|courses?|classes|offerings|time|reports)|"
@@ -199,12 +208,15 @@ AGGREGATE = _re(
     r"|\b(?:in\s+total|total(?:led)?|tot|altogether|all\s+together|together|combined|"
     r"all[\s-]time|ever|in\s+the\s+data|adding\s+up|added\s+up|summed|pooled|cumulative)\b"
 )
+
+
 OVERALL = _re(
     r"\boverall\b(?!\s+(?:instructor\s+|teaching\s+|course\s+)?(?:rating|ratings|score|scores|"
     r"effectiveness|evaluation|mean|average|median))"
 )
 """"overall" as scope ("best instructor overall"), not the overall-rating question's name."""
 """Words that say "every matching section, pooled": the default scope, never a metric."""
+
 
 BY_TERM = _re(
     r"\b(?:(?:for\s+)?(?:each|every|per)\s+(?:term|semester|year)|by\s+(?:term|semester|year)|"
@@ -213,48 +225,68 @@ BY_TERM = _re(
     r"over\s+(?:the\s+)?(?:years|terms|semesters|time)|through\s+the\s+years|trend(?:s|ing)?|"
     r"history|historically)\b"
 )
+
+
 BY_SECTION = _re(
     r"\b(?:(?:for\s+)?(?:each|every|per)\s+section|by\s+section|section\s+by\s+section)\b"
 )
+
+
 BY_INSTRUCTOR = _re(
     r"\b(?:(?:for\s+)?(?:each|every|per)\s+(?:instructor|professor|prof|teacher)|"
     r"by\s+(?:instructor|professor|prof|teacher))\b"
 )
+
+
 BY_COURSE = _re(r"\b(?:(?:for\s+)?(?:each|every|per)\s+(?:course|class)|by\s+(?:course|class))\b")
+
+
 ALL_TERMS = _re(
     r"\b(?:all\s+(?:the\s+)?(?:terms|semesters|sems|years|time)|all[\s-]time|every\s+(?:term|"
     r"semester|year))\b"
 )
+
+
 ALL_SECTIONS = _re(r"\b(?:all|both)\s+(?:the\s+)?sections\b")
 """In a follow-up these drop the inherited term or section ("and across all terms?")."""
+
+
 VERSUS_DEPT = _re(
     r"\b(?:the\s+)?(?:\w+\s+)?(?:department(?:al)?|dept\.?|university|univ\.?|college|school|"
     r"institution|nu)(?:'s)?(?:\s+(?:wide|overall))?(?:\s+(?:average|mean|median|norm|"
     r"benchmark|score|rating))?s?\b"
 )
+
+
 SMALL = _re(
     r"\b(?:ignor\w*|exclud\w*|leav\w*\s+out|skip\w*|without|drop\w*|no)\s+(?:the\s+)?"
     r"(?:tiny|small|little|low[\s-]n)\s+(?:sections?|classes|ones)\b"
 )
 """"ignoring tiny sections" restates the default (rankings skip sections under 5 responses)."""
 
+
 EXCLUDE = _re(
     r"\b(?:leave|leaving|left)\s+out\b|\b(?:excluding|exclude|except(?:\s+for)?|"
     r"without|ignoring|ignore|apart\s+from|other\s+than|not\s+counting|minus)\b"
 )
+
+
 OTHER_SECTION = _re(r"\b(?:the\s+)?other\s+(?:sections?|one)\b")
+
+
 FUTURE = _re(
     r"\b(?:next|upcoming|coming|future)\s+(?:term|semester|year|fall|spring|summer|"
     r"winter|session)\b|\bwill\s+(?:be|get|have|teach|there)\b|\bgoing\s+to\s+be\b"
     r"|\bpredict\w*\b|\bforecast\w*\b"
 )
+
+
 OUTSIDE = _re(
     r"\brate\s*my\s*prof\w*\b|\bratemyprof\w*\b|\breddit\b|\bglassdoor\b"
     r"|\blinked\s*in\b|\bwikipedia\b|\bgoogle\s+reviews?\b"
 )
 """Other sources of opinion, which the reports are not."""
 
-# ---------------------------------------------------------------- open and evaluative words
 
 OPEN = _re(
     r"\b(?:good|great|bad|decent|ok|okay|fine|nice|solid|strong|weak|poor|worth(?:while)?|"
@@ -275,10 +307,13 @@ OPEN = _re(
 )
 """Words of a question about a person or a course as a whole ("is Okafor a good teacher")."""
 
+
 DIFFICULTY = _re(
     r"\b(?:hard|harder|hardest|difficult|tough|tougher|toughest|easy|easier|easiest)\b"
 )
 """How hard a course is: ranked or compared, the question about challenge (rag.plans)."""
+
+
 TREND_WORDS = _re(
     r"\b(?:improv(?:e|ed|ing|ement)|(?:get|gets|getting|got|gotten)\s+(?:better|worse)|"
     r"gone\s+(?:up|down)|"
@@ -286,28 +321,41 @@ TREND_WORDS = _re(
     r"changed?|changing|evolv\w*|moved?|progress\w*|since\s+covid)\b"
 )
 
+
 COMPARATIVE = _re(
     r"\b(?:more|less|higher|lower|better|worse|bigger|smaller|heavier|lighter|harder|easier|"
     r"greater|fewer)\s+than\b|\bcompared\s+(?:to|with)\b|\bvs\.?\b|\bversus\b"
     r"|\bstacks?\s+up\b|\bmeasures?\s+up\b|\bdifferences?\s+(?:between|in)\b|\bgap\s+between\b"
 )
-_THRESHOLD = _re(
+
+
+THRESHOLD_WORDS = _re(
     r"\b(?:above|below|over|under|more\s+than|less\s+than|at\s+least|at\s+most|higher\s+than|"
     r"lower\s+than)\s+\d+(?:\.\d+)?\s*(?:%|percent)?"
 )
 """'above 50%': a threshold a person compares the answer with; the answer is the value."""
+
+
 MODE = _re(r"\b(?:the\s+)?most\s+(?:common|frequent|popular|typical|usual)\b|\btypical\b")
-_MODE = MODE
+
+
 NARROW = _re(
     r"\b(?:only|just|specifically|limit(?:ed)?\s+to|restrict(?:ed)?\s+to|narrow(?:ed)?\s+to)\b"
 )
 """'only in CS2500': the follow-up narrows the previous scope rather than starting over."""
+
+
 BREAK_DOWN = _re(r"\b(?:break(?:ing)?|broken|split(?:ting)?)\s+(?:(?:it|that|this|them)\s+)?down\b")
+
+
 OFFICE_HOURS = _re(r"\boffice\s+hours?\b")
+
+
 LETTER_GRADE = re.compile(
     r"\b(?:[Gg]ot|[Gg]et|[Gg]etting|[Rr]eceived?|[Ee]arned)\s+(?:an?\s+)?[A-F][+-]?(?![\w'])"
 )
 """'got an A': a letter grade, which no evaluation report prints."""
+
 
 FUNCTION_WORDS = frozenset(
     """a an the of in on for to at by with and or vs versus than about from into over per
@@ -326,158 +374,3 @@ FUNCTION_WORDS = frozenset(
     data result results details detail look see find check pull tell""".split()  # noqa: SIM905
 )
 """Words that carry no measure: what is left of a question once these go must be understood."""
-
-
-# ---------------------------------------------------------------- reading
-
-
-def _consume(text: _Text, pattern: re.Pattern[str]) -> list[re.Match[str]]:
-    found = text.finditer(pattern)
-    for m in found:
-        text.consume(m.start(), m.end())
-    return found
-
-
-def read_early(text: _Text, ent: Entities) -> None:
-    """Phrases read before names and terms: other sites, the future, "ignoring tiny sections"
-    (whose words would otherwise read as a title, a term or a ranking of sections)."""
-    if _consume(text, OUTSIDE):
-        ent.outside = True
-    if _consume(text, FUTURE):
-        ent.future = True
-    if _consume(text, SMALL):
-        ent.small_excluded = True
-    for m in OFFICE_HOURS.finditer(text.masked):  # availability, not hours of work per week
-        width = m.end() - m.start()
-        text.masked = (
-            text.masked[: m.start()] + "availability".ljust(width) + text.masked[m.end() :]
-        )
-    if _consume(text, LETTER_GRADE):
-        ent.leftover = ["letter grades"]
-        ent.unprinted = True
-
-
-def read_vocabulary(text: _Text, catalog: Catalog, ent: Entities) -> None:
-    """Set the figure, statistic, options, hours, comparison and scope flags the words name."""
-    if text.finditer(DIFFICULTY):
-        ent.difficulty = True
-    for statistic, pattern in STATISTICS:
-        if _consume(text, pattern) and ent.statistic is None:
-            ent.statistic = statistic
-    if text.finditer(VERSUS_DEPT):
-        ent.versus_dept = True
-        _consume(text, VERSUS_DEPT)
-    _consume(text, _THRESHOLD)
-    options: set[int] = set()
-    for m in _consume(text, _OPTION):
-        options |= {int(k[1]) for k, v in m.groupdict().items() if v}
-    for m in _consume(text, _RATED_N):
-        tail = m.group(0).split(None, 1)[-1]
-        options |= {int(d) for d in re.findall(r"(?<![\d.])[1-5](?![\d.])", tail)}
-    ent.options = sorted(options, reverse=True)
-    for name, pattern in FIGURES:
-        if _consume(text, pattern) and ent.figure is None:
-            ent.figure = name
-    if ent.figure is None and _consume(text, _STUDENTS_ONLY) and not ent.options:
-        ent.figure = "enrollment"
-    if text.finditer(ALL_TERMS):
-        ent.all_terms = True
-    if text.finditer(ALL_SECTIONS):
-        ent.all_sections = True
-    if _consume(text, BY_SECTION):
-        ent.breakdown = "section"
-    if _consume(text, BY_INSTRUCTOR):
-        ent.breakdown = "instructor"
-    if _consume(text, BY_COURSE):
-        ent.breakdown = "course"
-    if _consume(text, BY_TERM):
-        ent.breakdown = ent.breakdown or "term"
-    if catalog.prompts and _consume(text, HOURS):
-        ent.hours = True
-        ent.hours_focus = hours_focus(text.original)
-        _consume(text, _HOURS_NUMBERS)
-    if _consume(text, AGGREGATE):
-        ent.aggregate = True
-    if _consume(text, OVERALL):
-        ent.overall_word = True
-    if _consume(text, TREND_WORDS):
-        ent.breakdown = ent.breakdown or "term"
-    _consume(text, _QUESTION_WORD)
-    if _consume(text, COMPARATIVE):
-        ent.versus_previous = True
-    if _consume(text, NARROW):
-        ent.narrow = True
-    _consume(text, BREAK_DOWN)
-    if _consume(text, _MODE) and not ent.hours and ent.statistic is None:
-        ent.statistic = "distribution"  # the most common rating: the answers per option
-    if _consume(text, OPEN):
-        ent.evaluative = True
-
-
-# ---------------------------------------------------------------- spelling
-
-KNOWN_WORDS = frozenset(
-    """enrollment enrolment enrolled enroll registered invited headcount size students student
-    responses response respondents respondent responded respond answered answer survey surveys
-    evaluation evaluations eval evals trace declines declined decline refused participation
-    turnout rate rates percentage percent fraction share proportion median medians mean means
-    average averages deviation standard variance distribution distributions breakdown histogram
-    spread hours hour week weekly workload time overall rating ratings rated score scores
-    department university compared compare comparison versus against trend trends semester
-    semesters term terms year years instructor instructors professor professors teacher teachers
-    course courses class classes section sections highest lowest best worst most least many much
-    which what where when who whose how every each across total together since between before
-    after during change changed improved improve better worse clarity feedback enthusiasm
-    syllabus availability available inclusive inclusivity respectful prepared preparation
-    materials assignments homework lectures sessions challenging difficulty fairness grading
-    effective effectiveness organized organization learned learning career skills online
-    community connection comments comment say think opinion strengths weaknesses complaints pace
-    exams spring summer fall winter full good great teach taught one two three four five six
-    seven eight nine ten first second third fourth fifth last past next previous recent latest
-    newest oldest earliest january february march april june july august september october
-    november december there their these those""".split()  # noqa: SIM905
-)
-"""Words the readers above and rating questions use; a close misspelling is read as one of them."""
-EVERYDAY = frozenset(
-    """grade grades graded gpa tuition salary salaries email emails phone office room rooms
-    building textbook textbooks book books price cost costs credit credits major minor
-    prerequisite prerequisites waitlist schedule drop drops dropped withdraw withdrew pass
-    passed fail failed failing curve tenure tenured parking food cafeteria housing dorm campus
-    weather make makes made paid pay""".split()  # noqa: SIM905
-)
-"""Everyday words near the readers' words ("grade" near "grader"): never "corrected"."""
-
-
-def _pattern_words() -> frozenset[str]:
-    """Every word spelled out in this module's patterns ("worth", "participation", ...)."""
-    patterns = [p for _, p in FIGURES] + [p for _, p in STATISTICS]
-    patterns += [v for v in globals().values() if isinstance(v, re.Pattern)]
-    sources = [re.sub(r"\\[a-zA-Z]|\(\?[:!=<]+|\?P<\w+>", " ", p.pattern) for p in patterns]
-    return frozenset(w for source in sources for w in re.findall(r"[a-z]{3,}", source))
-
-
-def correct_spelling(text: str, *tiers: frozenset[str]) -> str:
-    """Misspelt words ("clairty", "responce", "overal") replaced by the known word they are
-    closest to, when that is close (same first letter, difflib ratio 0.8, 0.75 for short words);
-    words with digits, known words and short words are left alone. Tiers are tried in order:
-    everyday words before names, so "mnay" is "many", not "Mary"."""
-    tiers = (tiers[0] | PATTERN_WORDS | EVERYDAY, *tiers[1:]) if tiers else (PATTERN_WORDS,)
-    known = frozenset().union(*tiers)
-
-    def fix(match: re.Match[str]) -> str:
-        word = match.group(0)
-        low = word.lower()
-        if len(low) < 4 or low in known or not low.isalpha():
-            return word
-        cutoff = 0.8 if len(low) >= 6 else 0.75
-        for tier in tiers:
-            pool = [k for k in tier if k[:1] == low[:1] and abs(len(k) - len(low)) <= 2]
-            found = difflib.get_close_matches(low, pool, n=1, cutoff=cutoff)
-            if found:
-                return found[0]
-        return word
-
-    return re.sub(r"[A-Za-z]+", fix, text)
-
-
-PATTERN_WORDS = _pattern_words()

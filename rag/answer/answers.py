@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from rag.search import Citation
+from rag.search.hybrid import Citation
 
 Route = Literal["quantitative", "qualitative", "mixed", "unanswerable"]
 """mixed: a person or course as a whole, with its ratings (facts) and what students say."""

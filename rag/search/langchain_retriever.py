@@ -17,9 +17,9 @@ from pydantic import Field, InstanceOf
 
 from core.db import Conn
 from core.settings import Settings
-from rag.filters import SearchFilters
-from rag.search import Hit, Mode
-from rag.searcher import Searcher, open_searcher
+from rag.search.filters import SearchFilters
+from rag.search.hybrid import Hit, Mode
+from rag.search.searcher import Searcher, open_searcher
 
 _OVERRIDES = frozenset({"k", "filters", "mode"})
 

@@ -16,65 +16,11 @@ from core.db import Conn
 from core.errors import NotFound
 from core.report import normalize_code
 from enrichment.theme_definitions import GENERAL
-from rag.filters import SearchFilters
-from rag.qualitative import scope_counts, stored_theme_summary, stored_tones
+from rag.answer.analytics.means import score_means
+from rag.answer.qualitative import scope_counts, stored_theme_summary, stored_tones
+from rag.search.filters import SearchFilters
 
 WEIGHTED = "Σ mean·responses / Σ responses over sections (weighted by responses)"
-
-# Allowed grouping columns: names the caller may ask for, never SQL it passes in.
-_GROUPS: dict[str, str] = {
-    "question": "q.text",
-    "term": "t.label",
-    "sort_key": "t.sort_key",
-    "course_code": "c.code",
-    "course_title": "c.title",
-    "section": "s.section",
-}
-_FROM = (
-    " FROM question_scores qs JOIN questions q ON q.id = qs.question_id"
-    " JOIN sections s ON s.id = qs.section_id JOIN courses c ON c.id = s.course_id"
-    " JOIN terms t ON t.id = s.term_id"
-)
-
-
-def _weighted(column: str) -> str:
-    """Exact weighted mean of one score column over the sections that print it."""
-    has = f"qs.{column} IS NOT NULL AND qs.responses > 0"
-    return (
-        f"round(sum(qs.{column} * qs.responses) FILTER (WHERE {has})"
-        f" / nullif(sum(qs.responses) FILTER (WHERE {has}), 0), 2)::float8 AS {column}"
-    )
-
-
-def score_means(
-    conn: Conn, *, where: sql.Composable, params: list[Any], by: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    """Weighted course/dept/univ means, responses, sections and summed distribution per group."""
-    keys = [sql.SQL(_GROUPS[name] + " AS " + name) for name in by]
-    group = [sql.SQL(_GROUPS[name]) for name in by]
-    query = sql.SQL(
-        "SELECT {keys}, min(qs.position) AS position, min(qs.heading) AS heading,"
-        " count(*) AS sections, coalesce(sum(qs.responses), 0)::int AS responses,"
-        + ", ".join(_weighted(c) for c in ("course_mean", "dept_mean", "univ_mean"))
-        + ", count(qs.dist_5) AS dist_sections"
-        + "".join(f", sum(qs.dist_{b})::int AS d{b}" for b in ("5", "4", "3", "2", "1", "na"))
-        + _FROM
-        + " WHERE {where} GROUP BY {group} ORDER BY {order}"
-    ).format(
-        keys=sql.SQL(", ").join(keys),
-        where=where,
-        group=sql.SQL(", ").join(group),
-        order=sql.SQL(", ").join([*group[:-1], sql.SQL("min(qs.position)"), group[-1]]),
-    )
-    out = []
-    for row in conn.execute(query, params).fetchall():
-        dist = None
-        if row.pop("dist_sections"):
-            dist = {b: row[f"d{b}"] or 0 for b in ("5", "4", "3", "2", "1", "na")}
-        for b in ("5", "4", "3", "2", "1", "na"):
-            row.pop(f"d{b}")
-        out.append({**row, "distribution": dist})
-    return out
 
 
 def _midpoint_mean(bins: list[dict[str, Any]]) -> float | None:

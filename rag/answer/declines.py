@@ -12,9 +12,10 @@ from typing import Any
 from psycopg import sql
 
 from core.db import Conn
-from rag.answers import AnswerScope, Evidence
-from rag.entities import Catalog, Entities
-from rag.plans import FIGURE_WORDS, Defaults, defaults_of, key_words, short_label
+from rag.answer.answers import AnswerScope, Evidence
+from rag.answer.entities.model import Catalog, Entities
+from rag.answer.planning import Defaults, defaults_of
+from rag.answer.plans import FIGURE_WORDS, key_words, short_label
 
 
 def catalog_defaults(catalog: Catalog) -> Defaults:

@@ -18,30 +18,30 @@ from core.db import Conn
 from core.settings import Settings
 from enrichment.detector import detector_for
 from enrichment.theme_definitions import GENERAL
-from rag.analytics import run_plan, workload_by_comments
-from rag.answers import Answer, Evidence
-from rag.conversations import add_turn, last_entities, start_conversation
-from rag.declines import catalog_defaults, decline, mixed, scope_in_force
-from rag.entities import Catalog, Entities, Intent, MetricIndex, resolve
-from rag.filters import SearchFilters
-from rag.planner import Planner
-from rag.plans import (
+from rag.answer.analytics.overview import workload_by_comments
+from rag.answer.analytics.run import run_plan
+from rag.answer.answers import Answer, Evidence
+from rag.answer.conversations import add_turn, last_entities, start_conversation
+from rag.answer.declines import catalog_defaults, decline, mixed, scope_in_force
+from rag.answer.entities.metric_index import MetricIndex
+from rag.answer.entities.model import Catalog, Entities, Intent
+from rag.answer.entities.resolve import resolve
+from rag.answer.planner import Planner
+from rag.answer.planning import Defaults, detect_intent, intent_of, plan_question
+from rag.answer.plans import (
     Comparison,
-    Defaults,
     HoursPerWeek,
     Overview,
     Plan,
     Ranking,
     Unanswerable,
-    detect_intent,
-    intent_of,
     metric_of,
-    plan_question,
     scope_of,
 )
-from rag.qualitative import qualitative_evidence
-from rag.searcher import Searcher
-from rag.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
+from rag.answer.qualitative import qualitative_evidence
+from rag.answer.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
+from rag.search.filters import SearchFilters
+from rag.search.searcher import Searcher
 
 _OPINION = re.compile(
     r"\b(say|says|said|saying|comments?|commented|think|thought|thoughts|opinions?|complain\w*|"
@@ -386,7 +386,7 @@ def _unclear(entities: Entities, plan: Unanswerable) -> list[str]:
 
 
 def open_asker(settings: Settings, searcher: Searcher) -> Asker:
-    from rag.llm import make_chat_model
+    from rag.answer.llm import make_chat_model
 
     chat_model = make_chat_model(settings)
     planner = None

@@ -3,9 +3,9 @@
 "What do students say about workload in CS5800?" is answered from every comment the filters
 select (the scope): how many mention each theme ("14 of 83 comments mention workload") and how
 they feel about it, counted in SQL over the themes and tone stored with each comment
-(enrichment.tagging.tag_comments, run by the worker and by `tracelens themes backfill`), plus k quotes
-found by hybrid search within the same filters: on an asked theme only comments on it, chosen by
-MMR so they do not repeat each other.
+(enrichment.tagging.tag_comments, run by the worker and by `tracelens themes backfill`), plus k
+quotes found by hybrid search within the same filters: on an asked theme only comments on it,
+chosen by MMR so they do not repeat each other.
 
 Answering reads only: a comment without stored themes (stored before migration 0006, or edited
 since) is left out of the counts, and the plan and `searched` say how many were counted and how
@@ -29,11 +29,11 @@ from enrichment.detector import DETECTOR_VERSION, ThemeDetector, detector_for
 from enrichment.sentiment import TONES, Sentiment, mean_tone, tone_of_counts
 from enrichment.tagging import BACKFILL_COMMAND, stored_tags
 from enrichment.theme_definitions import GENERAL, THEMES
-from rag.answers import Evidence, Quote, Theme
-from rag.filters import SearchFilters, compile_filters
-from rag.mmr import DEFAULT_LAMBDA, mmr_select
-from rag.search import Hit
-from rag.searcher import Searcher
+from rag.answer.answers import Evidence, Quote, Theme
+from rag.search.filters import SearchFilters, compile_filters
+from rag.search.hybrid import Hit
+from rag.search.mmr import DEFAULT_LAMBDA, mmr_select
+from rag.search.searcher import Searcher
 
 SCOPE_CAP = 300
 """Comments `scope_comments` returns at most (a fixed sample beyond that)."""

@@ -21,9 +21,9 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, TypeAdapter
 
 from core.report import parse_term
-from rag.entities import Catalog, Entities
-from rag.llm import answerer_name
-from rag.plans import FIGURE_WORDS, Metric, Plan, Scope, Unanswerable
+from rag.answer.entities.model import Catalog, Entities
+from rag.answer.llm import answerer_name
+from rag.answer.plans import FIGURE_WORDS, Metric, Plan, Scope, Unanswerable
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,123 @@
+"""A person or course as a whole (every rated question), and workload read from comments where
+no report prints hours per week."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from psycopg import sql
+
+from core.db import Conn
+from rag.answer.analytics.distributions import run_hours
+from rag.answer.analytics.facts import found_evidence, no_evidence
+from rag.answer.analytics.means import score_means
+from rag.answer.analytics.rankings import run_comparison
+from rag.answer.analytics.sql import WEIGHTED, scope_sql
+from rag.answer.answers import Evidence, Fact
+from rag.answer.plans import Comparison, HoursPerWeek, Overview, Ranking, short_label
+
+
+def run_overview(conn: Conn, plan: Overview) -> Evidence:
+    """A person or course as a whole: the headline rating against department and university,
+    then every rating question's mean over the same sections, then hours per week."""
+    headline = run_comparison(
+        conn, Comparison(metric=plan.headline, scope=plan.scope, between="dept_univ")
+    )
+    if headline.route != "quantitative":
+        return no_evidence(plan, headline.searched)
+    facts = list(headline.facts)
+    where, params = scope_sql(plan.scope)
+    means = score_means(conn, where=where, params=params, by=("question",))
+    for row in means:
+        if row["question"] == plan.headline.text or row["course_mean"] is None:
+            continue
+        facts.append(
+            Fact(
+                label=short_label(row["question"]),
+                value=float(row["course_mean"]),
+                n=int(row["responses"]),
+                source=f"question_scores: {row['sections']} sections; {WEIGHTED};"
+                f" question: {row['question']!r}",
+            )
+        )
+    prompt = conn.execute(
+        sql.SQL(
+            "SELECT fc.prompt FROM frequency_counts fc JOIN sections s ON s.id = fc.section_id"
+            " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
+            " WHERE {where} GROUP BY fc.prompt ORDER BY count(*) DESC LIMIT 1"
+        ).format(where=where),
+        params,
+    ).fetchone()
+    if prompt is not None:
+        hours = run_hours(conn, HoursPerWeek(prompt=prompt["prompt"], scope=plan.scope))
+        facts += hours.facts
+    return found_evidence(plan, facts, f"{plan.scope.describe()} as a whole")
+
+
+WORKLOAD_THEME = "workload"
+
+
+MIN_COMMENTS = 5
+"""Fewest comments a course or person needs to be ranked by what its comments say."""
+
+
+def workload_by_comments(conn: Conn, *, plan: Ranking) -> Evidence:
+    """ "Heaviest workload" where no report in scope prints hours per week: courses (or people)
+    ranked by the share of their comments that mention the workload critically (theme tags and
+    tone stored with each comment), saying so in every fact."""
+    from enrichment.detector import DETECTOR_VERSION
+
+    where, params = scope_sql(plan.scope)
+    entity = plan.entity if plan.entity in ("course", "instructor") else "course"
+    key, label, join = (
+        ("c.code", "c.code || ' ' || c.title", sql.SQL(""))
+        if entity == "course"
+        else (
+            "i.id::text",
+            "i.first_name || ' ' || i.last_name",
+            sql.SQL(
+                " JOIN section_instructors si ON si.section_id = s.id"
+                " JOIN instructors i ON i.id = si.instructor_id"
+            ),
+        )
+    )
+    direction = sql.SQL("DESC" if plan.order == "desc" else "ASC")
+    rows = conn.execute(
+        sql.SQL(
+            "SELECT {key} AS key, {label} AS label, count(*) AS comments,"
+            " count(*) FILTER (WHERE %s = ANY(ct.themes) AND ct.tone IN ('negative', 'mixed'))"
+            " AS heavy FROM comments m JOIN sections s ON s.id = m.section_id"
+            " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id{join}"
+            " JOIN comment_themes ct ON ct.comment_id = m.id AND ct.detector = %s"
+            " WHERE {where} GROUP BY 1, 2 HAVING count(*) >= %s"
+            " ORDER BY count(*) FILTER (WHERE %s = ANY(ct.themes) AND ct.tone IN"
+            " ('negative', 'mixed'))::numeric / count(*) {dir}, count(*) DESC, 2 LIMIT %s"
+        ).format(key=sql.SQL(key), label=sql.SQL(label), join=join, where=where, dir=direction),
+        [WORKLOAD_THEME, DETECTOR_VERSION, *params, MIN_COMMENTS, WORKLOAD_THEME, plan.limit],
+    ).fetchall()
+    searched = f"comments about the workload in {plan.scope.describe()}"
+    if not rows:
+        return no_evidence(plan, f"{searched}: no hours per week and too few comments to rank")
+    how = (
+        "no report in scope prints hours per week, so ranked by the share of comments that"
+        " mention the workload critically (stored theme and tone)"
+    )
+    facts = []
+    for rank, r in enumerate(rows, 1):
+        share = (Decimal(r["heavy"]) / Decimal(r["comments"])).quantize(
+            Decimal("0.01"), ROUND_HALF_UP
+        )
+        facts.append(
+            Fact(
+                label=f"#{rank} {r['label']}: share of comments critical of the workload",
+                value=float(share),
+                n=int(r["comments"]),
+                source=f"comment_themes: {r['heavy']} of {r['comments']} comments; {how}",
+            )
+        )
+    return Evidence(
+        route="quantitative",
+        plan={**plan.model_dump(), "ranked_by": "workload comments"},
+        facts=facts,
+        searched=f"{searched}; {how}",
+    )

@@ -1,0 +1,1 @@
+"""Entity resolution: which course, who, when and which metric a question names."""

@@ -1,0 +1,170 @@
+"""Courses and subjects in a question: codes (one letter off, or a bare number), titles,
+spoken subject abbreviations ("psych", "bio")."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+
+from rag.answer.entities.metric_index import STOP
+from rag.answer.entities.model import Catalog, Entities
+from rag.answer.entities.text import SEASON_WORDS, QuestionText, fold
+
+_CODE = re.compile(r"\b([A-Za-z]{2,8})[ \-]?(\d{4})(?:-(\d{1,2})\b)?\b")
+
+
+_NOT_LETTERS = SEASON_WORDS | {"in", "of", "to", "for", "from", "and", "since", "the", "spring"}
+
+
+GENERIC_TITLE_WORDS = frozenset(
+    [
+        "introduction",
+        "intro",
+        "fundamentals",
+        "foundations",
+        "principles",
+        "topics",
+        "special",
+        "general",
+        "advanced",
+        "computer",
+        "science",
+        "management",
+        "processing",
+        "technology",
+        "organization",
+        "organisation",
+        "design",
+        "values",
+        "human",
+        "data",
+        "systems",
+        "theory",
+        "methods",
+        "applied",
+        "seminar",
+        "research",
+        "project",
+        "studies",
+    ]
+)
+"""Words of course titles too common to name one course on their own."""
+
+
+def subject_of(word: str, subjects: Sequence[str]) -> str | None:
+    """The subject a spoken abbreviation means: "psych" is PSYC, "bio" is BIOL, "econ" ECON."""
+    w = fold(word).upper()
+    if w in subjects:
+        return w
+    if len(w) < 3:
+        return None
+    found = [s for s in subjects if s.startswith(w) or (w.startswith(s) and len(s) >= 3)]
+    return found[0] if len(found) == 1 else None
+
+
+def read_courses(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    known = {c.code for c in catalog.courses}
+    for m in text.finditer(_CODE):
+        letters, number = m.group(1), m.group(2)
+        if letters.lower() in _NOT_LETTERS:
+            continue
+        subject = subject_of(letters, catalog.subjects) if len(letters) > 4 else None
+        code = (subject or letters.upper()) + number
+        if code in known:
+            ent.courses.append(code)
+        elif (near := _near_code(letters, number, catalog)) is not None:
+            ent.courses.append(near)  # "ECE 2322" for EECE2322: one course with that number
+        elif subject is None and (alias := subject_of(letters, catalog.subjects)) is not None:
+            if alias + number not in known:
+                ent.unknown_courses.append(alias + number)
+            else:
+                ent.courses.append(alias + number)
+        elif len(letters) <= 4 and (
+            letters.isupper() or (letters.upper() in catalog.subjects and " " not in m.group(0))
+        ):
+            ent.unknown_courses.append(code)
+        else:
+            continue
+        if m.group(3):
+            ent.sections.append(m.group(3).zfill(2))
+        text.consume(m.start(), m.end())
+    titles = sorted(catalog.courses, key=lambda c: -len(c.title))
+    for course in titles:
+        words = re.findall(r"[a-z0-9]+", fold(course.title).lower())
+        pattern = re.compile(r"\b" + r"\W+".join(words) + r"\b", re.I)
+        for m in text.finditer(pattern):
+            if course.code not in ent.courses:
+                ent.courses.append(course.code)
+            text.consume(m.start(), m.end())
+    _title_parts(text, catalog, ent)
+    _bare_numbers(text, catalog, ent)
+    for m in text.finditer(re.compile(r"\b([A-Z]{2,4})\b")):
+        if m.group(1) in catalog.subjects and m.group(1) not in ent.subjects:
+            ent.subjects.append(m.group(1))
+            text.consume(m.start(), m.end())
+    if not ent.courses:  # "any good professors in cs": a subject code after "in" or "of"
+        for m in text.finditer(
+            re.compile(r"\b(?:in|of)\s+(?:the\s+)?([a-z]{2,4})\b(?=\s*[?.!,]?\s*$)")
+        ):
+            subject = m.group(1).upper()
+            if subject in catalog.subjects and subject not in ent.subjects:
+                ent.subjects.append(subject)
+                text.consume(m.start(1), m.end(1))
+
+
+def _near_code(letters: str, number: str, catalog: Catalog) -> str | None:
+    """The one known course with this number whose letters are one edit away ("ECE", "EECE")."""
+    found = [c for c in catalog.courses if c.number == number]
+    if len(found) != 1 or len(letters) < 2:
+        return None
+    want, have = letters.upper(), found[0].subject
+    close = difflib.SequenceMatcher(None, want, have).ratio() >= 0.75 or want in have
+    return found[0].code if close and want != have else None
+
+
+def _bare_numbers(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """ "the 5800 class": a four-digit number that is one course's number and no year."""
+    if ent.courses:
+        return
+    for m in text.finditer(re.compile(r"(?<![\w'’-])(\d{4})(?![\w-])")):
+        number = int(m.group(1))
+        if 1900 <= number <= 2099:
+            continue
+        found = [c for c in catalog.courses if c.number == m.group(1)]
+        if len(found) == 1:
+            ent.courses.append(found[0].code)
+            text.consume(m.start(), m.end())
+
+
+def _title_parts(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """A run of title words that names one course only: "digital design", "biology".
+
+    Runs of two or more words, or one long word, that no other title shares and that are not
+    generic ("fundamentals", "introduction"); a course already named by code needs none.
+    """
+    if ent.courses:
+        return
+    asked = {w for q in catalog.questions for w in re.findall(r"[a-z]+", fold(q.text).lower())}
+    runs: dict[str, set[str]] = {}
+    for course in catalog.courses:
+        words = re.findall(r"[a-z0-9]+", fold(course.title).lower())
+        for size in (3, 2, 1):
+            for start in range(len(words) - size + 1):
+                run = words[start : start + size]
+                content = [w for w in run if w not in STOP and w not in GENERIC_TITLE_WORDS]
+                if not content or run[0] in STOP or run[-1] in STOP:
+                    continue
+                if size == 1 and (len(run[0]) < 7 or run[0] in asked):
+                    continue
+                runs.setdefault(" ".join(run), set()).add(course.code)
+    for words_run in sorted(runs, key=lambda r: (-len(r.split()), -len(r))):
+        codes = runs[words_run]
+        if len(codes) != 1:
+            continue
+        pattern = re.compile(r"\b" + r"\W+".join(words_run.split()) + r"\b", re.I)
+        for m in text.finditer(pattern):
+            code = next(iter(codes))
+            if code not in ent.courses:
+                ent.courses.append(code)
+            text.consume(m.start(), m.end())

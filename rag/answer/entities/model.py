@@ -1,0 +1,183 @@
+"""What entity resolution finds in a question: courses, terms, people, the metric, the intent.
+
+Everything is matched against the catalogue the reports produced (never a fixed list), so a
+name or code the reports do not hold is reported as unknown instead of guessed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from core.db import Conn
+
+
+@dataclass(frozen=True)
+class CourseRef:
+    code: str
+    subject: str
+    number: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TermRef:
+    label: str
+    season: str
+    year: int
+    sort_key: int
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    id: int
+    text: str
+    heading: str | None
+
+
+class InstructorRef(BaseModel):
+    id: int
+    last: str
+    first: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.first} {self.last}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What the reports hold, loaded once per answer so names resolve to real rows."""
+
+    courses: tuple[CourseRef, ...]
+    subjects: tuple[str, ...]
+    instructors: tuple[InstructorRef, ...]
+    terms: tuple[TermRef, ...]
+    questions: tuple[QuestionRef, ...]
+    prompts: tuple[str, ...]
+
+    @classmethod
+    def load(cls, conn: Conn) -> Catalog:
+        courses = conn.execute(
+            "SELECT code, subject, number, title FROM courses ORDER BY code"
+        ).fetchall()
+        people = conn.execute(
+            "SELECT id, last_name, first_name FROM instructors ORDER BY id"
+        ).fetchall()
+        terms = conn.execute(
+            "SELECT label, season, year, sort_key FROM terms ORDER BY sort_key"
+        ).fetchall()
+        questions = conn.execute("SELECT id, text, heading FROM questions ORDER BY id").fetchall()
+        prompts = conn.execute(
+            "SELECT DISTINCT prompt FROM frequency_counts ORDER BY prompt"
+        ).fetchall()
+        return cls(
+            courses=tuple(CourseRef(**r) for r in courses),
+            subjects=tuple(sorted({r["subject"] for r in courses})),
+            instructors=tuple(
+                InstructorRef(id=r["id"], last=r["last_name"], first=r["first_name"])
+                for r in people
+            ),
+            terms=tuple(TermRef(**r) for r in terms),
+            questions=tuple(QuestionRef(**r) for r in questions),
+            prompts=tuple(r["prompt"] for r in prompts),
+        )
+
+    @property
+    def newest(self) -> TermRef | None:
+        return self.terms[-1] if self.terms else None
+
+
+class MetricRef(BaseModel):
+    """A rating question (by id) or the hours-per-week frequency block (by prompt)."""
+
+    kind: Literal["question", "hours"]
+    question_id: int | None = None
+    text: str
+    phrase: str = Field(description="The words of the question that matched")
+    similarity: float
+
+
+class Intent(BaseModel):
+    """What the previous turn computed, so a bare follow-up ("and in Spring 2024?") repeats it."""
+
+    kind: str
+    entity: str | None = None
+    order: str | None = None
+    what: str | None = None
+
+
+class Entities(BaseModel):
+    courses: list[str] = Field(default_factory=list, description="Course codes such as CS5800")
+    unknown_courses: list[str] = Field(default_factory=list)
+    subjects: list[str] = Field(default_factory=list)
+    instructors: list[InstructorRef] = Field(default_factory=list)
+    terms: list[str] = Field(default_factory=list, description="Exact term labels")
+    term_from: int | None = Field(default=None, description="First term sort key (inclusive)")
+    term_to: int | None = Field(default=None, description="Last term sort key (inclusive)")
+    sections: list[str] = Field(default_factory=list)
+    metric: MetricRef | None = None
+    metric_phrase: str | None = Field(
+        default=None, description="Words left for the metric; set with metric None = no match"
+    )
+    intent: Intent | None = None
+    # What the vocabulary read (rag.vocabulary): printed figures, statistics, scope phrases.
+    figure: str | None = Field(default=None, description="enrollment, responses, declines, ...")
+    statistic: str | None = Field(default=None, description="mean, median, std_dev, ...")
+    options: list[int] = Field(default_factory=list, description="Scale options asked, 5 first")
+    hours: bool = False
+    hours_focus: str | None = Field(default=None, description="A bin ('17-20') or '13+' asked")
+    versus_dept: bool = False
+    breakdown: str | None = Field(default=None, description="term or section")
+    aggregate: bool = False
+    overall_word: bool = False
+    small_excluded: bool = False
+    future: bool = False
+    outside: bool = False
+    unprinted: bool = Field(default=False, description="Asks for what no report prints (grades)")
+    exclude_courses: list[str] = Field(default_factory=list)
+    exclude_subjects: list[str] = Field(default_factory=list)
+    exclude_instructors: list[InstructorRef] = Field(default_factory=list)
+    exclude_sections: list[str] = Field(default_factory=list)
+    other_section: bool = False
+    same_term: bool = False
+    season_of_that_year: str | None = None
+    versus_previous: bool = False
+    narrow: bool = Field(default=False, description="'only in CS2500': narrows the last scope")
+    all_terms: bool = Field(default=False, description="'across all terms': no term is inherited")
+    all_sections: bool = Field(default=False, description="'both sections': none is inherited")
+    leftover: list[str] = Field(
+        default_factory=list, description="Content words nothing above understood"
+    )
+    evaluative: bool = Field(default=False, description="Words of an open question ('good')")
+    difficulty: bool = Field(default=False, description="'hardest', 'easier': how challenging")
+    challenge: MetricRef | None = Field(
+        default=None, description="The question about challenge, for rankings by difficulty"
+    )
+    topic: str | None = Field(
+        default=None, description="The opinion question a comments follow-up keeps asking"
+    )
+
+    def names_measure(self) -> bool:
+        """Whether the question says what to measure (else a follow-up repeats the last one)."""
+        return bool(
+            self.metric
+            or self.metric_phrase
+            or self.figure
+            or self.statistic
+            or self.hours
+            or self.options
+        )
+
+    def names_scope(self) -> bool:
+        return bool(
+            self.courses
+            or self.unknown_courses
+            or self.subjects
+            or self.instructors
+            or self.terms
+            or self.term_from is not None
+            or self.term_to is not None
+            or self.sections
+        )

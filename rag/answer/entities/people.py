@@ -1,0 +1,104 @@
+"""Instructors in a question: surnames (misspelt by a letter), given names only one person has,
+titles ("Prof.", "Dr.")."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+
+from rag.answer.entities.model import Catalog, Entities, InstructorRef
+from rag.answer.entities.text import COMMON_WORDS, ENGLISH_WORDS, TITLES, WORD, QuestionText, fold
+
+FUZZY_NAME_RATIO = 0.8
+"""difflib ratio for a misspelt surname (one wrong letter in a 5+ letter name passes)."""
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in re.split(r"[\s.]+", fold(name)) if p]
+    return re.compile(r"(?<![\w'])" + r"[\s.]+".join(parts) + r"(?!\w|'(?!s\b)\w)", re.I)
+
+
+def read_instructors(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    found: dict[int, InstructorRef] = {}
+    by_last: dict[str, list[InstructorRef]] = {}
+    for person in catalog.instructors:
+        by_last.setdefault(fold(person.last).lower(), []).append(person)
+    # Exact surnames (multi-word ones first, so "van der Berg" wins over a bare "Berg").
+    for last in sorted(by_last, key=lambda s: -len(s)):
+        for m in text.finditer(_name_pattern(last)):
+            before = text.masked[: m.start()].split()
+            titled = bool(before) and before[-1].rstrip(".").lower() in TITLES
+            word = m.group(0)
+            capital = word[:1].isupper()
+            if not (titled or capital or " " in last) and last in COMMON_WORDS:
+                continue
+            if not (titled or capital) and len(last) < 4 and last in ENGLISH_WORDS:
+                continue
+            people = by_last[last]
+            chosen = _by_first_name(people, text.masked) if len(people) > 1 else people
+            found.update((p.id, p) for p in chosen)
+            text.consume(m.start(), m.end())
+            _consume_first_names(text, chosen, m.start())
+            tokens = list(WORD.finditer(text.masked[: m.start()]))
+            _consume_given_name(text, tokens, len(tokens))
+    # Misspelt surnames: only after a title, or capitalised mid-sentence, never common words.
+    singles = {last: people for last, people in by_last.items() if " " not in last}
+    tokens = list(WORD.finditer(text.masked))
+    for index, tok in enumerate(tokens):
+        word = tok.group(0)
+        prev = [t.group(0).rstrip(".").lower() for t in tokens[max(0, index - 2) : index]]
+        gap = text.masked[tokens[index - 1].end() : tok.start()] if index else ""
+        titled = any(p in TITLES for p in prev)
+        mid_capital = word[:1].isupper() and index > 0 and not gap.strip().endswith((".", "?"))
+        if not (titled or mid_capital) or word.lower() in COMMON_WORDS or len(word) < 4:
+            continue
+        best = max(
+            singles,
+            key=lambda last: difflib.SequenceMatcher(None, word.lower(), last).ratio(),
+            default=None,
+        )
+        if best is None:
+            continue
+        ratio = difflib.SequenceMatcher(None, word.lower(), best).ratio()
+        if ratio >= (FUZZY_NAME_RATIO if titled else 0.85):
+            found.update((p.id, p) for p in singles[best])
+            text.consume(tok.start(), tok.end())
+            _consume_given_name(text, tokens, index)
+    if not found:  # "Hannah's overall rating": a given name that only one person has
+        by_first: dict[str, list[InstructorRef]] = {}
+        for person in catalog.instructors:
+            by_first.setdefault(fold(person.first).lower(), []).append(person)
+        for first, people in by_first.items():
+            if len({p.last for p in people}) != 1 or len(first) < 4 or first in ENGLISH_WORDS:
+                continue
+            for m in text.finditer(_name_pattern(first)):
+                if not m.group(0)[:1].isupper():
+                    continue
+                found.update((p.id, p) for p in people)
+                text.consume(m.start(), m.end())
+    ent.instructors = sorted(found.values(), key=lambda p: p.id)
+    for m in text.finditer(re.compile(r"\b(?:prof(?:essor)?|dr|mrs?|ms)\b\.?", re.I)):
+        text.consume(m.start(), m.end())
+
+
+def _consume_given_name(text: QuestionText, tokens: list[re.Match[str]], index: int) -> None:
+    """ "Dr. Olivia Silva": a capitalised word between a title and the surname is a given name."""
+    if index >= 2:
+        given, title = tokens[index - 1], tokens[index - 2]
+        if given.group(0)[:1].isupper() and title.group(0).rstrip(".").lower() in TITLES:
+            text.consume(given.start(), given.end())
+
+
+def _by_first_name(people: list[InstructorRef], masked: str) -> list[InstructorRef]:
+    """Several people share the surname: keep those whose first name is also written."""
+    low = masked.lower()
+    named = [p for p in people if fold(p.first).split()[0].lower() in low.split()]
+    return named or people
+
+
+def _consume_first_names(text: QuestionText, people: Sequence[InstructorRef], before: int) -> None:
+    for person in people:
+        for m in text.finditer(_name_pattern(person.first)):
+            if m.end() <= before:
+                text.consume(m.start(), m.end())

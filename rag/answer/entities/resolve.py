@@ -1,0 +1,231 @@
+"""Entity resolution for the quantitative route: which course, who, when and which metric,
+and what a follow-up inherits from the turn before."""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.entities.courses import GENERIC_TITLE_WORDS, read_courses, subject_of
+from rag.answer.entities.metric_index import STOP, SYNONYMS, MetricIndex, metric_words
+from rag.answer.entities.model import Catalog, Entities, MetricRef
+from rag.answer.entities.people import read_instructors
+from rag.answer.entities.terms import previous_terms, read_sections, read_terms
+from rag.answer.entities.text import WORD, QuestionText, fold
+from rag.answer.reading import KNOWN_WORDS, correct_spelling, read_early, read_vocabulary
+from rag.answer.vocabulary import EXCLUDE, FUNCTION_WORDS
+
+
+def resolve(
+    question: str,
+    catalog: Catalog,
+    *,
+    metric_index: MetricIndex | None,
+    previous: Entities | None = None,
+) -> Entities:
+    """Read every entity the question names; `previous` fills what a follow-up leaves out."""
+    text = QuestionText(question)
+    text.masked = correct_spelling(text.masked, *_known_words(catalog))
+    ent = Entities()
+    read_early(text, ent)
+    _exclusions(text, catalog, ent)
+    read_courses(text, catalog, ent)
+    _named_titles(text, catalog, ent)
+    read_terms(text, catalog, ent)
+    read_sections(text, ent)
+    read_instructors(text, catalog, ent)
+    _descriptors(text, catalog, ent)
+    read_vocabulary(text, catalog, ent)
+    phrase = " ".join(w for w in metric_words(text.masked).split() if w not in FUNCTION_WORDS)
+    if not phrase and ent.overall_word and not (ent.figure or ent.hours):
+        phrase = "overall"  # "okafor vs lee overall": the overall rating
+    if ent.difficulty and metric_index is not None:
+        ent.challenge = metric_index.match("challenging")
+    if ent.hours and catalog.prompts:  # time outside class: the hours block, whatever else
+        prompt = next((p for p in catalog.prompts if "hour" in p.lower()), catalog.prompts[0])
+        ent.metric = MetricRef(kind="hours", text=prompt, phrase="hours", similarity=1.0)
+    elif phrase:
+        ent.metric_phrase = phrase
+        if metric_index is not None:
+            ent.metric = metric_index.match(phrase)
+            if ent.metric is None and not ent.unprinted:
+                ent.leftover = metric_index.unknown_words(phrase) or phrase.split()
+    if previous is not None:
+        ent = _follow_up(ent, previous)
+    return ent
+
+
+def _known_words(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
+    """Words a question may use, for spelling correction: the readers', the function words and
+    the catalogue's texts (question texts, headings, prompts, titles), then its names."""
+    texts = [q.text for q in catalog.questions] + [q.heading or "" for q in catalog.questions]
+    texts += list(catalog.prompts) + [c.title for c in catalog.courses]
+    words = {w for t in texts for w in re.findall(r"[a-z]+", fold(t).lower())}
+    words |= {s.lower() for s in catalog.subjects}
+    names = {
+        w
+        for p in catalog.instructors
+        for w in re.findall(r"[a-z]+", fold(f"{p.first} {p.last}").lower())
+    }
+    general = KNOWN_WORDS | FUNCTION_WORDS | STOP | frozenset(SYNONYMS) | frozenset(words)
+    return general, frozenset(names)
+
+
+def _exclusions(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """ "leave out psych", "except CS5800", "other than Okafor": what a scope must not hold."""
+    for m in text.finditer(EXCLUDE):
+        tail = text.masked[m.end() :]
+        stop = re.search(r"[,.;?!]|\b(?:in|for|during|since|from)\b", tail)
+        end = m.end() + (stop.start() if stop else len(tail))
+        clause = QuestionText(text.masked[m.end() : end])
+        found = Entities()
+        read_courses(clause, catalog, found)
+        for word in WORD.finditer(clause.masked):
+            subject = subject_of(word.group(0), catalog.subjects)
+            if subject is not None and subject not in found.subjects:
+                found.subjects.append(subject)
+                clause.consume(word.start(), word.end())
+        read_instructors(clause, catalog, found)
+        if not (found.courses or found.subjects or found.instructors):
+            continue
+        ent.exclude_courses += found.courses
+        ent.exclude_subjects += found.subjects
+        ent.exclude_instructors += found.instructors
+        text.consume(m.start(), end)
+
+
+_POSSESSED_COURSE = re.compile(
+    r"(?:'s?|\b(?:his|her|their))\s+((?:[a-z][a-z\-]*\s+){1,3}?)courses?\b", re.I
+)
+
+
+_SUBJECT_NOUN = re.compile(r"\b([a-z]{3,8})\s+(?:courses?|class(?:es)?|department|dept)\b", re.I)
+
+
+def _descriptors(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """Words that describe a course a person teaches ("Dubois's biology course", "her online
+    ethics class") or name a subject ("econ class") say which course, not what to measure."""
+    for m in text.finditer(_POSSESSED_COURSE):
+        if ent.instructors or ent.courses:
+            text.consume(m.start(1), m.end(1))
+    for m in text.finditer(_SUBJECT_NOUN):
+        subject = subject_of(m.group(1), catalog.subjects)
+        if subject is None:
+            continue
+        if not any(c.startswith(subject) for c in ent.courses) and subject not in ent.subjects:
+            ent.subjects.append(subject)
+        text.consume(m.start(1), m.end(1))
+    words = list(WORD.finditer(text.masked))
+    for index, word in enumerate(words):  # "intro psych (PSYC1101)": the named subject
+        subject = subject_of(word.group(0), catalog.subjects)
+        if subject is None or not any(c.startswith(subject) for c in ent.courses):
+            continue
+        text.consume(word.start(), word.end())
+        before = words[index - 1] if index else None
+        if before is not None and before.group(0).lower() in GENERIC_TITLE_WORDS:
+            text.consume(before.start(), before.end())
+
+
+def _named_titles(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """Runs of a named course's title words ("CS7180, the responsible ML special topics
+    course") describe the course, not a metric; a single title word may well be a metric."""
+    titles = {c.code: c.title for c in catalog.courses}
+    for code in ent.courses:
+        words = {w for w in re.findall(r"[a-z0-9]+", fold(titles.get(code, "")).lower())}
+        words -= {"and", "of", "the", "in", "to", "for"}
+        if not words:
+            continue
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        run = re.compile(
+            rf"\b(?:{alternatives})(?:\W+(?:(?:and|of|the|in)\W+)?(?:{alternatives}))+\b", re.I
+        )
+        for m in text.finditer(run):
+            text.consume(m.start(), m.end())
+
+
+def _follow_up(new: Entities, previous: Entities) -> Entities:
+    """A follow-up inherits only the kinds of scope it does not state itself.
+
+    A new course (or subject) starts a new subject: the old course, section, instructor and term
+    go unless the follow-up names them too ("what about CS5800?"). A new term keeps the course,
+    instructor and section ("and in Spring 2024?"); a new instructor keeps the course and term
+    ("what about Prof. Lee?"); a new section keeps the course and term ("and section 2?"), and
+    "the other section" is the course's other sections that term, whoever taught them. "that
+    term" and "the spring of that year" read the previous turn's term. With "more than" or
+    "compared to" the named course (or person) is added to the old one, to compare the two; with
+    "only" it narrows the old scope instead of replacing it.
+    """
+    update: dict[str, object] = {}
+    named_course = bool(new.courses or new.unknown_courses or new.subjects)
+    named_time = bool(new.terms or new.term_from is not None or new.term_to is not None)
+    terms = previous_terms(new, previous)
+    if named_course and new.versus_previous and previous.courses:
+        update["courses"] = [
+            *previous.courses,
+            *(c for c in new.courses if c not in previous.courses),
+        ]
+        named_course = False
+    if new.instructors and new.versus_previous and previous.instructors:
+        known = {p.id for p in new.instructors}
+        update["instructors"] = [
+            *(p for p in previous.instructors if p.id not in known),
+            *new.instructors,
+        ]
+    if new.narrow:  # "only in CS2500": the new course narrows what the last turn asked about
+        named_course = False
+    if not named_course:
+        _inherit_scope(new, previous, update)
+    if terms is not None:
+        update.update(terms=terms, term_from=None, term_to=None)
+    elif not named_time and not named_course and not new.all_terms:
+        update.update(terms=previous.terms, term_from=previous.term_from, term_to=previous.term_to)
+    if new.metric is None and not (new.metric_phrase or new.figure or new.hours):
+        # "and the median?", "how many 5s?": a new statistic of the same question
+        update.update(metric=previous.metric, metric_phrase=previous.metric_phrase)
+        if not (new.statistic or new.options):
+            update.update(figure=previous.figure, hours=previous.hours)
+    if not new.names_measure():
+        update.update(
+            metric=previous.metric,
+            metric_phrase=previous.metric_phrase,
+            figure=previous.figure,
+            statistic=previous.statistic,
+            hours=previous.hours,
+            options=previous.options,
+            leftover=[],
+        )
+        if new.breakdown is None and not new.aggregate:
+            update["breakdown"] = previous.breakdown
+    update["intent"] = previous.intent
+    update["topic"] = previous.topic
+    return new.model_copy(update=update)
+
+
+def _inherit_scope(new: Entities, previous: Entities, update: dict[str, object]) -> None:
+    """The previous turn's course, sections, people and exclusions, where the follow-up names no
+    course of its own (or narrows with "only")."""
+    if "courses" not in update:
+        update["courses"] = previous.courses
+    update.update(unknown_courses=previous.unknown_courses, subjects=previous.subjects)
+    if new.other_section:
+        update["sections"] = []
+        update["exclude_sections"] = previous.sections
+        if not previous.sections:  # the other section: the one the named person did not teach
+            update["exclude_instructors"] = [
+                *previous.exclude_instructors,
+                *previous.instructors,
+            ]
+    elif not new.sections and not new.instructors and not new.all_sections:
+        update["sections"] = previous.sections
+        update["exclude_sections"] = previous.exclude_sections
+    if not new.instructors and not new.other_section:
+        update["instructors"] = previous.instructors
+    if new.narrow and (new.courses or new.subjects):
+        update["courses"] = new.courses
+        update["subjects"] = new.subjects
+    update["exclude_courses"] = [*previous.exclude_courses, *new.exclude_courses]
+    update["exclude_subjects"] = [*previous.exclude_subjects, *new.exclude_subjects]
+    if "exclude_instructors" not in update:
+        update["exclude_instructors"] = [
+            *previous.exclude_instructors,
+            *new.exclude_instructors,
+        ]

@@ -1,0 +1,234 @@
+"""Terms and sections in a question: "Fall 2023", "f24", "since 2020", "last three years",
+"2023-24", "the other section that term"."""
+
+from __future__ import annotations
+
+import re
+
+from core.report import SEASONS, parse_term
+from rag.answer.entities.model import Catalog, Entities
+from rag.answer.entities.text import QuestionText
+
+_SEASON_RE = r"(full\s+summer|summer\s*(?:1|2|i{1,2})?|fall|autumn|spring|winter)"
+
+
+_EXPLICIT = re.compile(_SEASON_RE + r"\s*(?:of\s+)?('?\d{2}|\d{4})\b", re.I)
+
+
+_YEAR_FIRST = re.compile(r"\b((?:19|20)\d{2})\s+" + _SEASON_RE + r"(?!\s*['’]?\d)", re.I)
+
+
+_ABBREV = re.compile(
+    r"\b(fa|fl|f|sp|spr|s|su1|su2|su|sum1|sum2|s1|s2|wi|wn|w)\s?['’]?(\d{4}|\d{2})\b", re.I
+)
+
+
+_RELATIVE = re.compile(r"\b(last|this|past|previous|most\s+recent)\s+" + _SEASON_RE + r"\b", re.I)
+
+
+_LAST_TERM = re.compile(r"\b(?:last|latest|most\s+recent|this|current)\s+(?:term|semester)\b", re.I)
+
+
+_YEAR = r"((?:19|20)\d{2})"
+
+
+_RANGE = re.compile(
+    r"\b(?:between|from)\s+" + _YEAR + r"\s+(?:and|to|through|until|-)\s+" + _YEAR + r"\b"
+    r"|\b" + _YEAR + r"\s*(?:-|–|to|through)\s*" + _YEAR + r"\b",
+    re.I,
+)
+
+
+_ACADEMIC_YEAR = re.compile(
+    r"\b(?:(?:the\s+)?(?:academic|school)\s+year\s+)?((?:19|20)\d{2})\s*[-–/]\s*(\d{2})\b"
+    r"(?:\s+(?:academic|school)\s+year)?",
+    re.I,
+)
+
+
+_SINCE = re.compile(r"\b(since|after|from|before|until|through)\s+" + _YEAR + r"\b", re.I)
+
+
+_BARE_YEAR = re.compile(r"\b" + _YEAR + r"\b")
+
+
+_BOUNDS = {"since", "from", "after", "before", "until", "through"}
+
+
+def _seasons_of(word: str) -> list[str]:
+    """Season names a spoken season means; a plain "summer" means every summer session."""
+    w = " ".join(word.lower().split())
+    if w.startswith("full"):
+        return ["Full Summer"]
+    if w.startswith("summer") or w in ("su",):
+        tail = w.removeprefix("summer").strip()
+        if tail in ("1", "i"):
+            return ["Summer 1"]
+        if tail in ("2", "ii"):
+            return ["Summer 2"]
+        return ["Summer 1", "Summer 2", "Full Summer"]
+    return {
+        "fall": ["Fall"],
+        "autumn": ["Fall"],
+        "fa": ["Fall"],
+        "fl": ["Fall"],
+        "f": ["Fall"],
+        "spr": ["Spring"],
+        "s": ["Spring"],
+        "w": ["Winter"],
+        "sum1": ["Summer 1"],
+        "sum2": ["Summer 2"],
+        "spring": ["Spring"],
+        "sp": ["Spring"],
+        "winter": ["Winter"],
+        "wi": ["Winter"],
+        "wn": ["Winter"],
+        "su1": ["Summer 1"],
+        "s1": ["Summer 1"],
+        "su2": ["Summer 2"],
+        "s2": ["Summer 2"],
+    }.get(w, [])
+
+
+def _year(text: str) -> int:
+    digits = text.lstrip("'")
+    return int(digits) if len(digits) == 4 else 2000 + int(digits)
+
+
+def _add_terms(ent: Entities, seasons: list[str], year: int, catalog: Catalog) -> None:
+    """Add the labels; of several summer sessions keep those with data (all if none has)."""
+    labels = [f"{s} {year}" for s in seasons]
+    present = {t.label for t in catalog.terms}
+    if len(labels) > 1 and any(label in present for label in labels):
+        labels = [label for label in labels if label in present]
+    ent.terms += [label for label in labels if label not in ent.terms]
+
+
+_THAT_TERM = re.compile(r"\b(?:that|the\s+same|this)\s+(?:term|semester)\b", re.I)
+
+
+_SEASON_OF_THAT_YEAR = re.compile(
+    r"\b(?:the\s+)?" + _SEASON_RE + r"\s+(?:of\s+|in\s+)?(?:that|the\s+same)\s+year\b", re.I
+)
+
+
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4,
+                 "5": 5, "6": 6}  # fmt: skip
+
+
+_LAST_YEARS = re.compile(
+    r"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:last|past|previous|recent)\s+"
+    r"(two|three|four|five|six|[2-6])\s+(years|terms|semesters)\b",
+    re.I,
+)
+
+
+_NEXT_TERM = re.compile(r"\bnext\s+(?:term|semester|year)\b", re.I)
+
+
+def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    newest = catalog.newest
+    for m in text.finditer(_NEXT_TERM):
+        ent.future = True
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_SEASON_OF_THAT_YEAR):
+        seasons = _seasons_of(m.group(1))
+        ent.season_of_that_year = seasons[0] if seasons else None
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_THAT_TERM):
+        ent.same_term = True
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_LAST_YEARS):
+        count = _NUMBER_WORDS[m.group(1).lower()]
+        if newest is not None and m.group(2).lower() == "years":
+            ent.term_from = (newest.year - count + 1) * 10
+        elif newest is not None:
+            keys = [t.sort_key for t in catalog.terms][-count:]
+            ent.term_from = keys[0]
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_RELATIVE):
+        if newest is not None:
+            for season in _seasons_of(m.group(2)):
+                year = newest.year
+                if SEASONS.index(season) > SEASONS.index(newest.season):
+                    year -= 1
+                _add_terms(ent, [season], year, catalog)
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_LAST_TERM):
+        if newest is not None and newest.label not in ent.terms:
+            ent.terms.append(newest.label)
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_YEAR_FIRST):  # "2023 fall"
+        _add_terms(ent, _seasons_of(m.group(2)), int(m.group(1)), catalog)
+        text.consume(m.start(), m.end())
+    for regex in (_EXPLICIT, _ABBREV):
+        for m in text.finditer(regex):
+            seasons, year = _seasons_of(m.group(1)), _year(m.group(2))
+            before = text.masked[: m.start()].split()
+            bound = before[-1].lower() if before else ""
+            if bound in _BOUNDS and seasons:
+                keys = [year * 10 + SEASONS.index(s) for s in seasons]
+                if bound in ("since", "from", "after"):
+                    ent.term_from = min(keys) + (1 if bound == "after" else 0)
+                else:
+                    ent.term_to = max(keys) - (1 if bound == "before" else 0)
+                prefix = text.masked[: m.start()].rstrip()
+                text.consume(len(prefix) - len(before[-1]), m.end())
+                continue
+            _add_terms(ent, seasons, year, catalog)
+            text.consume(m.start(), m.end())
+    for m in text.finditer(_ACADEMIC_YEAR):  # "2023-24": Fall 2023 through the summer of 2024
+        first = int(m.group(1))
+        if int(m.group(2)) == (first + 1) % 100:
+            ent.term_from, ent.term_to = first * 10 + SEASONS.index("Fall"), (first + 1) * 10 + 3
+            text.consume(m.start(), m.end())
+    for m in text.finditer(_RANGE):
+        years = sorted(int(y) for y in m.groups() if y)
+        ent.term_from, ent.term_to = years[0] * 10, years[-1] * 10 + 9
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_SINCE):
+        word, year = m.group(1).lower(), int(m.group(2))
+        if word in ("since", "from"):
+            ent.term_from = year * 10
+        elif word == "after":
+            ent.term_from = (year + 1) * 10
+        elif word == "before":
+            ent.term_to = year * 10 - 1
+        else:
+            ent.term_to = year * 10 + 9
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_BARE_YEAR):
+        year = int(m.group(1))
+        ent.term_from, ent.term_to = year * 10, year * 10 + 9
+        text.consume(m.start(), m.end())
+    for label in ent.terms:  # keep labels canonical for exact filtering
+        assert parse_term(label) is not None, label
+
+
+def read_sections(text: QuestionText, ent: Entities) -> None:
+    for m in text.finditer(r"\bsec(?:tion)?s?\.?\s+(one|two|three|four|five|six)\b"):
+        index = ("one", "two", "three", "four", "five", "six").index(m.group(1).lower())
+        ent.sections.append(f"{index + 1:02d}")
+        text.consume(m.start(), m.end())
+    for m in text.finditer(
+        r"\bsec(?:tion)?s?\.?\s*#?\s*(\d{1,3})(?:\s*(?:and|&|or|vs\.?|versus|,)\s*"
+        r"(?:sec(?:tion)?\.?\s*#?\s*)?(\d{1,3}))?\b"
+    ):
+        for number in (g for g in m.groups() if g):
+            label = number.zfill(2) if len(number) < 2 else number
+            if label not in ent.sections:
+                ent.sections.append(label)
+        text.consume(m.start(), m.end())
+    for m in text.finditer(r"\b(?:the\s+)?other\s+(?:sections?|one)\b"):
+        ent.other_section = True
+        text.consume(m.start(), m.end())
+
+
+def previous_terms(new: Entities, previous: Entities) -> list[str] | None:
+    """ "that term" is the previous turn's term; "the spring of that year" its year's spring."""
+    if new.same_term and previous.terms:
+        return list(previous.terms)
+    if new.season_of_that_year and previous.terms:
+        year = previous.terms[0].rsplit(" ", 1)[-1]
+        return [f"{new.season_of_that_year} {year}"]
+    return None

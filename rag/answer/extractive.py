@@ -1,0 +1,191 @@
+"""The extractive answer: composed from the evidence alone (offline, deterministic), always
+available, and what an LLM's answer falls back to."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from rag.answer.answers import Evidence, Fact, Quote
+from rag.answer.prose import lead_sentence
+from rag.search.hybrid import Citation
+
+EXTRACTIVE = "extractive"
+
+
+FALLBACK = "extractive-fallback"
+"""The answerer recorded when an LLM answer was rejected or the model failed."""
+
+
+SMALL_N = 10
+"""Fewer responses than this and a mean moves by almost half a point per response: say so."""
+
+
+MAX_FACTS = 10
+
+
+MAX_QUOTE_CHARS = 300
+
+
+QUOTE_MIN_WORDS = 4
+"""Quoted spans shorter than this are terms or scare quotes ("workload"), not quotations."""
+
+
+_TONE = {
+    "positive": "mostly positive",
+    "negative": "mostly negative",
+    "mixed": "mixed",
+    "neutral": "mostly neutral",
+}
+
+
+def extractive_answer(question: str, evidence: Evidence) -> str:
+    """Markdown composed only from the evidence: one sentence that answers, then what it rests
+    on (for opinions, the themes lead)."""
+    if evidence.route == "unanswerable" or not (
+        evidence.facts or evidence.quotes or evidence.themes
+    ):
+        return dont_say(
+            evidence.searched,
+            understood=evidence.understood,
+            unclear=evidence.unclear,
+            example=evidence.example,
+        )
+    lead = lead_sentence(evidence) if evidence.route in ("quantitative", "mixed") else None
+    facts = _facts_block(evidence.facts, unit=n_unit(evidence.plan), lead=lead)
+    themes, quotes = _themes_block(evidence), _quotes_block(evidence)
+    if evidence.route == "qualitative":
+        blocks = [themes, quotes, facts]
+    elif evidence.route == "mixed":
+        blocks = [_md_lead(lead), themes, quotes, facts]
+    else:
+        blocks = [_md_lead(lead), facts, themes, quotes]
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _md_lead(lead: str | None) -> str:
+    """The lead sentence with its data escaped but its bold kept."""
+    if not lead:
+        return ""
+    return "**".join(_md(part) for part in lead.split("**"))
+
+
+def dont_say(
+    searched: str,
+    *,
+    understood: list[str] | None = None,
+    unclear: list[str] | None = None,
+    example: str | None = None,
+) -> str:
+    """The plain answer to a question the data cannot answer: what was searched, what of the
+    question was understood and what not, and a question that would work."""
+    searched = searched.strip().rstrip(".")
+    text = (
+        f"The reports don't say. I searched {searched}." if searched else "The reports don't say."
+    )
+    if understood:
+        text += f" I understood {', '.join(understood)}."
+    if unclear:
+        text += " I did not understand " + ", ".join(f"“{u}”" for u in unclear) + "."
+    if example:
+        text += f" A question that works: “{example}”"
+    return _md(text)
+
+
+def n_unit(plan: Mapping[str, Any]) -> str:
+    """What a fact's N counts: a count's N is the sections counted over (rag.analytics), not
+    responses, whether it counts comments, instructors or sections; every other N is responses.
+    """
+    return "section" if plan.get("kind") == "count" else "response"
+
+
+def _facts_block(facts: list[Fact], *, unit: str = "response", lead: str | None = None) -> str:
+    """The facts as a list; without a lead sentence the first fact leads in bold."""
+    if not facts:
+        return ""
+    lines: list[str] = []
+    rest = facts
+    if lead is None:
+        first, *rest = facts
+        lines = [f"{_md(first.label)}: **{_num(first.value)}**{_n_note(first.n, unit)}."]
+        if rest:
+            lines.append("")
+    lines += [
+        f"- {_md(f.label)}: {_num(f.value)}{_n_note(f.n, unit)}" for f in rest[: MAX_FACTS - 1]
+    ]
+    if len(rest) > MAX_FACTS - 1:
+        lines.append("- More facts are listed with the answer.")
+    return "\n".join(lines)
+
+
+def _n_note(n: int | None, unit: str = "response") -> str:
+    if n is None:
+        return ""
+    if n == 0:
+        return f" (no {unit}s)"
+    noun = unit if n == 1 else f"{unit}s"
+    if unit == "response" and n < SMALL_N:  # a mean over few responses is fragile; a count is not
+        return f" ({n} {noun}; few responses, read with care)"
+    return f" ({n} {noun})"
+
+
+def _themes_block(evidence: Evidence) -> str:
+    if not evidence.themes:
+        return ""
+    lead, *rest = evidence.themes
+    verb = "mentions" if lead.count == 1 else "mention"
+    noun = "comment" if lead.of == 1 else "comments"
+    tone = f" ({_TONE[lead.tone]})" if lead.tone else ""
+    text = (
+        f"**{lead.count} of {lead.of} {noun}**{_scope(evidence.quotes)} {verb} "
+        f"{_md(lead.name)}{tone}."
+    )
+    if rest:
+        others = ", ".join(
+            f"{_md(t.name)} ({t.count} of {t.of}{', ' + _TONE[t.tone] if t.tone else ''})"
+            for t in rest
+        )
+        text += f" Other themes: {others}."
+    return text
+
+
+def _scope(quotes: list[Quote]) -> str:
+    """' on CS5800' when every quoted comment is about one course, else nothing."""
+    courses = {q.citation.course_code for q in quotes}
+    return f" on {_md(courses.pop())}" if len(courses) == 1 else ""
+
+
+def _quotes_block(evidence: Evidence) -> str:
+    if not evidence.quotes:
+        return ""
+    head = "What students wrote:" if evidence.themes else "Comments that match the question:"
+    lines = [f"- “{_md(_clip(q.text))}” [{_md(cite(q.citation))}]" for q in evidence.quotes]
+    return "\n".join([head, *lines])
+
+
+def cite(citation: Citation) -> str:
+    """The short citation used in answers and prompts: 'CS5800-01 Fall 2023, #3'."""
+    return f"{citation.course_code}-{citation.section} {citation.term}, #{citation.comment_number}"
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= MAX_QUOTE_CHARS:
+        return text
+    return text[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def _num(value: float | int | str) -> str:
+    if isinstance(value, float):
+        return str(round(value, 2)) if math.isfinite(value) else "no value"
+    return str(value)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+
+
+def _md(text: str) -> str:
+    """Markdown-escape data, so a comment cannot become a link, an image or HTML in the chat UI."""
+    return _MD_SPECIAL.sub(r"\\\1", text)

@@ -1,0 +1,200 @@
+"""Reading a question with the vocabulary (rag.answer.vocabulary): each reader consumes the words
+it understood from the question's mask (rag.answer.entities.text), and misspelt words are read
+as the closest word the readers, the questions or the names use."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import TYPE_CHECKING
+
+from rag.answer import vocabulary
+from rag.answer.vocabulary import (
+    AGGREGATE,
+    ALL_SECTIONS,
+    ALL_TERMS,
+    BREAK_DOWN,
+    BY_COURSE,
+    BY_INSTRUCTOR,
+    BY_SECTION,
+    BY_TERM,
+    COMPARATIVE,
+    DIFFICULTY,
+    FIGURES,
+    FUTURE,
+    HOURS,
+    HOURS_NUMBERS,
+    LETTER_GRADE,
+    MODE,
+    NARROW,
+    OFFICE_HOURS,
+    OPEN,
+    OPTION,
+    OUTSIDE,
+    OVERALL,
+    QUESTION_WORD,
+    RATED_N,
+    SMALL,
+    STATISTICS,
+    STUDENTS_ONLY,
+    THRESHOLD_WORDS,
+    TREND_WORDS,
+    VERSUS_DEPT,
+    hours_focus,
+)
+
+if TYPE_CHECKING:
+    from rag.answer.entities.model import Catalog, Entities
+    from rag.answer.entities.text import QuestionText
+
+
+def _consume(text: QuestionText, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    found = text.finditer(pattern)
+    for m in found:
+        text.consume(m.start(), m.end())
+    return found
+
+
+def read_early(text: QuestionText, ent: Entities) -> None:
+    """Phrases read before names and terms: other sites, the future, "ignoring tiny sections"
+    (whose words would otherwise read as a title, a term or a ranking of sections)."""
+    if _consume(text, OUTSIDE):
+        ent.outside = True
+    if _consume(text, FUTURE):
+        ent.future = True
+    if _consume(text, SMALL):
+        ent.small_excluded = True
+    for m in OFFICE_HOURS.finditer(text.masked):  # availability, not hours of work per week
+        width = m.end() - m.start()
+        text.masked = (
+            text.masked[: m.start()] + "availability".ljust(width) + text.masked[m.end() :]
+        )
+    if _consume(text, LETTER_GRADE):
+        ent.leftover = ["letter grades"]
+        ent.unprinted = True
+
+
+def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """Set the figure, statistic, options, hours, comparison and scope flags the words name."""
+    if text.finditer(DIFFICULTY):
+        ent.difficulty = True
+    for statistic, pattern in STATISTICS:
+        if _consume(text, pattern) and ent.statistic is None:
+            ent.statistic = statistic
+    if text.finditer(VERSUS_DEPT):
+        ent.versus_dept = True
+        _consume(text, VERSUS_DEPT)
+    _consume(text, THRESHOLD_WORDS)
+    options: set[int] = set()
+    for m in _consume(text, OPTION):
+        options |= {int(k[1]) for k, v in m.groupdict().items() if v}
+    for m in _consume(text, RATED_N):
+        tail = m.group(0).split(None, 1)[-1]
+        options |= {int(d) for d in re.findall(r"(?<![\d.])[1-5](?![\d.])", tail)}
+    ent.options = sorted(options, reverse=True)
+    for name, pattern in FIGURES:
+        if _consume(text, pattern) and ent.figure is None:
+            ent.figure = name
+    if ent.figure is None and _consume(text, STUDENTS_ONLY) and not ent.options:
+        ent.figure = "enrollment"
+    if text.finditer(ALL_TERMS):
+        ent.all_terms = True
+    if text.finditer(ALL_SECTIONS):
+        ent.all_sections = True
+    if _consume(text, BY_SECTION):
+        ent.breakdown = "section"
+    if _consume(text, BY_INSTRUCTOR):
+        ent.breakdown = "instructor"
+    if _consume(text, BY_COURSE):
+        ent.breakdown = "course"
+    if _consume(text, BY_TERM):
+        ent.breakdown = ent.breakdown or "term"
+    if catalog.prompts and _consume(text, HOURS):
+        ent.hours = True
+        ent.hours_focus = hours_focus(text.original)
+        _consume(text, HOURS_NUMBERS)
+    if _consume(text, AGGREGATE):
+        ent.aggregate = True
+    if _consume(text, OVERALL):
+        ent.overall_word = True
+    if _consume(text, TREND_WORDS):
+        ent.breakdown = ent.breakdown or "term"
+    _consume(text, QUESTION_WORD)
+    if _consume(text, COMPARATIVE):
+        ent.versus_previous = True
+    if _consume(text, NARROW):
+        ent.narrow = True
+    _consume(text, BREAK_DOWN)
+    if _consume(text, MODE) and not ent.hours and ent.statistic is None:
+        ent.statistic = "distribution"  # the most common rating: the answers per option
+    if _consume(text, OPEN):
+        ent.evaluative = True
+
+
+KNOWN_WORDS = frozenset(
+    """enrollment enrolment enrolled enroll registered invited headcount size students student
+    responses response respondents respondent responded respond answered answer survey surveys
+    evaluation evaluations eval evals trace declines declined decline refused participation
+    turnout rate rates percentage percent fraction share proportion median medians mean means
+    average averages deviation standard variance distribution distributions breakdown histogram
+    spread hours hour week weekly workload time overall rating ratings rated score scores
+    department university compared compare comparison versus against trend trends semester
+    semesters term terms year years instructor instructors professor professors teacher teachers
+    course courses class classes section sections highest lowest best worst most least many much
+    which what where when who whose how every each across total together since between before
+    after during change changed improved improve better worse clarity feedback enthusiasm
+    syllabus availability available inclusive inclusivity respectful prepared preparation
+    materials assignments homework lectures sessions challenging difficulty fairness grading
+    effective effectiveness organized organization learned learning career skills online
+    community connection comments comment say think opinion strengths weaknesses complaints pace
+    exams spring summer fall winter full good great teach taught one two three four five six
+    seven eight nine ten first second third fourth fifth last past next previous recent latest
+    newest oldest earliest january february march april june july august september october
+    november december there their these those""".split()  # noqa: SIM905
+)
+"""Words the readers above and rating questions use; a close misspelling is read as one of them."""
+
+
+EVERYDAY = frozenset(
+    """grade grades graded gpa tuition salary salaries email emails phone office room rooms
+    building textbook textbooks book books price cost costs credit credits major minor
+    prerequisite prerequisites waitlist schedule drop drops dropped withdraw withdrew pass
+    passed fail failed failing curve tenure tenured parking food cafeteria housing dorm campus
+    weather make makes made paid pay""".split()  # noqa: SIM905
+)
+"""Everyday words near the readers' words ("grade" near "grader"): never "corrected"."""
+
+
+def _pattern_words() -> frozenset[str]:
+    """Every word spelled out in the vocabulary's patterns ("worth", "participation", ...)."""
+    patterns = [p for _, p in FIGURES] + [p for _, p in STATISTICS]
+    patterns += [v for v in vars(vocabulary).values() if isinstance(v, re.Pattern)]
+    sources = [re.sub(r"\\[a-zA-Z]|\(\?[:!=<]+|\?P<\w+>", " ", p.pattern) for p in patterns]
+    return frozenset(w for source in sources for w in re.findall(r"[a-z]{3,}", source))
+
+
+def correct_spelling(text: str, *tiers: frozenset[str]) -> str:
+    """Misspelt words ("clairty", "responce", "overal") replaced by the known word they are
+    closest to, when that is close (same first letter, difflib ratio 0.8, 0.75 for short words);
+    words with digits, known words and short words are left alone. Tiers are tried in order:
+    everyday words before names, so "mnay" is "many", not "Mary"."""
+    tiers = (tiers[0] | PATTERN_WORDS | EVERYDAY, *tiers[1:]) if tiers else (PATTERN_WORDS,)
+    known = frozenset().union(*tiers)
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        low = word.lower()
+        if len(low) < 4 or low in known or not low.isalpha():
+            return word
+        cutoff = 0.8 if len(low) >= 6 else 0.75
+        for tier in tiers:
+            pool = [k for k in tier if k[:1] == low[:1] and abs(len(k) - len(low)) <= 2]
+            found = difflib.get_close_matches(low, pool, n=1, cutoff=cutoff)
+            if found:
+                return found[0]
+        return word
+
+    return re.sub(r"[A-Za-z]+", fix, text)
+
+
+PATTERN_WORDS = _pattern_words()

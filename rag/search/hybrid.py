@@ -1,0 +1,190 @@
+"""Hybrid comment search: pgvector neighbours plus full text, fused by RRF, filtered exactly.
+
+A filter never costs results. When the filter leaves few comments, the vector leg scans them
+exactly; otherwise it walks the HNSW index with pgvector's iterative scan until it has enough
+rows that pass. A filter that matches nothing returns nothing.
+
+Hybrid search may add what the store knows about the query (`QuerySignals`, derived by
+rag.search.searcher): a theme leg (the comments whose stored themes include the query's theme,
+nearest first) and an expansion leg (full text over the theme's vocabulary,
+rag.search.theme_vocabulary), each fused with its own weight. Students rarely use the asker's
+words ("does the class move too quickly" is answered by "he goes through slides like he's late
+for a train"); both legs reach such comments. The legs' SQL is rag.search.legs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from psycopg import sql
+from pydantic import BaseModel
+
+from core.db import Conn
+from embeddings.spaces import Space
+from rag.search.filters import SearchFilters, compile_filters
+from rag.search.fusion import reciprocal_rank_fusion
+from rag.search.legs import (
+    EF_SEARCH,
+    EXACT_SCAN_LIMIT,
+    count_matching,
+    hydrate,
+    space_size,
+    text_leg,
+    theme_leg,
+    vector_leg,
+)
+
+Mode = Literal["hybrid", "vector", "text"]
+
+
+@dataclass(frozen=True)
+class QuerySignals:
+    """What is known about a query beyond its words and vector; used by hybrid search only."""
+
+    theme: str | None = None
+    """The theme the query asks about (enrichment.detector); None for none in particular."""
+    expansion: Sequence[str] = ()
+    """Words of that theme's vocabulary, searched as a leg of their own."""
+    theme_weight: float = 1.0
+    expansion_weight: float = 1.0
+
+
+class Citation(BaseModel):
+    report_id: int
+    comment_id: int
+    course_code: str
+    course_title: str
+    term: str
+    section: str
+    instructors: list[str]
+    prompt: str
+    comment_number: int
+
+
+class Scores(BaseModel):
+    vector: float | None
+    text: float | None
+    fused: float
+
+
+class Hit(BaseModel):
+    text: str
+    scores: Scores
+    citation: Citation
+
+
+def search(
+    conn: Conn,
+    *,
+    space: Space,
+    query: str,
+    query_vector: np.ndarray | None,
+    k: int = 10,
+    filters: SearchFilters | None = None,
+    mode: Mode = "hybrid",
+    signals: QuerySignals | None = None,
+) -> list[Hit]:
+    """The k best comments for the query within the filters, each with scores and citation."""
+    signals = signals if mode == "hybrid" and signals is not None else QuerySignals()
+    filters = filters or SearchFilters()
+    where, params = compile_filters(filters)
+    scope = _Scope(where=where, params=params, filtered=filters.active(), depth=max(4 * k, 40))
+    with conn.transaction():
+        ranked = _rank(conn, space, query, query_vector, scope, mode=mode, signals=signals)
+    if ranked is None:
+        return []
+    if mode == "hybrid":
+        rankings = [list(ranked.vector), list(ranked.text), list(ranked.themed)]
+        rankings.append(list(ranked.expanded))
+        weights = [1.0, 1.0, signals.theme_weight, signals.expansion_weight]
+    else:
+        rankings, weights = [list(ranked.vector or ranked.text)], [1.0]
+    fused = reciprocal_rank_fusion(rankings, weights=weights)[:k]
+    details = hydrate(conn, [cid for cid, _ in fused])
+    return [
+        Hit(
+            text=details[cid]["text"],
+            scores=Scores(
+                vector=ranked.vector.get(cid, ranked.themed.get(cid)),
+                text=ranked.text.get(cid, ranked.expanded.get(cid)),
+                fused=score,
+            ),
+            citation=Citation.model_validate(details[cid]),
+        )
+        for cid, score in fused
+        if cid in details
+    ]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The compiled filter, whether there is one, and how deep each leg ranks."""
+
+    where: sql.Composable
+    params: list[Any]
+    filtered: bool
+    depth: int
+
+
+@dataclass
+class _Ranked:
+    """Each leg's comment id -> score, best first."""
+
+    vector: dict[int, float] = field(default_factory=dict)
+    text: dict[int, float] = field(default_factory=dict)
+    themed: dict[int, float] = field(default_factory=dict)
+    expanded: dict[int, float] = field(default_factory=dict)
+
+
+def _rank(
+    conn: Conn,
+    space: Space,
+    query: str,
+    query_vector: np.ndarray | None,
+    scope: _Scope,
+    *,
+    mode: Mode,
+    signals: QuerySignals,
+) -> _Ranked | None:
+    """Run the legs the mode and signals ask for; None when the filter matches nothing."""
+    where, params, depth, filtered = scope.where, scope.params, scope.depth, scope.filtered
+    exact = False
+    if filtered:
+        matching = count_matching(conn, where, params, limit=EXACT_SCAN_LIMIT + 1)
+        if matching == 0:
+            return None
+        exact = matching <= EXACT_SCAN_LIMIT
+    ranked = _Ranked()
+    if mode in ("hybrid", "vector"):
+        if query_vector is None:
+            raise ValueError("a vector or hybrid search needs the query's vector")
+        if not filtered:
+            exact = space_size(conn, space) <= EXACT_SCAN_LIMIT
+        # Hybrid search takes more vector candidates: they are the full-text leg's pool too.
+        vector_depth = max(depth, EF_SEARCH) if mode == "hybrid" else depth
+        ranked.vector = vector_leg(
+            conn, space, query_vector, where, params, vector_depth, filtered=filtered, exact=exact
+        )
+    if mode in ("hybrid", "text"):
+        pool = list(ranked.vector) if mode == "hybrid" else None
+        ranked.text = text_leg(
+            conn, query, where, params, depth, filtered=filtered, candidates=pool
+        )
+    if signals.theme is not None and query_vector is not None:
+        ranked.themed = theme_leg(
+            conn, space, query_vector, signals.theme, where, params, depth, exact=exact
+        )
+    if signals.expansion:
+        # A small scope is ranked whole; a large one like the text leg's pool (bounded).
+        ranked.expanded = text_leg(
+            conn,
+            " or ".join(signals.expansion),
+            where,
+            params,
+            depth,
+            filtered=filtered,
+            candidates=None if exact else [*ranked.vector, *ranked.themed],
+        )
+    return ranked
