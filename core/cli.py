@@ -83,7 +83,7 @@ def demo_corpus(
 ) -> None:
     """Write a realistic generated corpus in every layout (PDF, xlsx, saved Blue pages) and
     survey exports, with ground-truth JSON."""
-    from ingestion.corpus.writer import write_corpus
+    from devtools.corpus.writer import write_corpus
 
     written = write_corpus(
         out, reports=reports, seed=seed, html_share=html_share, survey_exports=survey_exports
@@ -364,7 +364,7 @@ def eval_parse(
     survey_exports: Annotated[int, typer.Option(min=0, help="Survey exports to add")] = 0,
 ) -> None:
     """Exact-report rate and field accuracy of the parser on a fresh corpus, styles at random."""
-    from ingestion.eval_parse import evaluate_parse
+    from devtools.evaluate.parse import evaluate_parse
 
     result = evaluate_parse(
         reports=reports, seed=seed, html_share=html_share, survey_exports=survey_exports
@@ -385,7 +385,8 @@ def eval_retrieval(
     track: Annotated[bool, typer.Option("--track/--no-track", help="Log an MLflow run")] = True,
 ) -> None:
     """recall@k, MRR and nDCG@10 by mode; P@10, R@10, nDCG@10 by search signals on both sets."""
-    from rag.eval_retrieval import SETS, format_retrieval_eval, run_retrieval_eval
+    from devtools.evaluate.retrieval import run_retrieval_eval
+    from evaluation.retrieval import SETS, format_retrieval_eval
 
     sets = SETS if which == "both" else tuple(s for s in SETS if s == which)
     if not sets:
@@ -412,8 +413,9 @@ def eval_themes(
     ] = "both",
 ) -> None:
     """Stored theme tags and tone against labels: precision/recall per theme, counts, tone."""
-    from rag.eval_retrieval import SETS
-    from rag.eval_themes import format_themes_eval, run_themes_eval
+    from devtools.evaluate.themes import run_themes_eval
+    from evaluation.retrieval import SETS
+    from evaluation.themes import format_themes_eval
 
     sets = SETS if which == "both" else tuple(s for s in SETS if s == which)
     if not sets:
@@ -441,7 +443,8 @@ def eval_ask(
     track: Annotated[bool, typer.Option("--track/--no-track", help="Log an MLflow run")] = True,
 ) -> None:
     """Numeric exactness, citation precision/recall, theme counts and refusals on the gold sets."""
-    from rag.eval_ask import format_ask_eval, format_side_by_side, run_ask_eval
+    from devtools.evaluate.ask import format_side_by_side, run_ask_eval
+    from evaluation.ask import format_ask_eval
 
     if which not in ("generated", "independent", "both"):
         raise typer.BadParameter("--set is generated, independent or both")
@@ -450,7 +453,11 @@ def eval_ask(
     if which in ("generated", "both"):
         generated = run_ask_eval(settings, corpus=corpus, reports=reports, seed=seed)
     if which in ("independent", "both"):
-        from rag.eval_independent import DEFAULT_DIR, format_independent, run_independent_eval
+        from devtools.evaluate.independent import (
+            DEFAULT_DIR,
+            format_independent,
+            run_independent_eval,
+        )
 
         independent = run_independent_eval(settings, directory=independent_dir or DEFAULT_DIR)
     if generated and independent:
@@ -460,8 +467,8 @@ def eval_ask(
     if independent:
         print(("\n" if generated else "") + format_independent(independent))
     if track:
+        from devtools.evaluate.ask import independent_as_result
         from mlops.evals import log_ask_eval
-        from rag.eval_ask import independent_as_result
 
         if generated:
             run_id = log_ask_eval(
@@ -490,7 +497,7 @@ def bench_ask(
     seed: Annotated[int, typer.Option()] = 3,
 ) -> None:
     """p50/p95 of ask (extractive answerer) by route, against search alone."""
-    from rag.bench_ask import format_ask_benchmark, run_ask_benchmark
+    from devtools.bench.ask import format_ask_benchmark, run_ask_benchmark
 
     result = run_ask_benchmark(_settings(), reports=reports, questions=questions, seed=seed)
     print(format_ask_benchmark(result))
@@ -501,7 +508,7 @@ def bench_parse(
     corpus: Annotated[Path, typer.Option(exists=True, file_okay=False)],
 ) -> None:
     """Pages/s of the parser against pdfminer.six extract_text on the same PDFs."""
-    from ingestion.bench_parse import format_parse_benchmark, run_parse_benchmark
+    from devtools.bench.parse import format_parse_benchmark, run_parse_benchmark
 
     print(format_parse_benchmark(run_parse_benchmark(corpus)))
 
@@ -514,7 +521,7 @@ def bench_embed(
     rounds: Annotated[int, typer.Option(min=1)] = 3,
 ) -> None:
     """Comments/s and nDCG@10 of sentence-transformers fp32 (batch 32) against the fast backends."""
-    from embeddings.bench import format_embed_benchmark, run_embed_benchmark
+    from devtools.bench.embed import format_embed_benchmark, run_embed_benchmark
 
     result = run_embed_benchmark(
         corpus_dir=corpus, reports=reports, seed=seed, settings=_settings(), rounds=rounds
@@ -532,8 +539,8 @@ def bench_search(
     ] = "comment",
 ) -> None:
     """Hybrid search p50/p95 with and without filters, and ANN recall@10 against exact search."""
+    from devtools.bench.search import format_search_benchmark, run_search_benchmark
     from embeddings.models import resolve_backend
-    from rag.bench_search import format_search_benchmark, run_search_benchmark
 
     if text_mode not in ("context", "comment"):
         raise typer.BadParameter(f"{text_mode!r} is not 'context' or 'comment'")
@@ -555,8 +562,8 @@ def bench_text_modes(
     queries: Annotated[int, typer.Option(min=10)] = 200,
 ) -> None:
     """ANN recall of comment vs context embedded text, real embeddings against the emulation."""
+    from devtools.bench.text_modes import format_text_mode_benchmark, run_text_mode_benchmark
     from embeddings.models import resolve_backend
-    from rag.bench_text_modes import format_text_mode_benchmark, run_text_mode_benchmark
 
     settings = _settings()
     backend = resolve_backend(settings.embedding_backend)
@@ -571,13 +578,13 @@ def bench_pipeline(
     queue: Annotated[str, typer.Option(help="postgres or kafka")] = "postgres",
 ) -> None:
     """Reports/s from upload (HTTP) to processed, against parsing alone on the same files."""
-    from ingestion.bench_pipeline import format_pipeline_benchmark, run_pipeline_benchmark
+    from devtools.bench.pipeline import format_pipeline_benchmark, run_pipeline_benchmark
 
     if queue not in ("postgres", "kafka"):
         raise typer.BadParameter(f"queue must be postgres or kafka, not {queue!r}")
     for count in (int(w) for w in workers.split(",")):
         if queue == "kafka":
-            from ingestion.bench_kafka import run_kafka_pipeline_benchmark
+            from devtools.bench.kafka import run_kafka_pipeline_benchmark
 
             result = run_kafka_pipeline_benchmark(reports=reports, workers=count)
         else:

@@ -39,7 +39,7 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 90.0
 
 def ingest_sample_corpus(settings: Settings, url: str, *, reports: int) -> None:
     """Generate the sample corpus once (state_dir/sample-corpus) and load it through the queue."""
-    from ingestion.corpus.writer import write_corpus
+    from devtools.corpus.writer import write_corpus
     from ingestion.loader import ingest
     from ingestion.queue import make_queue
 

@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.db import Conn
+
 CommentKey = tuple[str, str, int]
 """(report file name, prompt, comment number): a comment's identity before it is stored."""
 
@@ -44,3 +46,12 @@ def load_labelled_comments(corpus_dir: Path) -> list[LabelledComment]:
                 )
             )
     return out
+
+
+def stored_keys(conn: Conn) -> dict[int, CommentKey]:
+    """Stored comment id -> (report file, prompt, number), the key the labels use."""
+    rows = conn.execute(
+        "SELECT r.filename, m.prompt, m.number, m.id FROM comments m"
+        " JOIN sections s ON s.id = m.section_id JOIN reports r ON r.id = s.report_id"
+    ).fetchall()
+    return {int(r["id"]): (str(r["filename"]), str(r["prompt"]), int(r["number"])) for r in rows}

@@ -92,3 +92,20 @@ def classification_report(
         "per_class": per_class,
         "confusion": {t: {p: pairs[(t, p)] for p in labels} for t in labels},
     }
+
+
+def score_ranked(
+    ranked: Sequence[CommentKey], relevant: frozenset[CommentKey], k: int = 10
+) -> dict[str, float]:
+    """P@k (capped by the relevant count, so 1.0 is reachable), R@k and nDCG@k of one query."""
+    found = sum(1 for key in ranked[:k] if key in relevant)
+    return {
+        "p@10": recall_at_k(ranked, relevant, k),
+        "r@10": found / len(relevant) if relevant else 0.0,
+        "ndcg@10": ndcg_at_k(ranked, relevant, k),
+    }
+
+
+def mark(value: float, target: float) -> str:
+    """How a figure stands against its target, as the reports print it."""
+    return "ok" if value >= target else "BELOW TARGET"

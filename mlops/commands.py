@@ -140,8 +140,8 @@ def bench_reembed(
     seed: Annotated[int, typer.Option()] = 5,
 ) -> None:
     """Re-embed comments/s with 1..N shard processes and the projected time for 1M comments."""
+    from devtools.bench.reembed import format_reembed_benchmark, format_run, run_reembed_benchmark
     from embeddings.models import resolve_backend
-    from mlops.bench import format_reembed_benchmark, format_run, run_reembed_benchmark
 
     settings = _settings()
     result = run_reembed_benchmark(

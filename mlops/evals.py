@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from core.settings import Settings
+from embeddings.models import resolve_backend
+from embeddings.onnx_build import MODEL_NAME, model_version
+from evaluation.ask import AskEvalResult
+from evaluation.retrieval import EvalRun
 from mlops.tracking import tracked_run
-
-if TYPE_CHECKING:
-    from rag.eval_ask import AskEvalResult
-    from rag.eval_retrieval import EvalRun
 
 
 def _model_params(settings: Settings) -> dict[str, Any]:
-    from embeddings.models import resolve_backend
-    from embeddings.onnx_build import MODEL_NAME, model_version
-
     backend = resolve_backend(settings.embedding_backend)
     return {
         "model": "fake-hashing" if backend == "fake" else MODEL_NAME,

@@ -18,9 +18,13 @@ from core.errors import NotFound
 from core.settings import Settings
 from embeddings.base import Embedder, QueryCache
 from embeddings.spaces import Space, activate, get_space, set_status, space_name
+from evaluation.labelled import stored_keys
+from evaluation.queries import EvalSet, build_eval_set
+from evaluation.retrieval import evaluate
 from mlops import registry
 from mlops.registry import RegisteredModel
 from mlops.tracking import tracked_run
+from rag.search.searcher import Searcher
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +50,9 @@ def gate_corpus(settings: Settings) -> Path:
 
 
 def measure(
-    conn: Conn, *, space: Space, embedder: Embedder, eval_set: Any, k: int = 10
+    conn: Conn, *, space: Space, embedder: Embedder, eval_set: EvalSet, k: int = 10
 ) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """Hybrid-search metrics of one space, and its per-query results."""
-    from rag.eval_retrieval import evaluate
-    from rag.search.searcher import Searcher
-
     record: list[dict[str, Any]] = []
     searcher = Searcher(space=space, queries=QueryCache(embedder))
     metrics = evaluate(conn, searcher, eval_set, mode="hybrid", k=k, record=record)
@@ -59,10 +60,8 @@ def measure(
     return metrics, record
 
 
-def _coverage(conn: Conn, eval_set: Any) -> tuple[int, int]:
-    from rag.eval_retrieval import _comment_ids
-
-    stored = set(_comment_ids(conn))
+def _coverage(conn: Conn, eval_set: EvalSet) -> tuple[int, int]:
+    stored = set(stored_keys(conn).values())
     wanted = [c.key for c in eval_set.comments]
     return sum(1 for key in wanted if key in stored), len(wanted)
 
@@ -76,8 +75,6 @@ def run_gate(
     embedder: Embedder,
 ) -> GateResult:
     """Measure the candidate's space against the champion's; promote or keep it as challenger."""
-    from evaluation.queries import build_eval_set
-
     tolerance = settings.gate_ndcg_tolerance
     current = registry.champion(settings)
     corpus = gate_corpus(settings)

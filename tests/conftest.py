@@ -106,7 +106,7 @@ def api(settings: Settings) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small generated corpus (all three layouts) shared by the API and worker tests."""
-    from ingestion.corpus.writer import write_corpus
+    from devtools.corpus.writer import write_corpus
 
     out = tmp_path_factory.mktemp("corpus")
     write_corpus(out, reports=12, seed=5)

@@ -1,8 +1,8 @@
 """Answering a question: route it, gather evidence, synthesise, remember the turn.
 
-Numbers come from typed SQL plans over the score tables (rag.analytics); opinions come from
-retrieved comments grouped into themes (rag.qualitative). An LLM, when configured, only words
-the evidence, and its text is checked against it (rag.synthesis).
+Numbers come from typed SQL plans over the score tables (rag.answer.analytics); opinions come from
+retrieved comments grouped into themes (rag.answer.qualitative). An LLM, when configured, only words
+the evidence, and its text is checked against it (rag.answer.synthesis).
 """
 
 from __future__ import annotations

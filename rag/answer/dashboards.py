@@ -24,7 +24,7 @@ WEIGHTED = "Σ mean·responses / Σ responses over sections (weighted by respons
 
 
 def _midpoint_mean(bins: list[dict[str, Any]]) -> float | None:
-    """Mean hours from bin midpoints ("5-8" counts as 6.5), as rag.analytics estimates it."""
+    """Mean hours from bin midpoints ("5-8" counts as 6.5), as rag.answer.analytics estimates it."""
     total, weighted = 0, Decimal(0)
     for item in bins:
         low, _, high = str(item["bin"]).partition("-")

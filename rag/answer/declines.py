@@ -19,7 +19,7 @@ from rag.answer.plans import FIGURE_WORDS, key_words, short_label
 
 
 def catalog_defaults(catalog: Catalog) -> Defaults:
-    """The headline question and hours block of the catalogue (see rag.plans.defaults_of)."""
+    """The catalogue's headline question and hours block (see rag.answer.planning.defaults_of)."""
     return defaults_of([(q.id, q.text) for q in catalog.questions], list(catalog.prompts))
 
 

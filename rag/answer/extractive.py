@@ -95,7 +95,7 @@ def dont_say(
 
 
 def n_unit(plan: Mapping[str, Any]) -> str:
-    """What a fact's N counts: a count's N is the sections counted over (rag.analytics), not
+    """What a fact's N counts: a count's N is the sections counted over (rag.answer.analytics), not
     responses, whether it counts comments, instructors or sections; every other N is responses.
     """
     return "section" if plan.get("kind") == "count" else "response"

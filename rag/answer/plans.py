@@ -219,7 +219,7 @@ class HoursPerWeek(BaseModel):
 
 class Overview(BaseModel):
     """A person or course as a whole: the headline rating against department and university,
-    every rating question's mean, and hours per week (comments are added by rag.ask)."""
+    every rating question's mean, and hours per week (comments are added by rag.answer.ask)."""
 
     kind: Literal["overview"] = "overview"
     scope: Scope

@@ -311,7 +311,7 @@ OPEN = _re(
 DIFFICULTY = _re(
     r"\b(?:hard|harder|hardest|difficult|tough|tougher|toughest|easy|easier|easiest)\b"
 )
-"""How hard a course is: ranked or compared, the question about challenge (rag.plans)."""
+"""How hard a course is: ranked or compared, the question about challenge (rag.answer.planning)."""
 
 
 TREND_WORDS = _re(

@@ -74,18 +74,35 @@ def vector_leg(
     vector table alone (no joins to plan or run); filtered, the walk goes on, iteratively,
     until enough rows pass the filter.
     """
-    qvec = vector_literal(query_vector)
-    distance = sql.SQL("(v.embedding <=> %s::vector)")
-    if exact:  # "+ 0" keeps the planner off the index: every row is scored
-        order: sql.Composable = distance + sql.SQL(" + 0")
-    else:
-        order = distance
+    if not exact:
         conn.execute(
             "SELECT set_config('hnsw.ef_search', %s, true),"
             " set_config('hnsw.iterative_scan', %s, true),"
             " set_config('hnsw.max_scan_tuples', '100000', true)",
             (str(max(depth, EF_SEARCH)), "relaxed_order" if filtered else "off"),
         )
+    statement, args = vector_leg_statement(
+        space, query_vector, where, params, depth, filtered=filtered, exact=exact
+    )
+    rows = conn.execute(statement, args).fetchall()
+    return {int(r["id"]): 1.0 - float(r["d"]) for r in rows}
+
+
+def vector_leg_statement(
+    space: Space,
+    query_vector: np.ndarray,
+    where: sql.Composable,
+    params: list[Any],
+    depth: int,
+    *,
+    filtered: bool,
+    exact: bool,
+) -> tuple[sql.Composed, list[Any]]:
+    """The vector leg's query and its arguments (the benchmark times and explains it too)."""
+    qvec = vector_literal(query_vector)
+    distance = sql.SQL("(v.embedding <=> %s::vector)")
+    # "+ 0" keeps the planner off the index: every row is scored
+    order: sql.Composable = distance + sql.SQL(" + 0") if exact else distance
     source: sql.Composable = sql.SQL(" FROM {} v").format(space.table)
     if filtered:
         source = COMMENTS_FROM + sql.SQL(" JOIN {} v ON v.comment_id = m.id WHERE ").format(
@@ -103,11 +120,8 @@ def vector_leg(
         + order
         + sql.SQL(" LIMIT %s")
     )
-    rows = conn.execute(
-        sql.SQL("SELECT id, d FROM (") + query + sql.SQL(") ann ORDER BY d, id"),
-        [qvec, *params, qvec, depth],
-    ).fetchall()
-    return {int(r["id"]): 1.0 - float(r["d"]) for r in rows}
+    statement = sql.SQL("SELECT id, d FROM (") + query + sql.SQL(") ann ORDER BY d, id")
+    return statement, [qvec, *params, qvec, depth]
 
 
 def vector_literal(vector: np.ndarray) -> str:
@@ -176,18 +190,34 @@ def text_leg(
     leg's candidates; the pool is then ranked by any of the words. An any-word query over the
     whole corpus matches a third of it at 250k comments and costs seconds to rank.
     """
+    statement, args = text_leg_statement(
+        query, where, params, depth, filtered=filtered, candidates=candidates
+    )
+    rows = conn.execute(statement, args).fetchall()
+    return {int(r["id"]): float(r["r"]) for r in rows}
+
+
+def text_leg_statement(
+    query: str,
+    where: sql.Composable,
+    params: list[Any],
+    depth: int,
+    *,
+    filtered: bool,
+    candidates: list[int] | None,
+) -> tuple[sql.Composed, list[Any]]:
+    """The text leg's query and its arguments (the benchmark times and explains it too)."""
     source = COMMENTS_FROM if filtered else sql.SQL(" FROM comments m")
     if candidates is None:
-        rows = conn.execute(
+        statement = (
             sql.SQL("SELECT m.id, ts_rank(m.tsv, q) AS r")
             + source
             + sql.SQL(", websearch_to_tsquery('english', %s) q WHERE m.tsv @@ q AND ")
             + where
-            + sql.SQL(" ORDER BY r DESC, m.id LIMIT %s"),
-            [any_word_query(query), *params, depth],
-        ).fetchall()
-        return {int(r["id"]): float(r["r"]) for r in rows}
-    rows = conn.execute(
+            + sql.SQL(" ORDER BY r DESC, m.id LIMIT %s")
+        )
+        return statement, [any_word_query(query), *params, depth]
+    statement = (
         sql.SQL("WITH pool AS ((SELECT m.id")
         + source
         + sql.SQL(", websearch_to_tsquery('english', %s) q WHERE m.tsv @@ q AND ")
@@ -197,10 +227,9 @@ def text_leg(
             " SELECT m.id, ts_rank(m.tsv, q) AS r FROM comments m JOIN pool ON pool.id = m.id,"
             " websearch_to_tsquery('english', %s) q WHERE m.tsv @@ q"
             " ORDER BY r DESC, m.id LIMIT %s"
-        ),
-        [query, *params, POOL_LIMIT, candidates, any_word_query(query), depth],
-    ).fetchall()
-    return {int(r["id"]): float(r["r"]) for r in rows}
+        )
+    )
+    return statement, [query, *params, POOL_LIMIT, candidates, any_word_query(query), depth]
 
 
 def hydrate(conn: Conn, ids: list[int]) -> dict[int, dict[str, Any]]:

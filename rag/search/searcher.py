@@ -1,9 +1,9 @@
 """The search service: the active space, cached query embeddings, and the search itself.
 
-Hybrid search is told what the store knows about the query: its theme (enrichment.detector, from the
-query's words and vector) turns on the theme leg over the stored per-comment themes, and the
-theme's vocabulary (rag.theme_vocabulary) the expansion leg. `Signals` switches each on or off,
-so `tracelens eval retrieval` can measure each one.
+Hybrid search is told what the store knows about the query: its theme (enrichment.detector, from
+the query's words and vector) turns on the theme leg over the stored per-comment themes, and the
+theme's vocabulary (rag.search.theme_vocabulary) the expansion leg. `Signals` switches each on or
+off, so `tracelens eval retrieval` can measure each one.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ class Corpus:
 @pytest.fixture(scope="session")
 def corpus_db(pg_server: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
     """A migrated database with a few generated reports parsed, stored and embedded (fake model)."""
-    from ingestion.corpus.writer import write_corpus
+    from devtools.corpus.writer import write_corpus
 
     name = "backup_corpus"
     with connect(pg_server.url, autocommit=True) as conn:

@@ -13,10 +13,10 @@ import pytest
 from core.db import connect
 from core.errors import ParseError
 from core.report import ParsedReport
-from ingestion.corpus.content import Survey, generate_surveys, project
-from ingestion.corpus.html_blue import render_blue_html
-from ingestion.corpus.html_style import draw_html_style, html_style_axes
-from ingestion.corpus.pdf_blue import render_blue
+from devtools.corpus.content import Survey, generate_surveys, project
+from devtools.corpus.html_blue import render_blue_html
+from devtools.corpus.html_style import draw_html_style, html_style_axes
+from devtools.corpus.pdf_blue import render_blue
 from ingestion.parse import parse_report
 from ingestion.parsers.blue_html import parse_blue_html
 from tests.ingestion.test_provenance import expected, stored, upload

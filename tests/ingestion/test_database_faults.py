@@ -17,8 +17,8 @@ from core.blobs import make_blob_store
 from core.db import connect
 from core.db.migrate import migrate
 from core.settings import Settings
-from ingestion.corpus.content import generate_surveys, project
-from ingestion.corpus.xlsx_render import render_xlsx
+from devtools.corpus.content import generate_surveys, project
+from devtools.corpus.xlsx_render import render_xlsx
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
 from tests.conftest import LiveServer, settings_env

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from core.errors import ParseError
-from ingestion.corpus.content import generate_surveys, project
-from ingestion.corpus.html_blue import render_blue_html
+from devtools.corpus.content import generate_surveys, project
+from devtools.corpus.html_blue import render_blue_html
 from ingestion.limits import ParseLimits
 from ingestion.parsers.blue_html import parse_blue_html
 from ingestion.sandbox import ParserProcess

@@ -48,7 +48,7 @@ def corpus200(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     Two reports of one section would share its rows (the later one owns them), and which is
     later depends on the workers' timing; distinct sections keep the ground truth exact.
     """
-    from ingestion.corpus.writer import write_corpus
+    from devtools.corpus.writer import write_corpus
 
     files, seen = [], set()
     for path in write_corpus(tmp_path_factory.mktemp("corpus200"), reports=215, seed=41):

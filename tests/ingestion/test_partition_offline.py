@@ -38,9 +38,9 @@ GUARDED_RUN = textwrap.dedent(
     assert attempts, "the socket guard caught nothing"
     attempts.clear()
 
-    from ingestion.corpus.surveys import KINDS, make_export
-    from ingestion.corpus.content import generate_surveys, project
-    from ingestion.corpus.html_blue import render_blue_html
+    from devtools.corpus.surveys import KINDS, make_export
+    from devtools.corpus.content import generate_surveys, project
+    from devtools.corpus.html_blue import render_blue_html
     from ingestion.parse import parse_report
     from ingestion.parsers.survey import UploadFields
     from ingestion.parsers import partition

@@ -23,11 +23,11 @@ from core.report import (
     Term,
     parse_term,
 )
-from ingestion.bench_parse import format_parse_benchmark, run_parse_benchmark
-from ingestion.corpus import pdf_collegenet
-from ingestion.corpus.pdf_blue import render_blue
-from ingestion.corpus.pdf_collegenet import NUMBER_COLUMN, render_collegenet
-from ingestion.corpus.style import CLASSIC, RenderStyle, available_families
+from devtools.bench.parse import format_parse_benchmark, run_parse_benchmark
+from devtools.corpus import pdf_collegenet
+from devtools.corpus.pdf_blue import render_blue
+from devtools.corpus.pdf_collegenet import NUMBER_COLUMN, render_collegenet
+from devtools.corpus.style import CLASSIC, RenderStyle, available_families
 from ingestion.parsers.pdf import parse_pdf
 from ingestion.parsers.pdftext import open_pdf, read_page
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from core.db import Conn, connect
 from core.report import Comment, ParsedReport
-from ingestion.corpus.content import generate_surveys, project
+from devtools.corpus.content import generate_surveys, project
 from ingestion.deletion import delete_report
 from ingestion.identity import merge_instructors, split_instructor
 from ingestion.queue import PostgresQueue

@@ -6,7 +6,7 @@ from __future__ import annotations
 from core.db import Database, connect, with_database
 from core.db.migrate import available
 from core.report import ParsedReport
-from ingestion.corpus.content import generate_surveys, project
+from devtools.corpus.content import generate_surveys, project
 from ingestion.store import remerge_section
 from tests.ingestion.test_provenance import stored
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from core.errors import ParseError
-from ingestion.corpus.content import generate_surveys, project
-from ingestion.corpus.xlsx_render import render_xlsx
+from devtools.corpus.content import generate_surveys, project
+from devtools.corpus.xlsx_render import render_xlsx
 from ingestion.limits import ParseLimits
 from ingestion.sandbox import ParserProcess
 

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 import pytest
 
 from core.errors import ParseError, UploadRejected
-from ingestion.corpus.surveys import KINDS, ExportKind, make_export
+from devtools.corpus.surveys import KINDS, ExportKind, make_export
 from ingestion.parse import parse_report
 from ingestion.parsers.survey import UploadFields, clean_fields
 
@@ -187,8 +187,8 @@ def test_form_fields_are_cleaned_and_checked_at_upload() -> None:
 
 
 def test_a_trace_report_ignores_form_fields_with_a_warning() -> None:
-    from ingestion.corpus.content import generate_surveys, project
-    from ingestion.corpus.xlsx_render import render_xlsx
+    from devtools.corpus.content import generate_surveys, project
+    from devtools.corpus.xlsx_render import render_xlsx
 
     data = render_xlsx(project(generate_surveys(1, 3)[0], "xlsx"), seed=1)
     parsed = parse_report(data, filename="r.xlsx", fields=FORM)

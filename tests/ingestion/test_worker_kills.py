@@ -14,9 +14,9 @@ from psycopg import sql
 from core.blobs import make_blob_store
 from core.db import connect
 from core.settings import Settings
+from devtools.corpus.content import generate_surveys, project
+from devtools.corpus.xlsx_render import render_xlsx
 from embeddings.active import active_space, load_embedder
-from ingestion.corpus.content import generate_surveys, project
-from ingestion.corpus.xlsx_render import render_xlsx
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
 from tests.conftest import settings_env

@@ -12,8 +12,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.errors import ParseError
 from core.report import ParsedReport
-from ingestion.corpus.content import generate_surveys, project
-from ingestion.corpus.xlsx_render import TABLE_COLUMNS, render_xlsx
+from devtools.corpus.content import generate_surveys, project
+from devtools.corpus.xlsx_render import TABLE_COLUMNS, render_xlsx
 from ingestion.parsers.xlsx import parse_xlsx
 
 

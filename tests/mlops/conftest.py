@@ -86,7 +86,7 @@ def loaded_template(
     pg_server: Database, corpus: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> str:
     """A database holding the labelled corpus, embedded (fake, comment) by the real worker."""
-    from rag.eval_retrieval import _load
+    from devtools.evaluate.retrieval import _load
 
     with connect(pg_server.url, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {_LOADED}")

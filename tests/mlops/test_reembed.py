@@ -183,7 +183,7 @@ def test_uploads_during_a_reembed_land_in_both_spaces(
     ml: Settings, champion: RegisteredModel, tmp_path: Path
 ) -> None:
     from core.blobs import make_blob_store
-    from ingestion.corpus.writer import write_corpus
+    from devtools.corpus.writer import write_corpus
     from ingestion.intake import accept_file
     from ingestion.queue import make_queue
     from mlops.reembed import plan
@@ -245,8 +245,8 @@ def test_a_worker_from_before_a_switch_survives_the_old_space_being_dropped(
     ml: Settings, champion: RegisteredModel, tmp_path: Path
 ) -> None:
     from core.blobs import make_blob_store
+    from devtools.corpus.writer import write_corpus
     from embeddings.spaces import drop_space
-    from ingestion.corpus.writer import write_corpus
     from ingestion.intake import accept_file
     from ingestion.queue import make_queue
     from ingestion.worker import Worker

@@ -46,8 +46,9 @@ def test_references_resolve_to_the_same_version(ml: Settings, champion: Register
 
 
 def test_retrieval_eval_is_a_run_with_every_printed_figure(ml: Settings, corpus: Path) -> None:
+    from devtools.evaluate.retrieval import run_retrieval_eval
+    from evaluation.retrieval import format_retrieval_eval
     from mlops.evals import log_retrieval_eval
-    from rag.eval_retrieval import format_retrieval_eval, run_retrieval_eval
 
     settings = ml.model_copy(update={"embedding_model": None})
     run = run_retrieval_eval(settings, corpus=corpus, reports=0, seed=7, text_modes=("context",))
@@ -72,8 +73,8 @@ def test_retrieval_eval_is_a_run_with_every_printed_figure(ml: Settings, corpus:
 
 
 def test_ask_eval_is_a_run_with_every_printed_figure(ml: Settings) -> None:
+    from evaluation.ask import AskEvalResult, format_ask_eval
     from mlops.evals import log_ask_eval
-    from rag.eval_ask import AskEvalResult, format_ask_eval
 
     metrics = {
         "numeric_exact": 0.97,

@@ -12,11 +12,11 @@ import pytest
 
 from core.report import ParsedReport
 from core.settings import Settings
-from ingestion.corpus import pdf_collegenet
-from ingestion.corpus.content import generate_surveys, project
-from ingestion.corpus.pdf_blue import render_blue
-from ingestion.corpus.pdf_collegenet import render_collegenet
-from ingestion.corpus.style import CLASSIC
+from devtools.corpus import pdf_collegenet
+from devtools.corpus.content import generate_surveys, project
+from devtools.corpus.pdf_blue import render_blue
+from devtools.corpus.pdf_collegenet import render_collegenet
+from devtools.corpus.style import CLASSIC
 from tests.conftest import settings_env, work_queue
 
 

@@ -13,10 +13,10 @@ import httpx
 from core.blobs import make_blob_store
 from core.db import connect
 from core.settings import Settings
-from ingestion.corpus.content import generate_surveys, project
-from ingestion.corpus.pdf_collegenet import render_collegenet
-from ingestion.corpus.style import CLASSIC
-from ingestion.corpus.xlsx_render import render_xlsx
+from devtools.corpus.content import generate_surveys, project
+from devtools.corpus.pdf_collegenet import render_collegenet
+from devtools.corpus.style import CLASSIC
+from devtools.corpus.xlsx_render import render_xlsx
 from tests.conftest import LiveServer, settings_env, work_queue
 
 

@@ -8,10 +8,10 @@ import httpx
 
 from core.db import connect
 from core.settings import Settings
-from ingestion.corpus.content import generate_surveys, project
-from ingestion.corpus.html_blue import render_blue_html
-from ingestion.corpus.pdf_blue import render_blue
-from ingestion.corpus.surveys import make_export
+from devtools.corpus.content import generate_surveys, project
+from devtools.corpus.html_blue import render_blue_html
+from devtools.corpus.pdf_blue import render_blue
+from devtools.corpus.surveys import make_export
 from tests.conftest import work_queue
 
 

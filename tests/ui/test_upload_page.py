@@ -101,7 +101,7 @@ def test_several_files_are_followed_until_done(
 def test_a_survey_export_goes_with_its_course_term_and_title(
     upload_page: AppTest, settings: Settings
 ) -> None:
-    from ingestion.corpus.surveys import make_export
+    from devtools.corpus.surveys import make_export
 
     export = make_export("txt", seed=4, in_file=False)
     at = upload_page

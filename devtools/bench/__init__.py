@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its figure and its baseline (`tracelens bench ...`)."""

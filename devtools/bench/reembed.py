@@ -1,0 +1,167 @@
+"""`tracelens bench reembed`: re-embed throughput with 1..N shard processes, projected to 1M.
+
+A synthetic catalogue and corpus (the search benchmark's generator, composed like real
+comments) is loaded into a scratch embedded PostgreSQL with COPY; each configuration plans a
+re-embed job with N shards and runs them as N processes through `run_shard`, the code the
+command runs, threads split evenly between the processes. The rate is the comments embedded
+and stored over the slowest shard's time (model loading excluded, shown apart).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from core.db import connect, scratch_database
+from core.settings import Settings
+from embeddings.spaces import drop_space, ensure_space, get_space_by_id
+
+PROJECT_TO = 1_000_000
+
+
+def _shard_process(
+    url: str, settings_json: str, space_id: int, count: int, index: int, out: Any
+) -> None:
+    from embeddings.models import load_embedder
+    from mlops.reembed import Job, Shard, run_shard
+    from mlops.registry import RegisteredModel
+
+    settings = Settings.model_validate_json(settings_json)
+    started = time.perf_counter()
+    embedder = load_embedder(
+        settings.embedding_backend,
+        threads=settings.embedding_threads,
+        cache_dir=settings.model_cache,
+    )
+    load_s = time.perf_counter() - started
+    with connect(url) as conn:
+        space = get_space_by_id(conn, space_id=space_id)
+        job = Job(
+            space, _bench_model(embedder, space.text_mode, RegisteredModel), count, "running", None
+        )
+        result = run_shard(
+            conn, settings, job=job, shard=Shard(index, count), embedder=embedder, progress=False
+        )
+    out.put((index, result.embedded, result.seconds, load_s))
+
+
+def _bench_model(embedder: Any, text_mode: str, cls: Any) -> Any:
+    return cls(
+        name="bench",
+        version="0",
+        base_model=embedder.model,
+        weights_version=embedder.version,
+        backend=embedder.backend,
+        dimension=embedder.dimension,
+        text_mode=text_mode,
+        aliases=(),
+        tags={},
+    )
+
+
+def run_reembed_benchmark(
+    settings: Settings,
+    *,
+    comments: int,
+    shard_counts: list[int],
+    backend: str,
+    seed: int = 5,
+    on_run: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    from devtools.bench.search_corpus import generate_corpus, load_catalogue
+    from embeddings.models import load_embedder
+    from mlops.reembed import plan
+    from mlops.registry import RegisteredModel
+
+    cores = len(os.sched_getaffinity(0))
+    probe = load_embedder(backend, threads=1, cache_dir=settings.model_cache)
+    results: dict[str, Any] = {"comments": comments, "backend": backend, "cores": cores, "runs": []}
+    with scratch_database("tl-bench-reembed-") as (_, db):
+        with connect(db.url, autocommit=True) as conn, conn.transaction():
+            load_catalogue(conn, generate_corpus(comments, seed))
+        ctx = multiprocessing.get_context("spawn")
+        for count in shard_counts:
+            threads = max(1, cores // count)
+            child = settings.model_copy(
+                update={"embedding_backend": backend, "embedding_threads": threads}
+            )
+            with connect(db.url) as conn:
+                space = ensure_space(
+                    conn,
+                    embedder=probe,
+                    text_mode=settings.embedding_text,
+                    status="building",
+                    index=False,
+                )
+                conn.commit()
+                model = _bench_model(probe, settings.embedding_text, RegisteredModel)
+                plan(conn, model=model, space=space, shard_count=count)
+            queue = ctx.Queue()
+            started = time.perf_counter()
+            procs = [
+                ctx.Process(
+                    target=_shard_process,
+                    args=(db.url, child.model_dump_json(), space.id, count, i, queue),
+                )
+                for i in range(count)
+            ]
+            for p in procs:
+                p.start()
+            shards = [queue.get() for _ in procs]
+            for p in procs:
+                p.join()
+            wall = time.perf_counter() - started
+            embedded = sum(s[1] for s in shards)
+            slowest = max(s[2] for s in shards)
+            with connect(db.url) as conn:
+                stored = conn.execute(
+                    f"SELECT count(*) AS n FROM comment_vectors_{space.id}"
+                ).fetchone()
+                drop_space(conn, name=space.name, force=True)
+            rate = embedded / slowest if slowest else 0.0
+            results["runs"].append(
+                {
+                    "processes": count,
+                    "threads": threads,
+                    "embedded": embedded,
+                    "stored": stored["n"] if stored else 0,
+                    "seconds": slowest,
+                    "wall_s": wall,
+                    "load_s": max(s[3] for s in shards),
+                    "comments_per_s": rate,
+                    "projected_s": PROJECT_TO / rate if rate else float("inf"),
+                }
+            )
+            if on_run is not None:
+                on_run(results["runs"][-1])
+    return results
+
+
+def _duration(seconds: float) -> str:
+    if seconds == float("inf"):
+        return "n/a"
+    hours, rest = divmod(round(seconds), 3600)
+    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m {rest % 60:02d}s"
+
+
+def format_reembed_benchmark(result: dict[str, Any]) -> str:
+    lines = [
+        f"re-embed benchmark: {result['comments']} synthetic comments, backend "
+        f"{result['backend']}, {result['cores']} CPU cores",
+        f"  {'processes':>9} {'threads':>7} {'comments/s':>10} {'embed s':>8} {'wall s':>7}"
+        f" {'load s':>6}  projected for {PROJECT_TO:,} comments",
+    ]
+    lines += [format_run(r, result["comments"]) for r in result["runs"]]
+    return "\n".join(lines)
+
+
+def format_run(r: dict[str, Any], comments: int) -> str:
+    return (
+        f"  {r['processes']:>9} {r['threads']:>7} {r['comments_per_s']:>10.1f}"
+        f" {r['seconds']:>8.1f} {r['wall_s']:>7.1f} {r['load_s']:>6.1f}"
+        f"  {_duration(r['projected_s'])}"
+        + ("" if r["stored"] == comments else f"  (stored {r['stored']}!)")
+    )

@@ -1,0 +1,167 @@
+"""`tracelens eval retrieval`: the generated set (a corpus generated, loaded through the real
+pipeline into a scratch PostgreSQL, each embedded-text mode in its own space) and the
+independent set (tests/data/independent, its 76 paraphrased queries over its own corpus), each
+scored by evaluation.retrieval."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from core.blobs import make_blob_store
+from core.db import connect, scratch_database
+from core.settings import Settings
+from devtools.corpus.writer import write_corpus
+from devtools.independent import (
+    INDEPENDENT_DIR,
+    load_search_cases,
+    report_paths,
+    store_corpus,
+)
+from embeddings.active import load_embedder
+from embeddings.base import QueryCache
+from embeddings.indexing import embed_sections
+from embeddings.spaces import ensure_space
+from evaluation.loading import index_stored
+from evaluation.queries import build_eval_set
+from evaluation.retrieval import (
+    MODES,
+    TEXT_MODES,
+    Case,
+    EvalRun,
+    SetName,
+    evaluate,
+    generated_cases,
+    paraphrase_eval,
+)
+from ingestion.intake import accept_file
+from ingestion.loader import find_reports
+from ingestion.queue import make_queue
+from ingestion.worker import Worker
+from rag.search.filters import SearchFilters
+from rag.search.searcher import Searcher
+
+
+def _load(settings: Settings, url: str, corpus: Path) -> None:
+    blobs, queue = make_blob_store(settings), make_queue(settings)
+    with connect(url, autocommit=True) as conn:
+        for path in find_reports([corpus]):
+            accept_file(conn, blobs=blobs, queue=queue, data=path.read_bytes(), filename=path.name)
+    worker = Worker(settings=settings, url=url, blobs=blobs, queue=queue)
+    try:
+        worker.run(until_idle=True)
+    finally:
+        worker.close()
+
+
+def independent_cases(directory: Path = INDEPENDENT_DIR) -> list[Case]:
+    return [
+        Case(c.id, c.query, SearchFilters(course=c.course), c.relevant, c.split)
+        for c in load_search_cases(directory)
+    ]
+
+
+def run_independent_search(
+    settings: Settings, *, directory: Path = INDEPENDENT_DIR, k: int = 10
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The independent set's paraphrase queries over its own corpus, in a scratch database."""
+    with scratch_database("tl-eval-ind-") as (root, db):
+        settings = settings.model_copy(
+            update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
+        )
+        with connect(db.url) as conn:
+            store_corpus(conn, report_paths(directory))
+            searcher = index_stored(
+                conn,
+                embedder=load_embedder(settings),
+                text_mode=settings.embedding_text,
+                batch_size=settings.embedding_batch_size,
+            )
+            return paraphrase_eval(
+                conn, searcher, independent_cases(directory), set_name="independent", k=k
+            )
+
+
+def run_retrieval_eval(
+    settings: Settings,
+    *,
+    corpus: Path | None,
+    reports: int,
+    seed: int,
+    k: int = 10,
+    text_modes: tuple[str, ...] = TEXT_MODES,
+    sets: Sequence[SetName] = ("generated",),
+    independent: Path = INDEPENDENT_DIR,
+) -> EvalRun:
+    """The generated set's modes and signals, and/or the independent set's signals."""
+    run = EvalRun(corpus=corpus or Path("-"), queries=0, comments=0, backend="-", rows=[])
+    if "generated" in sets:
+        run = _run_generated(
+            settings, corpus=corpus, reports=reports, seed=seed, k=k, text_modes=text_modes
+        )
+    if "independent" in sets:
+        rows, per_query = run_independent_search(settings, directory=independent, k=k)
+        run.paraphrase += rows
+        run.paraphrase_queries += per_query
+        if run.backend == "-":
+            run.backend = load_embedder(settings).backend
+    return run
+
+
+def _run_generated(
+    settings: Settings,
+    *,
+    corpus: Path | None,
+    reports: int,
+    seed: int,
+    k: int,
+    text_modes: tuple[str, ...],
+) -> EvalRun:
+    with scratch_database("tl-eval-") as (root, db):
+        if corpus is None:
+            corpus = root / "corpus"
+            write_corpus(corpus, reports=reports, seed=seed)
+        settings = settings.model_copy(
+            update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
+        )
+        _load(settings, db.url, corpus)
+        eval_set = build_eval_set(corpus, seed=seed)
+        embedder = load_embedder(settings)
+        queries = QueryCache(embedder)
+        rows = []
+        per_query: list[dict[str, Any]] = []
+        paraphrase: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
+        with connect(db.url) as conn:
+            for text_mode in text_modes:
+                space = ensure_space(conn, embedder=embedder, text_mode=text_mode)
+                embed_sections(
+                    conn, space=space, embedder=embedder, batch_size=settings.embedding_batch_size
+                )
+                conn.commit()
+                searcher = Searcher(space=space, queries=queries)
+                for mode in MODES:
+                    if mode == "text" and text_mode != text_modes[0]:
+                        continue  # full text does not depend on the embedded text
+                    label = "-" if mode == "text" else text_mode
+                    record: list[dict[str, Any]] = []
+                    metrics = evaluate(conn, searcher, eval_set, mode=mode, k=k, record=record)
+                    per_query += [{**r, "embedded_text": label} for r in record]
+                    conn.commit()
+                    rows.append({"mode": mode, "embedded_text": label, **metrics})
+                if text_mode == settings.embedding_text or (
+                    settings.embedding_text not in text_modes and text_mode == text_modes[0]
+                ):
+                    paraphrase = paraphrase_eval(
+                        conn, searcher, generated_cases(eval_set), set_name="generated", k=k
+                    )
+        return EvalRun(
+            corpus=corpus,
+            queries=len(eval_set.queries),
+            comments=len(eval_set.comments),
+            backend=embedder.backend,
+            rows=rows,
+            per_query=per_query,
+            paraphrase=paraphrase[0],
+            paraphrase_queries=paraphrase[1],
+        )

@@ -1,0 +1,363 @@
+"""Entity resolution: spellings, typos, relative terms, follow-ups, metric mapping, intents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from core.db import connect
+from core.report import ParsedReport
+from core.settings import Settings
+from devtools.corpus.catalogue import (
+    CUSTOM_QUESTIONS,
+    FREQUENCY_TEXT,
+    ONLINE_QUESTIONS,
+    STANDARD_QUESTIONS,
+)
+from embeddings.base import Embedder
+from embeddings.models import make_embedder
+from evaluation.loading import parse_and_store
+from rag.answer.entities.metric_index import MetricIndex
+from rag.answer.entities.model import Catalog, CourseRef, InstructorRef, QuestionRef, TermRef
+from rag.answer.entities.resolve import resolve
+from rag.answer.planning import plan_question
+from rag.answer.plans import (
+    Average,
+    Comparison,
+    Count,
+    Distribution,
+    HoursPerWeek,
+    Ranking,
+    Trend,
+    Unanswerable,
+)
+
+OVERALL = "What is your overall rating of this instructor's teaching effectiveness?"
+
+
+def _term(label: str, season: str, year: int, index: int) -> TermRef:
+    return TermRef(label=label, season=season, year=year, sort_key=year * 10 + index)
+
+
+def make_catalog() -> Catalog:
+    """A small hand-built catalogue: the pure resolver needs no database."""
+    texts = [t for _, t in STANDARD_QUESTIONS] + list(ONLINE_QUESTIONS) + list(CUSTOM_QUESTIONS)
+    return Catalog(
+        courses=(
+            CourseRef("CS5800", "CS", "5800", "Algorithms"),
+            CourseRef("CS3500", "CS", "3500", "Object-Oriented Design"),
+            CourseRef("DS2000", "DS", "2000", "Programming with Data"),
+            CourseRef("CS6140", "CS", "6140", "Machine Learning"),
+            CourseRef("DS4400", "DS", "4400", "Machine Learning and Data Mining 1"),
+        ),
+        subjects=("CS", "DS"),
+        instructors=(
+            InstructorRef(id=1, last="Doe", first="Jane"),
+            InstructorRef(id=2, last="Doe", first="John"),
+            InstructorRef(id=3, last="Ramírez", first="María"),
+            InstructorRef(id=4, last="van der Berg", first="Pieter"),
+            InstructorRef(id=5, last="Nguyen", first="Thi Thanh Huong"),
+            InstructorRef(id=6, last="Park", first="Ji-woo"),
+            InstructorRef(id=7, last="O'Brien-Smith", first="Mary Ann"),
+            InstructorRef(id=8, last="Smith", first="John Paul"),
+        ),
+        terms=(
+            _term("Fall 2019", "Fall", 2019, 4),
+            _term("Spring 2023", "Spring", 2023, 0),
+            _term("Summer 1 2023", "Summer 1", 2023, 1),
+            _term("Fall 2023", "Fall", 2023, 4),
+            _term("Spring 2024", "Spring", 2024, 0),
+        ),
+        questions=tuple(QuestionRef(i + 1, t, None) for i, t in enumerate(texts)),
+        prompts=(FREQUENCY_TEXT,),
+    )
+
+
+CATALOG = make_catalog()
+
+
+@pytest.fixture(scope="module")
+def real_embedder() -> Embedder:
+    return make_embedder(Settings(_env_file=None, embedding_backend="st-fp32"))
+
+
+@pytest.fixture(scope="module")
+def metric_index(real_embedder: Embedder) -> MetricIndex:
+    return MetricIndex.build(CATALOG, real_embedder)
+
+
+def ids(question: str) -> list[int]:
+    return [p.id for p in resolve(question, CATALOG, metric_index=None).instructors]
+
+
+# ---------------------------------------------------------------- courses and subjects
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "average clarity for CS 5800",
+        "average clarity for cs5800",
+        "average clarity for CS-5800",
+        "average clarity for Cs5800?",
+        "average clarity for algorithms",
+        "how was Algorithms in Fall 2023",
+    ],
+)
+def test_course_spellings(question: str) -> None:
+    ent = resolve(question, CATALOG, metric_index=None)
+    assert ent.courses == ["CS5800"] and ent.unknown_courses == []
+
+
+def test_longest_title_wins_and_codes_with_year_like_numbers() -> None:
+    ent = resolve("compare Machine Learning and Data Mining 1 in 2023", CATALOG, metric_index=None)
+    assert ent.courses == ["DS4400"] and (ent.term_from, ent.term_to) == (20230, 20239)
+    ent = resolve("how many sections of DS2000 were taught in 2023?", CATALOG, metric_index=None)
+    assert ent.courses == ["DS2000"] and (ent.term_from, ent.term_to) == (20230, 20239)
+
+
+def test_unknown_course_and_subjects() -> None:
+    ent = resolve("average rating for ZZ 9999", CATALOG, metric_index=None)
+    assert ent.unknown_courses == ["ZZ9999"] and ent.courses == []
+    ent = resolve("best instructor in CS in Fall 2023", CATALOG, metric_index=None)
+    assert ent.subjects == ["CS"] and ent.courses == []
+    assert resolve("rating in fall 2023", CATALOG, metric_index=None).unknown_courses == []
+
+
+# ---------------------------------------------------------------- terms
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("rating in Fall 2023", ["Fall 2023"]),
+        ("rating in FA23", ["Fall 2023"]),
+        ("rating in fa 23", ["Fall 2023"]),
+        ("rating in Fall '23", ["Fall 2023"]),
+        ("rating in Fall ’23", ["Fall 2023"]),
+        ("rating in spring 2024", ["Spring 2024"]),
+        ("rating in SP24", ["Spring 2024"]),
+        ("rating in summer 1 2023", ["Summer 1 2023"]),
+        ("rating in summer 2023", ["Summer 1 2023"]),  # only the session with data
+        ("rating last spring", ["Spring 2024"]),
+        ("rating this fall", ["Fall 2023"]),
+        ("rating last term", ["Spring 2024"]),
+        ("rating in the most recent semester", ["Spring 2024"]),
+        ("rating in Fall 2030", ["Fall 2030"]),  # kept: no data is reported, not dropped
+    ],
+)
+def test_terms(question: str, terms: list[str]) -> None:
+    assert resolve(question, CATALOG, metric_index=None).terms == terms
+
+
+@pytest.mark.parametrize(
+    ("question", "bounds"),
+    [
+        ("trend since 2019", (20190, None)),
+        ("trend between 2020 and 2022", (20200, 20229)),
+        ("trend from 2020 to 2022", (20200, 20229)),
+        ("trend 2020-2022", (20200, 20229)),
+        ("ratings before 2021", (None, 20209)),
+        ("ratings in 2023", (20230, 20239)),
+        ("trend since Fall 2021", (20214, None)),
+    ],
+)
+def test_year_ranges(question: str, bounds: tuple[int | None, int | None]) -> None:
+    ent = resolve(question, CATALOG, metric_index=None)
+    assert (ent.term_from, ent.term_to) == bounds and ent.terms == []
+
+
+def test_section() -> None:
+    ent = resolve("CS 5800 section 2 in Fall 2023", CATALOG, metric_index=None)
+    assert ent.sections == ["02"] and ent.courses == ["CS5800"]
+
+
+# ---------------------------------------------------------------- instructors
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how does Prof. Ramirez compare", [3]),
+        ("how does Dr. María Ramírez compare", [3]),
+        ("how does professor ramirez compare", [3]),
+        ("how does Prof. Ramires compare", [3]),  # typo
+        ("ratings of Nguyn in Fall 2023", [5]),  # typo, capitalised mid-sentence
+        ("ratings for van der Berg", [4]),
+        ("ratings for Mary Ann O’Brien-Smith", [7]),
+        ("ratings for Jane Doe", [1]),
+        ("ratings for Doe, John", [2]),
+        ("ratings for Prof. Doe", [1, 2]),  # ambiguous: both kept
+        ("ratings for John Paul Smith", [8]),
+        ("how did Prof. Park do", [6]),
+    ],
+)
+def test_instructor_names(question: str, expected: list[int]) -> None:
+    assert ids(question) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "where can students park near the lab?",
+        "Which course had the best feedback in Fall 2023?",
+        "What was the Overall rating for Algorithms?",
+        "how smooth was the Design course",
+        "Who was the most Organized instructor?",
+    ],
+)
+def test_no_false_instructors(question: str) -> None:
+    assert ids(question) == []
+
+
+# ---------------------------------------------------------------- follow-ups
+
+
+def test_follow_up_keeps_what_is_not_said(metric_index: MetricIndex) -> None:
+    first = resolve(
+        "average overall rating for CS 5800 in Fall 2023", CATALOG, metric_index=metric_index
+    )
+    assert first.metric is not None and first.metric.text == OVERALL
+    second = resolve("and in Spring 2024?", CATALOG, metric_index=metric_index, previous=first)
+    assert second.courses == ["CS5800"] and second.terms == ["Spring 2024"]
+    assert second.metric == first.metric
+    third = resolve("what about Prof. Nguyen?", CATALOG, metric_index=metric_index, previous=second)
+    assert [p.id for p in third.instructors] == [5]
+    assert third.courses == ["CS5800"] and third.terms == ["Spring 2024"]
+    fourth = resolve(
+        "and for CS3500 since 2019?", CATALOG, metric_index=metric_index, previous=third
+    )
+    assert fourth.courses == ["CS3500"] and fourth.terms == [] and fourth.term_from == 20190
+    fifth = resolve("and feedback?", CATALOG, metric_index=metric_index, previous=fourth)
+    assert fifth.metric is not None and "feedback" in fifth.metric.text
+
+
+# ---------------------------------------------------------------- metric mapping (real model)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("which instructor had the highest overall rating in Fall 2023?", OVERALL),
+        ("teaching effectiveness of Prof. Doe", OVERALL),
+        ("average clarity score for CS 5800", "clearly communicated"),
+        ("how does Prof. Doe compare to the department on feedback?", "sufficient feedback"),
+        ("how organized were the online materials in CS3500", "organized"),
+        ("trend of workload hours in cs5800 since 2019", FREQUENCY_TEXT),
+        ("how many hours per week do students spend on CS3500?", FREQUENCY_TEXT),
+        ("how intellectually challenging is Algorithms", "intellectually challenging"),
+        ("syllabus scores for DS2000", "syllabus"),
+        ("which course had the most enthusiastic instructor", "enthusiasm"),
+        # both words must be covered: "graded" alone must not pull in "graded promptly"
+        ("average fair grading for CS 5800 in Fall 2023", "fairly evaluated"),
+        ("how does CS 5800 compare to the department average on fair grading?", "fairly"),
+        ("trend of intellectual challenge in CS5800", "intellectually challenging"),
+    ],
+)
+def test_metric_by_similarity(metric_index: MetricIndex, question: str, expected: str) -> None:
+    ent = resolve(question, CATALOG, metric_index=metric_index)
+    assert ent.metric is not None, ent.metric_phrase
+    assert expected in ent.metric.text
+    assert ent.metric.kind == ("hours" if expected == FREQUENCY_TEXT else "question")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "average parking availability for CS 5800",
+        "what was the weather like in Fall 2023",
+        "best cafeteria food for CS3500",
+        # "teaching" matches a question; "salary" matches nothing, so the ask matches nothing
+        "What is the average salary of instructors teaching CS 5800?",
+        "average tuition cost for CS3500",
+    ],
+)
+def test_metric_nothing_matches(metric_index: MetricIndex, question: str) -> None:
+    ent = resolve(question, CATALOG, metric_index=metric_index)
+    assert ent.metric is None and ent.metric_phrase
+    plan = plan_question(question, ent)
+    assert isinstance(plan, Unanswerable) and ent.metric_phrase in plan.reason
+
+
+def test_metric_word_coverage(metric_index: MetricIndex) -> None:
+    """A shared stem covers a word outright; an off-domain word is foreign to every question."""
+    scores = metric_index.scores("fair grading")
+    texts = [t.text for t in metric_index.targets]
+    fairly = next(i for i, t in enumerate(texts) if "fairly evaluated" in t)
+    assert int(scores.argmax()) == fairly
+    assert float(metric_index.word_cover("fair")[fairly]) == 1.0  # "fair" ~ "fairly"
+    assert metric_index.foreign_words("salary teaching") == ["salary"]
+    assert metric_index.foreign_words("overall rating") == []
+
+
+# ---------------------------------------------------------------- intents
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("which instructor had the highest overall rating in Fall 2023?", Ranking),
+        ("top 3 courses by feedback, including small sections", Ranking),
+        ("average clarity score for CS 5800", Average),
+        ("how does Prof. Doe compare to the department on feedback?", Comparison),
+        ("trend of workload hours in cs5800 since 2019", Trend),
+        ("how has the overall rating of CS5800 changed since 2019", Trend),
+        ("distribution of overall ratings for Algorithms in Spring 2024", Distribution),
+        ("how many sections of DS2000 were taught in 2023?", Count),
+        ("how many hours per week do students spend on CS3500?", HoursPerWeek),
+        ("what is the average rating for ZZ 9999?", Unanswerable),
+        ("tell me about CS 5800", Unanswerable),
+    ],
+)
+def test_plan_types(metric_index: MetricIndex, question: str, kind: type) -> None:
+    ent = resolve(question, CATALOG, metric_index=metric_index)
+    assert isinstance(plan_question(question, ent), kind)
+
+
+def test_ranking_details(metric_index: MetricIndex) -> None:
+    q = "top 3 courses by feedback, including small sections"
+    plan = plan_question(q, resolve(q, CATALOG, metric_index=metric_index))
+    assert isinstance(plan, Ranking)
+    assert (plan.entity, plan.limit, plan.include_small, plan.order) == ("course", 3, True, "desc")
+    q = "which professor had the lowest overall rating last spring?"
+    plan = plan_question(q, resolve(q, CATALOG, metric_index=metric_index))
+    assert isinstance(plan, Ranking)
+    assert (plan.entity, plan.order, plan.min_responses) == ("instructor", "asc", 5)
+    assert plan.scope.terms == ["Spring 2024"]
+    q = "how many instructors taught CS5800?"
+    count = plan_question(q, resolve(q, CATALOG, metric_index=metric_index))
+    assert isinstance(count, Count) and count.what == "instructors"
+
+
+# ---------------------------------------------------------------- the catalogue from the database
+
+
+def test_catalog_load(db_url: str, corpus: Path) -> None:
+    reports: list[ParsedReport] = []
+    with connect(db_url, autocommit=True) as conn:
+        paths = sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx"))
+        parse_and_store(conn, paths)
+        for path in paths:
+            reports.append(
+                ParsedReport.model_validate(json.loads(path.with_suffix(".json").read_text()))
+            )
+        catalog = Catalog.load(conn)
+    assert {c.code for c in catalog.courses} == {r.course.code for r in reports}
+    assert set(catalog.subjects) == {r.course.subject for r in reports}
+    assert {(p.last, p.first) for p in catalog.instructors} == {
+        (p.last, p.first) for r in reports for p in r.instructors
+    }
+    keys = [t.sort_key for t in catalog.terms]
+    assert keys == sorted(keys) and catalog.newest is not None
+    assert catalog.newest.label == max(reports, key=lambda r: r.term.sort_key).term.label
+    assert {q.text for q in catalog.questions} == {q.text for r in reports for q in r.questions}
+    assert set(catalog.prompts) == {f.text for r in reports for f in r.frequencies}
+    some = reports[0]
+    ent = resolve(
+        f"average overall rating for {some.course.code} in {some.term.label}",
+        catalog,
+        metric_index=None,
+    )
+    assert ent.courses == [some.course.code] and ent.terms == [some.term.label]
