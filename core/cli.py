@@ -132,19 +132,19 @@ def worker() -> None:
     from core.blobs import make_blob_store
     from core.db import database
     from core.observability import configure_tracing, start_metrics_server
-    from ingestion.queue import make_queue
-    from ingestion.worker import run_worker
+    from ingestion.queue import PostgresQueue
+    from ingestion.workers.table import run_worker
 
     settings = _settings()
     start_metrics_server(settings)
     configure_tracing(settings, service="tracelens-worker")
     with database(settings, migrate=True) as db:
         if settings.queue_backend == "kafka":
-            from ingestion.kafka_worker import run_kafka_worker
+            from ingestion.workers.kafka import run_kafka_worker
 
             run_kafka_worker(settings, db.url, make_blob_store(settings))
             return
-        run_worker(settings, db.url, make_blob_store(settings), make_queue(settings))
+        run_worker(settings, db.url, make_blob_store(settings), PostgresQueue())
 
 
 @app.command()
@@ -152,7 +152,7 @@ def relay() -> None:
     """Publish the outbox to Kafka (queue_backend kafka) until stopped."""
     from core.db import database
     from core.observability import configure_tracing, start_metrics_server
-    from ingestion.relay import run_relay
+    from ingestion.workers.relay import run_relay
 
     settings = _settings()
     start_metrics_server(settings)

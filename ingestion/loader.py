@@ -16,9 +16,9 @@ from core.db import Conn, connect
 from core.errors import TraceLensError
 from core.settings import Settings
 from ingestion.intake import accept_file
-from ingestion.queue import JobQueue
+from ingestion.queue import JobQueue, PostgresQueue
 from ingestion.reports import requeue_failed
-from ingestion.worker import Worker
+from ingestion.workers.table import Worker
 
 REPORT_SUFFIXES = {".pdf", ".xlsx", ".html", ".htm", ".csv", ".docx", ".eml", ".txt"}
 
@@ -151,11 +151,9 @@ class _Run:
         stop = threading.Event()
         thread = None
         # Kafka workers run as their own processes (tracelens worker)
-        if self.run_worker and pending and self.settings.queue_backend != "kafka":
+        if self.run_worker and pending and self.queue.backend == PostgresQueue.backend:
             thread = threading.Thread(
-                target=_work,
-                args=(self.settings, self.url, self.blobs, self.queue, stop),
-                daemon=True,
+                target=_work, args=(self.settings, self.url, self.blobs, stop), daemon=True
             )
             thread.start()
         try:
@@ -198,10 +196,9 @@ def _collect(
             time.sleep(0.2)
 
 
-def _work(
-    settings: Settings, url: str, blobs: BlobStore, queue: JobQueue, stop: threading.Event
-) -> None:
-    worker = Worker(settings=settings, url=url, blobs=blobs, queue=queue, stop=stop)
+def _work(settings: Settings, url: str, blobs: BlobStore, stop: threading.Event) -> None:
+    # The table queue holds no state: the worker takes jobs through a handle of its own.
+    worker = Worker(settings=settings, url=url, blobs=blobs, queue=PostgresQueue(), stop=stop)
     try:
         worker.run()
     finally:

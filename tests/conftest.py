@@ -122,15 +122,15 @@ def truth_of(path: Path) -> dict:  # type: ignore[type-arg]
 def work_queue(settings: Settings) -> int:
     """Process every available job in this process; returns how many were handled."""
     from core.blobs import make_blob_store
-    from ingestion.queue import make_queue
-    from ingestion.worker import Worker
+    from ingestion.queue import PostgresQueue
+    from ingestion.workers.table import Worker
 
     assert settings.database_url is not None
     worker = Worker(
         settings=settings,
         url=settings.database_url,
         blobs=make_blob_store(settings),
-        queue=make_queue(settings),
+        queue=PostgresQueue(),
     )
     try:
         return worker.run(until_idle=True)

@@ -1,12 +1,12 @@
 """`tracelens bench ask`: latency of answering (`POST /v1/ask` minus HTTP) on a 1,000-report corpus.
 
 The corpus is generated, parsed and stored in-process and embedded in bulk
-(devtools.evaluate.ask.load_corpus: the worker's steps without its queue and sandbox, to save load
-time), in a scratch embedded PostgreSQL. Questions are drawn from the gold set of the same corpus, so every
-route is exercised with realistic wording; each is timed through `Asker.ask` with the
-extractive answerer (conversation bookkeeping included, as the endpoint does it), and the same
-question texts through `searcher.search` alone as the baseline. Each side has its own query
-cache, so neither benefits from the other's embeddings; a warm-up pass loads models first.
+(devtools.evaluate.ask.load_corpus: the worker's steps without its queue and sandbox, to save
+load time), in a scratch embedded PostgreSQL. Questions are drawn from the gold set of the same
+corpus, so every route is exercised with realistic wording; each is timed through `Asker.ask`
+with the extractive answerer (conversation bookkeeping included, as the endpoint does it), and
+the same question texts through `searcher.search` alone as the baseline. Each side has its own
+query cache, so neither benefits from the other's embeddings; a warm-up pass loads models first.
 """
 
 from __future__ import annotations

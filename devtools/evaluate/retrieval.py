@@ -37,14 +37,14 @@ from evaluation.retrieval import (
 )
 from ingestion.intake import accept_file
 from ingestion.loader import find_reports
-from ingestion.queue import make_queue
-from ingestion.worker import Worker
+from ingestion.queue import PostgresQueue
+from ingestion.workers.table import Worker
 from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher
 
 
 def _load(settings: Settings, url: str, corpus: Path) -> None:
-    blobs, queue = make_blob_store(settings), make_queue(settings)
+    blobs, queue = make_blob_store(settings), PostgresQueue()
     with connect(url, autocommit=True) as conn:
         for path in find_reports([corpus]):
             accept_file(conn, blobs=blobs, queue=queue, data=path.read_bytes(), filename=path.name)

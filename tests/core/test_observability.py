@@ -127,7 +127,7 @@ def test_queue_depth_and_lag_while_jobs_wait(
 ) -> None:
     from core.blobs import make_blob_store
     from ingestion.queue import make_queue
-    from ingestion.worker import Worker
+    from ingestion.workers.table import Worker
 
     for path in _two_reports(corpus):
         assert _upload(api, path).status_code == 202

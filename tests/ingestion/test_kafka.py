@@ -27,9 +27,9 @@ from core.errors import ConfigError
 from core.scaleout import start_gcs_emulator, start_tansu
 from core.settings import Settings
 from ingestion.intake import accept_file
-from ingestion.kafka_queue import KafkaQueue, decode_job, job_payload, kafka_options
-from ingestion.kafka_worker import KafkaWorker
-from ingestion.relay import Relay
+from ingestion.queue.kafka import KafkaQueue, decode_job, job_payload, kafka_options
+from ingestion.workers.kafka import KafkaWorker
+from ingestion.workers.relay import Relay
 from tests.conftest import free_port, settings_env, truth_of
 
 

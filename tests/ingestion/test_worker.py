@@ -14,7 +14,7 @@ from core.db import connect
 from core.settings import Settings
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
-from ingestion.worker import Worker
+from ingestion.workers.table import Worker
 from tests.conftest import settings_env, truth_of, work_queue
 
 

@@ -249,7 +249,7 @@ def test_a_worker_from_before_a_switch_survives_the_old_space_being_dropped(
     from embeddings.spaces import drop_space
     from ingestion.intake import accept_file
     from ingestion.queue import make_queue
-    from ingestion.worker import Worker
+    from ingestion.workers.table import Worker
 
     blobs, queue = make_blob_store(ml), make_queue(ml)
     worker = Worker(settings=ml, url=_url(ml), blobs=blobs, queue=queue)  # serves the champion

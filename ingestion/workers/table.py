@@ -1,4 +1,4 @@
-"""The Postgres-queue worker: takes jobs with FOR UPDATE SKIP LOCKED and processes them.
+"""The table worker: takes jobs of the Postgres queue with FOR UPDATE SKIP LOCKED, processes them.
 
 The job's row lock is held in `work`'s open transaction for as long as the report is being
 processed; the rows it writes, the report's verdict and the job's deletion (or its new
@@ -26,20 +26,12 @@ from core.settings import Settings
 from embeddings.base import Embedder
 from ingestion.deletion import collect_blobs
 from ingestion.processing import Processor, Verdict
-from ingestion.queue import JobQueue, PostgresQueue
+from ingestion.queue.postgres import PostgresQueue
 
 log = logging.getLogger(__name__)
 
 QUEUE_STATS_EVERY_S = 10.0
 """While busy, queue depth and lag are measured at most this often (every idle poll when idle)."""
-
-_QUEUE_STATS = """
-SELECT count(*) FILTER (WHERE available_at <= now()) AS depth,
-       count(*) FILTER (WHERE available_at > now()) AS delayed,
-       coalesce(extract(epoch FROM now() - min(available_at)
-                        FILTER (WHERE available_at <= now())), 0) AS lag_s
-  FROM jobs
-"""
 
 
 @dataclass
@@ -47,7 +39,7 @@ class Worker:
     settings: Settings
     url: str
     blobs: BlobStore
-    queue: JobQueue
+    queue: PostgresQueue
     stop: threading.Event = field(default_factory=threading.Event)
     embedder: Embedder | None = None
 
@@ -82,21 +74,15 @@ class Worker:
         return done
 
     def measure_queue(self, *, idle: bool) -> None:
-        """Export queue depth and lag on every idle poll, and at most every 10 s while busy.
-
-        One count over `jobs`, which holds only the backlog (finished jobs are deleted).
-        """
+        """Export queue depth and lag on every idle poll, and at most every 10 s while busy."""
         now = time.monotonic()
-        if not isinstance(self.queue, PostgresQueue) or (
-            not idle and now - self._queue_measured < QUEUE_STATS_EVERY_S
-        ):
+        if not idle and now - self._queue_measured < QUEUE_STATS_EVERY_S:
             return
         self._queue_measured = now
-        row = self.processor.status.execute(_QUEUE_STATS).fetchone()
-        if row is not None:
-            observe_queue(
-                "postgres", depth=row["depth"], delayed=row["delayed"], lag_s=float(row["lag_s"])
-            )
+        backlog = self.queue.backlog(self.processor.status)
+        observe_queue(
+            self.queue.backend, depth=backlog.depth, delayed=backlog.delayed, lag_s=backlog.lag_s
+        )
 
     def run_once(self) -> Verdict | None:
         """Claim one job and see it through; None when no job is available."""
@@ -119,7 +105,7 @@ class Worker:
             raise
 
 
-def run_worker(settings: Settings, url: str, blobs: BlobStore, queue: JobQueue) -> None:
+def run_worker(settings: Settings, url: str, blobs: BlobStore, queue: PostgresQueue) -> None:
     """Run until SIGTERM/SIGINT; the job in hand is finished first."""
     stop = threading.Event()
 
@@ -157,7 +143,7 @@ def _connected_worker(
     settings: Settings,
     url: str,
     blobs: BlobStore,
-    queue: JobQueue,
+    queue: PostgresQueue,
     stop: threading.Event,
     embedder: Embedder | None,
 ) -> Worker | None:

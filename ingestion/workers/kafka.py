@@ -28,8 +28,9 @@ from core.db import Conn, connect
 from core.observability import observe_consumer_lag
 from core.settings import Settings
 from embeddings.base import Embedder
-from ingestion.kafka_queue import decode_job, ensure_topics, kafka_options
 from ingestion.processing import Processor, Verdict, backoff_s
+from ingestion.queue.kafka import decode_job, ensure_topics, kafka_options
+from ingestion.workers.reconnect import OUTAGES, connect_with_backoff
 
 log = logging.getLogger(__name__)
 
@@ -90,26 +91,26 @@ class KafkaWorker:
 
     async def run(self) -> None:
         """Consume until `stop` is set; a lost broker or database is reconnected with backoff."""
-        failures = 0
         while not self.stop.is_set():
+            connected = await connect_with_backoff(
+                self._connect, stop=self.stop, drop=self._drop, who="worker"
+            )
+            if not connected:
+                break
             try:
-                await self._connect()
-                failures = 0
                 await self._consume()
-            except (KafkaError, OSError, psycopg.OperationalError) as exc:
-                failures += 1
-                delay = min(0.5 * 2 ** (failures - 1), 30.0)
-                log.warning(
-                    "worker: %s: %s; reconnecting in %.1f s", type(exc).__name__, exc, delay
-                )
-                if isinstance(exc, psycopg.Error):
-                    await self._close_db()
-                else:
-                    await self._close_kafka()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stop.wait(), timeout=delay)
+            except OUTAGES as exc:
+                log.warning("worker: %s: %s; reconnecting", type(exc).__name__, exc)
+                await self._drop(exc)
         await self._close_kafka()
         await self._close_db()
+
+    async def _drop(self, exc: BaseException) -> None:
+        """Close the side that failed; the other is kept (a broker outage keeps the DB)."""
+        if isinstance(exc, psycopg.Error):
+            await self._close_db()
+        else:
+            await self._close_kafka()
 
     async def _connect(self) -> None:
         if self.processor is None:

@@ -1,8 +1,9 @@
-"""The Kafka transport behind the queue interface: an outbox row per upload, client options.
+"""The Kafka backend of the queue: an outbox row per upload, the message format, client options.
 
 An upload never talks to Kafka: `KafkaQueue.enqueue` writes an outbox row in the upload's own
 transaction (so the report row and its message commit or vanish together) and the relay
-(`ingestion.relay`) publishes it. Workers consume the topic (`ingestion.kafka_worker`).
+(`ingestion.workers.relay`) publishes it. Workers consume the topic
+(`ingestion.workers.kafka`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import logging
 import ssl
 from typing import Any
 
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
 from core.db import Conn
 from core.errors import ConfigError
 from core.settings import Settings
-from ingestion.queue import Job
+from ingestion.queue.base import Backlog
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +31,9 @@ _SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 
 
 class KafkaQueue:
-    """Enqueue writes the outbox; claiming is the Kafka consumer group's job, not this object's."""
+    """Enqueue writes the outbox row; the relay publishes it and the consumer group takes it."""
+
+    backend = "kafka"
 
     def __init__(self, settings: Settings):
         self.topic = settings.kafka_topic
@@ -39,23 +45,17 @@ class KafkaQueue:
         )
         conn.execute(f"NOTIFY {OUTBOX_CHANNEL}")
 
-    def _not_here(self) -> ConfigError:
-        return ConfigError(
-            "queue_backend 'kafka' delivers jobs through the topic "
-            f"{self.topic!r}: run `tracelens worker` (the Kafka consumer), not a table worker"
-        )
-
-    def claim(self, conn: Conn) -> Job | None:
-        raise self._not_here()
-
-    def finish(self, conn: Conn, job: Job) -> None:
-        raise self._not_here()
-
-    def retry_later(self, conn: Conn, job: Job, *, delay_s: float, error: str) -> None:
-        raise self._not_here()
-
-    def wait(self, conn: Conn, *, timeout_s: float) -> None:
-        raise self._not_here()
+    def backlog(self, conn: Conn) -> Backlog:
+        """Outbox rows not yet published, and the oldest one's age: what to watch while the
+        broker is down (what waits in the topic is the consumer group's lag, exported by the
+        workers)."""
+        row = conn.execute(
+            "SELECT count(*) AS pending, coalesce(extract(epoch FROM now() - min(created_at)),"
+            " 0) AS oldest_s FROM outbox WHERE sent_at IS NULL"
+        ).fetchone()
+        if row is None:
+            return Backlog(depth=0, delayed=0, lag_s=0.0)
+        return Backlog(depth=row["pending"], delayed=0, lag_s=float(row["oldest_s"]))
 
 
 def job_payload(report_id: int) -> dict[str, int]:
@@ -119,9 +119,6 @@ def kafka_options(settings: Settings) -> dict[str, Any]:
 
 async def ensure_topics(settings: Settings) -> None:
     """Create the job topic (kafka_partitions partitions) and the DLQ if they do not exist."""
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-    from aiokafka.errors import TopicAlreadyExistsError
-
     admin = AIOKafkaAdminClient(**kafka_options(settings), request_timeout_ms=10_000)
     await admin.start()
     try:

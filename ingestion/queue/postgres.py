@@ -1,34 +1,19 @@
-"""The job queue behind a small interface; the embedded default is a Postgres table."""
+"""The embedded default queue: jobs are rows of a Postgres table, taken FOR UPDATE SKIP LOCKED."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
-
 from core.db import Conn
-from core.settings import Settings
+from ingestion.queue.base import Backlog, Job
 
 CHANNEL = "tracelens_jobs"
 
-
-@dataclass(frozen=True)
-class Job:
-    id: int
-    report_id: int
-
-
-class JobQueue(Protocol):
-    """Enqueue inside the caller's transaction; claim, finish or retry from a worker."""
-
-    def enqueue(self, conn: Conn, *, report_id: int) -> None: ...
-
-    def claim(self, conn: Conn) -> Job | None: ...
-
-    def finish(self, conn: Conn, job: Job) -> None: ...
-
-    def retry_later(self, conn: Conn, job: Job, *, delay_s: float, error: str) -> None: ...
-
-    def wait(self, conn: Conn, *, timeout_s: float) -> None: ...
+_BACKLOG = """
+SELECT count(*) FILTER (WHERE available_at <= now()) AS depth,
+       count(*) FILTER (WHERE available_at > now()) AS delayed,
+       coalesce(extract(epoch FROM now() - min(available_at)
+                        FILTER (WHERE available_at <= now())), 0) AS lag_s
+  FROM jobs
+"""
 
 
 class PostgresQueue:
@@ -36,7 +21,11 @@ class PostgresQueue:
 
     Holding the lock in an open transaction means a worker that dies (even by kill -9) lets
     PostgreSQL drop the lock with its connection, so the job is available again at once.
+    Besides the interface, it has what the table worker takes jobs with: claim, finish,
+    retry_later and wait.
     """
+
+    backend = "postgres"
 
     def enqueue(self, conn: Conn, *, report_id: int) -> None:
         conn.execute(
@@ -44,6 +33,13 @@ class PostgresQueue:
             (report_id,),
         )
         conn.execute(f"NOTIFY {CHANNEL}")
+
+    def backlog(self, conn: Conn) -> Backlog:
+        """One count over `jobs`, which holds only the backlog (finished jobs are deleted)."""
+        row = conn.execute(_BACKLOG).fetchone()
+        if row is None:
+            return Backlog(depth=0, delayed=0, lag_s=0.0)
+        return Backlog(depth=row["depth"], delayed=row["delayed"], lag_s=float(row["lag_s"]))
 
     def claim(self, conn: Conn) -> Job | None:
         """Lock the oldest available job in `conn`'s open transaction (the caller commits)."""
@@ -70,12 +66,3 @@ class PostgresQueue:
         conn.execute(f"LISTEN {CHANNEL}")
         for _ in conn.notifies(timeout=timeout_s, stop_after=1):
             break
-
-
-def make_queue(settings: Settings) -> JobQueue:
-    """The queue the settings name: the Postgres table, or Kafka through the outbox."""
-    if settings.queue_backend == "kafka":
-        from ingestion.kafka_queue import KafkaQueue
-
-        return KafkaQueue(settings)
-    return PostgresQueue()

@@ -15,7 +15,6 @@ import json
 import logging
 import signal
 import time
-from typing import Any
 
 import psycopg
 from aiokafka import AIOKafkaProducer
@@ -23,7 +22,8 @@ from aiokafka.errors import KafkaError
 from psycopg.rows import DictRow, dict_row
 
 from core.settings import Settings
-from ingestion.kafka_queue import OUTBOX_CHANNEL, ensure_topics, kafka_options
+from ingestion.queue.kafka import OUTBOX_CHANNEL, ensure_topics, kafka_options
+from ingestion.workers.reconnect import OUTAGES, connect_with_backoff
 
 log = logging.getLogger(__name__)
 
@@ -62,25 +62,31 @@ class Relay:
 
     async def run(self) -> None:
         """Publish until `stop` is set; every failure is rolled back, backed off and retried."""
-        failures = 0
         while not self.stop.is_set():
+            connected = await connect_with_backoff(
+                self._connect,
+                stop=self.stop,
+                drop=self._drop,
+                who="relay",
+                then="retrying",
+                base_s=self.backoff_s,
+                max_s=self.backoff_max_s,
+            )
+            if not connected:
+                break
             try:
-                await self._connect()
                 sent = await self.publish_batch()
-                failures = 0
                 if sent < self.batch_size:
                     await self._prune()
                     await self._wait_for_rows()
-            except (KafkaError, OSError, psycopg.OperationalError) as exc:
-                failures += 1
-                delay = min(self.backoff_s * 2 ** (failures - 1), self.backoff_max_s)
-                log.warning("relay: %s: %s; retrying in %.1f s", type(exc).__name__, exc, delay)
-                await self._disconnect(
-                    kafka=not isinstance(exc, psycopg.Error),
-                    db=isinstance(exc, psycopg.Error),
-                )
-                await self._sleep(delay)
+            except OUTAGES as exc:
+                log.warning("relay: %s: %s; retrying", type(exc).__name__, exc)
+                await self._drop(exc)
         await self._disconnect(kafka=True, db=True)
+
+    async def _drop(self, exc: BaseException) -> None:
+        failed_db = isinstance(exc, psycopg.Error)
+        await self._disconnect(kafka=not failed_db, db=failed_db)
 
     async def publish_batch(self) -> int:
         """Publish one batch of unsent rows; returns how many were delivered and marked sent."""
@@ -200,20 +206,6 @@ class Relay:
         await self._work.commit()
         if cur.rowcount:
             log.info("relay: pruned %d sent outbox row(s)", cur.rowcount)
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.stop.wait(), timeout=seconds)
-
-
-def pending_count(url: str) -> dict[str, Any]:
-    """Unsent rows and the oldest one's age: what to watch while the broker is down."""
-    with psycopg.connect(url, row_factory=dict_row) as conn:
-        row = conn.execute(
-            "SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at)) AS oldest_s"
-            " FROM outbox WHERE sent_at IS NULL"
-        ).fetchone()
-    return dict(row) if row else {"pending": 0, "oldest_s": None}
 
 
 def run_relay(settings: Settings, url: str) -> None:

@@ -1,0 +1,1 @@
+"""Workers: the table worker (Postgres queue), the Kafka consumer-group worker, the outbox relay."""
