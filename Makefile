@@ -32,12 +32,13 @@ $(TOOLS_STAMP): requirements-tools.txt
 
 tools: $(TOOLS_STAMP)
 
+# `tracelens run` is a devtools command (it generates the sample corpus): the venv has the dev extra.
 run: venv
 	$(VENV)/bin/tracelens run
 
 # API, outbox relay, two Kafka workers, Tansu (Kafka protocol) and the GCS emulator, on 127.0.0.1.
 run-scaleout: venv
-	$(PY) -m core.scaleout
+	$(PY) -m devtools.stack.scaleout
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -1,1 +1,1 @@
-"""Cross-cutting pieces: settings, database, blobs, domain types, errors, CLI."""
+"""Cross-cutting pieces: settings, errors, domain types, observability, database, blobs, backups."""

@@ -301,7 +301,7 @@ def configure_tracing(settings: Settings, *, service: str) -> bool:
         return False
     if _tracing_on:
         return True
-    try:
+    try:  # optional extra (otel): tracing only when the packages are installed
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import TracerProvider

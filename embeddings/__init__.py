@@ -1,1 +1,2 @@
-"""Embedding comments: the Embedder interface, its backends, spaces and batch embedding."""
+"""Embedding comments: the Embedder interface, its backends, spaces, batch embedding and the
+model in service."""

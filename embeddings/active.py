@@ -1,85 +1,78 @@
 """Which embedding space is in service, and the embedder that fills and queries it.
 
-With `embedding_model` set (`make run` and the charts set `champion`) both come from the MLflow
-registry: the version the alias names decides the backend and the embedded text, and its space
-is marked active. Unset, they come from the embedding settings as before.
+The composition root (cli.wiring) resolves the model once per process and hands it down as a
+`ModelInService`: a registry version (`embedding_model`, which `make run` and the charts set to
+`champion`; resolved by mlops.registry, whose version decides the backend and the embedded
+text, and whose space becomes the active one), or the configured embedder
+(`configured_model`). Nothing here reads the registry.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from core.db import Conn
 from core.errors import ConfigError
 from core.observability import set_active_model
 from core.settings import Settings
-from embeddings.base import Embedder, FakeEmbedder
+from embeddings.base import Embedder, FakeEmbedder, identity
+from embeddings.models import make_embedder
 from embeddings.spaces import Space, activate, ensure_space, get_space
 
 log = logging.getLogger(__name__)
 
 
-def load_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings (or the registry model they name) stand for."""
-    if settings.embedding_model:
-        from mlops.registry import load_registered, resolve
+@dataclass(frozen=True)
+class ModelInService:
+    """The embedder in service, the text its space embeds, and where it came from."""
 
-        return load_registered(resolve(settings, settings.embedding_model), settings=settings)
-    if settings.embedding_backend == "fake":
-        return FakeEmbedder()
-    from embeddings.models import make_embedder
+    embedder: Embedder
+    text_mode: str
+    registry_uri: str | None = None
+    """A registry version (models:/name/N): its space is made the active one."""
+    space: str | None = None
+    """A space named in the settings (embedding_space) to serve instead of the embedder's own."""
 
-    return make_embedder(settings)
+
+def configured_model(settings: Settings) -> ModelInService:
+    """The embedder the embedding settings describe (no registry involved)."""
+    embedder = FakeEmbedder() if settings.embedding_backend == "fake" else make_embedder(settings)
+    return ModelInService(
+        embedder=embedder, text_mode=settings.embedding_text, space=settings.embedding_space
+    )
 
 
-def active_space(conn: Conn, *, settings: Settings, embedder: Embedder) -> Space:
-    """The registry model's space, or the named space, or else the configured embedder's own."""
-    if settings.embedding_model:
-        space = registry_space(conn, settings=settings, embedder=embedder)
-    elif settings.embedding_space:
-        space = get_space(conn, name=settings.embedding_space)
-        if (space.model, space.version, space.backend, space.dimension) != (
-            embedder.model,
-            embedder.version,
-            embedder.backend,
-            embedder.dimension,
-        ):
+def active_space(conn: Conn, *, model: ModelInService) -> Space:
+    """The registry model's space (made active), or the named space, or the embedder's own."""
+    embedder = model.embedder
+    if model.registry_uri is not None:
+        space = _registry_space(conn, model=model)
+    elif model.space:
+        space = get_space(conn, name=model.space)
+        if identity(space) != identity(embedder):
             raise ConfigError(
                 f"embedding space {space.name!r} was built by {space.backend} "
                 f"{space.model}@{space.version}; the configured embedder is "
                 f"{embedder.backend} {embedder.model}@{embedder.version}"
             )
     else:
-        space = ensure_space(conn, embedder=embedder, text_mode=settings.embedding_text)
+        space = ensure_space(conn, embedder=embedder, text_mode=model.text_mode)
     set_active_model(
         model=space.model, version=space.version, backend=space.backend, space=space.name
     )
     return space
 
 
-def registry_space(conn: Conn, *, settings: Settings, embedder: Embedder) -> Space:
-    """The space of the registry version `embedding_model` names, made the active one."""
-    from mlops.registry import resolve
-
-    assert settings.embedding_model is not None
-    model = resolve(settings, settings.embedding_model)
-    if (model.base_model, model.weights_version, model.backend, model.dimension) != (
-        embedder.model,
-        embedder.version,
-        embedder.backend,
-        embedder.dimension,
-    ):
-        raise ConfigError(
-            f"{settings.embedding_model} is {model.uri} ({model.backend}); the embedder in hand is "
-            f"{embedder.backend} {embedder.model}@{embedder.version}"
-        )
-    space = ensure_space(conn, embedder=embedder, text_mode=model.text_mode)
+def _registry_space(conn: Conn, *, model: ModelInService) -> Space:
+    """The space of a registry version, made the active one."""
+    space = ensure_space(conn, embedder=model.embedder, text_mode=model.text_mode)
     if space.status != "active":
         replaced = activate(conn, space=space, previous="ready")
         log.info(
             "active embedding space is now %s (%s)%s",
             space.name,
-            model.uri,
+            model.registry_uri,
             f", replacing {replaced.name}" if replaced else "",
         )
         space = get_space(conn, name=space.name)

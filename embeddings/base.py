@@ -96,3 +96,21 @@ class FakeEmbedder:
                     1.0 if digest[4] & 1 else -1.0
                 )
         return normalize_rows(out)
+
+
+class ModelIdentity(Protocol):
+    """What names an embedding space; every Embedder has it (weights need not be loaded)."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def backend(self) -> str: ...
+    @property
+    def dimension(self) -> int: ...
+
+
+def identity(model: ModelIdentity) -> tuple[str, str, str, int]:
+    """(model, version, backend, dimension): vectors are comparable only when these match."""
+    return (model.model, model.version, model.backend, model.dimension)

@@ -13,7 +13,8 @@ from psycopg import sql
 
 from core.db import Conn
 from core.errors import ConfigError
-from embeddings.base import Embedder, embed_texts
+from embeddings.base import Embedder, FakeEmbedder, embed_texts
+from embeddings.models import load_embedder
 from embeddings.spaces import Space, live_spaces
 
 if TYPE_CHECKING:
@@ -139,9 +140,6 @@ def space_embedder(space: Space, *, settings: Settings, like: Embedder | None = 
         space.dimension,
     ):
         return like
-    from embeddings.base import FakeEmbedder
-    from embeddings.models import load_embedder
-
     embedder: Embedder = (
         FakeEmbedder(space.dimension)
         if space.backend == "fake"

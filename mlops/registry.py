@@ -9,13 +9,16 @@ service resolves an alias to an embedder without downloading anything.
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError, NotFound
 from core.settings import Settings
-from embeddings.base import Embedder
+from embeddings.active import ModelInService
+from embeddings.base import Embedder, FakeEmbedder, ModelIdentity, identity
+from embeddings.models import load_embedder
 from mlops.tracking import client, tracked_run
 
 if TYPE_CHECKING:
@@ -33,19 +36,6 @@ QUANTISATION = {
 }
 
 _VERSION_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<version>\d+)|@(?P<alias>[\w-]+))$")
-
-
-class ModelIdentity(Protocol):
-    """What names an embedding space; every Embedder has it (weights need not be loaded)."""
-
-    @property
-    def model(self) -> str: ...
-    @property
-    def version(self) -> str: ...
-    @property
-    def backend(self) -> str: ...
-    @property
-    def dimension(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -89,8 +79,6 @@ def _from_version(mv: ModelVersion) -> RegisteredModel:
 
 def model_card(embedder: ModelIdentity, *, text_mode: str) -> dict[str, Any]:
     """What a version records: the facts that decide which space its vectors live in."""
-    import importlib.metadata
-
     return {
         "base_model": embedder.model,
         "weights_version": embedder.version,
@@ -104,7 +92,7 @@ def model_card(embedder: ModelIdentity, *, text_mode: str) -> dict[str, Any]:
 
 
 def _ensure_registered_model(mlflow: MlflowClient, name: str) -> None:
-    from mlflow.exceptions import MlflowException
+    from mlflow.exceptions import MlflowException  # start-up speed (mlflow)
 
     try:
         mlflow.get_registered_model(name)
@@ -176,7 +164,7 @@ def tag_version(settings: Settings, *, version: str, tags: dict[str, Any]) -> No
 
 def resolve(settings: Settings, ref: str) -> RegisteredModel:
     """A version from `champion`, `models:/name@alias`, `models:/name/3` or a bare number."""
-    from mlflow.exceptions import MlflowException
+    from mlflow.exceptions import MlflowException  # start-up speed (mlflow)
 
     mlflow = client(settings)
     name = settings.mlflow_model_name
@@ -213,14 +201,10 @@ def champion(settings: Settings) -> RegisteredModel | None:
 
 def load_registered(model: RegisteredModel, *, settings: Settings) -> Embedder:
     """The embedder a version names, loaded from installed packages (checked to match)."""
-    from embeddings.base import FakeEmbedder
-
     embedder: Embedder
     if model.backend == "fake":
         embedder = FakeEmbedder(model.dimension)
     else:
-        from embeddings.models import load_embedder
-
         embedder = load_embedder(
             model.backend, threads=settings.embedding_threads, cache_dir=settings.model_cache
         )
@@ -232,6 +216,21 @@ def load_registered(model: RegisteredModel, *, settings: Settings) -> Embedder:
             f" this installation has {embedder.model}@{embedder.version} ({embedder.dimension})"
         )
     return embedder
+
+
+def registry_model(settings: Settings, ref: str) -> ModelInService:
+    """The model in service that a registry reference names, resolved once: its version's
+    embedder (loaded and checked) and embedded text; its space becomes the active one."""
+    model = resolve(settings, ref)
+    embedder = load_registered(model, settings=settings)
+    if (model.base_model, model.weights_version, model.backend, model.dimension) != identity(
+        embedder
+    ):
+        raise ConfigError(
+            f"{ref} is {model.uri} ({model.backend}); the embedder in hand is "
+            f"{embedder.backend} {embedder.model}@{embedder.version}"
+        )
+    return ModelInService(embedder=embedder, text_mode=model.text_mode, registry_uri=model.uri)
 
 
 def ensure_champion(settings: Settings, *, embedder: ModelIdentity) -> RegisteredModel:

@@ -1,11 +1,16 @@
-"""What `make run` needs from MLflow: the bundled model as champion, and the MLflow UI child."""
+"""The running service and MLflow: the bundled model as champion (`make run`), the MLflow UI
+child, and telling the API to put a newly promoted champion in service."""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
 
+import httpx
+
 from core.settings import Settings
+from embeddings.models import resolve_backend
+from embeddings.onnx_build import DIMENSION, MODEL_NAME, model_version
 from mlops.registry import RegisteredModel, ensure_champion
 
 
@@ -20,9 +25,6 @@ class BundledModel:
 
 
 def bundled_model(settings: Settings) -> BundledModel:
-    from embeddings.models import resolve_backend
-    from embeddings.onnx_build import DIMENSION, MODEL_NAME, model_version
-
     backend = resolve_backend(settings.embedding_backend)
     if backend == "fake":
         return BundledModel("fake-hashing", "1", "fake", 384)
@@ -68,3 +70,16 @@ def mlflow_env() -> dict[str, str]:
 
 def mlflow_ui_url(settings: Settings) -> str:
     return settings.mlflow_tracking_uri or f"http://127.0.0.1:{settings.mlflow_ui_port}"
+
+
+def notify_reload(settings: Settings) -> str:
+    """Ask the running API to switch to the new champion (it also does so at its next start)."""
+    url = f"{settings.api_url}/v1/admin/reload-model"
+    try:
+        response = httpx.post(url, timeout=60)
+    except httpx.HTTPError as exc:
+        return f"the API at {settings.api_url} was not reached ({type(exc).__name__}); it takes "
+        "the champion at its next start, or POST /v1/admin/reload-model"
+    if response.status_code != 200:
+        return f"the API answered {response.status_code} to {url}: {response.text[:200]}"
+    return f"the API at {settings.api_url} now serves {response.json().get('space')}"

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from core.settings import Settings
 from ingestion.deletion import collect_blobs
+from serving.components import Components
 from serving.errors import ERROR_RESPONSES, install_error_handlers
 from serving.limits import BodyLimitMiddleware, RateLimits
 from serving.middleware import ObservabilityMiddleware, metrics_endpoint
@@ -16,13 +17,18 @@ from serving.routes import admin, ask, audit, catalog, dashboards, health, repor
 from serving.services import Services, open_services
 
 
-def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
-    """Build the app; it opens its services at start-up unless the caller hands them in."""
+def create_app(
+    settings: Settings, components: Components, *, services: Services | None = None
+) -> FastAPI:
+    """Build the app from what the composition root hands it; it opens its services at
+    start-up unless the caller hands them in."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
-        app.state.services = services if services is not None else open_services(settings)
+        app.state.services = (
+            services if services is not None else open_services(settings, components)
+        )
         with app.state.services.pool.connection() as conn:  # deletes a crash left half done
             collect_blobs(conn, app.state.services.blobs)
         try:

@@ -1,4 +1,4 @@
-"""What the API process holds while it runs: the database, its pool, the blob store, the queue."""
+"""What the API process holds while it runs: the database, its pool, the stores, the search."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from dataclasses import dataclass, replace
 
 from psycopg_pool import ConnectionPool
 
-from core.blobs import BlobStore, make_blob_store
+from core.blobs import BlobStore
 from core.db import Conn, Database, make_pool, open_database
 from core.settings import Settings
-from ingestion.queue import JobQueue, make_queue
+from ingestion.queue import JobQueue
 from rag.answer.ask import Asker, open_asker
 from rag.search.searcher import Searcher, open_searcher
+from serving.components import Components
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Services:
     queue: JobQueue
     searcher: Searcher
     asker: Asker
+    components: Components
 
     def use_searcher(self, searcher: Searcher) -> None:
         """Put another model in service: each is one reference swap, so requests in flight
@@ -35,18 +37,21 @@ class Services:
         self.database.stop()
 
 
-def open_services(settings: Settings) -> Services:
-    """Connect (starting the embedded server and migrating it when that is the default)."""
+def open_services(settings: Settings, components: Components) -> Services:
+    """Connect (starting the embedded server and migrating it when that is the default) and
+    put the model in service: resolved once here, at start-up."""
     database = open_database(settings, migrate=True)
     pool = make_pool(database.url, max_size=settings.db_pool_max)
+    model = components.resolve_model()
     with pool.connection() as conn:
-        searcher = open_searcher(conn, settings)
+        searcher = open_searcher(conn, model)
     return Services(
         settings=settings,
         database=database,
         pool=pool,
-        blobs=make_blob_store(settings),
-        queue=make_queue(settings),
+        blobs=components.blobs,
+        queue=components.queue,
         searcher=searcher,
         asker=open_asker(settings, searcher),
+        components=components,
     )

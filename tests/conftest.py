@@ -5,20 +5,26 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import socket
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
+from cli.wiring import api_components, model_in_service
+from core.blobs import make_blob_store
 from core.db import Database, connect, start_embedded, with_database
 from core.db.migrate import migrate
 from core.settings import Settings
+from devtools.corpus.writer import write_corpus
+from devtools.processes import AppServer
+from devtools.processes import settings_env as child_settings_env
+from ingestion.queue import PostgresQueue
+from ingestion.workers.table import Worker
+from serving.app import create_app
+from serving.components import Components
 
 _TEMPLATE = "tracelens_template"
 _counter = itertools.count()
@@ -63,38 +69,11 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class LiveServer(AppServer):
+    """The real ASGI app (wired as `tracelens serve` wires it) on 127.0.0.1 in a thread."""
 
-
-class LiveServer:
-    """The real ASGI app served by uvicorn on 127.0.0.1 in a background thread."""
-
-    def __init__(self, settings: Settings):
-        from serving.app import create_app
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
+    def __init__(self, settings: Settings, components: Components | None = None):
+        super().__init__(create_app(settings, components or api_components(settings)))
 
 
 @pytest.fixture
@@ -106,8 +85,6 @@ def api(settings: Settings) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small generated corpus (all three layouts) shared by the API and worker tests."""
-    from devtools.corpus.writer import write_corpus
-
     out = tmp_path_factory.mktemp("corpus")
     write_corpus(out, reports=12, seed=5)
     return out
@@ -121,16 +98,13 @@ def truth_of(path: Path) -> dict:  # type: ignore[type-arg]
 
 def work_queue(settings: Settings) -> int:
     """Process every available job in this process; returns how many were handled."""
-    from core.blobs import make_blob_store
-    from ingestion.queue import PostgresQueue
-    from ingestion.workers.table import Worker
-
     assert settings.database_url is not None
     worker = Worker(
         settings=settings,
         url=settings.database_url,
         blobs=make_blob_store(settings),
         queue=PostgresQueue(),
+        model=model_in_service(settings),
     )
     try:
         return worker.run(until_idle=True)
@@ -140,7 +114,4 @@ def work_queue(settings: Settings) -> int:
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that gives a child process (worker, API) these same settings."""
-    env = dict(os.environ)
-    for name, value in settings.model_dump(exclude_none=True).items():
-        env[f"TRACELENS_{name.upper()}"] = str(value)
-    return env
+    return {**os.environ, **child_settings_env(settings)}

@@ -18,6 +18,7 @@ from typing import Any
 
 from core.db import connect, scratch_database
 from core.settings import Settings
+from devtools.corpus.writer import write_corpus
 from devtools.evaluate.ask import load_corpus
 from devtools.goldset.builder import build_gold_set
 from embeddings.base import QueryCache
@@ -65,8 +66,6 @@ def run_ask_benchmark(
     settings: Settings, *, reports: int = 1000, questions: int = 200, seed: int = 0
 ) -> dict[str, Any]:
     """Per-route p50/p95/max of Asker.ask and of search alone, in milliseconds."""
-    from devtools.corpus.writer import write_corpus
-
     laps: dict[str, float] = {}
     with scratch_database("tl-bench-ask-") as (root, db):
         t = time.perf_counter()

@@ -10,17 +10,17 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from embeddings.base import Embedder, embed_texts
-from embeddings.models import bf16_hardware, describe, load_embedder, resolve_backend
-
-if TYPE_CHECKING:
-    from core.settings import Settings
 import numpy as np
 
+from core.settings import Settings
+from devtools.corpus.writer import write_corpus
+from embeddings.base import Embedder, embed_texts
+from embeddings.models import bf16_hardware, describe, load_embedder, resolve_backend
 from evaluation.labelled import CommentKey
-from evaluation.queries import EvalQuery, EvalSet
+from evaluation.metrics import summarize
+from evaluation.queries import EvalQuery, EvalSet, build_eval_set
 
 BASELINE_BACKEND = "st-fp32"
 BASELINE_BATCH = 32
@@ -46,8 +46,6 @@ def run_embed_benchmark(
     """Comments/s and nDCG@10 / recall@10 / MRR of st-fp32 (batch 32) and each fast backend."""
     if corpus_dir is None:
         with tempfile.TemporaryDirectory(prefix="tl-bench-embed-") as tmp:
-            from devtools.corpus.writer import write_corpus
-
             write_corpus(Path(tmp), reports=reports, seed=seed)
             return _measure(Path(tmp), settings, rounds=rounds, batch_sizes=batch_sizes)
     return _measure(corpus_dir, settings, rounds=rounds, batch_sizes=batch_sizes)
@@ -56,10 +54,6 @@ def run_embed_benchmark(
 def _measure(
     corpus_dir: Path, settings: Settings, *, rounds: int, batch_sizes: Sequence[int]
 ) -> dict[str, Any]:
-    from devtools.bench.embed import rank_in_memory
-    from evaluation.metrics import summarize
-    from evaluation.queries import build_eval_set
-
     eval_set = build_eval_set(corpus_dir)
     texts = [c.text for c in eval_set.comments]
     queries = [q.query for q in eval_set.queries]

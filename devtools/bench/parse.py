@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
+from pdfminer.high_level import extract_text
 
 from core.errors import ParseError
 from ingestion.parsers.pdf import parse_pdf
@@ -30,8 +31,6 @@ def _page_count(data: bytes) -> int:
 
 def run_parse_benchmark(corpus_dir: Path) -> dict[str, Any]:
     """Time parse_pdf and pdfminer's extract_text back to back over every *.pdf in corpus_dir."""
-    from pdfminer.high_level import extract_text  # dev dependency, imported only when measuring
-
     files = sorted(Path(corpus_dir).glob("*.pdf"))
     blobs = [(f.name, f.read_bytes()) for f in files]
     pages = sum(_page_count(data) for _, data in blobs)
@@ -71,7 +70,7 @@ def run_parse_benchmark(corpus_dir: Path) -> dict[str, Any]:
 def _whole_process_seconds(files: list[Path]) -> float:
     """Wall time of `tracelens parse FILES --json` as a fresh process, start-up included."""
     cli = Path(sys.executable).with_name("tracelens")
-    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "core.cli"]
+    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "cli"]
     start = time.perf_counter()
     done = subprocess.run(
         [*command, "parse", *map(str, files), "--json"], capture_output=True, check=False

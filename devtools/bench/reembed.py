@@ -17,7 +17,11 @@ from typing import Any
 
 from core.db import connect, scratch_database
 from core.settings import Settings
+from devtools.bench.search_corpus import generate_corpus, load_catalogue
+from embeddings.models import load_embedder
 from embeddings.spaces import drop_space, ensure_space, get_space_by_id
+from mlops.reembed import Job, Shard, plan, run_shard
+from mlops.registry import RegisteredModel
 
 PROJECT_TO = 1_000_000
 
@@ -25,10 +29,6 @@ PROJECT_TO = 1_000_000
 def _shard_process(
     url: str, settings_json: str, space_id: int, count: int, index: int, out: Any
 ) -> None:
-    from embeddings.models import load_embedder
-    from mlops.reembed import Job, Shard, run_shard
-    from mlops.registry import RegisteredModel
-
     settings = Settings.model_validate_json(settings_json)
     started = time.perf_counter()
     embedder = load_embedder(
@@ -71,11 +71,6 @@ def run_reembed_benchmark(
     seed: int = 5,
     on_run: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    from devtools.bench.search_corpus import generate_corpus, load_catalogue
-    from embeddings.models import load_embedder
-    from mlops.reembed import plan
-    from mlops.registry import RegisteredModel
-
     cores = len(os.sched_getaffinity(0))
     probe = load_embedder(backend, threads=1, cache_dir=settings.model_cache)
     results: dict[str, Any] = {"comments": comments, "backend": backend, "cores": cores, "runs": []}

@@ -410,7 +410,7 @@ def format_search_benchmark(result: dict[str, Any]) -> str:
         f"  HNSW index build: {tim['index_build_s']:.1f} s (m={idx['m']}, ef_construction="
         f"{idx['ef_construction']}, maintenance_work_mem={idx['maintenance_work_mem']}, "
         f"max_parallel_maintenance_workers={idx['max_parallel_maintenance_workers']})",
-        "  latency of rag.search.search, one connection, after warm-up; query embedding "
+        "  latency of rag.search.hybrid.search, one connection, after warm-up; query embedding "
         "excluded (precomputed, as the query cache serves it):",
     ]
     labels = {

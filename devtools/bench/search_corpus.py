@@ -10,7 +10,7 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 from pgvector.psycopg import register_vector
@@ -18,17 +18,15 @@ from psycopg import sql
 
 from core.db import Conn
 from core.report import SEASONS, Term, parse_term
+from core.settings import Settings
 from devtools.bench.vectors import comment_vectors, context_vectors
 from devtools.corpus.catalogue import COURSES, INSTRUCTOR_NAMES, PROMPTS
 from devtools.corpus.comments import CommentContext, compose_comment
 from embeddings.base import Embedder, FakeEmbedder
+from embeddings.models import load_embedder
 from embeddings.spaces import Space
 from evaluation.queries import QUERIES
 from ingestion.identity import name_key
-
-if TYPE_CHECKING:
-    from core.settings import Settings
-
 
 TextMode = Literal["context", "comment"]
 
@@ -207,9 +205,6 @@ def bench_embedder(backend: str, settings: Settings | None) -> tuple[Embedder, s
     if backend == "fake":
         return FakeEmbedder(), None
     try:
-        from core.settings import Settings
-        from embeddings.models import load_embedder
-
         settings = settings or Settings()
         return load_embedder(
             backend, threads=settings.embedding_threads, cache_dir=settings.model_cache

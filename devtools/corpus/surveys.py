@@ -19,6 +19,9 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Literal
 
+import docx
+from openpyxl import Workbook
+
 from core.report import Comment, Course, Layout, ParsedReport, Question, Term, parse_term
 from devtools.corpus.catalogue import COURSES
 from devtools.corpus.comments import CommentContext, compose_comment
@@ -276,8 +279,6 @@ def _table(
             )
         table = [ids + qids, texts + columns + [k for k, _ in extra], imports, *rows]
         return b"\xef\xbb\xbf" + _csv(table), columns
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -341,8 +342,6 @@ def _text_lines(rng: random.Random, a: _Answers, in_file: bool, *, title: bool) 
 
 
 def _docx(rng: random.Random, a: _Answers, in_file: bool) -> bytes:
-    import docx
-
     doc = docx.Document()
     if in_file:
         doc.add_paragraph(f"Course: {a.course.code}-{a.course.section}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.report import Layout, ParsedReport
 from devtools.corpus.content import Survey, comment_labels, generate_surveys, project
+from devtools.corpus.surveys import KINDS, make_export
 from devtools.corpus.xlsx_render import render_xlsx
 
 Renderer = Callable[..., bytes]
@@ -100,8 +101,6 @@ def write_corpus(
 
 
 def _write_exports(out_dir: Path, count: int, seed: int) -> list[Path]:
-    from devtools.corpus.surveys import KINDS, make_export
-
     written = []
     for index in range(count):
         export = make_export(KINDS[index % len(KINDS)], seed=seed * 1_000 + index, in_file=True)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from cli.wiring import model_in_service
 from core.db import Conn, connect, scratch_database
 from core.settings import Settings
 from devtools.corpus.writer import write_corpus
 from devtools.evaluate.independent import IndependentResult
 from devtools.goldset.builder import build_gold_set
 from devtools.goldset.reference import report_files
-from embeddings.active import load_embedder
 from evaluation.ask import MAX_FAILURES, AskEvalResult, ask_all, coverage, score
 from evaluation.labelled import stored_keys
 from evaluation.loading import index_stored, parse_and_store
@@ -37,7 +37,7 @@ def load_corpus(conn: Conn, corpus: Path, *, settings: Settings) -> tuple[Search
     conn.commit()
     searcher = index_stored(
         conn,
-        embedder=load_embedder(settings),
+        embedder=model_in_service(settings).embedder,
         text_mode=settings.embedding_text,
         batch_size=settings.embedding_batch_size,
     )

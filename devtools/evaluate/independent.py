@@ -21,12 +21,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from cli.wiring import model_in_service
 from core.db import Conn, connect, scratch_database
 from core.report import ParsedReport
 from core.settings import Settings
 from devtools.evaluate.judge import NUMERIC_TYPES, Outcome, Question, load_questions, outcomes, q2
 from devtools.independent import INDEPENDENT_DIR
-from embeddings.active import load_embedder
 from evaluation.ask import ask_turns, describe_answer
 from evaluation.labelled import stored_keys
 from evaluation.loading import index_stored, store_parsed
@@ -201,7 +201,7 @@ def run_independent_eval(settings: Settings, *, directory: Path = DEFAULT_DIR) -
             reports = store_corpus(conn, directory)
             searcher = index_stored(
                 conn,
-                embedder=load_embedder(settings),
+                embedder=model_in_service(settings).embedder,
                 text_mode=settings.embedding_text,
                 batch_size=settings.embedding_batch_size,
             )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from cli.wiring import model_in_service
 from core.blobs import make_blob_store
 from core.db import connect, scratch_database
 from core.settings import Settings
@@ -19,7 +20,7 @@ from devtools.independent import (
     report_paths,
     store_corpus,
 )
-from embeddings.active import load_embedder
+from embeddings.active import ModelInService
 from embeddings.base import QueryCache
 from embeddings.indexing import embed_sections
 from embeddings.spaces import ensure_space
@@ -43,12 +44,13 @@ from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher
 
 
-def _load(settings: Settings, url: str, corpus: Path) -> None:
+def load_through_worker(settings: Settings, url: str, corpus: Path, model: ModelInService) -> None:
+    """Every report file of the corpus accepted as an upload, then worked by a table worker."""
     blobs, queue = make_blob_store(settings), PostgresQueue()
     with connect(url, autocommit=True) as conn:
         for path in find_reports([corpus]):
             accept_file(conn, blobs=blobs, queue=queue, data=path.read_bytes(), filename=path.name)
-    worker = Worker(settings=settings, url=url, blobs=blobs, queue=queue)
+    worker = Worker(settings=settings, url=url, blobs=blobs, queue=queue, model=model)
     try:
         worker.run(until_idle=True)
     finally:
@@ -64,23 +66,26 @@ def independent_cases(directory: Path = INDEPENDENT_DIR) -> list[Case]:
 
 def run_independent_search(
     settings: Settings, *, directory: Path = INDEPENDENT_DIR, k: int = 10
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The independent set's paraphrase queries over its own corpus, in a scratch database."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
+    """The independent set's paraphrase queries over its own corpus, in a scratch database:
+    (summary rows, per-query rows, the embedder's backend)."""
     with scratch_database("tl-eval-ind-") as (root, db):
         settings = settings.model_copy(
             update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
         )
+        embedder = model_in_service(settings).embedder
         with connect(db.url) as conn:
             store_corpus(conn, report_paths(directory))
             searcher = index_stored(
                 conn,
-                embedder=load_embedder(settings),
+                embedder=embedder,
                 text_mode=settings.embedding_text,
                 batch_size=settings.embedding_batch_size,
             )
-            return paraphrase_eval(
+            rows, per_query = paraphrase_eval(
                 conn, searcher, independent_cases(directory), set_name="independent", k=k
             )
+    return rows, per_query, embedder.backend
 
 
 def run_retrieval_eval(
@@ -101,11 +106,11 @@ def run_retrieval_eval(
             settings, corpus=corpus, reports=reports, seed=seed, k=k, text_modes=text_modes
         )
     if "independent" in sets:
-        rows, per_query = run_independent_search(settings, directory=independent, k=k)
+        rows, per_query, backend = run_independent_search(settings, directory=independent, k=k)
         run.paraphrase += rows
         run.paraphrase_queries += per_query
         if run.backend == "-":
-            run.backend = load_embedder(settings).backend
+            run.backend = backend
     return run
 
 
@@ -125,9 +130,10 @@ def _run_generated(
         settings = settings.model_copy(
             update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
         )
-        _load(settings, db.url, corpus)
+        model = model_in_service(settings)
+        load_through_worker(settings, db.url, corpus, model)
         eval_set = build_eval_set(corpus, seed=seed)
-        embedder = load_embedder(settings)
+        embedder = model.embedder
         queries = QueryCache(embedder)
         rows = []
         per_query: list[dict[str, Any]] = []

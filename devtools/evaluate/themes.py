@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from cli.wiring import model_in_service
 from core.db import connect, scratch_database
 from core.settings import Settings
 from devtools.corpus.writer import write_corpus
@@ -20,7 +21,6 @@ from devtools.independent import (
     store_corpus,
     truth_paths,
 )
-from embeddings.active import load_embedder
 from evaluation.labelled import load_labelled_comments
 from evaluation.loading import index_stored
 from evaluation.themes import Labelled, ThemesEval, predictions, score
@@ -53,7 +53,7 @@ def _evaluate(
             store_corpus(conn, paths)
             index_stored(
                 conn,
-                embedder=load_embedder(settings),
+                embedder=model_in_service(settings).embedder,
                 text_mode=settings.embedding_text,
                 batch_size=settings.embedding_batch_size,
             )

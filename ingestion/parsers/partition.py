@@ -25,7 +25,11 @@ import io
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
 from typing import Any, Literal
+
+from lxml import html as lxml_html
 
 from core.errors import ParseError
 
@@ -72,6 +76,7 @@ def go_offline() -> None:
 
 
 def _blocks(elements: Iterable[Any], *, headings: bool) -> list[Block]:
+    # start-up speed: unstructured takes seconds to import; only these formats need it
     from unstructured.documents.elements import (
         Footer,
         Header,
@@ -104,8 +109,6 @@ def table_rows(html: str) -> tuple[str, tuple[tuple[str, ...], ...]]:
     """A table's caption and rows from unstructured's `text_as_html` (cells' text flattened)."""
     if not html.strip():
         return "", ()
-    from lxml import html as lxml_html
-
     table = lxml_html.fragment_fromstring(html)
     caption = " ".join(" ".join(c.text_content().split()) for c in table.iter("caption"))
     rows = tuple(
@@ -118,6 +121,7 @@ def table_rows(html: str) -> tuple[str, tuple[tuple[str, ...], ...]]:
 def partition_html(text: str) -> list[Block]:
     """HTML as blocks; scripts, styles, forms, `nav`, `header` and `footer` are dropped."""
     go_offline()
+    # start-up speed: unstructured takes seconds to import; only these formats need it
     from unstructured.partition.html import partition_html as partition
 
     return _blocks(partition(text=text, languages=["eng"]), headings=True)
@@ -126,6 +130,7 @@ def partition_html(text: str) -> list[Block]:
 def partition_csv(data: bytes) -> list[Block]:
     """A CSV file as one table block (every cell as text, nothing read as a number or NaN)."""
     go_offline()
+    # start-up speed: unstructured takes seconds to import; only these formats need it
     from unstructured.partition.csv import partition_csv as partition
 
     return _blocks(partition(file=io.BytesIO(data), languages=["eng"]), headings=False)
@@ -134,6 +139,7 @@ def partition_csv(data: bytes) -> list[Block]:
 def partition_docx(data: bytes) -> list[Block]:
     """A Word document as blocks: headings from heading styles, items from list styles."""
     go_offline()
+    # start-up speed: unstructured takes seconds to import; only these formats need it
     from unstructured.partition.docx import partition_docx as partition
 
     # Titles come from heading styles only (unstructured leaves unstyled text to heuristics that
@@ -147,6 +153,7 @@ Grouper = Callable[[str], str]
 def partition_text(text: str, *, grouper: Grouper) -> list[Block]:
     """Plain text as blocks, one per paragraph as `grouper` leaves them (blank-line separated)."""
     go_offline()
+    # start-up speed: unstructured takes seconds to import; only these formats need it
     from unstructured.partition.text import partition_text as partition
 
     return _blocks(
@@ -165,9 +172,7 @@ def partition_email(data: bytes, *, grouper: Grouper) -> EmailParts:
     """An .eml message: its subject, its body as blocks (plain text preferred), its attachments'
     names (not partitioned)."""
     go_offline()
-    from email import policy
-    from email.parser import BytesParser
-
+    # start-up speed: unstructured takes seconds to import; only these formats need it
     from unstructured.partition.email import partition_email as partition
 
     message = BytesParser(policy=policy.default).parsebytes(data)

@@ -27,7 +27,7 @@ from core.blobs import BlobStore
 from core.db import Conn, connect
 from core.observability import observe_consumer_lag
 from core.settings import Settings
-from embeddings.base import Embedder
+from embeddings.active import ModelInService
 from ingestion.processing import Processor, Verdict, backoff_s
 from ingestion.queue.kafka import decode_job, ensure_topics, kafka_options
 from ingestion.workers.reconnect import OUTAGES, connect_with_backoff
@@ -68,14 +68,14 @@ class KafkaWorker:
         settings: Settings,
         url: str,
         blobs: BlobStore,
+        model: ModelInService,
         *,
-        embedder: Embedder | None = None,
         session_timeout_ms: int = 10_000,
     ):
         self.settings = settings
         self.url = url
         self.blobs = blobs
-        self.embedder = embedder
+        self.model = model
         self.session_timeout_ms = session_timeout_ms
         self.stop = asyncio.Event()
         self.abandon = asyncio.Event()
@@ -115,9 +115,8 @@ class KafkaWorker:
     async def _connect(self) -> None:
         if self.processor is None:
             self.processor = await asyncio.to_thread(
-                Processor, self.settings, self.url, self.blobs, self.embedder
+                Processor, self.settings, self.url, self.blobs, self.model
             )
-            self.embedder = self.processor.embedder  # loaded once, kept across reconnects
             self.work = await asyncio.to_thread(connect, self.url)
         if self.consumer is None:
             await ensure_topics(self.settings)
@@ -309,11 +308,11 @@ def _where(message: ConsumerRecord) -> tuple[str, int, int]:
     return message.topic, message.partition, message.offset
 
 
-def run_kafka_worker(settings: Settings, url: str, blobs: BlobStore) -> None:
+def run_kafka_worker(settings: Settings, url: str, blobs: BlobStore, model: ModelInService) -> None:
     """Run until SIGTERM/SIGINT; the message in hand is finished and its offset committed."""
 
     async def _main() -> None:
-        worker = KafkaWorker(settings, url, blobs)
+        worker = KafkaWorker(settings, url, blobs, model)
         loop = asyncio.get_running_loop()
 
         def _stop() -> None:

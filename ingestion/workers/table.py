@@ -23,7 +23,7 @@ from core.blobs import BlobStore
 from core.db import Conn, connect
 from core.observability import observe_queue
 from core.settings import Settings
-from embeddings.base import Embedder
+from embeddings.active import ModelInService
 from ingestion.deletion import collect_blobs
 from ingestion.processing import Processor, Verdict
 from ingestion.queue.postgres import PostgresQueue
@@ -40,19 +40,15 @@ class Worker:
     url: str
     blobs: BlobStore
     queue: PostgresQueue
+    model: ModelInService
     stop: threading.Event = field(default_factory=threading.Event)
-    embedder: Embedder | None = None
 
     def __post_init__(self) -> None:
-        self.processor = Processor(self.settings, self.url, self.blobs, self.embedder)
+        self.processor = Processor(self.settings, self.url, self.blobs, self.model)
         self.work: Conn = connect(self.url, role="worker")
         self._queue_measured = 0.0
         # Files of reports deleted while no one could remove them (a crash after the commit).
         collect_blobs(self.processor.status, self.blobs)
-
-    @property
-    def model(self) -> Embedder:
-        return self.processor.embedder
 
     def close(self) -> None:
         self.processor.close()
@@ -105,7 +101,9 @@ class Worker:
             raise
 
 
-def run_worker(settings: Settings, url: str, blobs: BlobStore, queue: PostgresQueue) -> None:
+def run_worker(
+    settings: Settings, url: str, blobs: BlobStore, queue: PostgresQueue, model: ModelInService
+) -> None:
     """Run until SIGTERM/SIGINT; the job in hand is finished first."""
     stop = threading.Event()
 
@@ -115,13 +113,11 @@ def run_worker(settings: Settings, url: str, blobs: BlobStore, queue: PostgresQu
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    embedder: Embedder | None = None
     log.info("worker started")
     while not stop.is_set():
-        worker = _connected_worker(settings, url, blobs, queue, stop, embedder)
+        worker = _connected_worker(settings, url, blobs, queue, model, stop)
         if worker is None:
             return
-        embedder = worker.model
         try:
             worker.run()
         except psycopg.OperationalError as exc:
@@ -144,8 +140,8 @@ def _connected_worker(
     url: str,
     blobs: BlobStore,
     queue: PostgresQueue,
+    model: ModelInService,
     stop: threading.Event,
-    embedder: Embedder | None,
 ) -> Worker | None:
     """A worker, once the database answers: retried with jittered backoff until it does
     (a database restarting must not end the worker); None when stopped meanwhile."""
@@ -167,8 +163,8 @@ def _connected_worker(
             url=url,
             blobs=blobs,
             queue=queue,
+            model=model,
             stop=stop,
-            embedder=embedder,
         )
     except psycopg.OperationalError:
         return None  # stopped while the database was still down

@@ -15,6 +15,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from core.db import Conn
+from core.report import normalize_code
 from core.settings import Settings
 from enrichment.detector import detector_for
 from enrichment.theme_definitions import GENERAL
@@ -26,6 +27,7 @@ from rag.answer.declines import catalog_defaults, decline, mixed, scope_in_force
 from rag.answer.entities.metric_index import MetricIndex
 from rag.answer.entities.model import Catalog, Entities, Intent
 from rag.answer.entities.resolve import resolve
+from rag.answer.llm import make_chat_model
 from rag.answer.planner import Planner
 from rag.answer.planning import Defaults, detect_intent, intent_of, plan_question
 from rag.answer.plans import (
@@ -331,8 +333,6 @@ def _with_filters(entities: Entities, filters: SearchFilters | None, catalog: Ca
         return entities
     update: dict[str, Any] = {}
     if filters.course:
-        from core.report import normalize_code
-
         update["courses"] = [normalize_code(filters.course)]
     if filters.subject:
         update["subjects"] = [filters.subject.upper()]
@@ -386,8 +386,6 @@ def _unclear(entities: Entities, plan: Unanswerable) -> list[str]:
 
 
 def open_asker(settings: Settings, searcher: Searcher) -> Asker:
-    from rag.answer.llm import make_chat_model
-
     chat_model = make_chat_model(settings)
     planner = None
     if chat_model is not None and settings.llm_planner:

@@ -6,13 +6,11 @@ Every provider package is imported only when chosen, so the extractive default n
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from langchain_core.language_models import BaseChatModel
+from pydantic import SecretStr
 
 from core.errors import ConfigError
 from core.settings import Settings
-
-if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
 
 MAX_RETRIES = 1
 """One retry at most: a slow answer is worse than the extractive one it falls back to."""
@@ -51,8 +49,8 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
 
 def _openai(settings: Settings, model: str) -> BaseChatModel:
     """Any OpenAI-compatible server (vLLM, Ollama's /v1, llama.cpp) or OpenAI itself."""
+    # chosen by settings: a provider's package loads only when it is the one in use
     from langchain_openai import ChatOpenAI
-    from pydantic import SecretStr
 
     key = settings.llm_api_key
     if key is None and settings.llm_base_url is not None:
@@ -73,6 +71,7 @@ def _openai(settings: Settings, model: str) -> BaseChatModel:
 
 def _ollama(settings: Settings, model: str) -> BaseChatModel:
     """Ollama's native /api/chat; base_url None means Ollama's default (127.0.0.1:11434)."""
+    # chosen by settings: a provider's package loads only when it is the one in use
     from langchain_ollama import ChatOllama
 
     base_url = settings.llm_base_url
@@ -89,6 +88,7 @@ def _ollama(settings: Settings, model: str) -> BaseChatModel:
 
 def _vertexai(settings: Settings, model: str) -> BaseChatModel:
     """Gemini on Vertex AI, with application-default credentials for the settings' project."""
+    # chosen by settings: a provider's package loads only when it is the one in use
     from langchain_google_vertexai import ChatVertexAI
 
     return ChatVertexAI(

@@ -6,16 +6,12 @@ the department and university means and medians, and the hours-per-week bins. Th
 name each of them in ordinary English ("class size", "took the survey", "how many 5s"), and the
 phrases that set scope or a comparison ("across all terms", "each term", "vs the department"),
 so that those words never reach the rating-question matcher as if they named a metric. The
-readers that apply them are rag.answer.reading."""
+readers that apply them are rag.answer.entities.reading."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    pass
-
+from typing import Literal
 
 Figure = Literal["enrollment", "responses", "respondents", "declines", "response_rate"]
 

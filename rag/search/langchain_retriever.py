@@ -16,7 +16,7 @@ from psycopg_pool import ConnectionPool
 from pydantic import Field, InstanceOf
 
 from core.db import Conn
-from core.settings import Settings
+from embeddings.active import ModelInService
 from rag.search.filters import SearchFilters
 from rag.search.hybrid import Hit, Mode
 from rag.search.searcher import Searcher, open_searcher
@@ -39,12 +39,12 @@ class TraceLensRetriever(BaseRetriever):
     """None means the searcher's default mode (hybrid)."""
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, pool: ConnectionPool[Conn], **fields: Any
+    def in_service(
+        cls, model: ModelInService, pool: ConnectionPool[Conn], **fields: Any
     ) -> TraceLensRetriever:
-        """A retriever over the settings' active embedding space."""
+        """A retriever over the space of the model in service."""
         with pool.connection() as conn:
-            searcher = open_searcher(conn, settings)
+            searcher = open_searcher(conn, model)
         return cls(searcher=searcher, pool=pool, **fields)
 
     def _get_relevant_documents(

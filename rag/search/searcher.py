@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.db import Conn
-from core.settings import Settings
-from embeddings.active import active_space, load_embedder
+from embeddings.active import ModelInService, active_space
 from embeddings.base import QueryCache
 from embeddings.spaces import Space
 from enrichment.detector import detector_for
@@ -86,7 +85,7 @@ class Searcher:
         )
 
 
-def open_searcher(conn: Conn, settings: Settings) -> Searcher:
-    embedder = load_embedder(settings)
-    space = active_space(conn, settings=settings, embedder=embedder)
-    return Searcher(space=space, queries=QueryCache(embedder))
+def open_searcher(conn: Conn, model: ModelInService) -> Searcher:
+    """Search over the space of the model in service (made active if it is a registry model)."""
+    space = active_space(conn, model=model)
+    return Searcher(space=space, queries=QueryCache(model.embedder))

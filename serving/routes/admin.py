@@ -32,8 +32,9 @@ async def reload_model(services: ServicesDep, principal: PrincipalDep) -> Reload
     """
 
     def _build() -> tuple[str, str]:
+        model = services.components.resolve_model()
         with services.pool.connection() as conn:
-            searcher = open_searcher(conn, services.settings)
+            searcher = open_searcher(conn, model)
         previous = services.searcher.space.name
         services.use_searcher(searcher)
         return previous, searcher.space.name

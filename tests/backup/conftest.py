@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from core.blobs import make_blob_store
 from core.db import Database, connect, with_database
 from core.settings import Settings
+from devtools.processes import free_port
+from devtools.stack.scaleout import gcs_emulator as emulator
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
-from tests.conftest import _TEMPLATE, free_port, work_queue
+from tests.conftest import _TEMPLATE, work_queue
 
 BUCKET = "tracelens-test"
 
@@ -73,26 +72,8 @@ def corpus_db(pg_server: Database, tmp_path_factory: pytest.TempPathFactory) -> 
 def gcs_emulator() -> Iterator[str]:
     """gcp-storage-emulator on 127.0.0.1 (in memory, bucket tracelens-test)."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gcp_storage_emulator", "start", "--host", "127.0.0.1",
-         "--port", str(port), "--in-memory", "--default-bucket", BUCKET, "--quiet"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{url}/storage/v1/b", timeout=1)
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("gcp-storage-emulator did not start") from None
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with emulator(port, bucket=BUCKET):
+        yield f"http://127.0.0.1:{port}"
 
 
 _scratch = iter(range(1_000_000))

@@ -14,7 +14,7 @@ from tests.backup.conftest import BUCKET, Corpus, unique_prefix
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "core.cli", "backup", *args],
+        [sys.executable, "-m", "cli", "backup", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -59,7 +59,7 @@ def test_run_list_restore_compare_prune_against_gcs(
         restored.stdout
     )
     compared = subprocess.run(
-        [sys.executable, "-m", "core.cli", "backup", "compare", "--target-db", drill],
+        [sys.executable, "-m", "cli", "backup", "compare", "--target-db", drill],
         capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
     assert compared.returncode == 0, compared.stdout + compared.stderr

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 
+from cli.wiring import model_in_service
 from core.backup import (
     BackupBusy,
     BackupCorrupt,
@@ -45,7 +46,7 @@ def _answers(url: str, settings: Settings) -> dict[str, Any]:
     with connect(url) as conn:
         course = conn.execute("SELECT code FROM courses ORDER BY code LIMIT 1").fetchone()
         assert course is not None
-        searcher = open_searcher(conn, settings)
+        searcher = open_searcher(conn, model_in_service(settings))
         out: dict[str, Any] = {
             q: [h.model_dump() for h in searcher.search(conn, query=q, k=10)] for q in QUERIES
         }

@@ -2,56 +2,23 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from core.blobs import BlobCorrupt, make_blob_store, sha256_hex
 from core.blobs.gcs import GcsBlobStore
 from core.errors import NotFound
 from core.settings import Settings
-from tests.conftest import free_port
+from devtools.processes import free_port
+from devtools.stack.scaleout import gcs_emulator
 
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gcp_storage_emulator",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--in-memory",
-            "--default-bucket",
-            "tracelens-test",
-            "--quiet",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{url}/storage/v1/b", timeout=1)
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("gcp-storage-emulator did not start") from None
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with gcs_emulator(port, bucket="tracelens-test"):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _store(url: str, prefix: str = "reports/") -> GcsBlobStore:

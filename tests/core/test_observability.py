@@ -22,6 +22,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from cli.wiring import model_in_service
+from core.blobs import make_blob_store
 from core.observability import (
     configure_logging,
     configure_tracing,
@@ -30,7 +32,10 @@ from core.observability import (
     start_metrics_server,
 )
 from core.settings import Settings
-from tests.conftest import free_port, settings_env, work_queue
+from devtools.processes import free_port
+from ingestion.queue import PostgresQueue
+from ingestion.workers.table import Worker
+from tests.conftest import settings_env, work_queue
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("fetch", "parse", "store", "embed")
@@ -125,10 +130,6 @@ def test_metrics_after_uploading_and_processing_reports(
 def test_queue_depth_and_lag_while_jobs_wait(
     api: httpx.Client, settings: Settings, corpus: Path
 ) -> None:
-    from core.blobs import make_blob_store
-    from ingestion.queue import make_queue
-    from ingestion.workers.table import Worker
-
     for path in _two_reports(corpus):
         assert _upload(api, path).status_code == 202
     time.sleep(0.2)
@@ -137,7 +138,8 @@ def test_queue_depth_and_lag_while_jobs_wait(
         settings=settings,
         url=settings.database_url,
         blobs=make_blob_store(settings),
-        queue=make_queue(settings),
+        queue=PostgresQueue(),
+        model=model_in_service(settings),
     )
     try:
         worker.measure_queue(idle=True)
@@ -261,7 +263,7 @@ def _silent_collector() -> Iterator[str]:
 
 def _start(command: str, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "core.cli", command],
+        [sys.executable, "-m", "cli", command],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,

@@ -50,7 +50,7 @@ def test_independent_search_eval_scores_every_signal_and_split(tmp_path: Path) -
     from evaluation.retrieval import CONFIGS
 
     settings = Settings(_env_file=None, state_dir=tmp_path, embedding_backend="fake")  # type: ignore[call-arg]
-    rows, per_query = run_independent_search(settings)
+    rows, per_query, _backend = run_independent_search(settings)
     assert {(r["signals"], r["split"]) for r in rows} == {
         (name, split) for name in CONFIGS for split in ("dev", "test", "all")
     }

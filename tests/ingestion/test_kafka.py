@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -21,24 +17,27 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from cli.wiring import model_in_service
 from core.blobs import LocalBlobStore, make_blob_store
 from core.db import connect
 from core.errors import ConfigError
-from core.scaleout import start_gcs_emulator, start_tansu
 from core.settings import Settings
+from devtools.processes import Child, free_port
+from devtools.processes import settings_env as child_settings_env
+from devtools.stack.scaleout import gcs_emulator
+from devtools.stack.scaleout import tansu as broker
+from devtools.stack.supervisor import cli_command
 from ingestion.intake import accept_file
 from ingestion.queue.kafka import KafkaQueue, decode_job, job_payload, kafka_options
 from ingestion.workers.kafka import KafkaWorker
 from ingestion.workers.relay import Relay
-from tests.conftest import free_port, settings_env, truth_of
+from tests.conftest import truth_of
 
 
 @pytest.fixture(scope="module")
 def tansu() -> Iterator[str]:
-    proc = start_tansu(port := free_port())
-    yield f"127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    with broker(port := free_port()):
+        yield f"127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +100,7 @@ def _wait_for(what: str, done: Callable[[], bool], timeout_s: float, procs: list
     deadline = time.monotonic() + timeout_s
     while not done():
         for proc in procs:
-            assert proc.poll() is None, f"a child exited with status {proc.returncode}"
+            assert proc.running(), f"{proc.name} exited with status {proc.returncode}"
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.1)
 
@@ -115,29 +114,20 @@ def _all_processed(settings: Settings, n: int) -> Callable[[], bool]:
 
 
 @contextmanager
-def _children(settings: Settings, logs: Path, *commands: str) -> Iterator[list[Any]]:
-    """`tracelens <command>` child processes with these settings; SIGTERM at the end."""
-    env, procs = settings_env(settings), []
-    logs.mkdir(parents=True, exist_ok=True)
+def _children(settings: Settings, logs: Path, *commands: str) -> Iterator[list[Child]]:
+    """`tracelens <command>` child processes with these settings; stopped at the end."""
+    env = child_settings_env(settings)
+    procs = [
+        Child(command, cli_command(command), env=env, log=logs / f"{command}-{n}.log", timeout_s=30)
+        for n, command in enumerate(commands)
+    ]
     try:
-        for n, command in enumerate(commands):
-            out = (logs / f"{command}-{n}.log").open("ab")
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "core.cli", command], env=env, stdout=out, stderr=out
-                )
-            )
-            out.close()
+        for proc in procs:
+            proc.start()
         yield procs
     finally:
         for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            proc.stop()
 
 
 def _processed_by(log: Path) -> list[int]:
@@ -197,8 +187,7 @@ def test_kill_9_mid_message_is_redelivered_and_processed_once(
             return bool(_query(settings, "SELECT 1 FROM reports WHERE status = 'processing'"))
 
         _wait_for("a report in hand", processing, 60, procs)
-        os.kill(doomed.pid, signal.SIGKILL)
-        doomed.wait()
+        doomed.kill()  # SIGKILL
         [held] = _query(settings, "SELECT id FROM reports WHERE status = 'processing'")
         # Its DB transaction died with it, its offset was never committed: a new member of the
         # group (after the dead one's session times out) gets the message again.
@@ -239,14 +228,12 @@ def test_uploads_are_accepted_while_the_broker_is_down(
         rows = _query(settings, "SELECT key, sent_at FROM outbox ORDER BY id")
         assert [(r["key"], r["sent_at"]) for r in rows] == [(str(i), None) for i in ids]
         assert {r["status"] for r in _query(settings, "SELECT status FROM reports")} == {"queued"}
-        broker = start_tansu(port)
-        try:
-            _wait_for("the backlog processed", _all_processed(settings, len(ids)), 90, procs)
-        finally:
-            for proc in procs:
-                proc.terminate()
-            broker.terminate()
-            broker.wait(timeout=10)
+        with broker(port):
+            try:
+                _wait_for("the backlog processed", _all_processed(settings, len(ids)), 90, procs)
+            finally:
+                for proc in procs:
+                    proc.stop()
     _assert_matches_truth(settings, files)
 
 
@@ -314,7 +301,12 @@ def test_a_poison_report_is_retried_then_dead_lettered(
     [report_id] = _accept(settings, sorted(corpus.glob("*.pdf"))[:1])
     assert settings.database_url
     relay = Relay(settings, settings.database_url)
-    worker = KafkaWorker(settings, settings.database_url, _BrokenBlobs(settings.blob_path))
+    worker = KafkaWorker(
+        settings,
+        settings.database_url,
+        _BrokenBlobs(settings.blob_path),
+        model_in_service(settings),
+    )
     with _in_thread(relay, worker):
         _wait_for(
             "the report to fail",
@@ -336,7 +328,7 @@ def test_a_poison_report_is_retried_then_dead_lettered(
 
 def test_gcs_blobs_through_the_kafka_path(settings: Settings, tansu: str, corpus: Path) -> None:
     """The scale-out pairing: blobs in the GCS emulator, jobs through the outbox and Kafka."""
-    emulator = start_gcs_emulator(port := free_port(), bucket="tl-kafka")
+    emulator = gcs_emulator(port := free_port(), bucket="tl-kafka").start()
     try:
         settings = _kafka(
             settings,
@@ -349,13 +341,14 @@ def test_gcs_blobs_through_the_kafka_path(settings: Settings, tansu: str, corpus
         _accept(settings, files)
         assert settings.database_url
         relay = Relay(settings, settings.database_url)
-        worker = KafkaWorker(settings, settings.database_url, make_blob_store(settings))
+        worker = KafkaWorker(
+            settings, settings.database_url, make_blob_store(settings), model_in_service(settings)
+        )
         with _in_thread(relay, worker):
             _wait_for("processed", _all_processed(settings, len(files)), 60, [])
         _assert_matches_truth(settings, files)
     finally:
-        emulator.terminate()
-        emulator.wait(timeout=10)
+        emulator.stop()
 
 
 def test_job_messages_round_trip_and_reject_junk() -> None:

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from cli.wiring import model_in_service
 from core.blobs import LocalBlobStore, make_blob_store
 from core.db import connect
 from core.settings import Settings
@@ -54,7 +55,13 @@ class FlakyBlobs(LocalBlobStore):
 
 def _worker(settings: Settings, blobs: LocalBlobStore) -> Worker:
     assert settings.database_url
-    return Worker(settings=settings, url=settings.database_url, blobs=blobs, queue=PostgresQueue())
+    return Worker(
+        settings=settings,
+        url=settings.database_url,
+        blobs=blobs,
+        queue=PostgresQueue(),
+        model=model_in_service(settings),
+    )
 
 
 def test_transient_failures_back_off_then_succeed(settings: Settings, corpus: Path) -> None:
@@ -127,7 +134,7 @@ def test_kill_9_while_a_job_is_held(settings: Settings, corpus: Path) -> None:
     killed_mid_job = 0
     for _ in range(8):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "core.cli", "worker"],
+            [sys.executable, "-m", "cli", "worker"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

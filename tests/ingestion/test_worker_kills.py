@@ -11,12 +11,13 @@ from pathlib import Path
 
 from psycopg import sql
 
+from cli.wiring import model_in_service
 from core.blobs import make_blob_store
 from core.db import connect
 from core.settings import Settings
 from devtools.corpus.content import generate_surveys, project
 from devtools.corpus.xlsx_render import render_xlsx
-from embeddings.active import active_space, load_embedder
+from embeddings.active import active_space
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
 from tests.conftest import settings_env
@@ -90,7 +91,7 @@ def test_kill_9_five_times_during_an_ingest_loses_and_duplicates_nothing(
         ).fetchall()
         counts = {(r["code"], r["section"], r["label"]): r["n"] for r in stored}
         assert counts == {k: len(v) for k, v in expected_comments.items()}
-        space = active_space(conn, settings=settings, embedder=load_embedder(settings))
+        space = active_space(conn, model=model_in_service(settings))
         vectors = conn.execute(
             sql.SQL("SELECT count(*) AS n FROM {}").format(space.table)
         ).fetchone()

@@ -8,22 +8,21 @@ aliases never meet.
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from cli.wiring import model_in_service
 from core.db import Database, connect, with_database
 from core.settings import Settings
+from devtools.evaluate.retrieval import load_through_worker
+from devtools.processes import Child, free_port
 from embeddings.base import FakeEmbedder
 from mlops.registry import RegisteredModel, ensure_champion
-from tests.conftest import free_port
 
 _LOADED = "tracelens_mlops_loaded"
 _counter = itertools.count()
@@ -53,32 +52,17 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory, mlflow_sqlite: str) 
     settings = Settings(_env_file=None, state_dir=state, mlflow_ui_port=free_port())  # type: ignore[call-arg]
     command = mlflow_ui_command(settings)
     assert command is not None
-    log = (state / "server.log").open("wb")
-    proc = subprocess.Popen(
-        command, env={**os.environ, **mlflow_env()}, stdout=log, stderr=subprocess.STDOUT
-    )
     url = f"http://127.0.0.1:{settings.mlflow_ui_port}"
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"mlflow server exited: {(state / 'server.log').read_text()}")
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("mlflow server did not start in 180 s")
-            time.sleep(0.5)
+    server = Child(
+        "mlflow server",
+        command,
+        url=f"{url}/health",
+        env=mlflow_env(),
+        log=state / "server.log",
+        timeout_s=180,
+    )
+    with server:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")
@@ -86,8 +70,6 @@ def loaded_template(
     pg_server: Database, corpus: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> str:
     """A database holding the labelled corpus, embedded (fake, comment) by the real worker."""
-    from devtools.evaluate.retrieval import _load
-
     with connect(pg_server.url, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {_LOADED}")
         conn.execute(f"CREATE DATABASE {_LOADED} TEMPLATE tracelens_template")
@@ -99,7 +81,7 @@ def loaded_template(
         embedding_backend="fake",
         worker_poll_s=0.2,
     )
-    _load(settings, url, corpus)
+    load_through_worker(settings, url, corpus, model_in_service(settings))
     return _LOADED
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.db import connect
 from core.settings import Settings
-from embeddings.active import load_embedder
+from embeddings.active import configured_model
 from mlops.reembed import format_outcome, reembed
 from mlops.registry import RegisteredModel, register, resolve
 
@@ -12,9 +12,9 @@ from mlops.registry import RegisteredModel, register, resolve
 def test_int8_reembed_runs_through_the_gate(ml: Settings, champion: RegisteredModel) -> None:
     assert ml.database_url is not None
     settings = ml.model_copy(update={"embedding_threads": 2})
-    int8 = load_embedder(
+    int8 = configured_model(
         settings.model_copy(update={"embedding_backend": "onnx-int8", "embedding_model": None})
-    )
+    ).embedder
     candidate = register(settings, embedder=int8, text_mode=settings.embedding_text)
     assert candidate.tags["quantisation"].startswith("dynamic int8")
 

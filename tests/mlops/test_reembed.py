@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.wiring import model_in_service
 from core.db import Conn, connect
 from core.errors import ConfigError
 from core.settings import Settings
@@ -143,7 +144,7 @@ def test_a_shard_killed_with_sigkill_resumes_without_duplicates_or_gaps(
     candidate = register(ml, embedder=FakeEmbedder(), text_mode="prompt")
     env = settings_env(ml)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "reembed", "--model", candidate.uri, "--shard", "0/1"],
+        [sys.executable, "-m", "cli", "reembed", "--model", candidate.uri, "--shard", "0/1"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -252,7 +253,8 @@ def test_a_worker_from_before_a_switch_survives_the_old_space_being_dropped(
     from ingestion.workers.table import Worker
 
     blobs, queue = make_blob_store(ml), make_queue(ml)
-    worker = Worker(settings=ml, url=_url(ml), blobs=blobs, queue=queue)  # serves the champion
+    # serves the champion
+    worker = Worker(settings=ml, url=_url(ml), blobs=blobs, queue=queue, model=model_in_service(ml))
     try:
         old = worker.processor.space
         candidate = register(ml, embedder=FakeEmbedder(), text_mode="prompt")

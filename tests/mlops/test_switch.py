@@ -10,9 +10,9 @@ import httpx
 
 from core.settings import Settings
 from embeddings.base import FakeEmbedder
-from mlops.commands import notify_reload
 from mlops.reembed import reembed
 from mlops.registry import RegisteredModel, register
+from mlops.service import notify_reload
 from tests.conftest import LiveServer
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -270,11 +271,15 @@ def test_every_image_is_pinned_by_digest_in_prod(rendered: dict[str, list[Manife
     assert not unpinned, unpinned
 
 
-def test_probe_paths_exist_in_the_api_openapi_schema(rendered: dict[str, list[Manifest]]) -> None:
+def test_probe_paths_exist_in_the_api_openapi_schema(
+    rendered: dict[str, list[Manifest]], tmp_path: Path
+) -> None:
+    from cli.wiring import api_components
     from core.settings import Settings
     from serving.app import create_app
 
-    paths = set(create_app(Settings()).openapi()["paths"])
+    settings = Settings(state_dir=tmp_path)
+    paths = set(create_app(settings, api_components(settings)).openapi()["paths"])
     api = next(
         d
         for d in rendered["default"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.conftest import free_port
+from devtools.processes import Child, free_port
 from tests.ui.live import LoadedApi
 from ui.launch import streamlit_command
 
@@ -68,38 +67,18 @@ def chromium() -> Path:
 def streamlit_url(ui_api: LoadedApi, tmp_path: Path) -> Iterator[str]:
     """`streamlit run ui/app.py` as a child process, pointed at the live API."""
     port = free_port()
-    env = {**os.environ, "TRACELENS_UI_API_URL": ui_api.url, "PYTHONUNBUFFERED": "1"}
-    log_path = tmp_path / "streamlit.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            streamlit_command(host="127.0.0.1", port=port),
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"streamlit exited ({proc.returncode}):\n{log_path.read_text()}")
-                try:
-                    if httpx.get(f"{url}/_stcore/health", timeout=2).text == "ok":
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start in 60 s:\n{log_path.read_text()}")
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    env = {"TRACELENS_UI_API_URL": ui_api.url, "PYTHONUNBUFFERED": "1"}
+    url = f"http://127.0.0.1:{port}"
+    app = Child(
+        "streamlit",
+        streamlit_command(host="127.0.0.1", port=port),
+        url=f"{url}/_stcore/health",
+        env=env,
+        log=tmp_path / "streamlit.log",
+        timeout_s=60,
+    )
+    with app:
+        yield url
 
 
 def screenshot(page: Page, name: str) -> Path:

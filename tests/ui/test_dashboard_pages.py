@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import free_port
+from devtools.processes import free_port
 from tests.ui.apptest import app, axis_titles, charts
 from tests.ui.live import LoadedApi
 

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from psycopg import sql
 
 from core.db import Conn
+from enrichment.detector import DETECTOR_VERSION
 from rag.answer.analytics.distributions import run_hours
 from rag.answer.analytics.facts import found_evidence, no_evidence
 from rag.answer.analytics.means import score_means
@@ -65,8 +66,6 @@ def workload_by_comments(conn: Conn, *, plan: Ranking) -> Evidence:
     """ "Heaviest workload" where no report in scope prints hours per week: courses (or people)
     ranked by the share of their comments that mention the workload critically (theme tags and
     tone stored with each comment), saying so in every fact."""
-    from enrichment.detector import DETECTOR_VERSION
-
     where, params = scope_sql(plan.scope)
     entity = plan.entity if plan.entity in ("course", "instructor") else "course"
     key, label, join = (

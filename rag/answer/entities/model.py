@@ -122,7 +122,8 @@ class Entities(BaseModel):
         default=None, description="Words left for the metric; set with metric None = no match"
     )
     intent: Intent | None = None
-    # What the vocabulary read (rag.answer.reading): printed figures, statistics, scope phrases.
+    # What the vocabulary read (rag.answer.entities.reading): printed figures, statistics and
+    # scope phrases.
     figure: str | None = Field(default=None, description="enrollment, responses, declines, ...")
     statistic: str | None = Field(default=None, description="mean, median, std_dev, ...")
     options: list[int] = Field(default_factory=list, description="Scale options asked, 5 first")

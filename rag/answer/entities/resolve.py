@@ -9,9 +9,9 @@ from rag.answer.entities.courses import GENERIC_TITLE_WORDS, read_courses, subje
 from rag.answer.entities.metric_index import STOP, SYNONYMS, MetricIndex, metric_words
 from rag.answer.entities.model import Catalog, Entities, MetricRef
 from rag.answer.entities.people import read_instructors
+from rag.answer.entities.reading import KNOWN_WORDS, correct_spelling, read_early, read_vocabulary
 from rag.answer.entities.terms import previous_terms, read_sections, read_terms
 from rag.answer.entities.text import WORD, QuestionText, fold
-from rag.answer.reading import KNOWN_WORDS, correct_spelling, read_early, read_vocabulary
 from rag.answer.vocabulary import EXCLUDE, FUNCTION_WORDS
 
 

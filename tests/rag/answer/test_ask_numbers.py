@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from cli.wiring import model_in_service
 from core.db import Conn, connect
 from core.report import Comment, Course, Frequency, Instructor, ParsedReport, Question, Term
 from core.settings import Settings
-from embeddings.active import load_embedder
 from evaluation.loading import index_stored, store_parsed
 from rag.answer.answers import Answer
 from rag.answer.ask import Asker
@@ -165,7 +165,7 @@ def asker(loaded: tuple[str, Settings]) -> Asker:
     with connect(url) as conn:
         searcher = index_stored(
             conn,
-            embedder=load_embedder(settings),
+            embedder=model_in_service(settings).embedder,
             text_mode=settings.embedding_text,
             batch_size=settings.embedding_batch_size,
         )

@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
+from devtools.processes import AppServer
 from rag.answer.entities.resolve import resolve
 from rag.answer.llm import make_chat_model
 from rag.answer.planner import InvalidPlan, Planner, validate_plan
 from rag.answer.plans import Average, Count, Metric, Ranking, Scope
 from tests.rag.answer.test_entities import CATALOG
-from tests.rag.answer.test_llm_providers import Canned, fake_llm_app, free_port, llm_settings
+from tests.rag.answer.test_llm_providers import Canned, fake_llm_app, llm_settings
 
 pytest.importorskip("langchain_openai")
 
@@ -33,22 +31,8 @@ QUESTION = "which professor gave the best feedback in CS5800?"
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[Canned, str]]:
     canned = Canned()
-    port = free_port()
-    config = uvicorn.Config(
-        fake_llm_app(canned), host="127.0.0.1", port=port, log_level="warning",
-        timeout_graceful_shutdown=1,
-    )  # fmt: skip
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("fake LLM server did not start")
-        time.sleep(0.02)
-    yield canned, f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
+    with AppServer(fake_llm_app(canned)) as running:
+        yield canned, running.url
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ import asyncio
 import json
 import logging
 import re
-import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -27,6 +24,7 @@ from starlette.routing import Route
 
 from core.errors import ConfigError
 from core.settings import Settings
+from devtools.processes import AppServer, free_port
 from rag.answer.answers import Evidence, Fact, Quote
 from rag.answer.extractive import FALLBACK, extractive_answer
 from rag.answer.llm import make_chat_model
@@ -121,12 +119,6 @@ def fake_llm_app(canned: Canned) -> Starlette:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class FakeLLMServer:
     canned: Canned
@@ -136,25 +128,8 @@ class FakeLLMServer:
 @pytest.fixture(scope="module")
 def server() -> Iterator[FakeLLMServer]:
     canned = Canned()
-    port = free_port()
-    config = uvicorn.Config(
-        fake_llm_app(canned),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=1,
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("fake LLM server did not start")
-        time.sleep(0.02)
-    yield FakeLLMServer(canned=canned, url=f"http://127.0.0.1:{port}")
-    running.should_exit = True
-    thread.join(timeout=10)
+    with AppServer(fake_llm_app(canned)) as running:
+        yield FakeLLMServer(canned=canned, url=running.url)
 
 
 @pytest.fixture

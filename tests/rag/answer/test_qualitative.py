@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from psycopg import sql
 
+from cli.wiring import model_in_service
 from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
@@ -42,7 +43,7 @@ def loaded(settings: Settings, corpus: Path) -> Iterator[tuple[Conn, Searcher]]:
             )
     work_queue(real)
     with connect(real.database_url) as conn:
-        yield conn, open_searcher(conn, real)
+        yield conn, open_searcher(conn, model_in_service(real))
 
 
 def _largest_course(conn: Conn) -> str:

@@ -18,6 +18,7 @@ from langchain_core.documents import Document
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 from psycopg_pool import ConnectionPool
 
+from cli.wiring import model_in_service
 from core.blobs import make_blob_store
 from core.db import Conn, Database, connect, make_pool, with_database
 from core.db.migrate import migrate
@@ -84,7 +85,7 @@ def pool(loaded_settings: Settings) -> Iterator[ConnectionPool[Conn]]:
 @pytest.fixture(scope="module")
 def searcher(loaded_settings: Settings, pool: ConnectionPool[Conn]) -> Searcher:
     with pool.connection() as conn:
-        return open_searcher(conn, loaded_settings)
+        return open_searcher(conn, model_in_service(loaded_settings))
 
 
 @pytest.fixture
@@ -195,8 +196,8 @@ def test_mode_and_bad_arguments(retriever: TraceLensRetriever) -> None:
         retriever.invoke(QUERY, k=0)
 
 
-def test_from_settings(loaded_settings: Settings, pool: ConnectionPool[Conn]) -> None:
-    retriever = TraceLensRetriever.from_settings(loaded_settings, pool, k=4)
+def test_in_service(loaded_settings: Settings, pool: ConnectionPool[Conn]) -> None:
+    retriever = TraceLensRetriever.in_service(model_in_service(loaded_settings), pool, k=4)
     docs = retriever.invoke(QUERY)
     assert len(docs) == 4 and all(isinstance(d, Document) for d in docs)
 

@@ -11,6 +11,7 @@ import pytest
 from psycopg import sql
 
 import rag.search.hybrid
+from cli.wiring import model_in_service
 from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
@@ -39,7 +40,7 @@ def loaded(settings: Settings, corpus: Path) -> Iterator[tuple[Conn, Searcher]]:
             )
     work_queue(settings)
     with connect(settings.database_url) as conn:
-        yield conn, open_searcher(conn, settings)
+        yield conn, open_searcher(conn, model_in_service(settings))
 
 
 def _truth_comments(corpus: Path) -> dict[tuple[str, str, str, str, int], str]:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import rag.search.hybrid
+from cli.wiring import model_in_service
 from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
@@ -43,7 +44,7 @@ def loaded(settings: Settings, corpus: Path) -> Iterator[tuple[Conn, Searcher]]:
             )
     work_queue(settings)
     with connect(settings.database_url) as conn:
-        yield conn, open_searcher(conn, settings)
+        yield conn, open_searcher(conn, model_in_service(settings))
 
 
 def _course_with_tags(conn: Conn) -> tuple[str, list[int]]:

@@ -1,24 +1,17 @@
-"""The MLOps commands: `reembed`, `spaces`, `models`, `bench reembed`; added to core.cli."""
+"""The MLOps commands: `reembed`, `spaces`, `models` (the MLflow registry).
+
+Imports inside the commands are for start-up speed: `tracelens --help` loads none of them.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from core.settings import Settings
-
-
 spaces = typer.Typer(help="Embedding spaces: list them (sizes, status); drop a retired one.")
 models = typer.Typer(no_args_is_help=True, help="The MLflow model registry (trace-embedder).")
-
-
-def _settings() -> Settings:
-    from core.cli import _settings as settings
-
-    return settings()
 
 
 def reembed(
@@ -31,11 +24,14 @@ def reembed(
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Build a registry model's space beside the active one; gate and promote when complete."""
+    # start-up speed: MLflow and the embedders load only for this command
+    from cli.wiring import load_settings
     from core.db import database
     from mlops.reembed import format_outcome, parse_shard
     from mlops.reembed import reembed as run
+    from mlops.service import notify_reload
 
-    settings = _settings()
+    settings = load_settings()
     with database(settings, migrate=True) as db:
         outcome = run(
             settings,
@@ -48,21 +44,6 @@ def reembed(
     print(format_outcome(outcome))
 
 
-def notify_reload(settings: Settings) -> str:
-    """Ask the running API to switch to the new champion (it also does so at its next start)."""
-    import httpx
-
-    url = f"{settings.api_url}/v1/admin/reload-model"
-    try:
-        response = httpx.post(url, timeout=60)
-    except httpx.HTTPError as exc:
-        return f"the API at {settings.api_url} was not reached ({type(exc).__name__}); it takes "
-        "the champion at its next start, or POST /v1/admin/reload-model"
-    if response.status_code != 200:
-        return f"the API answered {response.status_code} to {url}: {response.text[:200]}"
-    return f"the API at {settings.api_url} now serves {response.json().get('space')}"
-
-
 @spaces.callback(invoke_without_command=True)
 def spaces_list(
     ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
@@ -70,10 +51,12 @@ def spaces_list(
     """List embedding spaces with their status, vectors and size."""
     if ctx.invoked_subcommand is not None:
         return
+    # start-up speed: the database driver loads only for commands that use it
+    from cli.wiring import load_settings
     from core.db import connect, database
     from embeddings.spaces import list_spaces
 
-    settings = _settings()
+    settings = load_settings()
     with database(settings) as db, connect(db.url) as conn:
         rows = list_spaces(conn)
     if as_json:
@@ -93,10 +76,12 @@ def spaces_drop(
     force: Annotated[bool, typer.Option(help="Drop even an active or building space")] = False,
 ) -> None:
     """Remove a retired (or ready) space and its vectors."""
+    # start-up speed: the database driver loads only for commands that use it
+    from cli.wiring import load_settings
     from core.db import connect, database
     from embeddings.spaces import drop_space
 
-    settings = _settings()
+    settings = load_settings()
     with database(settings) as db, connect(db.url) as conn:
         drop_space(conn, name=name, force=force)
     print(f"dropped {name}")
@@ -109,12 +94,14 @@ def models_register(
     alias: Annotated[str | None, typer.Option(help="e.g. challenger")] = None,
 ) -> None:
     """Register a version of trace-embedder for a backend (its model card and tags)."""
-    from embeddings.active import load_embedder
+    # start-up speed: MLflow and the embedders load only for this command
+    from cli.wiring import load_settings
+    from embeddings.active import configured_model
     from mlops.registry import register
 
-    settings = _settings()
+    settings = load_settings()
     local = settings.model_copy(update={"embedding_backend": backend, "embedding_model": None})
-    embedder = load_embedder(local)
+    embedder = configured_model(local).embedder
     model = register(
         settings, embedder=embedder, text_mode=text or settings.embedding_text, alias=alias
     )
@@ -127,37 +114,9 @@ def models_register(
 @models.command("show")
 def models_show(ref: Annotated[str, typer.Argument()] = "champion") -> None:
     """Show what a version or alias names."""
+    # start-up speed: MLflow loads only for this command
+    from cli.wiring import load_settings
     from mlops.registry import resolve
 
-    model = resolve(_settings(), ref)
+    model = resolve(load_settings(), ref)
     print(json.dumps({"uri": model.uri, "aliases": model.aliases, **model.tags}, indent=2))
-
-
-def bench_reembed(
-    comments: Annotated[int, typer.Option(min=1000)] = 100_000,
-    shards: Annotated[str, typer.Option(help="Process counts to measure, e.g. 1,2")] = "1,2",
-    backend: Annotated[str | None, typer.Option(help="Default: the configured backend")] = None,
-    seed: Annotated[int, typer.Option()] = 5,
-) -> None:
-    """Re-embed comments/s with 1..N shard processes and the projected time for 1M comments."""
-    from devtools.bench.reembed import format_reembed_benchmark, format_run, run_reembed_benchmark
-    from embeddings.models import resolve_backend
-
-    settings = _settings()
-    result = run_reembed_benchmark(
-        settings,
-        comments=comments,
-        shard_counts=[int(s) for s in shards.split(",")],
-        backend=resolve_backend(backend or settings.embedding_backend),
-        seed=seed,
-        on_run=lambda r: print(f"measured:{format_run(r, comments)}", flush=True),
-    )
-    print(format_reembed_benchmark(result))
-
-
-def register_commands(app: typer.Typer, bench: typer.Typer) -> None:
-    """Add the MLOps commands to the `tracelens` app."""
-    app.command("reembed")(reembed)
-    app.add_typer(spaces, name="spaces")
-    app.add_typer(models, name="models")
-    bench.command("reembed")(bench_reembed)

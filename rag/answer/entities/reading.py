@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import TYPE_CHECKING
 
 from rag.answer import vocabulary
+from rag.answer.entities.model import Catalog, Entities
+from rag.answer.entities.text import QuestionText
 from rag.answer.vocabulary import (
     AGGREGATE,
     ALL_SECTIONS,
@@ -42,10 +43,6 @@ from rag.answer.vocabulary import (
     VERSUS_DEPT,
     hours_focus,
 )
-
-if TYPE_CHECKING:
-    from rag.answer.entities.model import Catalog, Entities
-    from rag.answer.entities.text import QuestionText
 
 
 def _consume(text: QuestionText, pattern: re.Pattern[str]) -> list[re.Match[str]]:

@@ -1,0 +1,5 @@
+"""`python -m cli`: the same as the `tracelens` console script."""
+
+from cli.app import app
+
+app()
