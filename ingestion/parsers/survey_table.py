@@ -15,10 +15,13 @@ from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
 
+from openpyxl import load_workbook
+
 from core.errors import ParseError
 from core.report import ParsedReport
 from ingestion.limits import ParseLimits
 from ingestion.parsers.survey import SurveyBuilder, UploadFields, text_of
+from ingestion.parsers.workbook import check_container, sheet_rows
 
 RESPONDENT_COLUMNS = frozenset(
     name.lower()
@@ -144,6 +147,7 @@ def parse_survey_csv(
     limits: ParseLimits,
 ) -> ParsedReport:
     """A CSV survey export, partitioned by unstructured (one table, every cell as text)."""
+    # start-up speed: partition imports unstructured (seconds); only CSV exports need it here
     from ingestion.parsers.partition import partition_csv
 
     blocks = partition_csv(data)
@@ -174,17 +178,13 @@ def _cell(value: Any) -> Any:
 
 
 def first_sheet(data: bytes, filename: str, limits: ParseLimits) -> list[tuple[Any, ...]]:
-    from openpyxl import load_workbook
-
-    from ingestion.parsers.xlsx import _rows, check_container
-
     check_container(data, filename, limits)
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise ParseError(f"{filename!r} is not a readable xlsx workbook: {exc}") from exc
     try:
-        return _rows(book[book.sheetnames[0]], limits, filename)
+        return sheet_rows(book[book.sheetnames[0]], limits, filename)
     finally:
         book.close()
 

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Sequence
-from io import BytesIO
 from typing import Any
-
-from openpyxl import load_workbook
 
 from core.errors import ParseError
 from core.report import (
@@ -22,8 +18,7 @@ from core.report import (
 )
 from ingestion.limits import ParseLimits
 from ingestion.parsers.checks import check_report
-
-Row = tuple[Any, ...]
+from ingestion.parsers.workbook import Row, read_workbook
 
 KEYS = (
     "Course",
@@ -35,6 +30,8 @@ KEYS = (
     "Responses Incl Declines",
     "Declines",
 )
+
+
 COUNT_COLUMNS = (
     ("5", "Strongly Agree(5)"),
     ("4", "Agree(4)"),
@@ -43,6 +40,8 @@ COUNT_COLUMNS = (
     ("1", "Strongly Disagree(1)"),
     ("na", "Not(-1)"),
 )
+
+
 REQUIRED_COLUMNS = (
     "Question Text",
     *(c for _, c in COUNT_COLUMNS),
@@ -52,7 +51,11 @@ REQUIRED_COLUMNS = (
     "Response Count",
     "Response Rate",
 )
+
+
 _COURSE_RE = re.compile(r"^([A-Z]{2,5})\s*(\d{3,4}[A-Z]?)\s*-\s*([A-Z0-9]{1,4})$")
+
+
 _RATE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*%$")
 
 
@@ -107,98 +110,6 @@ def _rate(value: Any) -> float:
         raise _Bad(value)
     number = match.group(1)
     return int(number) / 100 if number.isdigit() else float(number) / 100
-
-
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters.decode():
-        number = number * 26 + ord(ch) - 64
-    return number
-
-
-def check_container(data: bytes, filename: str, limits: ParseLimits) -> None:
-    """Refuse zip bombs and declared sheet sizes over the caps before openpyxl sees the file."""
-    try:
-        archive = zipfile.ZipFile(BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ParseError(
-            f"{filename!r} is a corrupt xlsx container: {exc}", field="file", reason="corrupt"
-        ) from exc
-    with archive:
-        members = archive.infolist()
-        total = sum(m.file_size for m in members)
-        if total > limits.max_unzipped_bytes:
-            raise ParseError(
-                f"{filename!r} unpacks to {total} bytes, more than the cap of"
-                f" {limits.max_unzipped_bytes}",
-                reason="too_large",
-            )
-        for m in members:
-            if m.file_size > 1 << 20 and m.file_size > limits.max_zip_ratio * max(
-                m.compress_size, 1
-            ):
-                raise ParseError(
-                    f"{filename!r}: {m.filename} packs {m.file_size} bytes into {m.compress_size}"
-                    " (a zip bomb)",
-                    reason="too_large",
-                )
-            if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
-                with archive.open(m) as sheet:
-                    head = sheet.read(4096)
-                found = _DIMENSION.search(head)
-                if found:
-                    columns, rows = _column_number(found.group(1)), int(found.group(2))
-                    if rows > limits.max_sheet_rows or columns > limits.max_sheet_columns:
-                        raise ParseError(
-                            f"{filename!r}: a sheet declares {rows} rows x {columns} columns,"
-                            f" more than the cap of {limits.max_sheet_rows} x"
-                            f" {limits.max_sheet_columns}",
-                            reason="too_large",
-                        )
-
-
-def _rows(sheet: Any, limits: ParseLimits, filename: str) -> list[Row]:
-    """A sheet's rows, refusing one that holds more rows or columns than the caps."""
-    out: list[Row] = []
-    for row in sheet.iter_rows(values_only=True):
-        if len(out) >= limits.max_sheet_rows or len(row) > limits.max_sheet_columns:
-            raise ParseError(
-                f"{filename!r}: a sheet holds more than {limits.max_sheet_rows} rows or"
-                f" {limits.max_sheet_columns} columns",
-                reason="too_large",
-            )
-        out.append(tuple(row))
-    return out
-
-
-def _read(data: bytes, filename: str, limits: ParseLimits) -> tuple[list[Row], list[Row] | None]:
-    """Rows of the first sheet and of the Comments sheet (None when absent)."""
-    check_container(data, filename, limits)
-    try:
-        wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise ParseError(
-            f"{filename!r} is not a readable xlsx workbook: {exc}", field="file"
-        ) from exc
-    try:
-        names = wb.sheetnames
-        if not names:
-            raise ParseError(f"{filename!r} has no sheets", field="file", reason="corrupt")
-        main = _rows(wb[names[0]], limits, filename)
-        sheet = next((n for n in names[1:] if n.strip().lower() == "comments"), None)
-        comments = None if sheet is None else _rows(wb[sheet], limits, filename)
-    except ParseError:
-        raise
-    except Exception as exc:
-        raise ParseError(
-            f"{filename!r} is a corrupt xlsx workbook: {exc}", field="file", reason="corrupt"
-        ) from exc
-    finally:
-        wb.close()
-    return main, comments
 
 
 def _columns(header: Row, required: Sequence[str], what: str) -> dict[str, int]:
@@ -369,7 +280,7 @@ def parse_xlsx(
     data: bytes, *, filename: str, sha256: str, limits: ParseLimits | None = None
 ) -> ParsedReport:
     """Read a TRACE Excel export into a ParsedReport; ParseError names what is missing."""
-    main, comment_rows = _read(data, filename, limits or ParseLimits())
+    main, comment_rows = read_workbook(data, filename, limits or ParseLimits())
     p = _Parser(filename)
     head = next((i for i, r in enumerate(main) if any(_norm(v) == "questiontext" for v in r)), None)
     if head is None:

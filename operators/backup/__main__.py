@@ -6,17 +6,17 @@ metrics on TRACELENS_METRICS_PORT (bound to TRACELENS_API_HOST, so 0.0.0.0 in a 
 
 from __future__ import annotations
 
+import kopf
+
+import operators.backup.handlers  # noqa: F401 - registers the handlers with kopf
+from core.observability import configure_logging, start_metrics_server
+from core.settings import Settings
+from operators.backup.context import InClusterSecrets, KopfEvents, OperatorContext
+
 LIVENESS = "http://0.0.0.0:8080/healthz"
 
 
 def main() -> None:
-    import kopf
-
-    import operators.backup.handlers  # noqa: F401 - registers the handlers with kopf
-    from core.observability import configure_logging, start_metrics_server
-    from core.settings import Settings
-    from operators.backup.context import InClusterSecrets, KopfEvents, OperatorContext
-
     settings = Settings()
     configure_logging(settings)
     start_metrics_server(settings)

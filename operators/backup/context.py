@@ -38,6 +38,8 @@ class KopfEvents:
     """Events posted by kopf's own queue (only inside a running operator)."""
 
     def emit(self, body: Mapping[str, Any], *, type: str, reason: str, message: str) -> None:
+        # optional extra (operator): kopf is there only where the operator runs; the handlers'
+        # tests hand in a fake Events
         import kopf
 
         obj = cast(kopf.Body, body)  # kopf hands the handlers a kopf.Body; it reads the reference

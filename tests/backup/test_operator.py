@@ -29,6 +29,7 @@ from core.db import Database, connect
 from core.errors import ConfigError
 from core.settings import Settings
 from operators.backup import handlers
+from operators.backup.backups import check_backup_spec
 from operators.backup.context import OperatorContext
 from tests.backup.conftest import BUCKET, Corpus, unique_prefix
 
@@ -147,7 +148,7 @@ def test_sample_backup_is_daily_keeping_14() -> None:
     sample = load("samples/postgresbackup.yaml")
     validate(sample)
     assert sample["spec"]["schedule"] == "0 2 * * *"
-    assert handlers.check_backup_spec(sample["spec"]) == (14, timedelta(days=30))
+    assert check_backup_spec(sample["spec"]) == (14, timedelta(days=30))
     bad = copy.deepcopy(sample)
     bad["spec"]["retention"]["keep"] = 0
     with pytest.raises(jsonschema.ValidationError, match="less than the minimum"):
