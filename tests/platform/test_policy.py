@@ -189,5 +189,11 @@ def test_image_build_inputs_follow_the_project() -> None:
     names = {re.split(r"[<>=!~\[ ;]", d, maxsplit=1)[0].lower().replace("_", "-") for d in wanted}
     names.discard("torch")  # installed from the CPU index, pinned in the Dockerfile
     assert names <= pinned, f"not pinned in requirements-image.txt: {sorted(names - pinned)}"
+    # Tooling stays out of the runtime images; the tools image (`tracelens eval`) adds the
+    # corpus generator, pinned on its own.
+    tools = (ROOT / "requirements-image-tools.txt").read_text().splitlines()
+    assert "reportlab" not in pinned and "reportlab" not in names
+    assert any(line.startswith("reportlab==") for line in tools)
+    assert "--requirement requirements-image-tools.txt" in dockerfile
     torch = next(d for d in project["project"]["dependencies"] if d.startswith("torch"))
     assert torch.replace("==", "==") in dockerfile, torch
