@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from serving.components import Components
-
 from core.blobs import make_blob_store
 from core.observability import configure_logging
 from core.settings import Settings
 from embeddings.active import ModelInService, configured_model
 from ingestion.queue import make_queue
 from mlops.registry import registry_model
+from serving.components import Components
 
 
 def load_settings() -> Settings:
