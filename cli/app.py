@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import typer
-
 from cli import backup, models, queries, reports, services
-from cli.plugins import load_plugins
+from cli.plugins import LazyPluginApp
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app = LazyPluginApp(no_args_is_help=True, add_completion=False, help=__doc__)
 
 app.command()(reports.parse)
 app.command()(reports.migrate)
@@ -24,4 +22,4 @@ app.add_typer(backup.app, name="backup")
 app.command("reembed")(models.reembed)
 app.add_typer(models.spaces, name="spaces")
 app.add_typer(models.models, name="models")
-load_plugins(app)
+# the plugins' commands (devtools) are added when the command line names one: LazyPluginApp
