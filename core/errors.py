@@ -39,6 +39,18 @@ class RateLimited(TraceLensError):
         self.retry_after = retry_after
 
 
+class Overloaded(TraceLensError):
+    """The service is at a capacity limit of its own (answers streaming at once); retry after
+    `retry_after` seconds."""
+
+    status_code = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class UploadRejected(TraceLensError):
     """An upload refused before it is stored (size, type, emptiness)."""
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from core.errors import RateLimited, TraceLensError
+from core.errors import Overloaded, RateLimited, TraceLensError
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
@@ -41,7 +41,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         415: "The upload is not a supported file type",
         422: "A parameter or the file's content is invalid",
         429: "Rate limit or quota reached; see Retry-After",
-        503: "A dependency (the database) is unavailable; see Retry-After",
+        503: "A dependency (the database) is unavailable or a capacity limit is reached;"
+        " see Retry-After",
     }.items()
 }
 """Documented on every operation, so clients (and schemathesis) know each error's shape."""
@@ -79,7 +80,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code >= 500:
             log.error("%s %s failed: %s", request.method, request.url.path, exc)
         response = _body(exc.status_code, exc.code, str(exc))
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, RateLimited | Overloaded):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 
 from psycopg_pool import ConnectionPool
@@ -25,6 +26,8 @@ class Services:
     searcher: Searcher
     asker: Asker
     components: Components
+    streams: threading.BoundedSemaphore
+    """One slot per answer streaming now (settings.max_streams)."""
 
     def use_searcher(self, searcher: Searcher) -> None:
         """Put another model in service: each is one reference swap, so requests in flight
@@ -54,4 +57,5 @@ def open_services(settings: Settings, components: Components) -> Services:
         searcher=searcher,
         asker=open_asker(settings, searcher),
         components=components,
+        streams=threading.BoundedSemaphore(settings.max_streams),
     )

@@ -62,6 +62,16 @@ _TONE_ASKED = re.compile(
 _NUMERIC_INTENTS = {"count", "ranking", "trend", "distribution", "comparison", "hours"}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A question with its evidence gathered and its turn's conversation known."""
+
+    conversation_id: str
+    question: str
+    evidence: Evidence
+    entities: Entities
+
+
 @dataclass
 class Asker:
     """What answering needs; built once per process (the model and metric index are slow)."""
@@ -140,7 +150,7 @@ class Asker:
             and isinstance(plan, Ranking)
             and plan.metric.kind == "hours"
         ):  # "heaviest workload" where no report prints hours per week: what comments say
-            evidence = workload_by_comments(conn, plan=plan)
+            evidence = workload_by_comments(conn, plan=plan, access=self.searcher.access)
         entities = entities.model_copy(update={"intent": intent_of(plan), "topic": None})
         if isinstance(plan, Overview) and evidence.route == "quantitative":
             evidence = self._with_comments(conn, catalog, question, entities, filters, evidence)
@@ -258,6 +268,52 @@ class Asker:
         )
         return mixed(overview, comments) if comments.route == "qualitative" else overview
 
+    def prepare(
+        self,
+        conn: Conn,
+        *,
+        question: str,
+        principal: str,
+        conversation_id: str | None = None,
+        filters: SearchFilters | None = None,
+        fresh: bool = False,
+    ) -> Prepared:
+        """Everything an answer needs from the database, committed: the conversation and the
+        evidence. The LLM writes afterwards, without a connection (`write`, `write_stream`).
+
+        `fresh`: the question starts from no scope, even inside a conversation."""
+        conversation_id, previous = self._conversation(conn, conversation_id, principal)
+        evidence, entities = self.gather(
+            conn, question=question, previous=None if fresh else previous, filters=filters
+        )
+        conn.commit()  # no transaction stays open while a model writes
+        return Prepared(conversation_id, question, evidence, entities)
+
+    def write(self, prepared: Prepared) -> Answer:
+        """The answer in words (the LLM's when it passes the guard); needs no connection."""
+        answer = synthesize(prepared.question, prepared.evidence, chat_model=self.chat_model)
+        return self._placed(prepared, answer)
+
+    def write_stream(self, prepared: Prepared) -> Iterator[SynthesisEvent]:
+        """Token events, then the final event carrying the whole answer; needs no connection."""
+        events = stream_synthesis(prepared.question, prepared.evidence, chat_model=self.chat_model)
+        for event in events:
+            if isinstance(event, FinalEvent):
+                event = event.model_copy(update={"answer": self._placed(prepared, event.answer)})
+            yield event
+
+    def remember(self, conn: Conn, prepared: Prepared, answer: Answer) -> None:
+        """Store the turn, so that follow-ups resolve against it."""
+        add_turn(
+            conn,
+            conversation_id=prepared.conversation_id,
+            question=prepared.question,
+            route=answer.route,
+            answer=answer.model_dump(mode="json"),
+            entities=prepared.entities.model_dump(mode="json"),
+        )
+        conn.commit()
+
     def ask(
         self,
         conn: Conn,
@@ -268,42 +324,28 @@ class Asker:
         filters: SearchFilters | None = None,
         fresh: bool = False,
     ) -> Answer:
-        """`fresh`: the question starts from no scope, even inside a conversation."""
-        conversation_id, previous = self._conversation(conn, conversation_id, principal)
-        evidence, entities = self.gather(
-            conn, question=question, previous=None if fresh else previous, filters=filters
+        """Prepare, write and remember on one connection (the CLI and the evaluations; the API
+        releases its connection while the model writes)."""
+        prepared = self.prepare(
+            conn,
+            question=question,
+            principal=principal,
+            conversation_id=conversation_id,
+            filters=filters,
+            fresh=fresh,
         )
-        answer = synthesize(question, evidence, chat_model=self.chat_model)
-        answer = answer.model_copy(
-            update={"conversation_id": conversation_id, "scope": scope_in_force(entities)}
-        )
-        self._remember(conn, conversation_id, question, answer, entities)
+        answer = self.write(prepared)
+        self.remember(conn, prepared, answer)
         return answer
 
-    def ask_stream(
-        self,
-        conn: Conn,
-        *,
-        question: str,
-        principal: str,
-        conversation_id: str | None = None,
-        filters: SearchFilters | None = None,
-        fresh: bool = False,
-    ) -> Iterator[SynthesisEvent]:
-        """Token events, then the final event carrying the whole answer (stored before it)."""
-        conversation_id, previous = self._conversation(conn, conversation_id, principal)
-        evidence, entities = self.gather(
-            conn, question=question, previous=None if fresh else previous, filters=filters
+    @staticmethod
+    def _placed(prepared: Prepared, answer: Answer) -> Answer:
+        return answer.model_copy(
+            update={
+                "conversation_id": prepared.conversation_id,
+                "scope": scope_in_force(prepared.entities),
+            }
         )
-        conn.commit()  # no transaction stays open while tokens stream
-        for event in stream_synthesis(question, evidence, chat_model=self.chat_model):
-            if isinstance(event, FinalEvent):
-                answer = event.answer.model_copy(
-                    update={"conversation_id": conversation_id, "scope": scope_in_force(entities)}
-                )
-                self._remember(conn, conversation_id, question, answer, entities)
-                event = event.model_copy(update={"answer": answer})
-            yield event
 
     def _conversation(
         self, conn: Conn, conversation_id: str | None, principal: str
@@ -312,19 +354,6 @@ class Asker:
             return start_conversation(conn, principal=principal), None
         stored = last_entities(conn, conversation_id=conversation_id, principal=principal)
         return conversation_id, Entities.model_validate(stored) if stored else None
-
-    def _remember(
-        self, conn: Conn, conversation_id: str, question: str, answer: Answer, entities: Entities
-    ) -> None:
-        add_turn(
-            conn,
-            conversation_id=conversation_id,
-            question=question,
-            route=answer.route,
-            answer=answer.model_dump(mode="json"),
-            entities=entities.model_dump(mode="json"),
-        )
-        conn.commit()
 
 
 def _with_filters(entities: Entities, filters: SearchFilters | None, catalog: Catalog) -> Entities:

@@ -9,11 +9,13 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.errors import TraceLensError
+from core.errors import Overloaded, TraceLensError
 from rag.answer.answers import Answer
-from rag.answer.conversations import last_entities
+from rag.answer.ask import Prepared
+from rag.answer.synthesis import FinalEvent
 from rag.search.filters import SearchFilters
-from serving.deps import PrincipalDep, ServicesDep
+from serving.deps import Principal, PrincipalDep, ServicesDep, reader_asker
+from serving.services import Services
 
 router = APIRouter(prefix="/v1/ask", tags=["ask"])
 
@@ -43,15 +45,11 @@ class AskRequest(BaseModel):
 def ask(body: AskRequest, services: ServicesDep, principal: PrincipalDep) -> Answer:
     """The answer, the facts it rests on (each with its N), the quoted comments, and the scope
     in force (what a follow-up inherited from earlier turns)."""
+    prepared = _prepare(body, services, principal)
+    answer = services.asker.write(prepared)  # the model writes with no connection held
     with services.pool.connection() as conn:
-        return services.asker.ask(
-            conn,
-            question=body.question,
-            principal=principal.subject,
-            conversation_id=body.conversation_id,
-            filters=body.filters,
-            fresh=body.fresh,
-        )
+        services.asker.remember(conn, prepared, answer)
+    return answer
 
 
 @router.post("/stream")
@@ -61,26 +59,41 @@ def ask_stream(
     """Server-sent events: `token` events as the answer is written, then one `final` event.
 
     The final event carries the whole answer with its facts and citations; when `replaced` is
-    true the streamed text failed the evidence check and the final answer replaces it.
+    true the streamed text failed the evidence check and the final answer replaces it. At most
+    `max_streams` answers stream at once; beyond that the answer is 503 with Retry-After.
     """
-    if body.conversation_id is not None:  # a bad id is a plain 404, before any event
-        with services.pool.connection() as conn:
-            last_entities(conn, conversation_id=body.conversation_id, principal=principal.subject)
+    if not services.streams.acquire(blocking=False):
+        raise Overloaded("too many answers are being written; retry shortly", retry_after=2)
+    try:  # the evidence is gathered before the first byte: a bad id or filter is a plain 4xx
+        prepared = _prepare(body, services, principal)
+    except BaseException:
+        services.streams.release()
+        raise
 
     def _sse() -> Iterator[str]:
-        with services.pool.connection() as conn:
-            try:
-                for event in services.asker.ask_stream(
-                    conn,
-                    question=body.question,
-                    principal=principal.subject,
-                    conversation_id=body.conversation_id,
-                    filters=body.filters,
-                    fresh=body.fresh,
-                ):
-                    yield f"event: {event.kind}\ndata: {event.model_dump_json()}\n\n"
-            except TraceLensError as exc:  # headers are sent: the failure becomes an event
-                error = json.dumps({"code": exc.code, "message": str(exc)})
-                yield f"event: error\ndata: {error}\n\n"
+        try:
+            for event in services.asker.write_stream(prepared):  # no connection held
+                if isinstance(event, FinalEvent):
+                    with services.pool.connection() as conn:
+                        services.asker.remember(conn, prepared, event.answer)
+                yield f"event: {event.kind}\ndata: {event.model_dump_json()}\n\n"
+        except TraceLensError as exc:  # headers are sent: the failure becomes an event
+            error = json.dumps({"code": exc.code, "message": str(exc)})
+            yield f"event: error\ndata: {error}\n\n"
+        finally:
+            services.streams.release()
 
     return StreamingResponse(_sse(), media_type="text/event-stream")
+
+
+def _prepare(body: AskRequest, services: Services, principal: Principal) -> Prepared:
+    """The question's evidence, gathered on a connection that goes back to the pool at once."""
+    with services.pool.connection() as conn:
+        return reader_asker(services, principal).prepare(  # reads what the principal may
+            conn,
+            question=body.question,
+            principal=principal.subject,
+            conversation_id=body.conversation_id,
+            filters=body.filters,
+            fresh=body.fresh,
+        )
