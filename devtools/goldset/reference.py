@@ -52,7 +52,7 @@ def load_truth(corpus: Path) -> Truth:
     for path in report_files(corpus):
         report = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         key = (report["course"]["code"], report["term"]["label"], report["course"]["section"])
-        sections[key] = report
+        sections[key] = merge_truths(sections[key], report) if key in sections else report
     truth = Truth(reports=list(sections.values()))
     for report in truth.reports:
         labels_path = corpus / (Path(report["file"]).stem + ".labels.json")
@@ -60,6 +60,37 @@ def load_truth(corpus: Path) -> Truth:
             data = json.loads(labels_path.read_text(encoding="utf-8"))
             truth.labels[report["file"]] = data["comments"]
     return truth
+
+
+def _newer(old: Any, new: Any) -> Any:
+    """The newer file's value where it prints one; a missing value never erases the other's."""
+    return old if new is None else new
+
+
+def merge_truths(older: dict[str, Any], newer: dict[str, Any]) -> dict[str, Any]:
+    """What a reader of both files of one section knows: the PDF and its Excel export are two
+    views of one truth, so questions, hours bins and comments are the union of the two, and each
+    value comes from the later file where it prints one (the order `report_files` loads them)."""
+    merged = dict(newer)
+    course = {k: _newer(older["course"].get(k), v) for k, v in newer["course"].items()}
+    merged["course"] = course
+    for key in ("enrollment", "responses_incl_declines", "declines"):
+        merged[key] = _newer(older.get(key), newer.get(key))
+    questions = {q["text"]: dict(q) for q in older["questions"]}
+    for q in newer["questions"]:
+        base = questions.get(q["text"], {})
+        questions[q["text"]] = {k: _newer(base.get(k), v) for k, v in q.items()}
+    order = [q["text"] for q in newer["questions"]]
+    order += [t for t in questions if t not in order]
+    merged["questions"] = [questions[t] for t in order]
+    bins: dict[str, dict[str, int]] = {}
+    for f in older["frequencies"] + newer["frequencies"]:
+        bins.setdefault(f["text"], {}).update(f["bins"])
+    merged["frequencies"] = [{"text": t, "bins": b} for t, b in bins.items()]
+    comments = {(c["prompt"], c["number"]): c for c in older["comments"]}
+    comments.update({(c["prompt"], c["number"]): c for c in newer["comments"]})
+    merged["comments"] = list(comments.values())
+    return merged
 
 
 def report_people(report: dict[str, Any]) -> list[str]:
