@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli import backup, models, queries, reports, services
+from cli import backup, keys, models, queries, reports, services
 from cli.plugins import LazyPluginApp
 
 app = LazyPluginApp(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -22,4 +22,5 @@ app.add_typer(backup.app, name="backup")
 app.command("reembed")(models.reembed)
 app.add_typer(models.spaces, name="spaces")
 app.add_typer(models.models, name="models")
+app.add_typer(keys.app, name="keys")
 # the plugins' commands (devtools) are added when the command line names one: LazyPluginApp

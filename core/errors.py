@@ -21,6 +21,20 @@ class NotFound(TraceLensError):
     code = "not_found"
 
 
+class Unauthorized(TraceLensError):
+    """No credentials, or credentials that do not verify (unknown, revoked, expired, forged)."""
+
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(TraceLensError):
+    """The caller is known but none of its roles may do this."""
+
+    status_code = 403
+    code = "forbidden"
+
+
 class Conflict(TraceLensError):
     """The request does not fit the resource's state (retrying a report that has not failed)."""
 

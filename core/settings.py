@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,8 +31,13 @@ class Settings(BaseSettings):
     ui_api_url: str | None = Field(
         default=None, description="The API the Streamlit UI calls; unset means api_url"
     )
-    ui_api_key: str | None = Field(
-        default=None, description="Sent by the UI as a Bearer token, for an API behind auth"
+    ui_api_key: SecretStr | None = Field(
+        default=None, description="The API key the UI sends as a Bearer token"
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="The API key commands send to a running API (the model reload after a "
+        "re-embed)",
     )
 
     blob_backend: Literal["local", "gcs"] = "local"
@@ -52,7 +57,7 @@ class Settings(BaseSettings):
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: str | None = Field(default=None, examples=["SCRAM-SHA-512", "PLAIN"])
     kafka_sasl_username: str | None = None
-    kafka_sasl_password: str | None = None
+    kafka_sasl_password: SecretStr | None = None
     kafka_ssl_cafile: Path | None = None
 
     log_format: Literal["text", "json"] = "text"
@@ -62,6 +67,31 @@ class Settings(BaseSettings):
     otel_endpoint: str | None = Field(
         default=None, description="OTLP endpoint; tracing is off when unset"
     )
+
+    docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc, /openapi.json")
+    min_responses: int = Field(
+        default=5,
+        ge=0,
+        description="Sections with fewer responses show no comments or themes but to admins",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the API (CORS); empty means CORS is off",
+    )
+    oidc_issuer: str | None = Field(
+        default=None, description="Bearer JWTs are accepted from this issuer (iss); unset: none"
+    )
+    oidc_audience: str | None = Field(default=None, description="The aud the JWTs must carry")
+    oidc_jwks_url: str | None = Field(
+        default=None, description="The issuer's JWKS; keys are fetched again when a kid is new"
+    )
+    oidc_roles_claim: str = Field(
+        default="roles", description="The claim (a list, or a space-separated string) of roles"
+    )
+    oidc_instructor_claim: str = Field(
+        default="instructor_id", description="The claim holding an instructor's id"
+    )
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
 
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     max_body_bytes: int = Field(default=256 * 1024, gt=0, description="any request but uploads")
@@ -138,7 +168,7 @@ class Settings(BaseSettings):
         default=None,
         description="OpenAI-compatible or Ollama server, e.g. http://127.0.0.1:8080/v1",
     )
-    llm_api_key: str | None = None
+    llm_api_key: SecretStr | None = None
     llm_temperature: float = Field(default=0.0, ge=0, le=2)
     llm_timeout_s: float = Field(default=30.0, gt=0)
     llm_planner: bool = Field(
@@ -164,6 +194,9 @@ class Settings(BaseSettings):
             )
         if self.blob_backend == "gcs" and not self.gcs_bucket:
             raise ValueError("blob_backend 'gcs' needs gcs_bucket")
+        oidc = (self.oidc_issuer, self.oidc_audience, self.oidc_jwks_url)
+        if any(oidc) and not all(oidc):
+            raise ValueError("OIDC needs oidc_issuer, oidc_audience and oidc_jwks_url together")
         if self.llm_provider in ("openai", "ollama", "vertexai") and not self.llm_model:
             raise ValueError(f"llm_provider {self.llm_provider!r} needs llm_model")
         return self

@@ -10,6 +10,7 @@ API, fake LLM servers) runs as an `AppServer`, awaited the same way.
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import threading
@@ -27,6 +28,7 @@ from mirakuru.exceptions import (
     ProcessFinishedWithError,
     TimeoutExpired,
 )
+from pydantic import SecretStr
 
 from core.settings import Settings
 
@@ -153,9 +155,18 @@ class Child:
 def settings_env(settings: Settings) -> dict[str, str]:
     """The TRACELENS_* variables that give a child process these same settings."""
     return {
-        f"TRACELENS_{name.upper()}": str(value)
+        f"TRACELENS_{name.upper()}": _env_value(value)
         for name, value in settings.model_dump(exclude_none=True).items()
     }
+
+
+def _env_value(value: Any) -> str:
+    """A setting as pydantic-settings reads it back: secrets in clear, lists as JSON."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
 
 
 class AppServer:

@@ -79,8 +79,18 @@ def create_report(
     return Created(report=get_report(conn, report_id=existing["id"]), created=False)
 
 
-def get_report(conn: Conn, *, report_id: int) -> dict[str, Any]:
-    row = conn.execute(_SUMMARY + " WHERE r.id = %s", (report_id,)).fetchone()
+_UPLOADED_BY = (
+    "EXISTS (SELECT 1 FROM audit_log a WHERE a.report_id = r.id AND a.action = 'upload'"
+    " AND a.principal = %s)"
+)
+"""The reports a principal uploaded (what an uploader may see the status of)."""
+
+
+def get_report(conn: Conn, *, report_id: int, uploaded_by: str | None = None) -> dict[str, Any]:
+    """A report's summary; NotFound also when `uploaded_by` is given and did not upload it."""
+    mine = "" if uploaded_by is None else " AND " + _UPLOADED_BY
+    params = [report_id] if uploaded_by is None else [report_id, uploaded_by]
+    row = conn.execute(_SUMMARY + " WHERE r.id = %s" + mine, params).fetchone()
     if row is None:
         raise NotFound(f"no report with id {report_id}")
     return dict(row)
@@ -94,12 +104,17 @@ def list_reports(
     term: str | None = None,
     reason: str | None = None,
     source: str | None = None,
+    uploaded_by: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of reports, newest first, and the total that match the filters (`source`:
-    `trace` or `survey`, the kind of section a processed report describes)."""
+    `trace` or `survey`, the kind of section a processed report describes; `uploaded_by`: the
+    reports that principal uploaded)."""
     where, params = _filters(status=status, course=course, term=term, reason=reason, source=source)
+    if uploaded_by is not None:
+        where += (" AND " if where else " WHERE ") + _UPLOADED_BY
+        params.append(uploaded_by)
     rows = conn.execute(
         _SUMMARY + where + " ORDER BY r.id DESC LIMIT %s OFFSET %s", [*params, limit, offset]
     ).fetchall()

@@ -76,7 +76,9 @@ def notify_reload(settings: Settings) -> str:
     """Ask the running API to switch to the new champion (it also does so at its next start)."""
     url = f"{settings.api_url}/v1/admin/reload-model"
     try:
-        response = httpx.post(url, timeout=60)
+        key = settings.api_key.get_secret_value() if settings.api_key else None
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        response = httpx.post(url, headers=headers, timeout=60)
     except httpx.HTTPError as exc:
         return f"the API at {settings.api_url} was not reached ({type(exc).__name__}); it takes "
         "the champion at its next start, or POST /v1/admin/reload-model"

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
+from core.auth.keys import KeyVerifier
+from core.auth.oidc import oidc_verifier
 from core.settings import Settings
 from ingestion.deletion import collect_blobs
+from serving.auth import authorize
 from serving.components import Components
 from serving.errors import ERROR_RESPONSES, install_error_handlers
 from serving.limits import BodyLimitMiddleware, RateLimits
@@ -42,11 +46,25 @@ def create_app(
         version="0.1.0",
         description="Upload TRACE course-evaluation reports and read what they hold.",
         lifespan=lifespan,
+        dependencies=[Depends(authorize)],
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
+    app.state.key_verifier = KeyVerifier()
+    app.state.oidc = oidc_verifier(settings)
     install_error_handlers(app)
     app.state.rate_limits = RateLimits(settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservabilityMiddleware)
+    if settings.cors_origins:  # off unless a browser front end on another origin needs it
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=False,
+        )
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     app.include_router(health.router)
     app.include_router(reports.router, responses=ERROR_RESPONSES)

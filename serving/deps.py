@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from core.auth.access import Access
+from core.auth.keys import looks_like_key
 from core.db import Conn
+from core.errors import Unauthorized
 from core.settings import Settings
+from rag.answer.ask import Asker
+from rag.search.searcher import Searcher
 from serving.services import Services
 
 
@@ -29,14 +34,73 @@ def get_conn(services: Annotated[Services, Depends(get_services)]) -> Iterator[C
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling. Embedded mode has one local principal; real auth plugs in here later."""
+    """Who is calling: an API key's or a verified token's subject, roles and instructor id."""
 
     subject: str
     kind: str
+    roles: frozenset[str] = frozenset()
+    instructor_id: int | None = None
+
+    def access(self, settings: Settings) -> Access:
+        """The read rule's input for this caller (core.auth.access)."""
+        return Access(
+            roles=self.roles,
+            instructor_id=self.instructor_id,
+            min_responses=settings.min_responses,
+        )
+
+
+def _bearer(request: Request) -> str:
+    """The Authorization header's Bearer token; cookies and query strings are never read."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send an API key or a token as 'Authorization: Bearer …'")
+    return token.strip()
 
 
 def get_principal(request: Request) -> Principal:
-    return Principal(subject="local", kind="local")
+    """The verified caller, once per request (401 when there is none that verifies)."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    token = _bearer(request)
+    services: Services = request.app.state.services
+    principal: Principal | None = None
+    if looks_like_key(token):
+        with services.pool.connection() as conn:
+            key = request.app.state.key_verifier.verify(conn, token)
+        if key is not None:
+            principal = Principal(
+                subject=f"key:{key.prefix}",
+                kind="api_key",
+                roles=frozenset(key.roles),
+                instructor_id=key.instructor_id,
+            )
+    elif request.app.state.oidc is not None:
+        claims = request.app.state.oidc.verify(token)
+        if claims is not None:
+            principal = Principal(
+                subject=f"oidc:{claims.subject}",
+                kind="oidc",
+                roles=frozenset(claims.roles),
+                instructor_id=claims.instructor_id,
+            )
+    if principal is None:
+        raise Unauthorized("the credentials do not verify (unknown, revoked or expired)")
+    request.state.principal = principal
+    return principal
+
+
+def reader_asker(services: Services, principal: Principal) -> Asker:
+    """The asker whose searches and counts read only what the principal may read."""
+    access = principal.access(services.settings)
+    return replace(services.asker, searcher=services.asker.searcher.for_reader(access))
+
+
+def reader_searcher(services: Services, principal: Principal) -> Searcher:
+    """The searcher in service, for what the principal may read."""
+    return services.searcher.for_reader(principal.access(services.settings))
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

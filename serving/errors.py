@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from core.errors import Overloaded, RateLimited, TraceLensError
+from core.errors import Overloaded, RateLimited, TraceLensError, Unauthorized
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
@@ -35,6 +35,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in {
         400: "The request cannot be read (a malformed body or upload)",
+        401: "No credentials, or credentials that do not verify",
+        403: "None of the caller's roles may do this",
         404: "No such resource",
         409: "The resource's state does not allow it",
         413: "The body is over its cap",
@@ -82,6 +84,8 @@ def install_error_handlers(app: FastAPI) -> None:
         response = _body(exc.status_code, exc.code, str(exc))
         if isinstance(exc, RateLimited | Overloaded):
             response.headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, Unauthorized):
+            response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
     @app.exception_handler(psycopg.OperationalError)

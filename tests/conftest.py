@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from cli.wiring import api_components, model_in_service
+from core.auth.keys import create_key
 from core.blobs import make_blob_store
 from core.db import Database, connect, start_embedded, with_database
 from core.db.migrate import migrate
@@ -69,16 +70,45 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
     )
 
 
+def make_key(settings: Settings, *roles: str, instructor_id: int | None = None) -> str:
+    """A real API key with these roles, stored in the settings' database (shown once)."""
+    assert settings.database_url is not None
+    with connect(settings.database_url) as conn:
+        key, _ = create_key(
+            conn, name="test-" + "-".join(roles), roles=roles, instructor_id=instructor_id
+        )
+        conn.commit()
+    return key
+
+
 class LiveServer(AppServer):
-    """The real ASGI app (wired as `tracelens serve` wires it) on 127.0.0.1 in a thread."""
+    """The real ASGI app (wired as `tracelens serve` wires it) on 127.0.0.1 in a thread, with
+    an admin API key (`admin_key`) that `client()` sends by default."""
 
     def __init__(self, settings: Settings, components: Components | None = None):
         super().__init__(create_app(settings, components or api_components(settings)))
+        self.settings = settings
+        self._admin_key: str | None = None
+
+    def __enter__(self) -> LiveServer:
+        self.start()
+        return self
+
+    @property
+    def admin_key(self) -> str:
+        if self._admin_key is None:  # after start: the app migrates an embedded database
+            self._admin_key = make_key(self.settings, "admin")
+        return self._admin_key
+
+    def client(self, *, key: str | None = None, **kwargs: object) -> httpx.Client:
+        """An HTTP client of this server that sends `key` (the admin key unless given)."""
+        headers = {"Authorization": f"Bearer {key or self.admin_key}"}
+        return httpx.Client(base_url=self.url, headers=headers, **kwargs)  # type: ignore[arg-type,unused-ignore]
 
 
 @pytest.fixture
 def api(settings: Settings) -> Iterator[httpx.Client]:
-    with LiveServer(settings) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+    with LiveServer(settings) as server, server.client(timeout=60) as client:
         yield client
 
 

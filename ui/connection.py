@@ -24,4 +24,5 @@ def settings() -> Settings:
 
 def api() -> TraceLensApi:
     current = settings()
-    return _client(current.ui_api_url or current.api_url, current.ui_api_key)
+    key = current.ui_api_key.get_secret_value() if current.ui_api_key else None
+    return _client(current.ui_api_url or current.api_url, key)

@@ -102,7 +102,7 @@ def kafka_options(settings: Settings) -> dict[str, Any]:
         options |= {
             "sasl_mechanism": mechanism,
             "sasl_plain_username": settings.kafka_sasl_username,
-            "sasl_plain_password": settings.kafka_sasl_password,
+            "sasl_plain_password": settings.kafka_sasl_password.get_secret_value(),
         }
     if protocol in ("SSL", "SASL_SSL"):
         cafile = settings.kafka_ssl_cafile

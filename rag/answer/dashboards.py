@@ -12,6 +12,7 @@ from typing import Any
 
 from psycopg import sql
 
+from core.auth.access import EVERYTHING, Access
 from core.db import Conn
 from core.errors import NotFound
 from core.report import normalize_code
@@ -63,15 +64,19 @@ def frequencies(conn: Conn, *, course_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def comment_themes(conn: Conn, *, filters: SearchFilters, top: int = 8) -> dict[str, Any]:
+def comment_themes(
+    conn: Conn, *, filters: SearchFilters, top: int = 8, access: Access = EVERYTHING
+) -> dict[str, Any]:
     """The most frequent themes of the scope's comments with their tone, and the tone mix.
 
     Read from the themes stored per comment by the worker (or `tracelens themes backfill`);
     a read writes nothing, so comments without stored themes are left out and said so.
     """
-    counts = scope_counts(conn, filters=filters)
-    themes = stored_theme_summary(conn, filters=filters, asked=GENERAL, of=counts.tagged)
-    tones = stored_tones(conn, filters=filters)
+    counts = scope_counts(conn, filters=filters, access=access)
+    themes = stored_theme_summary(
+        conn, filters=filters, asked=GENERAL, of=counts.tagged, access=access
+    )
+    tones = stored_tones(conn, filters=filters, access=access)
     return {
         "comments": counts.total,
         "counted": counts.tagged,
@@ -115,10 +120,11 @@ def course_dashboard(conn: Conn, *, code: str) -> dict[str, Any]:
     }
 
 
-def course_themes(conn: Conn, *, code: str) -> dict[str, Any]:
-    """The course's comment themes and tone, from the stored tags (a read: nothing is tagged)."""
+def course_themes(conn: Conn, *, code: str, access: Access = EVERYTHING) -> dict[str, Any]:
+    """The course's comment themes and tone, from the stored tags (a read: nothing is tagged),
+    over the comments `access` may read."""
     course = _course(conn, code=code)
-    themes = comment_themes(conn, filters=SearchFilters(course=course["code"]))
+    themes = comment_themes(conn, filters=SearchFilters(course=course["code"]), access=access)
     return {"code": course["code"], **themes}
 
 

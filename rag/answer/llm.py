@@ -52,7 +52,7 @@ def _openai(settings: Settings, model: str) -> BaseChatModel:
     # chosen by settings: a provider's package loads only when it is the one in use
     from langchain_openai import ChatOpenAI
 
-    key = settings.llm_api_key
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     if key is None and settings.llm_base_url is not None:
         key = NO_KEY  # self-hosted servers ignore the key, but the client insists on one
     if key is None:

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from psycopg import sql
 
+from core.auth.access import EVERYTHING, Access
 from core.db import Conn
 from embeddings.base import Embedder, embed_texts
 from embeddings.spaces import Space
@@ -77,7 +78,7 @@ def describe_scope(filters: SearchFilters) -> str:
 
 
 def scope_comments(
-    conn: Conn, *, filters: SearchFilters, cap: int | None = None
+    conn: Conn, *, filters: SearchFilters, cap: int | None = None, access: Access = EVERYTHING
 ) -> tuple[int, list[ScopeComment]]:
     """How many comments the filters select, and those counted: all, or a fixed sample of `cap`.
 
@@ -85,7 +86,7 @@ def scope_comments(
     for the same data (counts do not change between two askings).
     """
     cap = SCOPE_CAP if cap is None else cap
-    where, params = compile_filters(filters)
+    where, params = compile_filters(filters, access)
     row = conn.execute(
         sql.SQL("SELECT count(*) AS n") + _FROM + sql.SQL(" WHERE ") + where, params
     ).fetchone()
@@ -187,9 +188,9 @@ class ScopeCounts(NamedTuple):
     """Of which tagged by this detector version (the rest are stale until the backfill)."""
 
 
-def scope_counts(conn: Conn, *, filters: SearchFilters) -> ScopeCounts:
+def scope_counts(conn: Conn, *, filters: SearchFilters, access: Access = EVERYTHING) -> ScopeCounts:
     """How many comments the filters select, how many have stored themes, and how many current."""
-    where, params = compile_filters(filters)
+    where, params = compile_filters(filters, access)
     row = conn.execute(
         sql.SQL(
             "SELECT count(*) AS total, count(ct.comment_id) AS tagged,"
@@ -220,9 +221,11 @@ def counted_words(counts: ScopeCounts, scope_words: str) -> str:
     )
 
 
-def stored_tones(conn: Conn, *, filters: SearchFilters) -> dict[str, int]:
+def stored_tones(
+    conn: Conn, *, filters: SearchFilters, access: Access = EVERYTHING
+) -> dict[str, int]:
     """How many of the scope's tagged comments are of each tone."""
-    where, params = compile_filters(filters)
+    where, params = compile_filters(filters, access)
     rows = conn.execute(
         sql.SQL("SELECT ct.tone, count(*) AS n")
         + _FROM
@@ -236,9 +239,11 @@ def stored_tones(conn: Conn, *, filters: SearchFilters) -> dict[str, int]:
     return {tone: found.get(tone, 0) for tone in TONES}
 
 
-def stored_theme_summary(conn: Conn, *, filters: SearchFilters, asked: str, of: int) -> list[Theme]:
+def stored_theme_summary(
+    conn: Conn, *, filters: SearchFilters, asked: str, of: int, access: Access = EVERYTHING
+) -> list[Theme]:
     """theme_summary over the scope's `of` tagged comments, from stored themes, in SQL."""
-    where, params = compile_filters(filters)
+    where, params = compile_filters(filters, access)
     rows = conn.execute(
         sql.SQL(
             "SELECT th AS theme, count(*) AS n, avg(ct.compound) AS mean,"
@@ -292,7 +297,7 @@ def qualitative_evidence(
     detector = detector or detector_for(embedder)
     asked = detector.question_theme(question, searcher.queries.embed_query(question))
     scope_words = describe_scope(filters)
-    counts = scope_counts(conn, filters=filters)
+    counts = scope_counts(conn, filters=filters, access=searcher.access)
     total, tagged = counts.total, counts.tagged
     plan: dict[str, Any] = {
         "route": "qualitative",
@@ -344,6 +349,8 @@ def qualitative_evidence(
         route="qualitative",
         plan=plan,
         quotes=quotes,
-        themes=stored_theme_summary(conn, filters=filters, asked=asked, of=tagged),
+        themes=stored_theme_summary(
+            conn, filters=filters, asked=asked, of=tagged, access=searcher.access
+        ),
         searched=counted,
     )

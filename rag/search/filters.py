@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from psycopg import sql
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from core.auth.access import EVERYTHING, Access
 from core.db import like_escape
 from core.errors import TraceLensError
 from core.report import normalize_code, parse_term
@@ -91,10 +92,17 @@ def _sort_key(label: str) -> int:
     return term.sort_key
 
 
-def compile_filters(filters: SearchFilters) -> tuple[sql.Composable, list[Any]]:
-    """A WHERE condition over aliases m (comments), s (sections), c (courses), t (terms)."""
+def compile_filters(
+    filters: SearchFilters, access: Access = EVERYTHING
+) -> tuple[sql.Composable, list[Any]]:
+    """A WHERE condition over aliases m (comments), s (sections), c (courses), t (terms), with
+    the reader's access rule (core.auth.access) among its terms."""
     parts: list[sql.Composable] = []
     params: list[Any] = []
+    if not access.unrestricted:
+        condition, values = access.comment_condition("m")
+        parts.append(condition)
+        params.extend(values)
 
     def add(fragment: str, *values: Any) -> None:
         parts.append(sql.SQL(fragment))

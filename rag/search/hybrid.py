@@ -21,6 +21,7 @@ import numpy as np
 from psycopg import sql
 from pydantic import BaseModel
 
+from core.auth.access import EVERYTHING, Access
 from core.db import Conn
 from embeddings.spaces import Space
 from rag.search.filters import SearchFilters, compile_filters
@@ -85,12 +86,15 @@ def search(
     filters: SearchFilters | None = None,
     mode: Mode = "hybrid",
     signals: QuerySignals | None = None,
+    access: Access = EVERYTHING,
 ) -> list[Hit]:
-    """The k best comments for the query within the filters, each with scores and citation."""
+    """The k best comments for the query within the filters and what `access` may read, each
+    with scores and citation."""
     signals = signals if mode == "hybrid" and signals is not None else QuerySignals()
     filters = filters or SearchFilters()
-    where, params = compile_filters(filters)
-    scope = _Scope(where=where, params=params, filtered=filters.active(), depth=max(4 * k, 40))
+    where, params = compile_filters(filters, access)
+    filtered = filters.active() or not access.unrestricted
+    scope = _Scope(where=where, params=params, filtered=filtered, depth=max(4 * k, 40))
     with conn.transaction():
         ranked = _rank(conn, space, query, query_vector, scope, mode=mode, signals=signals)
     if ranked is None:
@@ -102,7 +106,7 @@ def search(
     else:
         rankings, weights = [list(ranked.vector or ranked.text)], [1.0]
     fused = reciprocal_rank_fusion(rankings, weights=weights)[:k]
-    details = hydrate(conn, [cid for cid, _ in fused])
+    details = hydrate(conn, [cid for cid, _ in fused], access=access)
     return [
         Hit(
             text=details[cid]["text"],

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from psycopg import sql
 
+from core.auth.access import EVERYTHING, Access
 from core.db import Conn
 from embeddings.spaces import Space
 
@@ -232,8 +233,12 @@ def text_leg_statement(
     return statement, [query, *params, POOL_LIMIT, candidates, any_word_query(query), depth]
 
 
-def hydrate(conn: Conn, ids: list[int]) -> dict[int, dict[str, Any]]:
-    rows = conn.execute(
+def hydrate(
+    conn: Conn, ids: list[int], *, access: Access = EVERYTHING
+) -> dict[int, dict[str, Any]]:
+    """The hits' text and citations: only comments `access` may read, never a redacted one."""
+    readable, params = access.comment_condition("m")
+    query = sql.SQL(
         "SELECT m.id AS comment_id, m.text, m.prompt, m.number AS comment_number,"
         " s.report_id, c.code AS course_code, s.title AS course_title, t.label AS term,"
         " s.section, (SELECT coalesce(array_agg(i.last_name || ', ' || i.first_name"
@@ -242,7 +247,7 @@ def hydrate(conn: Conn, ids: list[int]) -> dict[int, dict[str, Any]]:
         " AS instructors"
         " FROM comments m JOIN sections s ON s.id = m.section_id"
         " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
-        " WHERE m.id = ANY(%s)",
-        (ids,),
-    ).fetchall()
+        " WHERE m.id = ANY(%s) AND m.redacted_at IS NULL AND "
+    )
+    rows = conn.execute(query + readable, [ids, *params]).fetchall()
     return {int(r["comment_id"]): dict(r) for r in rows}

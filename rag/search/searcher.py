@@ -8,10 +8,11 @@ off, so `tracelens eval retrieval` can measure each one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from core.auth.access import EVERYTHING, Access
 from core.db import Conn
 from embeddings.active import ModelInService, active_space
 from embeddings.base import QueryCache
@@ -43,6 +44,12 @@ class Searcher:
     queries: QueryCache
     default_mode: Mode = "hybrid"
     signals: Signals = field(default_factory=Signals)
+    access: Access = EVERYTHING
+    """What the caller may read (core.auth.access); every search applies it in its SQL."""
+
+    def for_reader(self, access: Access) -> Searcher:
+        """The same searcher (space, query cache) for a caller with this access."""
+        return replace(self, access=access)
 
     def search(
         self,
@@ -68,6 +75,7 @@ class Searcher:
             filters=filters,
             mode=mode,
             signals=query_signals,
+            access=self.access,
         )
 
     def query_signals(self, query: str, vector: np.ndarray, signals: Signals) -> QuerySignals:

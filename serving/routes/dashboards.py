@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from rag.answer.dashboards import course_dashboard, course_themes, instructor_dashboard
-from serving.deps import ConnDep, PrincipalDep
+from serving.deps import ConnDep, PrincipalDep, SettingsDep
 
 router = APIRouter(prefix="/v1/dashboards", tags=["dashboards"])
 
@@ -20,10 +20,12 @@ def read_course_dashboard(code: str, conn: ConnDep, principal: PrincipalDep) -> 
 
 
 @router.get("/courses/{code}/themes")
-def read_course_themes(code: str, conn: ConnDep, principal: PrincipalDep) -> dict[str, Any]:
+def read_course_themes(
+    code: str, conn: ConnDep, principal: PrincipalDep, settings: SettingsDep
+) -> dict[str, Any]:
     """The most frequent themes of the course's comments with their tone, and how many comments
     are of each tone (from the themes stored per comment; a read tags nothing)."""
-    return course_themes(conn, code=code)
+    return course_themes(conn, code=code, access=principal.access(settings))
 
 
 @router.get("/instructors/{instructor_id}")

@@ -16,6 +16,7 @@ from ingestion.reports import (
     list_reports,
     retry_report,
 )
+from serving.auth import sees_all_reports
 from serving.deps import ConnDep, PrincipalDep, ServicesDep
 from serving.limits import MAX_OFFSET, check_upload_quota, rate_limited
 from serving.schemas import ReportList, ReportOut, UploadAccepted
@@ -142,6 +143,7 @@ def read_reports(
         term=term,
         reason=reason,
         source=source,
+        uploaded_by=None if sees_all_reports(principal) else principal.subject,
         limit=limit,
         offset=offset,
     )
@@ -154,7 +156,9 @@ def read_reports(
 def read_report(
     report_id: int, request: Request, conn: ConnDep, principal: PrincipalDep
 ) -> ReportOut:
-    return _report_out(get_report(conn, report_id=report_id), request)
+    """A report's status; an uploader sees the reports they uploaded (404 for others)."""
+    mine = None if sees_all_reports(principal) else principal.subject
+    return _report_out(get_report(conn, report_id=report_id, uploaded_by=mine), request)
 
 
 @router.post(

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rag.search.filters import SearchFilters
 from rag.search.hybrid import Hit, Mode
-from serving.deps import ConnDep, PrincipalDep, ServicesDep
+from serving.deps import ConnDep, PrincipalDep, ServicesDep, reader_searcher
 from serving.limits import rate_limited
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
@@ -40,7 +40,7 @@ def search_post(
     body: SearchRequest, conn: ConnDep, services: ServicesDep, principal: PrincipalDep
 ) -> SearchResponse:
     """The k comments that best match the query within the filters, each with a citation."""
-    searcher = services.searcher
+    searcher = reader_searcher(services, principal)
     mode = body.mode or searcher.default_mode
     hits = searcher.search(conn, query=body.query, k=body.k, filters=body.filters, mode=mode)
     return SearchResponse(

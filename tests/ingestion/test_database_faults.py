@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from core.blobs import make_blob_store
@@ -79,7 +78,7 @@ def test_worker_and_api_ride_out_a_database_restart(
         stderr=subprocess.DEVNULL,
     )
     try:
-        with LiveServer(settings) as server, httpx.Client(base_url=server.url, timeout=30) as api:
+        with LiveServer(settings) as server, server.client(timeout=30) as api:
             assert api.get("/v1/reports").status_code == 200
             _server(pgdata, "stop")
             down = api.get("/v1/reports")

@@ -6,7 +6,7 @@ import threading
 import time
 from collections import Counter
 
-import httpx
+from pydantic import SecretStr
 
 from core.settings import Settings
 from embeddings.base import FakeEmbedder
@@ -20,13 +20,15 @@ def test_search_serves_throughout_a_switch(ml: Settings, champion: RegisteredMod
     assert ml.database_url is not None
     flood = ml.model_copy(update={"rate_limit_search": "1000000/minute"})  # searches in a loop
     with LiveServer(flood) as server:
-        settings = ml.model_copy(update={"public_url": server.url})
+        settings = ml.model_copy(
+            update={"public_url": server.url, "api_key": SecretStr(server.admin_key)}
+        )
         statuses: Counter[int] = Counter()
         spaces: list[str] = []
         stop = threading.Event()
 
         def hammer() -> None:
-            with httpx.Client(base_url=server.url, timeout=30) as http:
+            with server.client(timeout=30) as http:
                 while not stop.is_set():
                     r = http.get("/v1/search", params={"q": "is the homework load heavy", "k": 5})
                     statuses[r.status_code] += 1
@@ -64,5 +66,6 @@ def test_search_serves_throughout_a_switch(ml: Settings, champion: RegisteredMod
         # requests already in flight at the swap may finish on the old searcher, then never again
         assert spaces[switched:].count(old) <= len(threads)
 
-        again = httpx.post(f"{server.url}/v1/admin/reload-model", timeout=30).json()
+        with server.client(timeout=30) as http:
+            again = http.post("/v1/admin/reload-model").json()
         assert again == {"previous": new, "space": new, "changed": False, "model": "champion"}

@@ -32,7 +32,7 @@ def ask_api(settings: Settings, corpus: Path) -> Iterator[tuple[httpx.Client, li
                 filename=path.name,
             )
     work_queue(settings)
-    with LiveServer(settings) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+    with LiveServer(settings) as server, server.client(timeout=60) as client:
         yield client, [truth_of(f) for f in files]
 
 

@@ -23,7 +23,7 @@ def dash(
     """Read-only tests: one loaded database and server for the module."""
     with own_database(pg_server) as url:
         settings = fake_settings(tmp_path_factory.mktemp("dash-state"), url)
-        with loaded_api(settings, corpus) as live, httpx.Client(base_url=live.url) as client:
+        with loaded_api(settings, corpus) as live, live.client() as client:
             yield client, live.truths
 
 

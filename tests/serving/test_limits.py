@@ -21,7 +21,7 @@ def strict_api(settings: Settings) -> Iterator[httpx.Client]:
             "max_body_bytes": 4096,
         }
     )
-    with LiveServer(strict) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+    with LiveServer(strict) as server, server.client(timeout=30) as client:
         yield client
 
 

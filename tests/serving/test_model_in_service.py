@@ -4,8 +4,6 @@ embedder), and again only when told to reload."""
 
 from __future__ import annotations
 
-import httpx
-
 from cli.wiring import model_in_service
 from core.blobs import make_blob_store
 from core.settings import Settings
@@ -25,7 +23,7 @@ def test_the_model_is_resolved_once_at_start_up_and_again_on_reload(settings: Se
     components = Components(
         blobs=make_blob_store(settings), queue=make_queue(settings), resolve_model=resolve
     )
-    with LiveServer(settings, components) as server, httpx.Client(base_url=server.url) as api:
+    with LiveServer(settings, components) as server, server.client() as api:
         assert api.get("/v1/search", params={"q": "homework"}).status_code == 200
         assert api.get("/v1/search", params={"q": "exams"}).status_code == 200
         assert len(calls) == 1

@@ -66,7 +66,7 @@ def test_a_crash_after_the_delete_commits_leaves_the_file_to_the_next_start(
 ) -> None:
     pdf, _, _ = _pair()
     blobs = make_blob_store(settings)
-    with LiveServer(settings) as server, httpx.Client(base_url=server.url, timeout=60) as api:
+    with LiveServer(settings) as server, server.client(timeout=60) as api:
         report_id = _upload(api, "r.pdf", pdf)
         work_queue(settings)
         sha = api.get(f"/v1/reports/{report_id}").json()["sha256"]
@@ -97,7 +97,7 @@ def test_a_crash_after_the_delete_commits_leaves_the_file_to_the_next_start(
 def test_a_deleted_reports_quotes_leave_stored_conversations(settings: Settings) -> None:
     settings = settings.model_copy(update={"embedding_backend": "auto"})  # the real model
     pdf, _, code = _pair()
-    with LiveServer(settings) as server, httpx.Client(base_url=server.url, timeout=120) as api:
+    with LiveServer(settings) as server, server.client(timeout=120) as api:
         report_id = _upload(api, "r.pdf", pdf)
         work_queue(settings)
         answer = api.post(

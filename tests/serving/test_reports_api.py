@@ -28,7 +28,7 @@ def test_upload_process_and_read_back(api: httpx.Client, settings: Settings, cor
     assert again.json()["id"] == body["id"] and again.json()["duplicate"]
 
     assert work_queue(settings) == 1
-    report = httpx.get(body["status_url"]).json()
+    report = api.get(body["status_url"]).json()
     assert report["status"] == "processed", report
     assert report["sha256"] == truth["sha256"] and report["layout"] == truth["layout"]
     summary = report["summary"]

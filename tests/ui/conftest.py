@@ -26,4 +26,5 @@ def ui_api(
 def ui_env(ui_api: LoadedApi, monkeypatch: pytest.MonkeyPatch) -> LoadedApi:
     """Point the app (run in this process by AppTest) at the live API."""
     monkeypatch.setenv("TRACELENS_UI_API_URL", ui_api.url)
+    monkeypatch.setenv("TRACELENS_UI_API_KEY", ui_api.key)
     return ui_api

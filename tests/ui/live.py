@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from core.blobs import make_blob_store
 from core.db import Database, connect, with_database
 from core.settings import Settings
@@ -24,6 +26,13 @@ class LoadedApi:
     url: str
     settings: Settings
     truths: list[dict[str, Any]]
+    key: str
+    """An admin API key of this server."""
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An HTTP client of this server sending the admin key."""
+        headers = {"Authorization": f"Bearer {self.key}"}
+        return httpx.Client(base_url=self.url, headers=headers, **kwargs)
 
 
 def report_files(corpus: Path) -> list[Path]:
@@ -51,7 +60,7 @@ def load_corpus(settings: Settings, corpus: Path) -> list[dict[str, Any]]:
 def loaded_api(settings: Settings, corpus: Path) -> Iterator[LoadedApi]:
     truths = load_corpus(settings, corpus)
     with LiveServer(settings) as server:
-        yield LoadedApi(url=server.url, settings=settings, truths=truths)
+        yield LoadedApi(url=server.url, settings=settings, truths=truths, key=server.admin_key)
 
 
 @contextmanager

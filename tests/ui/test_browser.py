@@ -13,7 +13,6 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -67,7 +66,11 @@ def chromium() -> Path:
 def streamlit_url(ui_api: LoadedApi, tmp_path: Path) -> Iterator[str]:
     """`streamlit run ui/app.py` as a child process, pointed at the live API."""
     port = free_port()
-    env = {"TRACELENS_UI_API_URL": ui_api.url, "PYTHONUNBUFFERED": "1"}
+    env = {
+        "TRACELENS_UI_API_URL": ui_api.url,
+        "TRACELENS_UI_API_KEY": ui_api.key,
+        "PYTHONUNBUFFERED": "1",
+    }
     url = f"http://127.0.0.1:{port}"
     app = Child(
         "streamlit",
@@ -92,7 +95,8 @@ def screenshot(page: Page, name: str) -> Path:
 def test_chat_answers_with_a_citation_in_the_browser(
     chromium: Path, streamlit_url: str, ui_api: LoadedApi, record_property: pytest.RecordProperty
 ) -> None:
-    expected = httpx.post(f"{ui_api.url}/v1/ask", json={"question": QUESTION}, timeout=60).json()
+    with ui_api.client(timeout=60) as http:
+        expected = http.post("/v1/ask", json={"question": QUESTION}).json()
     first_quote = expected["citations"][0]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(

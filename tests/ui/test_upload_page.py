@@ -21,6 +21,7 @@ from tests.ui.live import report_files
 @pytest.fixture
 def upload_page(api: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     monkeypatch.setenv("TRACELENS_UI_API_URL", str(api.base_url).rstrip("/"))
+    monkeypatch.setenv("TRACELENS_UI_API_KEY", api.headers["authorization"].split()[1])
     yield app("views/upload.py")
 
 

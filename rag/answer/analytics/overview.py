@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from psycopg import sql
 
+from core.auth.access import EVERYTHING, Access
 from core.db import Conn
 from enrichment.detector import DETECTOR_VERSION
 from rag.answer.analytics.distributions import run_hours
@@ -62,11 +63,13 @@ MIN_COMMENTS = 5
 """Fewest comments a course or person needs to be ranked by what its comments say."""
 
 
-def workload_by_comments(conn: Conn, *, plan: Ranking) -> Evidence:
+def workload_by_comments(conn: Conn, *, plan: Ranking, access: Access = EVERYTHING) -> Evidence:
     """ "Heaviest workload" where no report in scope prints hours per week: courses (or people)
     ranked by the share of their comments that mention the workload critically (theme tags and
-    tone stored with each comment), saying so in every fact."""
+    tone stored with each comment, of the comments `access` may read), saying so in every fact."""
     where, params = scope_sql(plan.scope)
+    readable, readable_params = access.comment_condition("m")
+    where, params = sql.SQL("({}) AND {}").format(where, readable), [*params, *readable_params]
     entity = plan.entity if plan.entity in ("course", "instructor") else "course"
     key, label, join = (
         ("c.code", "c.code || ' ' || c.title", sql.SQL(""))

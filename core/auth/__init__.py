@@ -1,0 +1,1 @@
+"""Who is calling and what they may read: API keys, OIDC tokens, roles and the read rule."""
