@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from core.auth.keys import create_key
 from core.db import connect, start_embedded
 from core.db.migrate import migrate
 from devtools.bench.pipeline import scratch_corpus, upload_all, wait_processed
@@ -78,7 +79,11 @@ def run_kafka_pipeline_benchmark(
             ),
             90,
         )
-        with httpx.Client(base_url=base, timeout=60) as client:
+        with connect(db.url) as conn:  # the API (migrated on start) wants an uploader's key
+            key, _ = create_key(conn, name="bench-kafka", roles=["uploader"])
+            conn.commit()
+        bearer = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=base, timeout=60, headers=bearer) as client:
             started = time.perf_counter()
             uploaded = upload_all(client, files)
             with connect(db.url) as conn:

@@ -34,6 +34,8 @@ def test_every_operation_holds_to_its_schema(settings: Settings) -> None:
                 str(st),
                 "run",
                 f"{server.url}/openapi.json",
+                "--header",
+                f"Authorization: Bearer {server.admin_key}",
                 "--checks",
                 "all",
                 # A file or a term can be well-formed by the schema and still not a TRACE one.
