@@ -74,16 +74,21 @@ def pending_comments(
 def store_vectors(
     conn: Conn, *, space: Space, ids: Sequence[int], texts: Sequence[str], vectors: np.ndarray
 ) -> None:
+    """Write (or replace) the comments' vectors with one COPY: far fewer round trips and less
+    per-row work than an INSERT per vector (a replaced vector's old row is deleted first)."""
+    if not len(ids):
+        return
     register_vector(conn)
-    with conn.cursor() as cur:
-        cur.executemany(
-            sql.SQL(
-                "INSERT INTO {} (comment_id, source_md5, embedding) VALUES (%s, %s, %s)"
-                " ON CONFLICT (comment_id) DO UPDATE SET source_md5 = EXCLUDED.source_md5,"
-                " embedding = EXCLUDED.embedding"
-            ).format(space.table),
-            [(i, _md5(t), v) for i, t, v in zip(ids, texts, vectors, strict=True)],
-        )
+    conn.execute(
+        sql.SQL("DELETE FROM {} WHERE comment_id = ANY(%s)").format(space.table), (list(ids),)
+    )
+    copy_sql = sql.SQL(
+        "COPY {} (comment_id, source_md5, embedding) FROM STDIN WITH (FORMAT BINARY)"
+    ).format(space.table)
+    with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+        copy.set_types(["int8", "text", "vector"])
+        for comment_id, text, vector in zip(ids, texts, vectors, strict=True):
+            copy.write_row((comment_id, _md5(text), vector))
 
 
 def embed_sections(
@@ -94,18 +99,21 @@ def embed_sections(
     section_ids: Sequence[int] | None = None,
     batch_size: int = 64,
     settings: Settings | None = None,
+    collect: dict[str, np.ndarray] | None = None,
 ) -> int:
     """Embed what is missing or stale in the given sections (all when None); returns the count.
 
     With `settings` (the worker passes them) the sections also go into every other live space —
     the active one and any a re-embed is building — so a model switch loses no upload.
+    `collect`, when given, receives `space`'s new vectors by embedded text (theme tagging
+    reuses them instead of running the model again).
     """
     if settings is not None and not space_exists(conn, space=space):
         # a worker started before a switch whose old space was since dropped: skip it
         log.warning("embedding space %s was dropped; embedding into the live ones", space.name)
         done = 0
     else:
-        done = _embed_into(conn, space, embedder, section_ids, batch_size)
+        done = _embed_into(conn, space, embedder, section_ids, batch_size, collect)
     if settings is not None:
         for other in live_spaces(conn):
             if other.id != space.id:
@@ -121,13 +129,19 @@ def _embed_into(
     embedder: Embedder,
     section_ids: Sequence[int] | None,
     batch_size: int,
+    collect: dict[str, np.ndarray] | None = None,
 ) -> int:
     pending = pending_comments(conn, space=space, section_ids=section_ids)
     if not pending:
         return 0
     texts = [p["text"] for p in pending]
-    vectors = embed_texts(embedder, texts, batch_size=batch_size)
+    unique = list(dict.fromkeys(texts))  # an identical text is embedded once
+    unique_vectors = embed_texts(embedder, unique, batch_size=batch_size)
+    by_text = dict(zip(unique, unique_vectors, strict=True))
+    vectors = np.stack([by_text[t] for t in texts])
     store_vectors(conn, space=space, ids=[p["id"] for p in pending], texts=texts, vectors=vectors)
+    if collect is not None:
+        collect.update(by_text)
     return len(pending)
 
 

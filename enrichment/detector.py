@@ -123,21 +123,27 @@ class ThemeDetector:
         vectors: np.ndarray | None = None,
         *,
         prompts: Sequence[str | None] | None = None,
+        known: Mapping[str, np.ndarray] | None = None,
     ) -> list[tuple[str, ...]]:
         """The themes each comment mentions. `vectors`: the comments' stored vectors, if at hand
         (same embedder, comment text alone), used instead of embedding again when unit='comment'.
         `prompts`: the prompt each comment answers (see PromptKind), in the sentence unit.
+        `known`: vectors this detector's embedder already made, by text (the worker's comment
+        vectors); a sentence that is one of those texts is not embedded again.
         """
         if not texts:
             return []
         if self.unit == "sentence":
-            return self._by_sentence(texts, prompts or [None] * len(texts))
+            return self._by_sentence(texts, prompts or [None] * len(texts), known or {})
         sims = self.similarity(texts, vectors)
         words = [lexicon_hits(t) for t in texts]
         return decide(sims, words, self._limits(), use_lexicon=self.use_lexicon)
 
     def _by_sentence(
-        self, texts: Sequence[str], prompts: Sequence[str | None]
+        self,
+        texts: Sequence[str],
+        prompts: Sequence[str | None],
+        known: Mapping[str, np.ndarray],
     ) -> list[tuple[str, ...]]:
         """A comment's themes are its sentences' themes; a sentence has at most one.
 
@@ -154,7 +160,8 @@ class ThemeDetector:
             theme_of = {s: cache[s] for piece in pieces for s in piece if s in cache}
             unique = [s for s in dict.fromkeys(s for p in pieces for s in p) if s not in theme_of]
             if unique:
-                theme_of.update(zip(unique, self._sentence_themes(unique), strict=True))
+                themes = self._sentence_themes(unique, known)
+                theme_of.update(zip(unique, themes, strict=True))
                 cache.update(theme_of)
                 while len(cache) > SENTENCE_CACHE:
                     del cache[next(iter(cache))]
@@ -171,9 +178,14 @@ class ThemeDetector:
             out.append(tuple(t for t in THEMES if t in found))
         return out
 
-    def _sentence_themes(self, sentences: Sequence[str]) -> list[tuple[str | None, bool]]:
+    def _sentence_themes(
+        self, sentences: Sequence[str], known: Mapping[str, np.ndarray] | None = None
+    ) -> list[tuple[str | None, bool]]:
         """Each sentence's one theme or None, and whether the sentence names it in words."""
-        vectors = embed_texts(self.embedder, list(sentences))
+        known = known or {}
+        missing = [s for s in sentences if s not in known]
+        embedded = dict(zip(missing, embed_texts(self.embedder, missing), strict=True))
+        vectors = np.stack([known[s] if s in known else embedded[s] for s in sentences])
         sims = self.theme_similarity(vectors)
         general = (vectors @ self._general_statements().T).max(axis=1)
         limits = self._limits()

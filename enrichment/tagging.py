@@ -6,7 +6,9 @@ tag: answers and dashboards count what is stored in `comment_themes`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+import numpy as np
 
 from core.db import Conn
 from embeddings.base import Embedder
@@ -47,18 +49,20 @@ def tag_comments(
     embedder: Embedder,
     section_ids: Sequence[int] | None = None,
     ids: Sequence[int] | None = None,
+    known: Mapping[str, np.ndarray] | None = None,
 ) -> int:
     """Detect and store the themes and tone of comments not tagged yet; returns how many.
 
     Called by the worker after a report's comments are stored (so answering never embeds
-    sentences) and by `backfill_themes`; never by a read (a GET or a question).
+    sentences) and by `backfill_themes`; never by a read (a GET or a question). `known`: the
+    vectors `embedder` just made by text (a one-sentence comment is not embedded again).
     """
     pending = untagged_comments(conn, section_ids=section_ids, ids=ids)
     detector = detector_for(embedder)
     for start in range(0, len(pending), TAG_BATCH):
         chunk = pending[start : start + TAG_BATCH]
         texts = [text for _, text, _ in chunk]
-        themes = detector.detect(texts, prompts=[prompt for _, _, prompt in chunk])
+        themes = detector.detect(texts, prompts=[prompt for _, _, prompt in chunk], known=known)
         rows = []
         for (cid, text, prompt), ts in zip(chunk, themes, strict=True):
             sentiment = score_comment(text, prompt=prompt)

@@ -1,9 +1,15 @@
-"""Processing one report — fetch, parse, store, embed — whatever queue delivered it.
+"""Processing reports — fetch, parse, store, embed — whatever queue delivered them.
 
 `Processor.process` records its verdict on the report row inside the caller's transaction and
 leaves the commit to the caller, so a queue can finish its job (delete the job row, or commit
 the Kafka offset after the commit) atomically with the work. Attempts are counted on a separate
 autocommit connection, so they survive a worker killed mid-report.
+
+The table worker batches: `prepare` stores one report's rows (parse, store) in the open
+transaction, and `complete` embeds and tags the comments of several stored reports at once and
+marks them processed, so the model sees batches that span reports. Everything stays in one
+transaction until the commit: a report is `processed` only with its comments embedded, and a
+worker killed mid-batch leaves nothing behind (the reports are simply taken again).
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import psycopg
 
 from core.blobs import BlobStore
 from core.db import Conn, connect
 from core.errors import NotFound, ParseError
 from core.observability import count_job, observe_embedding, report_context, stage_timer
+from core.report import ParsedReport
 from core.settings import Settings
 from embeddings.active import ModelInService, active_space
 from embeddings.base import Embedder
@@ -30,6 +38,19 @@ from ingestion.sandbox import ParserProcess
 from ingestion.store import store_report
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A report whose rows are in the open transaction, its comments not embedded yet."""
+
+    report_id: int
+    section_id: int
+    layout: str
+    warnings: list[str]
+    attempts: int
+    comments: int
+    """How many comments the report holds (batches are sized by them)."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +102,66 @@ class Processor:
             count_job(verdict.status)
             return verdict
 
+    def prepare(self, work: Conn, report_id: int) -> Stored | Verdict:
+        """Fetch, parse and store one report in `work`'s open transaction (a savepoint of its
+        own); its comments wait for `complete`. A Verdict when it is already done with."""
+        with report_context(report_id):
+            try:
+                outcome = self._parse(work, report_id)
+                if isinstance(outcome, Verdict):
+                    count_job(outcome.status)
+                    return outcome
+                attempts, parsed = outcome
+                try:
+                    with work.transaction():
+                        return self._store(work, report_id, parsed, attempts)
+                except psycopg.OperationalError:
+                    raise
+                except Exception as exc:  # a store fault: back off and try again
+                    verdict = self._retry(
+                        work, report_id, attempts, f"storing failed: {type(exc).__name__}: {exc}"
+                    )
+                    count_job(verdict.status)
+                    return verdict
+            except Exception:
+                count_job("error")
+                raise
+
+    def complete(self, work: Conn, batch: list[Stored]) -> list[Verdict]:
+        """Embed and tag the comments of every stored report in one pass and mark each
+        processed, in a savepoint: a fault raises with none of it written (the caller decides
+        what to do with the reports, each still stored but not processed)."""
+        if not batch:
+            return []
+        with work.transaction():
+            self._complete(work, batch)
+        verdicts = []
+        for stored in batch:
+            count_job("processed")
+            log.info("report %s processed (%s)", stored.report_id, stored.layout)
+            verdicts.append(Verdict(stored.report_id, "processed", attempts=stored.attempts))
+        return verdicts
+
     def _process(self, work: Conn, report_id: int) -> Verdict:
+        outcome = self._parse(work, report_id)
+        if isinstance(outcome, Verdict):
+            return outcome
+        attempts, parsed = outcome
+        try:
+            with work.transaction():  # a savepoint: a fault here undoes only the partial rows
+                stored = self._store(work, report_id, parsed, attempts)
+                self._complete(work, [stored])
+        except psycopg.OperationalError:
+            raise  # the connection is gone; the caller's queue hands the report out again
+        except Exception as exc:  # a store or embedding fault: back off and try again
+            return self._retry(
+                work, report_id, attempts, f"storing failed: {type(exc).__name__}: {exc}"
+            )
+        log.info("report %s processed (%s)", report_id, parsed.layout)
+        return Verdict(report_id, "processed", attempts=attempts)
+
+    def _parse(self, work: Conn, report_id: int) -> tuple[int, ParsedReport] | Verdict:
+        """Count the attempt, fetch the file and parse it in the sandbox."""
         row = self.status.execute(
             "UPDATE reports SET status = 'processing', attempts = attempts + 1,"
             " started_at = now(), updated_at = now() WHERE id = %s"
@@ -122,44 +202,53 @@ class Processor:
                 parsed = self.parser.parse(data, filename=row["filename"], fields=fields)
         except ParseError as exc:
             return self._fail(work, report_id, attempts, str(exc), code=exc.reason)
-        try:
-            with work.transaction():  # a savepoint: a fault here undoes only the partial rows
-                with stage_timer("store"):
-                    section_id = store_report(work, report_id=report_id, parsed=parsed)
-                with stage_timer("embed") as embedding:
-                    comments = embed_sections(
-                        work,
-                        space=self.space,
-                        embedder=self.embedder,
-                        section_ids=[section_id],
-                        batch_size=self.settings.embedding_batch_size,
-                        settings=self.settings,  # also into a space a re-embed is building
-                    )
-                observe_embedding(comments, embedding.seconds)
-                with stage_timer("themes"):  # read by the qualitative route (enrichment.tagging)
-                    tag_comments(work, embedder=self.embedder, section_ids=[section_id])
-                embedded = count_embedded(work, space=self.space, section_id=section_id)
-                work.execute(
-                    "UPDATE reports SET status = 'processed', layout = %s, error = NULL,"
-                    " error_code = NULL,"
-                    " warnings = %s::jsonb, embedded_comments = %s, embedding_space = %s,"
-                    " finished_at = now(), updated_at = now() WHERE id = %s",
-                    (
-                        parsed.layout,
-                        json.dumps(parsed.warnings),
-                        embedded,
-                        self.space.name,
-                        report_id,
-                    ),
-                )
-        except psycopg.OperationalError:
-            raise  # the connection is gone; the caller's queue hands the report out again
-        except Exception as exc:  # a store or embedding fault: back off and try again
-            return self._retry(
-                work, report_id, attempts, f"storing failed: {type(exc).__name__}: {exc}"
+        return attempts, parsed
+
+    def _store(self, work: Conn, report_id: int, parsed: ParsedReport, attempts: int) -> Stored:
+        with stage_timer("store"):
+            section_id = store_report(work, report_id=report_id, parsed=parsed)
+        return Stored(
+            report_id=report_id,
+            section_id=section_id,
+            layout=parsed.layout,
+            warnings=list(parsed.warnings),
+            attempts=attempts,
+            comments=len(parsed.comments),
+        )
+
+    def _complete(self, work: Conn, batch: list[Stored]) -> None:
+        """Embed (one pass over every report's comments), tag themes, mark processed."""
+        section_ids = sorted({stored.section_id for stored in batch})
+        # the active space's vectors of the comment text alone are what theme tagging embeds
+        known: dict[str, np.ndarray] | None = {} if self.space.text_mode == "comment" else None
+        with stage_timer("embed") as embedding:
+            comments = embed_sections(
+                work,
+                space=self.space,
+                embedder=self.embedder,
+                section_ids=section_ids,
+                batch_size=self.settings.embedding_batch_size,
+                settings=self.settings,  # also into a space a re-embed is building
+                collect=known,
             )
-        log.info("report %s processed (%s)", report_id, parsed.layout)
-        return Verdict(report_id, "processed", attempts=attempts)
+        observe_embedding(comments, embedding.seconds)
+        with stage_timer("themes"):  # read by the qualitative route (enrichment.tagging)
+            tag_comments(work, embedder=self.embedder, section_ids=section_ids, known=known)
+        for stored in batch:
+            embedded = count_embedded(work, space=self.space, section_id=stored.section_id)
+            work.execute(
+                "UPDATE reports SET status = 'processed', layout = %s, error = NULL,"
+                " error_code = NULL,"
+                " warnings = %s::jsonb, embedded_comments = %s, embedding_space = %s,"
+                " finished_at = now(), updated_at = now() WHERE id = %s",
+                (
+                    stored.layout,
+                    json.dumps(stored.warnings),
+                    embedded,
+                    self.space.name,
+                    stored.report_id,
+                ),
+            )
 
     def _fail(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from core.db import Conn
 from ingestion.queue.base import Backlog, Job
 
@@ -41,11 +43,27 @@ class PostgresQueue:
             return Backlog(depth=0, delayed=0, lag_s=0.0)
         return Backlog(depth=row["depth"], delayed=row["delayed"], lag_s=float(row["lag_s"]))
 
-    def claim(self, conn: Conn) -> Job | None:
-        """Lock the oldest available job in `conn`'s open transaction (the caller commits)."""
+    def claim(
+        self,
+        conn: Conn,
+        *,
+        exclude: Sequence[int] = (),
+        report_ids: Sequence[int] | None = None,
+    ) -> Job | None:
+        """Lock the oldest available job in `conn`'s open transaction (the caller commits).
+
+        `exclude`: jobs this transaction holds already (SKIP LOCKED does not skip one's own
+        locks); `report_ids`: only a job of one of these reports.
+        """
+        only = " AND report_id = ANY(%s)" if report_ids is not None else ""
+        params: list[object] = [list(exclude)]
+        if report_ids is not None:
+            params.append(list(report_ids))
         row = conn.execute(
             "SELECT id, report_id FROM jobs WHERE available_at <= now()"
-            " ORDER BY available_at, id FOR UPDATE SKIP LOCKED LIMIT 1"
+            " AND NOT (id = ANY(%s))" + only + " ORDER BY available_at, id"
+            " FOR UPDATE SKIP LOCKED LIMIT 1",
+            params,
         ).fetchone()
         if row is None:
             return None

@@ -4,6 +4,12 @@ The job's row lock is held in `work`'s open transaction for as long as the repor
 processed; the rows it writes, the report's verdict and the job's deletion (or its new
 `available_at`) commit together. A worker that dies — even by kill -9 — drops its connection,
 PostgreSQL releases the lock, and the job is available again at once.
+
+`run` works in batches: it takes jobs one after another into the same transaction, parsing
+and storing each, until the stored reports hold `batch_comments` comments (or `batch_reports`
+reports, or the queue stays empty for `batch_wait_s`), then embeds all their comments in one
+pass and commits the lot. The model sees full batches instead of one report's fifteen
+comments, and a kill -9 mid-batch rolls every report of the batch back to its job.
 """
 
 from __future__ import annotations
@@ -25,13 +31,21 @@ from core.observability import observe_queue
 from core.settings import Settings
 from embeddings.active import ModelInService
 from ingestion.deletion import collect_blobs
-from ingestion.processing import Processor, Verdict
+from ingestion.processing import Processor, Stored, Verdict
+from ingestion.queue.base import Job
 from ingestion.queue.postgres import PostgresQueue
 
 log = logging.getLogger(__name__)
 
 QUEUE_STATS_EVERY_S = 10.0
 """While busy, queue depth and lag are measured at most this often (every idle poll when idle)."""
+
+BATCH_COMMENTS = 256
+"""A batch is embedded once its stored reports hold this many comments (four model batches)."""
+BATCH_REPORTS = 32
+"""…or once it holds this many reports (a bound on what one transaction holds locked)."""
+BATCH_WAIT_S = 0.2
+"""…or once the queue has had nothing for it this long (a report waits at most this much)."""
 
 
 @dataclass
@@ -42,6 +56,9 @@ class Worker:
     queue: PostgresQueue
     model: ModelInService
     stop: threading.Event = field(default_factory=threading.Event)
+    batch_comments: int = BATCH_COMMENTS
+    batch_reports: int = BATCH_REPORTS
+    batch_wait_s: float = BATCH_WAIT_S
 
     def __post_init__(self) -> None:
         self.processor = Processor(self.settings, self.url, self.blobs, self.model)
@@ -58,9 +75,9 @@ class Worker:
         """Process jobs until stopped (or, with until_idle, until no job is available)."""
         done = 0
         while not self.stop.is_set():
-            outcome = self.run_once()
-            if outcome is not None:
-                done += 1
+            verdicts = self.run_batch()
+            if verdicts:
+                done += len(verdicts)
                 self.measure_queue(idle=False)
                 continue
             self.measure_queue(idle=True)
@@ -99,6 +116,95 @@ class Worker:
         except BaseException:
             self.work.rollback()  # the job's lock goes with it, so the job is taken again
             raise
+
+    def run_batch(self) -> list[Verdict]:
+        """Claim jobs into one transaction, store their reports, embed all their comments at
+        once and commit; the verdicts (empty when no job was available)."""
+        claimed: dict[int, Job] = {}
+        stored: list[Stored] = []
+        verdicts: list[Verdict] = []
+        try:
+            try:
+                self._fill(claimed, stored, verdicts)
+            except psycopg.errors.TransactionRollback as exc:  # a deadlock with another worker
+                log.warning(
+                    "batch of %d reports rolled back (%s); one at a time", len(claimed), exc
+                )
+                self.work.rollback()
+                return self._one_by_one(list(claimed))
+            if not claimed:
+                self.work.rollback()
+                return []
+            try:
+                done = self.processor.complete(self.work, stored)
+            except psycopg.OperationalError as exc:
+                if not isinstance(exc, psycopg.errors.TransactionRollback):
+                    raise  # the connection is gone: the jobs are taken again
+                log.warning(
+                    "batch of %d reports rolled back (%s); one at a time", len(claimed), exc
+                )
+                self.work.rollback()
+                return self._one_by_one(list(claimed))
+            except Exception as exc:  # one report's fault must not fail the others: one by one
+                log.warning("batch of %d reports failed (%s); one at a time", len(claimed), exc)
+                self.work.rollback()
+                return self._one_by_one(list(claimed))
+            for verdict in [*verdicts, *done]:
+                self._settle(claimed[verdict.report_id], verdict)
+            self.work.commit()
+            return [*verdicts, *done]
+        except BaseException:
+            self.work.rollback()  # every job's lock goes with it, so the jobs are taken again
+            raise
+
+    def _fill(self, claimed: dict[int, Job], stored: list[Stored], verdicts: list[Verdict]) -> None:
+        """Take and store reports until the batch is full or the queue stays empty."""
+        comments = 0
+        deadline: float | None = None
+        while len(claimed) < self.batch_reports and comments < self.batch_comments:
+            job = self.queue.claim(self.work, exclude=[j.id for j in claimed.values()])
+            if job is None:
+                if not stored or self.stop.is_set():
+                    return
+                deadline = deadline or time.monotonic() + self.batch_wait_s
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self.queue.wait(self.processor.status, timeout_s=left)
+                continue
+            claimed[job.report_id] = job
+            outcome = self.processor.prepare(self.work, job.report_id)
+            if isinstance(outcome, Verdict):
+                verdicts.append(outcome)
+            else:
+                stored.append(outcome)
+                comments += outcome.comments
+
+    def _settle(self, job: Job, verdict: Verdict) -> None:
+        if verdict.status == "retry":
+            self.queue.retry_later(
+                self.work, job, delay_s=verdict.delay_s, error=verdict.error or ""
+            )
+        else:
+            self.queue.finish(self.work, job)
+
+    def _one_by_one(self, report_ids: list[int]) -> list[Verdict]:
+        """Process each report of a failed batch in a transaction of its own."""
+        out = []
+        for report_id in report_ids:
+            job = self.queue.claim(self.work, report_ids=[report_id])
+            if job is None:
+                self.work.rollback()
+                continue
+            try:
+                verdict = self.processor.process(self.work, report_id)
+                self._settle(job, verdict)
+                self.work.commit()
+            except BaseException:
+                self.work.rollback()
+                raise
+            out.append(verdict)
+        return out
 
 
 def run_worker(
