@@ -374,6 +374,8 @@ def _with_filters(entities: Entities, filters: SearchFilters | None, catalog: Ca
         update["term_to"] = keys[filters.term_to]
     if filters.section:
         update["sections"] = [filters.section]
+    if filters.source:
+        update["source"] = filters.source
     return entities.model_copy(update=update)
 
 
@@ -390,6 +392,7 @@ def _search_filters(
         term_from=labels.get(entities.term_from) if entities.term_from else None,
         term_to=labels.get(entities.term_to) if entities.term_to else None,
         section=entities.sections[0] if len(entities.sections) == 1 else None,
+        source=entities.source,
     )
     if explicit is None:
         return implied

@@ -43,7 +43,8 @@ def frequencies(conn: Conn, *, course_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT fc.prompt, fc.bin, min(fc.position) AS position, sum(fc.count)::int AS count,"
         " count(DISTINCT fc.section_id) AS sections FROM frequency_counts fc"
-        " JOIN sections s ON s.id = fc.section_id WHERE s.course_id = %s"
+        " JOIN sections s ON s.id = fc.section_id"
+        " WHERE s.course_id = %s AND s.source_type = 'trace'"
         " GROUP BY fc.prompt, fc.bin ORDER BY fc.prompt, position, fc.bin",
         (course_id,),
     ).fetchall()
@@ -90,7 +91,9 @@ def comment_themes(
 def _course(conn: Conn, *, code: str) -> dict[str, Any]:
     course = conn.execute(
         "SELECT c.id, c.code, c.subject, c.number, c.title,"
-        " count(s.id) AS sections, count(DISTINCT s.term_id) AS terms"
+        " count(s.id) FILTER (WHERE s.source_type = 'trace') AS sections,"
+        " count(DISTINCT s.term_id) FILTER (WHERE s.source_type = 'trace') AS terms,"
+        " count(s.id) FILTER (WHERE s.source_type = 'survey') AS surveys"
         " FROM courses c LEFT JOIN sections s ON s.course_id = c.id WHERE c.code = %s"
         " GROUP BY c.id",
         (normalize_code(code),),
@@ -104,7 +107,7 @@ def course_dashboard(conn: Conn, *, code: str) -> dict[str, Any]:
     """A course's question means against dept/univ, its trend by term and section, and hours."""
     course = _course(conn, code=code)
     course_id = course.pop("id")
-    where, params = sql.SQL("s.course_id = %s"), [course_id]
+    where, params = sql.SQL("s.course_id = %s AND s.source_type = 'trace'"), [course_id]
     by_section = score_means(
         conn, where=where, params=params, by=("sort_key", "term", "section", "question")
     )
@@ -140,8 +143,8 @@ def instructor_dashboard(conn: Conn, *, instructor_id: int) -> dict[str, Any]:
     if person is None:
         raise NotFound(f"no instructor with id {instructor_id}")
     where = sql.SQL(
-        "EXISTS (SELECT 1 FROM section_instructors si WHERE si.section_id = s.id"
-        " AND si.instructor_id = %s)"
+        "s.source_type = 'trace' AND EXISTS (SELECT 1 FROM section_instructors si"
+        " WHERE si.section_id = s.id AND si.instructor_id = %s)"
     )
     params: list[Any] = [instructor_id]
     return {

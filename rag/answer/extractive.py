@@ -166,8 +166,12 @@ def _quotes_block(evidence: Evidence) -> str:
 
 
 def cite(citation: Citation) -> str:
-    """The short citation used in answers and prompts: 'CS5800-01 Fall 2023, #3'."""
-    return f"{citation.course_code}-{citation.section} {citation.term}, #{citation.comment_number}"
+    """The short citation used in answers and prompts: 'CS5800-01 Fall 2023, #3'; a survey's
+    names it: 'CS5800 survey “Mid-term check-in” Fall 2023, #3'."""
+    n = citation.comment_number
+    if citation.source == "survey":
+        return f"{citation.course_code} survey “{citation.survey}” {citation.term}, #{n}"
+    return f"{citation.course_code}-{citation.section} {citation.term}, #{n}"
 
 
 def _clip(text: str) -> str:

@@ -33,6 +33,10 @@ class Scope(BaseModel):
     exclude_subjects: list[str] = Field(default_factory=list)
     exclude_sections: list[str] = Field(default_factory=list)
     exclude_instructor_ids: list[int] = Field(default_factory=list)
+    source: Literal["trace", "survey"] = Field(
+        default="trace",
+        description="TRACE reports, or instructors' own surveys (never pooled with TRACE)",
+    )
 
     def describe(self) -> str:
         """Human words for the scope, used in fact labels and in "searched"."""
@@ -48,6 +52,8 @@ class Scope(BaseModel):
             low = key_words(self.term_from) if self.term_from is not None else "the start"
             high = key_words(self.term_to) if self.term_to is not None else "the newest term"
             parts.append(f"{low} to {high}")
+        if self.source == "survey":
+            parts.append("instructors' own surveys")
         left_out = [*self.exclude_courses, *(f"{s} courses" for s in self.exclude_subjects)]
         if left_out:
             parts.append("leaving out " + ", ".join(left_out))
@@ -252,6 +258,7 @@ def scope_of(entities: Entities) -> Scope:
         exclude_subjects=list(entities.exclude_subjects),
         exclude_sections=list(entities.exclude_sections),
         exclude_instructor_ids=[p.id for p in entities.exclude_instructors],
+        source=entities.source or "trace",
     )
 
 

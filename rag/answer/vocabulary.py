@@ -284,6 +284,15 @@ OUTSIDE = _re(
 """Other sources of opinion, which the reports are not."""
 
 
+SURVEY = _re(
+    r"\b(?:mid-?\s?term|mid-?\s?semester|mid-?\s?course|early|end-of-\w+|own|feedback|"
+    r"instructors?'?s?|google\s+forms?|qualtrics|microsoft\s+forms?)\s+(?:feedback\s+)?"
+    r"(?:surveys?|questionnaires?|forms?)\b|\bsurvey\s+exports?\b"
+)
+"""An instructor's own survey (uploaded as an export), not the TRACE survey: "the mid-term
+survey". A bare "survey" is how people name TRACE itself ("how many took the survey")."""
+
+
 OPEN = _re(
     r"\b(?:good|great|bad|decent|ok|okay|fine|nice|solid|strong|weak|poor|worth(?:while)?|"
     r"recommend\w*|recommendable|like|liked|hard|harder|hardest|easy|easier|easiest|tough|"

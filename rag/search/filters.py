@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from psycopg import sql
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -69,6 +69,10 @@ class SearchFilters(BaseModel):
     )
     min_score: float | None = Field(
         default=None, ge=1, le=5, description="Minimum of the section's mean course score (1-5)"
+    )
+    source: Literal["trace", "survey"] | None = Field(
+        default=None,
+        description="Only TRACE reports (`trace`) or only instructors' own surveys (`survey`)",
     )
 
     @field_validator("term", "term_from", "term_to")
@@ -144,6 +148,8 @@ def compile_filters(
             "(SELECT avg(qs.course_mean) FROM question_scores qs WHERE qs.section_id = s.id) >= %s",
             filters.min_score,
         )
+    if filters.source is not None:
+        add("s.source_type = %s", filters.source)
     if not parts:
         return sql.SQL("TRUE"), []
     return sql.SQL(" AND ").join(parts), params

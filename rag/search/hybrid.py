@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 from psycopg import sql
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from core.auth.access import EVERYTHING, Access
 from core.db import Conn
@@ -62,6 +62,10 @@ class Citation(BaseModel):
     instructors: list[str]
     prompt: str
     comment_number: int
+    source: Literal["trace", "survey"] = Field(
+        default="trace", description="A TRACE report, or an instructor's own survey"
+    )
+    survey: str | None = Field(default=None, description="The survey's title, for a survey")
 
 
 class Scores(BaseModel):

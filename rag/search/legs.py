@@ -241,6 +241,7 @@ def hydrate(
     query = sql.SQL(
         "SELECT m.id AS comment_id, m.text, m.prompt, m.number AS comment_number,"
         " s.report_id, c.code AS course_code, s.title AS course_title, t.label AS term,"
+        " s.source_type AS source, CASE WHEN s.source_type = 'survey' THEN s.title END AS survey,"
         " s.section, (SELECT coalesce(array_agg(i.last_name || ', ' || i.first_name"
         "   ORDER BY si.position), '{}') FROM section_instructors si"
         "   JOIN instructors i ON i.id = si.instructor_id WHERE si.section_id = s.id)"

@@ -4,6 +4,8 @@ and read back with it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from core.db import connect
@@ -21,9 +23,9 @@ def _report(api: httpx.Client, report_id: int) -> dict:  # type: ignore[type-arg
     return response.json()  # type: ignore[no-any-return]
 
 
-def test_a_survey_export_with_form_fields_is_stored_as_a_survey(
-    api: httpx.Client, settings: Settings
-) -> None:
+def _trace_and_survey(api: httpx.Client, settings: Settings) -> tuple[Any, Any, int, int]:
+    """A Google Forms export and the TRACE report of the same course and term, processed:
+    (the export, the TRACE report's truth, the survey's report id, the TRACE report's id)."""
     export = make_export("google-forms", seed=3, in_file=False)
     truth = export.truth
     # The TRACE report of the same course and term, to stand beside the survey.
@@ -51,7 +53,15 @@ def test_a_survey_export_with_form_fields_is_stored_as_a_survey(
     assert pdf.status_code == 202, pdf.text
     assert work_queue(settings) == 2
 
-    survey = _report(api, sent.json()["id"])
+    return export, trace, sent.json()["id"], pdf.json()["id"]
+
+
+def test_a_survey_export_with_form_fields_is_stored_as_a_survey(
+    api: httpx.Client, settings: Settings
+) -> None:
+    export, trace, survey_id, pdf_id = _trace_and_survey(api, settings)
+    truth = export.truth
+    survey = _report(api, survey_id)
     assert survey["status"] == "processed", survey["error"]
     assert survey["layout"] == "survey-csv"
     assert (survey["form_course"], survey["form_term"]) == (
@@ -64,7 +74,7 @@ def test_a_survey_export_with_form_fields_is_stored_as_a_survey(
         truth.questions
     )
     assert survey["embedded_comments"] == len(truth.comments)
-    assert _report(api, pdf.json()["id"])["summary"]["source_type"] == "trace"
+    assert _report(api, pdf_id)["summary"]["source_type"] == "trace"
 
     course = api.get(f"/v1/courses/{truth.course.code}").json()
     kinds = sorted((s["source_type"], s["title"]) for s in course["sections"])
@@ -86,6 +96,44 @@ def test_a_survey_export_with_form_fields_is_stored_as_a_survey(
             "SELECT count(*) AS n FROM comments WHERE text LIKE '%@northeastern.edu%'"
         ).fetchone()
         assert leaked is not None and leaked["n"] == 0
+
+
+def test_surveys_are_searched_and_cited_apart_and_never_pooled_with_trace(
+    api: httpx.Client, settings: Settings
+) -> None:
+    export, trace, _, _ = _trace_and_survey(api, settings)
+    code, title = export.truth.course.code, export.truth.course.title
+    survey_texts = {c.text for c in export.truth.comments}
+
+    for source in ("survey", "trace"):
+        found = api.post(
+            "/v1/search",
+            json={"query": "the lectures and the homework", "k": 20, "filters": {"source": source}},
+        )
+        assert found.status_code == 200, found.text
+        hits = found.json()["hits"]
+        assert hits and all(h["citation"]["source"] == source for h in hits)
+        assert all((h["text"] in survey_texts) == (source == "survey") for h in hits)
+        named = {h["citation"]["survey"] for h in hits}
+        assert named == ({title} if source == "survey" else {None})
+
+    # the chat reads an instructor's survey when asked about it, and its citations name it
+    asked = api.post(
+        "/v1/ask", json={"question": f"what did students say in the mid-term survey for {code}?"}
+    )
+    assert asked.status_code == 200, asked.text
+    answer = asked.json()
+    assert answer["route"] in ("qualitative", "mixed") and answer["citations"], answer
+    cited = [c["citation"] for c in answer["citations"]]
+    assert all(c["source"] == "survey" and c["survey"] == title for c in cited)
+    assert f"survey “{title}”" in answer["answer"]
+
+    # TRACE numbers never pool a survey's rating columns: the course page is the TRACE report's
+    course = api.get(f"/v1/dashboards/courses/{code}")
+    assert course.status_code == 200, course.text
+    page = course.json()
+    assert (page["sections"], page["surveys"]) == (1, 1)
+    assert {q["question"] for q in page["questions"]} == {q.text for q in trace.questions}
 
 
 def test_bad_form_fields_are_refused_at_upload(api: httpx.Client) -> None:

@@ -25,13 +25,17 @@ SECTIONS_FROM = sql.SQL(
 
 
 def scope_sql(scope: Scope) -> tuple[sql.Composable, list[Any]]:
-    """A WHERE condition over s (sections), c (courses), t (terms); values as parameters."""
+    """A WHERE condition over s (sections), c (courses), t (terms); values as parameters.
+
+    Always of one source: a survey's rating columns are never pooled with TRACE's numbers."""
     parts: list[sql.Composable] = []
     params: list[Any] = []
 
     def add(fragment: str, value: Any) -> None:
         parts.append(sql.SQL(fragment))
         params.append(value)
+
+    add("s.source_type = %s", scope.source)
 
     if scope.courses:
         add("c.code = ANY(%s)", scope.courses)
@@ -63,8 +67,6 @@ def scope_sql(scope: Scope) -> tuple[sql.Composable, list[Any]]:
             " AND si1.instructor_id = ANY(%s))",
             scope.exclude_instructor_ids,
         )
-    if not parts:
-        return sql.SQL("TRUE"), []
     return sql.SQL(" AND ").join(parts), params
 
 

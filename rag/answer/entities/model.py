@@ -68,7 +68,11 @@ class Catalog:
         terms = conn.execute(
             "SELECT label, season, year, sort_key FROM terms ORDER BY sort_key"
         ).fetchall()
-        questions = conn.execute("SELECT id, text, heading FROM questions ORDER BY id").fetchall()
+        questions = conn.execute(  # what TRACE prints; surveys' own rating columns are apart
+            "SELECT q.id, q.text, q.heading FROM questions q WHERE EXISTS (SELECT 1"
+            " FROM question_scores qs JOIN sections s ON s.id = qs.section_id"
+            " WHERE qs.question_id = q.id AND s.source_type = 'trace') ORDER BY q.id"
+        ).fetchall()
         prompts = conn.execute(
             "SELECT DISTINCT prompt FROM frequency_counts ORDER BY prompt"
         ).fetchall()
@@ -136,6 +140,10 @@ class Entities(BaseModel):
     small_excluded: bool = False
     future: bool = False
     outside: bool = False
+    source: Literal["trace", "survey"] | None = Field(
+        default=None,
+        description="Reports of one kind only: 'the mid-term survey' reads instructors' surveys",
+    )
     unprinted: bool = Field(default=False, description="Asks for what no report prints (grades)")
     exclude_courses: list[str] = Field(default_factory=list)
     exclude_subjects: list[str] = Field(default_factory=list)

@@ -38,6 +38,7 @@ from rag.answer.vocabulary import (
     SMALL,
     STATISTICS,
     STUDENTS_ONLY,
+    SURVEY,
     THRESHOLD_WORDS,
     TREND_WORDS,
     VERSUS_DEPT,
@@ -57,6 +58,8 @@ def read_early(text: QuestionText, ent: Entities) -> None:
     (whose words would otherwise read as a title, a term or a ranking of sections)."""
     if _consume(text, OUTSIDE):
         ent.outside = True
+    if _consume(text, SURVEY):
+        ent.source = "survey"
     if _consume(text, FUTURE):
         ent.future = True
     if _consume(text, SMALL):
