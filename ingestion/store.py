@@ -206,8 +206,8 @@ def _store_comments(conn: Conn, section_id: int, merged: MergedSection) -> None:
             "INSERT INTO comments (section_id, prompt, number, text, report_id)"
             " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (section_id, prompt, number)"
             " DO UPDATE SET text = EXCLUDED.text, report_id = EXCLUDED.report_id"
-            " WHERE (comments.text, comments.report_id)"
-            " IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.report_id)",
+            " WHERE comments.redacted_at IS NULL AND (comments.text, comments.report_id)"
+            " IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.report_id)",  # a redaction sticks
             rows,
         )
     keep = [[p for p, _, _ in merged.comments], [n for _, n, _ in merged.comments]]

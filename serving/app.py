@@ -17,7 +17,17 @@ from serving.components import Components
 from serving.errors import ERROR_RESPONSES, install_error_handlers
 from serving.limits import BodyLimitMiddleware, RateLimits
 from serving.middleware import ObservabilityMiddleware, metrics_endpoint
-from serving.routes import admin, ask, audit, catalog, dashboards, health, reports, search
+from serving.routes import (
+    admin,
+    ask,
+    audit,
+    catalog,
+    comments,
+    dashboards,
+    health,
+    reports,
+    search,
+)
 from serving.services import Services, open_services
 
 
@@ -74,4 +84,5 @@ def create_app(
     app.include_router(dashboards.router, responses=ERROR_RESPONSES)
     app.include_router(admin.router, responses=ERROR_RESPONSES)
     app.include_router(audit.router, responses=ERROR_RESPONSES)
+    app.include_router(comments.router, responses=ERROR_RESPONSES)
     return app

@@ -47,6 +47,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/dashboards/instructors/{instructor_id}"): READERS,
     ("POST", "/v1/admin/reload-model"): ADMINS,
     ("GET", "/v1/audit"): ADMINS,
+    ("POST", "/v1/comments/{comment_id}/redact"): ADMINS,
 }
 
 

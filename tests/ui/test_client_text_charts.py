@@ -85,7 +85,7 @@ def test_answers_get_the_chart_their_plan_calls_for() -> None:
 
 
 def test_client_errors_carry_the_api_message(ui_api: LoadedApi) -> None:
-    api = TraceLensApi(ui_api.url)
+    api = TraceLensApi(ui_api.url, api_key=ui_api.key)
     with pytest.raises(ApiError) as missing:
         api.course_dashboard("ZZ 9999")
     assert str(missing.value) == "The API refused the request (404): no course 'ZZ 9999'"
