@@ -38,9 +38,24 @@ def facts_table(facts: list[dict[str, Any]]) -> pd.DataFrame:
     )
 
 
+ALL_SOURCES = "All reports"
+SOURCES: dict[str, str | None] = {
+    ALL_SOURCES: None,
+    "TRACE reports": "trace",
+    "Instructors' surveys": "survey",
+}
+"""What search and chat may read, as the `source` filter."""
+
+
 def citation_line(citation: dict[str, Any]) -> str:
     """Course, term, section, instructors and prompt of a quoted comment, on one line."""
     people = "; ".join(citation.get("instructors") or []) or "instructor not named"
+    if citation.get("source") == "survey":
+        return (
+            f"{citation['course_code']} · instructor's survey “{citation.get('survey')}” · "
+            f"{citation['term']} · question: “{citation['prompt']}” · "
+            f"answer {citation['comment_number']}"
+        )
     return (
         f"{citation['course_code']} {citation['course_title']} · {citation['term']} · "
         f"section {citation['section']} · {people} · prompt: “{citation['prompt']}” · "

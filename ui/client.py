@@ -93,22 +93,42 @@ class TraceLensApi:
         self._check(response)
         return response.json()
 
+    def me(self) -> JSON:
+        """Who the API takes this app for: subject, roles, whether comments may be read."""
+        found: JSON = self._call("GET", "/v1/me")
+        return found
+
     # -- ask and search
 
     def ask(
-        self, question: str, *, conversation_id: str | None = None, fresh: bool = False
+        self,
+        question: str,
+        *,
+        conversation_id: str | None = None,
+        fresh: bool = False,
+        filters: JSON | None = None,
     ) -> JSON:
-        body = {"question": question, "conversation_id": conversation_id, "fresh": fresh}
+        body: JSON = {"question": question, "conversation_id": conversation_id, "fresh": fresh}
+        if filters:
+            body["filters"] = filters
         answer: JSON = self._call("POST", "/v1/ask", json=body)
         return answer
 
     def ask_stream(
-        self, question: str, *, conversation_id: str | None = None, fresh: bool = False
+        self,
+        question: str,
+        *,
+        conversation_id: str | None = None,
+        fresh: bool = False,
+        filters: JSON | None = None,
     ) -> Iterator[StreamEvent]:
         """Token events as the answer is written, then the final event; `error` events raise.
 
-        `fresh`: the question inherits no scope from earlier turns of the conversation."""
-        body = {"question": question, "conversation_id": conversation_id, "fresh": fresh}
+        `fresh`: the question inherits no scope from earlier turns of the conversation;
+        `filters`: exact filters every answer holds to (`{"source": "survey"}`)."""
+        body: JSON = {"question": question, "conversation_id": conversation_id, "fresh": fresh}
+        if filters:
+            body["filters"] = filters
         try:
             with self._http.stream("POST", "/v1/ask/stream", json=body) as response:
                 if not response.is_success:

@@ -43,6 +43,18 @@ def test_filters_narrow_and_matched_words_are_highlighted(ui_env: LoadedApi) -> 
     assert len(hits) == min(expected, 10)
 
 
+def test_the_source_filter_reads_trace_reports_or_surveys_only(ui_env: LoadedApi) -> None:
+    at = search(app("views/search.py"), "the course was great")
+    everything = results(at)
+    at.radio(key="search_source").set_value("TRACE reports")
+    at.button(key="FormSubmitter:search-Search").click().run()
+    assert results(at) == everything  # the loaded corpus holds TRACE reports only
+    at.radio(key="search_source").set_value("Instructors' surveys")
+    at.button(key="FormSubmitter:search-Search").click().run()
+    assert results(at) == []
+    assert any("No comments match" in i.value for i in at.info)
+
+
 def test_results_are_paged(ui_env: LoadedApi) -> None:
     at = search(app("views/search.py"), "the course was great")
     first = results(at)

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.answer_view import show_answer_details
+from ui.answer_view import ALL_SOURCES, SOURCES, show_answer_details
 from ui.client import ApiError, StreamEvent
 from ui.connection import api
 
@@ -45,6 +45,13 @@ def scope_line(answer: dict[str, Any]) -> str | None:
 
 
 with st.sidebar:
+    st.radio(
+        "Answer from",
+        list(SOURCES),
+        key="chat_source",
+        help="TRACE reports, instructors' own surveys (uploaded exports), or both; numbers"
+        " always come from one kind, never pooled",
+    )
     if st.button("New conversation", icon=":material/add_comment:", disabled=not state.messages):
         state.messages = []
         state.conversation_id = None
@@ -101,7 +108,13 @@ def _answer(question: str) -> None:
     scope_slot = st.empty()  # filled from the final event: the scope arrives with the answer
     try:
         fresh, state.fresh = state.fresh, False
-        events = api().ask_stream(question, conversation_id=state.conversation_id, fresh=fresh)
+        source = SOURCES[state.get("chat_source") or ALL_SOURCES]
+        events = api().ask_stream(
+            question,
+            conversation_id=state.conversation_id,
+            fresh=fresh,
+            filters={"source": source} if source else None,
+        )
         with st.spinner("Reading the reports…"):  # until the first words arrive
             first = list(itertools.islice(events, 1))
         streamed = st.write_stream(tokens(itertools.chain(first, events)))

@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.answer_view import citation_line
+from ui.answer_view import SOURCES, citation_line
 from ui.client import ApiError
 from ui.connection import api
 from ui.text import highlight
@@ -35,6 +35,7 @@ with st.form("search"):
     term_from = left.text_input("From term", placeholder="Fall 2021")
     term_to = middle.text_input("To term", placeholder="Spring 2024")
     prompt = right.text_input("Comment prompt", placeholder="strengths")
+    source = st.radio("From", list(SOURCES), horizontal=True, key="search_source")
     submitted = st.form_submit_button("Search", type="primary", icon=":material/search:")
 
 
@@ -47,7 +48,12 @@ def _filters() -> dict[str, Any]:
         "term_to": term_to,
         "prompt": prompt,
     }
-    return {name: value.strip() for name, value in given.items() if value and value.strip()}
+    chosen: dict[str, Any] = {
+        name: value.strip() for name, value in given.items() if value and value.strip()
+    }
+    if SOURCES[source]:
+        chosen["source"] = SOURCES[source]
+    return chosen
 
 
 if submitted:
