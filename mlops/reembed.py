@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from psycopg import sql
 from tqdm import tqdm
 
@@ -24,7 +25,7 @@ from core.db import Conn, connect
 from core.errors import ConfigError
 from core.settings import Settings
 from embeddings.base import Embedder, embed_texts
-from embeddings.indexing import comment_rows, embedding_text, store_vectors
+from embeddings.indexing import comment_rows, embed_distinct, embedding_text, store_vectors
 from embeddings.spaces import Space, build_index, ensure_space, get_space_by_id, set_status
 from mlops.gate import GateResult, run_gate
 from mlops.registry import RegisteredModel, load_registered, resolve
@@ -189,7 +190,8 @@ def _run_locked(
             if not rows:
                 break
             texts = [embedding_text(r, space.text_mode) for r in rows]
-            vectors = embed_texts(embedder, texts, batch_size=settings.embedding_batch_size)
+            by_text = embed_distinct(embedder, texts, batch_size=settings.embedding_batch_size)
+            vectors = np.stack([by_text[t] for t in texts])
             ids = [r["id"] for r in rows]
             store_vectors(conn, space=space, ids=ids, texts=texts, vectors=vectors)
             after = ids[-1]

@@ -18,6 +18,8 @@ from typing import Any
 from core.db import connect, scratch_database
 from core.settings import Settings
 from devtools.bench.search_corpus import generate_corpus, load_catalogue
+from embeddings.base import embed_texts
+from embeddings.indexing import embedding_text
 from embeddings.models import load_embedder
 from embeddings.spaces import drop_space, ensure_space, get_space_by_id
 from mlops.reembed import Job, Shard, plan, run_shard
@@ -77,6 +79,9 @@ def run_reembed_benchmark(
     with scratch_database("tl-bench-reembed-") as (_, db):
         with connect(db.url, autocommit=True) as conn, conn.transaction():
             load_catalogue(conn, generate_corpus(comments, seed))
+        results["embedder_comments_per_s"] = _embedder_rate(
+            db.url, backend=backend, threads=cores, settings=settings
+        )
         ctx = multiprocessing.get_context("spawn")
         for count in shard_counts:
             threads = max(1, cores // count)
@@ -135,6 +140,24 @@ def run_reembed_benchmark(
     return results
 
 
+EMBEDDER_SAMPLE = 3000
+
+
+def _embedder_rate(url: str, *, backend: str, threads: int, settings: Settings) -> float:
+    """Comments/s of the model alone on the first stored comments' texts, every core its own
+    (the bound the shards are held to), after a warm-up."""
+    with connect(url) as conn:
+        rows = conn.execute(
+            "SELECT id, text FROM comments ORDER BY id LIMIT %s", (EMBEDDER_SAMPLE,)
+        ).fetchall()
+    texts = [embedding_text(r, "comment") for r in rows]
+    embedder = load_embedder(backend, threads=threads, cache_dir=settings.model_cache)
+    embed_texts(embedder, texts[:64], batch_size=settings.embedding_batch_size)
+    started = time.perf_counter()
+    embed_texts(embedder, texts, batch_size=settings.embedding_batch_size)
+    return len(texts) / (time.perf_counter() - started)
+
+
 def _duration(seconds: float) -> str:
     if seconds == float("inf"):
         return "n/a"
@@ -150,6 +173,14 @@ def format_reembed_benchmark(result: dict[str, Any]) -> str:
         f" {'load s':>6}  projected for {PROJECT_TO:,} comments",
     ]
     lines += [format_run(r, result["comments"]) for r in result["runs"]]
+    model = result.get("embedder_comments_per_s")
+    one = [r for r in result["runs"] if r["processes"] == 1]
+    if model:
+        lines.append(f"  the embedder alone: {model:.1f} comments/s ({result['cores']} threads)")
+    if model and one:
+        ratio = one[0]["comments_per_s"] / model
+        verdict = "met" if ratio >= 0.8 else "NOT met"
+        lines.append(f"  one shard / the embedder alone: {ratio:.2f} (target >= 0.80: {verdict})")
     return "\n".join(lines)
 
 
