@@ -25,6 +25,7 @@ from serving.routes import (
     comments,
     dashboards,
     health,
+    me,
     reports,
     search,
 )
@@ -85,4 +86,5 @@ def create_app(
     app.include_router(admin.router, responses=ERROR_RESPONSES)
     app.include_router(audit.router, responses=ERROR_RESPONSES)
     app.include_router(comments.router, responses=ERROR_RESPONSES)
+    app.include_router(me.router, responses=ERROR_RESPONSES)
     return app

@@ -24,6 +24,8 @@ REPORT_READERS = frozenset({"uploader", "analyst", "admin"})
 """Upload statuses: an uploader sees the reports they uploaded, analysts and admins all."""
 UPLOADERS = frozenset({"uploader", "admin"})
 ADMINS = frozenset({"admin"})
+ANYONE = frozenset({"viewer", "instructor", "analyst", "uploader", "admin"})
+"""Any verified principal, whatever its roles."""
 
 RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/healthz"): PUBLIC,
@@ -48,6 +50,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/admin/reload-model"): ADMINS,
     ("GET", "/v1/audit"): ADMINS,
     ("POST", "/v1/comments/{comment_id}/redact"): ADMINS,
+    ("GET", "/v1/me"): ANYONE,
 }
 
 

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from types import FrameType
 
+from core.auth.keys import KeyVerifier, create_key
 from core.blobs import make_blob_store
 from core.db import connect, open_database
 from core.db.migrate import migrate
@@ -124,6 +125,28 @@ def ingest_sample_corpus(settings: Settings, url: str, *, reports: int) -> None:
     print("\n".join(summary.lines()))
 
 
+LOCAL_KEY_FILE = "local-admin.key"
+"""The local admin key `tracelens run` creates on its first start, for the UI (mode 0600)."""
+
+
+def local_admin_key(settings: Settings, url: str) -> tuple[str, bool]:
+    """The local admin API key kept in the state directory, created when there is none that
+    still verifies (first start, or revoked); returns it and whether it is new."""
+    path = settings.state_dir / LOCAL_KEY_FILE
+    with connect(url) as conn:
+        if path.exists():
+            kept = path.read_text(encoding="utf-8").strip()
+            if KeyVerifier().verify(conn, kept) is not None:
+                return kept, False
+        key, _ = create_key(conn, name="local admin (tracelens run)", roles=["admin"])
+        conn.commit()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(key + "\n", encoding="utf-8")
+    return key, True
+
+
 def _mlflow(settings: Settings, supervisor: Supervisor) -> dict[str, str]:
     """Register the bundled model as champion on first start, then start the MLflow UI.
 
@@ -156,10 +179,20 @@ def run_all(settings: Settings, *, sample_reports: int) -> int:
             "TRACELENS_STATE_DIR": str(settings.state_dir.resolve()),
         }
         env.update(_mlflow(settings, supervisor))
+        key, new = local_admin_key(settings, db.url)
+        if new:  # shown once; the UI gets it from the state directory on every start
+            print(
+                f"local admin API key (shown once; kept for the UI in"
+                f" {settings.state_dir / LOCAL_KEY_FILE}):\n  {key}"
+            )
         supervisor.start(Child("the worker", cli_command("worker"), env=env))
         api = Child("the API", cli_command("serve"), url=f"{settings.api_url}/readyz", env=env)
         supervisor.start(api)
-        ui_env = {**env, "TRACELENS_UI_API_URL": settings.ui_api_url or settings.api_url}
+        ui_env = {
+            **env,
+            "TRACELENS_UI_API_URL": settings.ui_api_url or settings.api_url,
+            "TRACELENS_UI_API_KEY": key,
+        }
         ui = streamlit_command(host=settings.ui_host, port=settings.ui_port)
         supervisor.start(Child("the UI", ui, env=ui_env))
         if sample_reports:
