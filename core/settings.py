@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     rate_limit_ask: str = "60/minute"
     upload_quota_per_day: int = Field(default=5_000, gt=0, description="uploads per principal")
     max_streams: int = Field(default=16, gt=0, description="concurrent /v1/ask/stream responses")
+    max_asks: int = Field(
+        default=16,
+        gt=0,
+        description="concurrent /v1/ask answers being written (each holds a thread, not a"
+        " connection); beyond it 503 busy, so search and dashboards keep their threads",
+    )
     max_pages: int = Field(default=200, gt=0)
     parse_timeout_s: float = Field(default=30.0, gt=0)
     parse_memory_mb: int = Field(

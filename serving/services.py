@@ -28,6 +28,8 @@ class Services:
     components: Components
     streams: threading.BoundedSemaphore
     """One slot per answer streaming now (settings.max_streams)."""
+    asks: threading.BoundedSemaphore
+    """One slot per /v1/ask answer being written now (settings.max_asks)."""
 
     def use_searcher(self, searcher: Searcher) -> None:
         """Put another model in service: each is one reference swap, so requests in flight
@@ -58,4 +60,5 @@ def open_services(settings: Settings, components: Components) -> Services:
         asker=open_asker(settings, searcher),
         components=components,
         streams=threading.BoundedSemaphore(settings.max_streams),
+        asks=threading.BoundedSemaphore(settings.max_asks),
     )

@@ -44,12 +44,18 @@ class AskRequest(BaseModel):
 @router.post("", response_model=Answer)
 def ask(body: AskRequest, services: ServicesDep, principal: PrincipalDep) -> Answer:
     """The answer, the facts it rests on (each with its N), the quoted comments, and the scope
-    in force (what a follow-up inherited from earlier turns)."""
-    prepared = _prepare(body, services, principal)
-    answer = services.asker.write(prepared)  # the model writes with no connection held
-    with services.pool.connection() as conn:
-        services.asker.remember(conn, prepared, answer)
-    return answer
+    in force (what a follow-up inherited from earlier turns). At most `max_asks` answers are
+    written at once; beyond that the answer is 503 with Retry-After."""
+    if not services.asks.acquire(blocking=False):
+        raise Overloaded("too many answers are being written; retry shortly", retry_after=2)
+    try:
+        prepared = _prepare(body, services, principal)
+        answer = services.asker.write(prepared)  # the model writes with no connection held
+        with services.pool.connection() as conn:
+            services.asker.remember(conn, prepared, answer)
+        return answer
+    finally:
+        services.asks.release()
 
 
 @router.post("/stream")
