@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,8 @@ from embeddings.onnx_build import (
 
 if TYPE_CHECKING:
     from core.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 class SentenceTransformerEmbedder:
@@ -96,11 +99,23 @@ def bf16_hardware() -> bool:
         return False
 
 
-def resolve_backend(backend: str) -> str:
-    """`auto` is torch-bf16 on bf16 hardware and onnx-int8 elsewhere; other names stand."""
+def resolve_backend(backend: str, *, bf16: bool | None = None) -> str:
+    """`auto` is torch-bf16 on bf16 hardware and onnx-int8 elsewhere; other names stand.
+    `bf16`: whether the CPU has bf16 units (probed when None)."""
     if backend != "auto":
         return backend
-    return "torch-bf16" if bf16_hardware() else "onnx-int8"
+    has_bf16 = bf16_hardware() if bf16 is None else bf16
+    return "torch-bf16" if has_bf16 else "onnx-int8"
+
+
+def backend_choice(backend: str, *, bf16: bool | None = None) -> str:
+    """The line a process prints at start: the backend it embeds with, and why."""
+    chosen = resolve_backend(backend, bf16=bf16)
+    if backend != "auto":
+        return f"embedding backend {chosen} (configured)"
+    has_bf16 = bf16_hardware() if bf16 is None else bf16
+    why = "this CPU has bf16 units" if has_bf16 else "no bf16 units on this CPU: int8"
+    return f"embedding backend {chosen} (auto: {why})"
 
 
 class OnnxInt8Embedder:
@@ -159,6 +174,7 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def make_embedder(settings: Settings) -> Embedder:
     """The configured backend, loaded once per process (loading and first build are slow)."""
+    logger.info("%s", backend_choice(settings.embedding_backend))
     return load_embedder(
         resolve_backend(settings.embedding_backend),
         threads=settings.embedding_threads,
