@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         default="instructor_id", description="The claim holding an instructor's id"
     )
     oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    oidc_refresh_cooldown_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="A key id the cached JWKS lacks fetches the set again at most this often",
+    )
 
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     max_body_bytes: int = Field(default=256 * 1024, gt=0, description="any request but uploads")

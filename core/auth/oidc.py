@@ -36,13 +36,22 @@ class OidcVerifier:
         algorithms: list[str],
         roles_claim: str = "roles",
         instructor_claim: str = "instructor_id",
+        refresh_cooldown_s: float = 30.0,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
         self.algorithms = algorithms
         self.roles_claim = roles_claim
         self.instructor_claim = instructor_claim
-        self.jwks = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=10)
+        # The set is kept 5 minutes (a key the issuer withdrew stops verifying then); a kid it
+        # lacks makes the client fetch the set again (a rotated key), at most once per cooldown.
+        self.jwks = jwt.PyJWKClient(
+            jwks_url,
+            cache_keys=False,
+            lifespan=300,
+            timeout=10,
+            cooldown_duration=refresh_cooldown_s,
+        )
 
     def verify(self, token: str) -> Claims | None:
         """The token's subject, roles and instructor id; None when it does not verify."""
@@ -85,4 +94,5 @@ def oidc_verifier(settings: Settings) -> OidcVerifier | None:
         algorithms=settings.oidc_algorithms,
         roles_claim=settings.oidc_roles_claim,
         instructor_claim=settings.oidc_instructor_claim,
+        refresh_cooldown_s=settings.oidc_refresh_cooldown_s,
     )

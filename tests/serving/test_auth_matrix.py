@@ -1,4 +1,5 @@
-"""Every route × every role (and no credentials, a revoked key, a forged key) over real HTTP.
+"""Every route × every role (and no credentials, a revoked or forged key, an expired or wrongly
+signed JWT) over real HTTP.
 
 The matrix is generated from the app's routes: a route that has no rule in serving.auth.RULES
 fails here, and each call answers the documented status: 401 without a verified principal, 403
@@ -21,6 +22,7 @@ from core.settings import Settings
 from serving.app import create_app
 from serving.auth import RULES, api_routes, rule_of
 from tests.conftest import LiveServer, make_key
+from tests.serving.jwks import SigningKey, local_issuer, oidc_settings
 
 SAMPLE_PARAMS = {
     "report_id": "987654",
@@ -34,7 +36,8 @@ SAMPLE_PARAMS = {
 class Matrix:
     server: LiveServer
     keys: dict[str, str]
-    revoked: str
+    refused: dict[str, str | None]
+    """Credentials that must be refused (401) on every route that is not public."""
 
 
 def _instructor(settings: Settings) -> int:
@@ -51,7 +54,11 @@ def _instructor(settings: Settings) -> int:
 
 @pytest.fixture
 def matrix(settings: Settings) -> Iterator[Matrix]:
-    with LiveServer(settings) as server:
+    signing = SigningKey("k1")
+    with (
+        local_issuer(signing) as issuer,
+        LiveServer(settings.model_copy(update=oidc_settings(issuer))) as server,
+    ):
         instructor = _instructor(settings)
         keys: dict[str, str] = {
             role: make_key(
@@ -68,7 +75,15 @@ def matrix(settings: Settings) -> Iterator[Matrix]:
             assert key_id is not None
             revoke_key(conn, key_id=int(key_id["id"]))
             conn.commit()
-        yield Matrix(server=server, keys=keys, revoked=revoked)
+        refused = {
+            "no credentials": None,
+            "revoked key": revoked,
+            "forged key": revoked[:-4] + "AAAA",
+            "garbage token": "not-a-key",
+            "expired JWT": issuer.token(signing, roles=["admin"], ttl_s=-120),
+            "wrongly signed JWT": issuer.token(SigningKey("k1"), roles=["admin"]),
+        }
+        yield Matrix(server=server, keys=keys, refused=refused)
 
 
 def _routes(settings: Settings) -> list[tuple[str, str]]:
@@ -98,13 +113,7 @@ def test_route_role_matrix(matrix: Matrix, settings: Settings) -> None:
             allowed = rule_of(method, path)
             assert allowed is not None
             public = not allowed
-            anonymous = {
-                "no credentials": None,
-                "revoked key": matrix.revoked,
-                "forged key": matrix.revoked[:-4] + "AAAA",
-                "garbage token": "not-a-key",
-            }
-            for case, token in anonymous.items():
+            for case, token in matrix.refused.items():
                 status = _call(client, method, path, token)
                 if public and status in (401, 403):
                     failures.append(f"{method} {path} {case}: {status}, public route")
