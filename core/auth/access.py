@@ -68,5 +68,15 @@ class Access:
         return condition, params
 
 
+def below_minimum(
+    responses_incl_declines: int | None, declines: int | None, *, min_responses: int
+) -> bool:
+    """Whether a section's comments and themes are hidden from all but admins (the same test
+    as comment_condition's, for flagging sections in aggregates)."""
+    if responses_incl_declines is None:
+        return True
+    return responses_incl_declines - (declines or 0) < min_responses
+
+
 EVERYTHING = Access(roles=frozenset({"admin"}))
 """Operator tools run on the machine itself (the CLI, evaluation, benchmarks): every comment."""

@@ -6,8 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from core.auth.access import below_minimum
+from core.settings import Settings
 from ingestion.catalog import get_course, get_instructor, list_courses, list_instructors
-from serving.deps import ConnDep, PrincipalDep
+from serving.deps import ConnDep, PrincipalDep, SettingsDep
 from serving.limits import MAX_OFFSET
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
@@ -26,10 +28,30 @@ def read_courses(
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
+def _flagged(found: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Each section with `below_minimum`: fewer responses than the minimum, so its comments and
+    themes are shown to admins only (its scores to everyone)."""
+    found["sections"] = [
+        {
+            **s,
+            "below_minimum": below_minimum(
+                s.get("responses_incl_declines"),
+                s.get("declines"),
+                min_responses=settings.min_responses,
+            ),
+        }
+        for s in found.get("sections", [])
+    ]
+    return found
+
+
 @router.get("/courses/{code}")
-def read_course(code: str, conn: ConnDep, principal: PrincipalDep) -> dict[str, Any]:
-    """A course's sections, terms, instructors and per-question scores."""
-    return get_course(conn, code=code)
+def read_course(
+    code: str, conn: ConnDep, principal: PrincipalDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """A course's sections (each flagged `below_minimum` when its comments are withheld), terms,
+    instructors and per-question scores."""
+    return _flagged(get_course(conn, code=code), settings)
 
 
 @router.get("/instructors")
@@ -45,5 +67,8 @@ def read_instructors(
 
 
 @router.get("/instructors/{instructor_id}")
-def read_instructor(instructor_id: int, conn: ConnDep, principal: PrincipalDep) -> dict[str, Any]:
-    return get_instructor(conn, instructor_id=instructor_id)
+def read_instructor(
+    instructor_id: int, conn: ConnDep, principal: PrincipalDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """An instructor's sections (flagged as a course's are) and their scores."""
+    return _flagged(get_instructor(conn, instructor_id=instructor_id), settings)

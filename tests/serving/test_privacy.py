@@ -229,3 +229,17 @@ def test_the_small_section_is_read_by_admins_only(world: World) -> None:
             ).json()
             found |= {h["citation"]["comment_id"] for h in body["hits"]}
     assert found & small, "admins read the small section's comments"
+    with _client(world, "viewer") as http:  # and the aggregates flag the section
+        course = http.get(f"/v1/courses/{world.small_course}").json()
+    flags = {s["id"]: s["below_minimum"] for s in course["sections"]}
+    assert flags[world.small_section] is True
+    with connect(world.db_url) as conn:
+        enough = {
+            r["id"]
+            for r in conn.execute(
+                "SELECT s.id FROM sections s JOIN courses c ON c.id = s.course_id"
+                " WHERE c.code = %s AND s.responses_incl_declines - coalesce(s.declines, 0) >= 5",
+                (world.small_course,),
+            ).fetchall()
+        }
+    assert {sid for sid, flag in flags.items() if not flag} == enough
