@@ -1,4 +1,22 @@
-"""The answer guard: an LLM's answer may hold no number and no quote the evidence does not."""
+"""The answer guard: an LLM's answer may hold no number, quote, name-value pair or link the
+evidence does not.
+
+The rules, each a way past an earlier guard:
+- a quotation (“…”, "…", ‘…’, '…', «…») must be one stretch of a retrieved comment's words,
+  whole words only, with only whitespace, quote and dash style, emphasis and punctuation
+  normalised; an elision or an edit inside it (..., …, [...], […], [edited]) is refused unless the
+  comment has it at the same place; one at either end only marks a partial quote and is dropped.
+  A short span (under QUOTE_MIN_WORDS words, a term or scare quote) may also be a theme, a fact's
+  label, the question or what was searched. A citation's course title, prompt or survey title may
+  be quoted as a name;
+- numbers in digits, in words ("four point seven", "thirty-one") and percentages ("30%",
+  "thirty percent") must come from the facts, themes, question or citations; a fraction in words
+  ("a third", "half of", "one in five") must be a share the evidence implies, to the whole percent;
+- a number taken from a fact must belong to the name nearest it in its clause
+  (rag.answer.fact_names);
+- markdown links and images, reference links, raw HTML, bare URLs and e-mail addresses are refused,
+  since a link or an image the UI renders can carry data out.
+"""
 
 from __future__ import annotations
 
@@ -6,58 +24,79 @@ import re
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from rag.answer.answers import Evidence
+from rag.answer.answers import Evidence, Fact
 from rag.answer.extractive import QUOTE_MIN_WORDS, cite
+from rag.answer.fact_names import Names, nearest_names
+from rag.answer.number_words import as_digits, shares, without_shares
 
 _NUMBER = re.compile(
-    r"(?<![\d.])(?:(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+)?|(\.\d+))(?!\d)(\s?%| percent\b)?"
+    r"(?<![\d.])(?:(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+)?|(\.\d+))(?!\d)"
+    r"(\s?%| percent\b| per cent\b)?",
+    re.IGNORECASE,
 )
 
 
 _LIST_MARKER = re.compile(r"^(\s*)\d+[.)](?=\s)", re.MULTILINE)
 
 
-_QUOTED = re.compile(r"“([^“”]+)”|\"([^\"\n]+)\"|«([^«»]+)»")
-
-
-_ELISION = re.compile(r"\.\.\.|\[[^\]]*\]")
+_QUOTED = re.compile(
+    r"“([^“”]+)”"
+    r"|\"([^\"\n]+)\""
+    r"|«([^«»]+)»"
+    r"|‘((?:[^‘’\n]|’(?=\w))+)’(?!\w)"  # an apostrophe inside (didn’t) does not close it
+    r"|(?<![\w'])'(?=\S)((?:[^'\n]|(?<=\w)'(?=\w))+)(?<=\S)'(?!\w)"
+)
 
 
 _FOLD = str.maketrans(
-    {"’": "'", "‘": "'", "“": "'", "”": "'", '"': "'", "«": "'", "»": "'"}
+    {"’": "'", "‘": "'", "“": "'", "”": "'", '"': "'", "«": "'", "»": "'", "`": "'"}
     | {"–": "-", "—": "-", "‹": "<", "›": ">", "…": "..."}
 )
 
 
-class _Support:
-    """The numbers an answer may contain, derived from the question and the evidence."""
+_TOKENS = re.compile(r"\.\.\.|[\[\]]|\w+(?:'\w+)*")
+"""Words, and the marks an editor uses (elisions, brackets), which are never normalised away."""
 
-    def __init__(self, question: str, evidence: Evidence):
+
+_EDITS = {"...", "[", "]"}
+
+
+_LINKS = (
+    ("image", re.compile(r"!\[[^\]\n]*\][(\[]")),
+    ("link", re.compile(r"\[[^\]\n]*\]\(")),
+    ("link", re.compile(r"^\s{0,3}\[[^\]\n]+\]:", re.MULTILINE)),  # a reference definition
+    ("link", re.compile(r"(?<!\\)<(?:[a-z][a-z0-9+.-]*:|[^<>\s@]+@)[^<>\s]*>", re.IGNORECASE)),
+    ("HTML", re.compile(r"(?<!\\)<(?:/?[a-z][a-z0-9-]*(?:[\s/>]|$)|!--|!\[CDATA)", re.IGNORECASE)),
+    ("URL", re.compile(r"\b[a-z][a-z0-9+.-]*://\S+|\bwww\.\S+|\bdata:[\w/+.-]+[;,]", re.I)),
+    ("URL", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),  # an e-mail address autolinks
+)
+
+
+class _Support:
+    """The numbers some evidence may supply: exact values, measurements that may be rounded
+    to the decimals shown, and the percentages it implies."""
+
+    def __init__(self) -> None:
         self.exact: set[Decimal] = set()
         self.measured: list[Decimal] = []  # may be rounded to the decimals shown (>= 1)
         self.shares: list[Decimal] = []  # percentages the evidence implies
-        texts = [question, evidence.searched]
-        for fact in evidence.facts:
-            texts += [fact.label, fact.source]
-            if fact.n is not None:
-                self.exact.add(Decimal(fact.n))
-            if isinstance(fact.value, str):
-                texts.append(fact.value)
-            value = _decimal(fact.value)
-            if value is not None:
-                self.exact.add(value)
-                self.measured.append(value)
-                if 0 <= value <= 1:
-                    self.shares.append(value * 100)
-        for theme in evidence.themes:
-            self.exact |= {Decimal(theme.count), Decimal(theme.of)}
-            if theme.of:
-                self.shares.append(Decimal(theme.count) * 100 / Decimal(theme.of))
-            if theme.sentiment is not None:
-                self.measured.append(abs(Decimal(str(theme.sentiment))))
-        texts += [cite(q.citation) for q in evidence.quotes]
+
+    def add_texts(self, *texts: str) -> None:
         for text in texts:
             self.exact |= {number for number, _, _ in _numbers(text)}
+
+    def add_fact(self, fact: Fact) -> None:
+        self.add_texts(fact.label, fact.source)
+        if fact.n is not None:
+            self.exact.add(Decimal(fact.n))
+        if isinstance(fact.value, str):
+            self.add_texts(fact.value)
+        value = _decimal(fact.value)
+        if value is not None:
+            self.exact.add(value)
+            self.measured.append(value)
+            if 0 <= value <= 1:
+                self.shares.append(value * 100)
 
     def allows(self, number: Decimal, decimals: int, percent: bool) -> bool:
         if number in self.exact:
@@ -69,41 +108,139 @@ class _Support:
         # A percentage of a theme's count over its total is arithmetic on two supported numbers.
         return percent and any(_round(s, decimals) == number for s in self.shares)
 
+    def allows_share(self, percent: Decimal) -> bool:
+        """A fraction in words names a share to the whole percent ("a third": 33%)."""
+        return any(_round(s, 0) == _round(percent, 0) for s in self.shares)
+
+
+def _supports(question: str, evidence: Evidence) -> tuple[_Support, list[_Support]]:
+    """Support from what is not a fact (question, themes, citations), and from each fact."""
+    other = _Support()
+    other.add_texts(question, evidence.searched)
+    for theme in evidence.themes:
+        other.exact |= {Decimal(theme.count), Decimal(theme.of)}
+        if theme.of:
+            other.shares.append(Decimal(theme.count) * 100 / Decimal(theme.of))
+        if theme.sentiment is not None:
+            other.measured.append(abs(Decimal(str(theme.sentiment))))
+    other.add_texts(*(cite(q.citation) for q in evidence.quotes))
+    per_fact = []
+    for fact in evidence.facts:
+        support = _Support()
+        support.add_fact(fact)
+        per_fact.append(support)
+    return other, per_fact
+
 
 def check_answer(text: str, evidence: Evidence, *, question: str = "") -> list[str]:
     """Every way an LLM answer goes beyond the evidence; an empty list means it may be shown."""
     if not text.strip():
         return ["the answer is empty"]
-    violations: list[str] = []
-    comments = [_fold(q.text) for q in evidence.quotes]
-    kept: list[str] = []  # the text with verified quotations cut out, for the number check
-    last = 0
-    for match in _QUOTED.finditer(text):
-        span = next(group for group in match.groups() if group is not None)
-        if len(span.split()) < QUOTE_MIN_WORDS:
-            continue
-        if _quoted_in(_fold(span), comments):
-            kept.append(text[last : match.start()])
-            last = match.end()
-        else:
-            violations.append(f"quote not in the retrieved comments: “{span.strip()}”")
-    kept.append(text[last:])
-    support = _Support(question, evidence)
-    unquoted = _LIST_MARKER.sub(r"\1", " ".join(kept))
-    for number, decimals, percent in _numbers(unquoted):
-        if not support.allows(number, decimals, percent):
-            shown = f"{number:f}" + ("%" if percent else "")
+    violations = _links(text)
+    kept, quote_violations = _check_quotes(text, evidence, question)
+    violations += quote_violations
+    unquoted = _LIST_MARKER.sub(r"\1", kept)
+    other, per_fact = _supports(question, evidence)
+    every = [other, *per_fact]
+    for share in shares(unquoted):
+        if not any(s.allows_share(share.percent) for s in every):
+            words = unquoted[share.start : share.end].strip()
+            violations.append(f"number not in the facts: {words} ({share.percent:.0f}%)")
+    digits = as_digits(without_shares(unquoted))
+    names = Names.of(evidence.facts, evidence.quotes)
+    for number, decimals, percent, start, end in _positioned(digits):
+        shown = f"{number:f}" + ("%" if percent else "")
+        if not any(s.allows(number, decimals, percent) for s in every):
             violations.append(f"number not in the facts: {shown}")
+            continue
+        if other.allows(number, decimals, percent):
+            continue  # not a fact's number: the question's, a theme's, a citation's
+        nearest = nearest_names(digits, start, end, names)
+        owned = [i for name in nearest for i in names.facts_of(name)]
+        if nearest and not any(per_fact[i].allows(number, decimals, percent) for i in owned):
+            violations.append(
+                f"number next to the wrong name: {shown} is not {' or '.join(nearest)}'s"
+                " in the facts"
+            )
     return violations
 
 
+def _links(text: str) -> list[str]:
+    """Links, images, HTML and URLs: each a way for the rendered answer to fetch or send data."""
+    found = []
+    for kind, pattern in _LINKS:
+        for match in pattern.finditer(text):
+            found.append(f"{kind} in the answer: {match.group().strip()[:60]}")
+    return list(dict.fromkeys(found))
+
+
+def _check_quotes(text: str, evidence: Evidence, question: str) -> tuple[str, list[str]]:
+    """The text with its verified quotations cut out (for the number check), and the quotations
+    that are not verbatim."""
+    comments = [_words(q.text) for q in evidence.quotes]
+    names = [
+        _words(name)
+        for q in evidence.quotes
+        for name in (q.citation.course_title, q.citation.prompt, q.citation.survey or "")
+        if name
+    ]
+    terms = [_words(t) for t in (question, evidence.searched)]
+    terms += [_words(t.name) for t in evidence.themes]
+    terms += [_words(f.label) for f in evidence.facts]
+    violations: list[str] = []
+    kept: list[str] = []
+    last = 0
+    for match in _QUOTED.finditer(text):
+        span = next(group for group in match.groups() if group is not None)
+        words = _words(span)
+        while words and words[0] == "...":
+            words = words[1:]
+        while words and words[-1] == "...":
+            words = words[:-1]
+        sources = comments + names + (terms if _count_words(words) < QUOTE_MIN_WORDS else [])
+        if not words or _within(words, sources):
+            kept.append(text[last : match.start()])
+            last = match.end()
+        elif _EDITS & set(words):
+            violations.append(f"quote with an elision or edit inside: “{span.strip()}”")
+        else:
+            violations.append(f"quote not in the retrieved comments: “{span.strip()}”")
+    kept.append(text[last:])
+    return " ".join(kept), violations
+
+
+def _words(text: str) -> list[str]:
+    """Text as compared for quotation: words and editorial marks, everything else normalised."""
+    text = text.translate(_FOLD)
+    text = re.sub(r"\\(?=[\\`*_\[\]<>])", "", text)  # markdown escapes
+    text = re.sub(r"[*_]", " ", text)  # emphasis: the same words, however marked up
+    text = re.sub(r"\.\s+\.\s+\.", "...", text)
+    return _TOKENS.findall(text.casefold())
+
+
+def _count_words(words: list[str]) -> int:
+    return sum(1 for w in words if w not in _EDITS)
+
+
+def _within(words: list[str], sources: Iterable[list[str]]) -> bool:
+    """True when the words are one unbroken stretch of one source's words."""
+    needle = f" {' '.join(words)} "
+    return any(needle in f" {' '.join(source)} " for source in sources)
+
+
 def _numbers(text: str) -> Iterator[tuple[Decimal, int, bool]]:
-    """(value, decimals shown, is a percentage) for every number written in the text."""
+    """(value, decimals shown, is a percentage) for every number written in digits."""
+    for number, decimals, percent, _, _ in _positioned(text):
+        yield number, decimals, percent
+
+
+def _positioned(text: str) -> Iterator[tuple[Decimal, int, bool, int, int]]:
     for match in _NUMBER.finditer(text):
         whole, fraction, bare, percent = match.groups()
         fraction = fraction or bare
         number = Decimal((whole or "0").replace(",", "") + (fraction or ""))
-        yield number, len(fraction) - 1 if fraction else 0, percent is not None
+        decimals = len(fraction) - 1 if fraction else 0
+        yield number, decimals, percent is not None, match.start(), match.end()
 
 
 def _decimal(value: float | int | str) -> Decimal | None:
@@ -118,29 +255,3 @@ def _decimal(value: float | int | str) -> Decimal | None:
 
 def _round(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def _fold(text: str) -> str:
-    """Text compared for quotation: quotes, dashes, escapes, emphasis and whitespace normalised."""
-    text = text.translate(_FOLD)
-    text = re.sub(r"\\(?=[\\`*_\[\]<>])", "", text)  # markdown escapes
-    text = re.sub(r"[*_`]", "", text)  # emphasis: the same words, however marked up
-    return " ".join(text.split()).casefold()
-
-
-def _quoted_in(span: str, comments: Iterable[str]) -> bool:
-    """True when the span, split at elisions (... or [edits]), appears in order in one comment."""
-    fragments = [f.strip(" .,;:!?'\"-") for f in _ELISION.split(span)]
-    fragments = [f for f in fragments if f]
-    if not fragments:
-        return True
-    for comment in comments:
-        position = 0
-        for fragment in fragments:
-            found = comment.find(fragment, position)
-            if found < 0:
-                break
-            position = found + len(fragment)
-        else:
-            return True
-    return False

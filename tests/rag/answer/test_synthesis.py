@@ -198,10 +198,18 @@ def test_guard_checks_percentages_against_theme_counts() -> None:
 def test_guard_accepts_verbatim_quotes_and_their_numbers() -> None:
     text = (
         "Workload dominates (14 of 83 comments): “the homework took 20 hours a week, far too "
-        'much” [CS5800-01 Fall 2023, #3], and "Lectures were great … the problem sets were '
+        'much” [CS5800-01 Fall 2023, #3], and "Lectures were great" but "the problem sets were '
         "'brutal'\" [CS5800-02 Fall 2023, #9]."
     )
     assert check_answer(text, qualitative()) == []
+
+
+def test_guard_refuses_quotes_stitched_across_an_elision() -> None:
+    text = "\"Lectures were great … the problem sets were 'brutal'\" [CS5800-02 Fall 2023, #9]."
+    assert check_answer(text, qualitative()) == [
+        "quote with an elision or edit inside: “Lectures were great … the problem sets were "
+        "'brutal'”"
+    ]
 
 
 def test_guard_rejects_a_fabricated_quote() -> None:
