@@ -28,6 +28,22 @@ def bench_ask(
     print(format_ask_benchmark(result))
 
 
+@app.command("load")
+def bench_load(
+    reports: Annotated[int, typer.Option(min=2)] = 60,
+    users: Annotated[int, typer.Option(min=1)] = 20,
+    seconds: Annotated[int, typer.Option(min=5)] = 60,
+) -> None:
+    """Requests/s of mixed search, ask and dashboard traffic (locust, several principals) at
+    search p95, against search alone; errors and the API's memory before and after."""
+    require("bench load", "reportlab", "locust")
+    # optional extra, and start-up speed: tooling loads once `require` found the dev extra
+    from devtools.bench.load import format_load_benchmark, run_load_benchmark
+
+    result = run_load_benchmark(reports=reports, users=users, seconds=seconds)
+    print(format_load_benchmark(result))
+
+
 @app.command("parse")
 def bench_parse(
     corpus: Annotated[Path, typer.Option(exists=True, file_okay=False)],

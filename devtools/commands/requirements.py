@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import sys
 
 import typer
@@ -16,9 +16,7 @@ def require(command: str, *modules: str) -> None:
     """Exit with a clear message when a module of the dev extra is missing."""
     missing = []
     for name in modules:
-        try:
-            importlib.import_module(name)
-        except ImportError:
+        if importlib.util.find_spec(name) is None:  # found, not imported (locust patches)
             missing.append(name)
     if missing:
         print(
