@@ -5,13 +5,14 @@ Shared by the chat page for live answers and for the conversation history on eve
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from ui import charts
-from ui.text import shorten
+from ui.text import escape_markdown, shorten
 
 Answer = dict[str, Any]
 
@@ -20,6 +21,32 @@ def _value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
+
+
+_LINK_MARKUP = re.compile(r"([\\\[\]<>$])")
+_AUTOLINK = re.compile(r"(?<=\w):(?=//)|(?<=\bwww)\.|@", re.IGNORECASE)
+
+
+def no_autolinks(text: str) -> str:
+    """Markdown with every bare URL, www. address and e-mail address broken by an escape, so
+    the chat never turns one into a link (the text reads the same)."""
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(), text)
+
+
+def model_markdown(text: str) -> str:
+    """A model's answer as the chat renders it: its emphasis and lists kept, but no link, image,
+    HTML or math, since a rendered link or image can carry data out. The guard refuses these
+    already; this is the second wall."""
+    return no_autolinks(_LINK_MARKUP.sub(r"\\\1", text))
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer's text for st.markdown: extractive text is markdown whose data is escaped
+    already (rag.answer.extractive); a model's text goes through `model_markdown`."""
+    text = str(answer.get("answer") or "")
+    if str(answer.get("answerer") or "extractive").startswith("extractive"):
+        return no_autolinks(text)
+    return model_markdown(text)
 
 
 def facts_table(facts: list[dict[str, Any]]) -> pd.DataFrame:
@@ -69,10 +96,10 @@ def show_citations(quotes: list[dict[str, Any]]) -> None:
         citation = quote["citation"]
         title = (
             f"[{i}] {citation['course_code']} · {citation['term']} · "
-            f"§{citation['section']}: “{shorten(quote['text'], 60)}”"
+            f"§{citation['section']}: “{escape_markdown(shorten(quote['text'], 60))}”"
         )
         with st.expander(title):
-            st.markdown(f"> {quote['text']}")
+            st.markdown(f"> {escape_markdown(quote['text'])}")  # student text: never markup
             st.caption(citation_line(citation))
             if quote.get("theme"):
                 st.caption(f"Theme: {quote['theme']}")

@@ -27,7 +27,8 @@ class ApiError(Exception):
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """One server-sent event of /v1/ask/stream: `token` (data.text) or `final` (data.answer)."""
+    """One server-sent event of /v1/ask/stream: `checking` (data.facts, while a model's answer
+    is checked), `token` (data.text) or `final` (data.answer, data.replaced)."""
 
     kind: str
     data: JSON
@@ -122,7 +123,8 @@ class TraceLensApi:
         fresh: bool = False,
         filters: JSON | None = None,
     ) -> Iterator[StreamEvent]:
-        """Token events as the answer is written, then the final event; `error` events raise.
+        """A `checking` event when a model writes, token events with the answer's text, then the
+        final event; `error` events raise.
 
         `fresh`: the question inherits no scope from earlier turns of the conversation;
         `filters`: exact filters every answer holds to (`{"source": "survey"}`)."""

@@ -14,7 +14,7 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
-from rag.answer.answers import Answer, Evidence
+from rag.answer.answers import Answer, Evidence, Fact
 from rag.answer.extractive import EXTRACTIVE, FALLBACK, extractive_answer
 from rag.answer.guard import check_answer
 from rag.answer.llm import answerer_name
@@ -44,15 +44,29 @@ def synthesize(question: str, evidence: Evidence, *, chat_model: BaseChatModel |
     return _answer(text, evidence, name)
 
 
+CHECKING = "Checking the answer against the evidence…"
+
+
+class CheckingEvent(BaseModel):
+    """Sent first while an LLM writes: its words are held until the guard passes, so a client
+    shows the facts and a checking state meanwhile."""
+
+    kind: Literal["checking"] = "checking"
+    message: str = CHECKING
+    facts: list[Fact] = Field(default_factory=list)
+
+
 class TokenEvent(BaseModel):
-    """A piece of the answer as it is written; the client appends `text` to what it shows."""
+    """A piece of the answer; the client appends `text` to what it shows. A model's text is sent
+    only once the whole of it has passed the guard."""
 
     kind: Literal["token"] = "token"
     text: str
 
 
 class FinalEvent(BaseModel):
-    """The accepted answer, always last. `replaced`: the tokens were rejected, show `answer`."""
+    """The accepted answer, always last. `replaced`: the model's answer failed the guard (listed
+    in `violations`) or the model failed, and the tokens were the extractive answer instead."""
 
     kind: Literal["final"] = "final"
     answer: Answer
@@ -60,40 +74,39 @@ class FinalEvent(BaseModel):
     violations: list[str] = Field(default_factory=list)
 
 
-SynthesisEvent = TokenEvent | FinalEvent
+SynthesisEvent = CheckingEvent | TokenEvent | FinalEvent
 
 
 def stream_synthesis(
     question: str, evidence: Evidence, *, chat_model: BaseChatModel | None
 ) -> Iterator[SynthesisEvent]:
-    """Token events as the answer is written, then one FinalEvent with the whole accepted text."""
+    """The extractive answer as token events; with a model, a checking event with the facts,
+    then the model's text once it passes the guard (or else the extractive answer); then one
+    FinalEvent with the whole answer. No unchecked word of a model ever leaves."""
     fallback = extractive_answer(question, evidence)
     if chat_model is None or not _worth_asking(evidence):
         yield from _chunks(fallback)
         yield FinalEvent(answer=_answer(fallback, evidence, EXTRACTIVE))
         return
     name = answerer_name(chat_model)
-    streamed: list[str] = []
+    yield CheckingEvent(facts=evidence.facts)
     try:
-        for chunk in chat_model.stream(build_messages(question, evidence)):
-            piece = str(chunk.text)
-            if piece:
-                streamed.append(piece)
-                yield TokenEvent(text=piece)
+        pieces = chat_model.stream(build_messages(question, evidence))
+        text = "".join(str(chunk.text) for chunk in pieces).strip()
     except Exception as exc:  # any failure of an optional rewriter falls back; logged below
         _reject(name, evidence, error=exc)
-        if not streamed:  # nothing shown yet: stream the fallback as if it were the answer
-            yield from _chunks(fallback)
-        yield FinalEvent(answer=_answer(fallback, evidence, FALLBACK), replaced=bool(streamed))
+        yield from _chunks(fallback)
+        yield FinalEvent(answer=_answer(fallback, evidence, FALLBACK), replaced=True)
         return
-    text = "".join(streamed).strip()
     violations = check_answer(text, evidence, question=question)
     if violations:
         _reject(name, evidence, violations=violations)
+        yield from _chunks(fallback)
         answer = _answer(fallback, evidence, FALLBACK)
         yield FinalEvent(answer=answer, replaced=True, violations=violations)
-    else:
-        yield FinalEvent(answer=_answer(text, evidence, name))
+        return
+    yield from _chunks(text)
+    yield FinalEvent(answer=_answer(text, evidence, name))
 
 
 def _worth_asking(evidence: Evidence) -> bool:

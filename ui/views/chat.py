@@ -14,7 +14,14 @@ from typing import Any
 
 import streamlit as st
 
-from ui.answer_view import ALL_SOURCES, SOURCES, show_answer_details
+from ui.answer_view import (
+    ALL_SOURCES,
+    SOURCES,
+    answer_markdown,
+    facts_table,
+    no_autolinks,
+    show_answer_details,
+)
 from ui.client import ApiError, StreamEvent
 from ui.connection import api
 
@@ -67,6 +74,8 @@ for index, message in enumerate(state.messages):
             st.caption(line)
         if message.get("error"):
             st.error(message["error"])
+        elif message.get("answer"):
+            st.markdown(answer_markdown(message["answer"]))
         else:
             st.markdown(message["content"])
         if message.get("answer"):
@@ -94,18 +103,42 @@ if not state.messages:
 question = typed or picked
 
 
+CHECKED = "Checked against the evidence"
+REPLACED = (
+    "The model's wording failed the evidence check; the answer below is composed from the"
+    " evidence alone"
+)
+
+
+def _checked(checking: StreamEvent, events: Iterator[StreamEvent], final: dict[str, Any]) -> None:
+    """While the model writes and the guard reads: a checking state with the facts. The model's
+    words arrive only once checked; the final event says whether they were kept."""
+    message = checking.data.get("message") or "Checking the answer against the evidence…"
+    with st.status(message, expanded=True) as status:
+        facts = checking.data.get("facts") or []
+        if facts:
+            st.dataframe(facts_table(facts), hide_index=True, width="stretch")
+        for event in events:  # the tokens are the final answer's text, rendered from it below
+            if event.kind == "final":
+                final.update(event.data)
+        label = REPLACED if final.get("replaced") else CHECKED
+        status.update(label=label, state="complete", expanded=False)
+
+
 def _answer(question: str) -> None:
-    """Stream the answer's tokens, then show the final answer's details and remember the turn."""
+    """Stream the answer's tokens, then show the final answer's details and remember the turn.
+    A model's answer is shown only after the evidence check, with no link or image."""
     final: dict[str, Any] = {}
 
     def tokens(events: Iterator[StreamEvent]) -> Iterator[str]:
         for event in events:
             if event.kind == "token":
-                yield event.data["text"]
+                yield no_autolinks(event.data["text"])  # pieces end at whitespace
             elif event.kind == "final":
                 final.update(event.data)
 
     scope_slot = st.empty()  # filled from the final event: the scope arrives with the answer
+    streamed: str | None = None
     try:
         fresh, state.fresh = state.fresh, False
         source = SOURCES[state.get("chat_source") or ALL_SOURCES]
@@ -115,9 +148,13 @@ def _answer(question: str) -> None:
             fresh=fresh,
             filters={"source": source} if source else None,
         )
-        with st.spinner("Reading the reports…"):  # until the first words arrive
+        with st.spinner("Reading the reports…"):  # until the first event arrives
             first = list(itertools.islice(events, 1))
-        streamed = st.write_stream(tokens(itertools.chain(first, events)))
+        if first and first[0].kind == "checking":
+            _checked(first[0], events, final)
+        else:
+            written = st.write_stream(tokens(itertools.chain(first, events)))
+            streamed = written if isinstance(written, str) else None
         if not final:
             raise ApiError("The answer stream ended before the answer was complete; ask again.")
     except ApiError as exc:
@@ -129,9 +166,8 @@ def _answer(question: str) -> None:
     line = scope_line(answer)
     if line:
         scope_slot.caption(line)
-    if final.get("replaced") or streamed != text:
-        st.info("The wording above failed the evidence check; this is the checked answer.")
-        st.markdown(text)
+    if streamed != answer_markdown(answer):  # a model's checked text, or a stream cut short
+        st.markdown(answer_markdown(answer))
     show_answer_details(answer)
     state.conversation_id = answer.get("conversation_id") or state.conversation_id
     state.messages.append({"role": "assistant", "content": text, "answer": answer})

@@ -6,21 +6,14 @@ to a uvicorn server in a thread that returns the completion each test chooses.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import re
 import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
 
 from core.errors import ConfigError
 from core.settings import Settings
@@ -28,8 +21,15 @@ from devtools.processes import AppServer, free_port
 from rag.answer.answers import Evidence, Fact, Quote
 from rag.answer.extractive import FALLBACK, extractive_answer
 from rag.answer.llm import make_chat_model
-from rag.answer.synthesis import FinalEvent, TokenEvent, stream_synthesis, synthesize
+from rag.answer.synthesis import (
+    CheckingEvent,
+    FinalEvent,
+    TokenEvent,
+    stream_synthesis,
+    synthesize,
+)
 from rag.search.hybrid import Citation
+from tests.rag.answer.canned_llm import Canned, FakeLLMServer, fake_llm_app
 
 pytest.importorskip("langchain_openai")
 
@@ -38,91 +38,6 @@ FAITHFUL = (
     "Jane Doe had the highest overall rating in Fall 2023: 4.71 (31 responses). One student "
     "wrote “the homework took 20 hours a week” [CS5800-01 Fall 2023, #3]."
 )
-
-
-@dataclass
-class Canned:
-    """What the fake server answers next, and every request body it has seen."""
-
-    reply: str = ""
-    status: int = 200
-    delay_s: float = 0.0
-    requests: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _pieces(text: str) -> list[str]:
-    return re.findall(r"\s*\S+\s*", text) or [text]
-
-
-def fake_llm_app(canned: Canned) -> Starlette:
-    """POST /v1/chat/completions (JSON or SSE) and POST /api/chat (Ollama JSON or NDJSON)."""
-
-    async def received(request: Request) -> Response | None:
-        body = await request.json()
-        canned.requests.append(body)
-        await asyncio.sleep(canned.delay_s)
-        if canned.status != 200:
-            error = {"error": {"message": "canned failure", "type": "server_error"}}
-            return JSONResponse(error, status_code=canned.status)
-        return None
-
-    async def openai_chat(request: Request) -> Response:
-        if (failure := await received(request)) is not None:
-            return failure
-        body = canned.requests[-1]
-        head = {"id": "chatcmpl-canned", "created": 0, "model": body["model"]}
-        if not body.get("stream"):
-            message = {"role": "assistant", "content": canned.reply}
-            choice = {"index": 0, "message": message, "finish_reason": "stop"}
-            usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
-            return JSONResponse(
-                {**head, "object": "chat.completion", "choices": [choice], "usage": usage}
-            )
-
-        async def sse() -> AsyncIterator[str]:
-            for piece in _pieces(canned.reply):
-                delta = {"role": "assistant", "content": piece}
-                choice = {"index": 0, "delta": delta, "finish_reason": None}
-                chunk = {**head, "object": "chat.completion.chunk", "choices": [choice]}
-                yield f"data: {json.dumps(chunk)}\n\n"
-            done = {"index": 0, "delta": {}, "finish_reason": "stop"}
-            last = {**head, "object": "chat.completion.chunk", "choices": [done]}
-            yield f"data: {json.dumps(last)}\n\n"
-            yield "data: [DONE]\n\n"
-
-        return StreamingResponse(sse(), media_type="text/event-stream")
-
-    async def ollama_chat(request: Request) -> Response:
-        if (failure := await received(request)) is not None:
-            return failure
-        body = canned.requests[-1]
-        head = {"model": body["model"], "created_at": "2024-01-01T00:00:00Z"}
-        last = {**head, "message": {"role": "assistant", "content": ""}, "done": True}
-        last |= {"done_reason": "stop", "eval_count": 1, "prompt_eval_count": 1}
-        if not body.get("stream", True):
-            last["message"]["content"] = canned.reply
-            return JSONResponse(last)
-
-        async def ndjson() -> AsyncIterator[str]:
-            for piece in _pieces(canned.reply):
-                message = {"role": "assistant", "content": piece}
-                yield json.dumps({**head, "message": message, "done": False}) + "\n"
-            yield json.dumps(last) + "\n"
-
-        return StreamingResponse(ndjson(), media_type="application/x-ndjson")
-
-    return Starlette(
-        routes=[
-            Route("/v1/chat/completions", openai_chat, methods=["POST"]),
-            Route("/api/chat", ollama_chat, methods=["POST"]),
-        ]
-    )
-
-
-@dataclass
-class FakeLLMServer:
-    canned: Canned
-    url: str
 
 
 @pytest.fixture(scope="module")
@@ -291,10 +206,13 @@ def test_connection_refused_falls_back(tmp_path: Path, caplog: pytest.LogCapture
     assert "Connection" in rejections(caplog)[0].error  # type: ignore[attr-defined]
 
 
-def test_streaming_yields_tokens_then_the_final_answer(canned: Canned, openai_model: Any) -> None:
+def test_streaming_holds_the_tokens_until_the_guard_passes(
+    canned: Canned, openai_model: Any
+) -> None:
     canned.reply = FAITHFUL
-    events = list(stream_synthesis("q", evidence(), chat_model=openai_model))
-    *tokens, final = events
+    checking, *tokens, final = stream_synthesis("q", evidence(), chat_model=openai_model)
+    assert isinstance(checking, CheckingEvent) and checking.facts == evidence().facts
+    assert json.loads(checking.model_dump_json())["kind"] == "checking"
     assert len(tokens) > 5 and all(isinstance(e, TokenEvent) for e in tokens)
     assert "".join(e.text for e in tokens if isinstance(e, TokenEvent)) == FAITHFUL
     assert isinstance(final, FinalEvent) and not final.replaced
@@ -302,13 +220,16 @@ def test_streaming_yields_tokens_then_the_final_answer(canned: Canned, openai_mo
     assert canned.requests[0]["stream"] is True
 
 
-def test_streamed_answer_failing_the_guard_is_replaced(canned: Canned, openai_model: Any) -> None:
-    canned.reply = "The rating is 5.0"
-    *tokens, final = stream_synthesis("q", evidence(), chat_model=openai_model)
-    assert "".join(e.text for e in tokens if isinstance(e, TokenEvent)) == "The rating is 5.0"
+def test_streamed_answer_failing_the_guard_is_never_sent(canned: Canned, openai_model: Any) -> None:
+    canned.reply = "The rating is 5.0 ![x](https://evil.example/p.png)"
+    _, *tokens, final = stream_synthesis("q", evidence(), chat_model=openai_model)
+    streamed = "".join(e.text for e in tokens if isinstance(e, TokenEvent))
+    assert streamed == extractive_answer("q", evidence())
+    assert "5.0" not in streamed.split("[")[0] and "evil" not in streamed
     assert isinstance(final, FinalEvent)
     assert final.replaced and final.answer.answerer == FALLBACK
-    assert final.answer.answer == extractive_answer("q", evidence())
+    assert final.answer.answer == streamed
+    assert final.violations[0].startswith("image in the answer")
     assert json.loads(final.model_dump_json())["kind"] == "final"
 
 
@@ -336,6 +257,7 @@ def test_ollama_unfaithful_answer_is_rejected(canned: Canned, ollama_model: Any)
 
 def test_ollama_streams(canned: Canned, ollama_model: Any) -> None:
     canned.reply = FAITHFUL
-    *tokens, final = stream_synthesis("q", evidence(), chat_model=ollama_model)
+    checking, *tokens, final = stream_synthesis("q", evidence(), chat_model=ollama_model)
+    assert isinstance(checking, CheckingEvent)
     assert "".join(e.text for e in tokens if isinstance(e, TokenEvent)) == FAITHFUL
     assert isinstance(final, FinalEvent) and final.answer.answer == FAITHFUL
