@@ -182,6 +182,14 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_temperature: float = Field(default=0.0, ge=0, le=2)
     llm_timeout_s: float = Field(default=30.0, gt=0)
+    llm_max_tokens: int = Field(
+        default=800,
+        gt=0,
+        le=32768,
+        description="Most tokens a model may write per answer (max_tokens, num_predict,"
+        " max_output_tokens): a bound on time and cost, and on what an injected comment can make"
+        " it write",
+    )
     llm_planner: bool = Field(
         default=False,
         description="Let the configured LLM also plan numeric questions (structured output,"

@@ -59,6 +59,10 @@ def _openai(settings: Settings, model: str) -> BaseChatModel:
         raise ConfigError(
             "llm_provider 'openai' without llm_base_url talks to OpenAI and needs llm_api_key"
         )
+    # OpenAI itself takes the limit as max_completion_tokens (what langchain-openai sends for
+    # max_tokens); self-hosted servers (vLLM, llama.cpp, Ollama's /v1) all read max_tokens.
+    limit = settings.llm_max_tokens
+    self_hosted = settings.llm_base_url is not None
     return ChatOpenAI(
         model=model,
         base_url=settings.llm_base_url,
@@ -66,6 +70,8 @@ def _openai(settings: Settings, model: str) -> BaseChatModel:
         temperature=settings.llm_temperature,
         timeout=settings.llm_timeout_s,
         max_retries=MAX_RETRIES,
+        max_tokens=None if self_hosted else limit,
+        extra_body={"max_tokens": limit} if self_hosted else None,
     )
 
 
@@ -82,6 +88,7 @@ def _ollama(settings: Settings, model: str) -> BaseChatModel:
         model=model,
         base_url=base_url,
         temperature=settings.llm_temperature,
+        num_predict=settings.llm_max_tokens,
         client_kwargs={"timeout": settings.llm_timeout_s},
     )
 
@@ -96,6 +103,7 @@ def _vertexai(settings: Settings, model: str) -> BaseChatModel:
         project=settings.gcp_project,
         location=settings.gcp_location,
         temperature=settings.llm_temperature,
+        max_output_tokens=settings.llm_max_tokens,
         timeout=settings.llm_timeout_s,
         max_retries=MAX_RETRIES,
     )

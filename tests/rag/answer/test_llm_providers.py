@@ -123,6 +123,13 @@ def test_vertexai_is_built_for_the_project_without_calling_it(tmp_path: Path) ->
     model = make_chat_model(settings)
     assert type(model).__name__ == "ChatVertexAI"
     assert (model.project, model.location) == ("tracelens-test", "europe-west4")  # type: ignore[union-attr]
+    assert model.max_output_tokens == 800  # type: ignore[union-attr]
+
+
+def test_openai_itself_gets_the_limit_as_its_own_parameter(tmp_path: Path) -> None:
+    settings = llm_settings(tmp_path, "openai", None, llm_api_key="sk-test", llm_max_tokens=321)
+    model = make_chat_model(settings)
+    assert model.max_tokens == 321 and not model.extra_body  # type: ignore[union-attr]
 
 
 # --- OpenAI-compatible -------------------------------------------------------------------------
@@ -233,6 +240,23 @@ def test_streamed_answer_failing_the_guard_is_never_sent(canned: Canned, openai_
     assert json.loads(final.model_dump_json())["kind"] == "final"
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_server_receives_max_tokens(
+    server: FakeLLMServer, canned: Canned, tmp_path: Path, stream: bool
+) -> None:
+    canned.reply = FAITHFUL
+    default = make_chat_model(llm_settings(tmp_path, "openai", f"{server.url}/v1"))
+    small = make_chat_model(llm_settings(tmp_path, "openai", f"{server.url}/v1", llm_max_tokens=64))
+    for model in (default, small):
+        if stream:
+            list(stream_synthesis("q", evidence(), chat_model=model))
+        else:
+            synthesize("q", evidence(), chat_model=model)
+    assert [r["max_tokens"] for r in canned.requests] == [800, 64]
+    assert all(r.get("stream", False) is stream for r in canned.requests)
+    assert not any("max_completion_tokens" in r for r in canned.requests)
+
+
 # --- Ollama ------------------------------------------------------------------------------------
 
 
@@ -248,6 +272,16 @@ def test_ollama_faithful_answer_is_accepted(canned: Canned, ollama_model: Any) -
     answer = synthesize("q", evidence(), chat_model=ollama_model)
     assert (answer.answer, answer.answerer) == (FAITHFUL, "chat-ollama:canned-model")
     assert canned.requests[0]["messages"][0]["role"] == "system"
+
+
+def test_ollama_receives_num_predict(
+    server: FakeLLMServer, canned: Canned, ollama_model: Any, tmp_path: Path
+) -> None:
+    canned.reply = FAITHFUL
+    synthesize("q", evidence(), chat_model=ollama_model)
+    small = make_chat_model(llm_settings(tmp_path, "ollama", server.url, llm_max_tokens=64))
+    list(stream_synthesis("q", evidence(), chat_model=small))
+    assert [r["options"]["num_predict"] for r in canned.requests] == [800, 64]
 
 
 def test_ollama_unfaithful_answer_is_rejected(canned: Canned, ollama_model: Any) -> None:
