@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import RateLimited
 from core.settings import Settings
-from serving.deps import ConnDep, PrincipalDep, get_settings
+from serving.deps import PrincipalDep, ServicesDep, get_settings
 
 MAX_OFFSET = 1_000_000
 """The deepest page any listing serves (beyond it a client should filter, not page)."""
@@ -118,14 +118,19 @@ def rate_limited(name: str, rate_of: Callable[[Settings], str]) -> Any:
     return Depends(dependency)
 
 
-def check_upload_quota(conn: ConnDep, principal: PrincipalDep, request: Request) -> None:
-    """Uploads per principal in the last 24 hours, counted from the audit log."""
+def check_upload_quota(services: ServicesDep, principal: PrincipalDep, request: Request) -> None:
+    """Uploads per principal in the last 24 hours, counted from the audit log.
+
+    The connection goes back to the pool at once: held for the request (a ConnDep), every
+    upload would wait for a second one to store the file, and eight at once would deadlock a
+    pool of eight."""
     quota = request.app.state.rate_limits.settings.upload_quota_per_day
-    row = conn.execute(
-        "SELECT count(*) AS n FROM audit_log WHERE principal = %s AND action = 'upload'"
-        " AND at > now() - interval '1 day'",
-        (principal.subject,),
-    ).fetchone()
+    with services.pool.connection() as conn:
+        row = conn.execute(
+            "SELECT count(*) AS n FROM audit_log WHERE principal = %s AND action = 'upload'"
+            " AND at > now() - interval '1 day'",
+            (principal.subject,),
+        ).fetchone()
     if row is not None and int(row["n"]) >= quota:
         raise RateLimited(
             f"{principal.subject!r} has uploaded {row['n']} reports in 24 hours, the quota"
