@@ -77,7 +77,12 @@ def _parse(
     from ingestion.parsers.survey_text import parse_comment_document
 
     return parse_comment_document(
-        data, layout=_DOCUMENTS[media_type], filename=filename, sha256=sha256, fields=fields
+        data,
+        layout=_DOCUMENTS[media_type],
+        filename=filename,
+        sha256=sha256,
+        fields=fields,
+        limits=limits,
     )
 
 

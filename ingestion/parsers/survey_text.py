@@ -23,6 +23,7 @@ import re
 
 from core.errors import ParseError
 from core.report import Layout, ParsedReport
+from ingestion.limits import ParseLimits
 from ingestion.parsers.partition import (
     Block,
     partition_docx,
@@ -30,6 +31,7 @@ from ingestion.parsers.partition import (
     partition_text,
 )
 from ingestion.parsers.survey import SurveyBuilder, UploadFields
+from ingestion.parsers.workbook import check_archive
 
 _META = re.compile(r"^(course|term|title|section)\s*:\s*(.+)$", re.IGNORECASE)
 _ITEM = re.compile(r"^(?:[-*•◦‣·]|\d{1,3}[.)])\s+")
@@ -112,12 +114,21 @@ def parse_comment_document(
     filename: str,
     sha256: str,
     fields: UploadFields,
+    limits: ParseLimits,
 ) -> ParsedReport:
     """A DOCX, plain-text or e-mail document of comments under their questions."""
     builder = SurveyBuilder(filename=filename, layout=layout, fields=fields)
     subject = None
     if layout == "survey-docx":
-        blocks = partition_docx(data)
+        check_archive(data, filename, limits, kind="docx")  # a zip bomb is never inflated
+        try:
+            blocks = partition_docx(data)
+        except (KeyError, AttributeError, ValueError) as exc:  # python-docx on a broken package
+            raise ParseError(
+                f"{filename!r} is not a readable Word document: {exc}",
+                field="file",
+                reason="corrupt",
+            ) from exc
     elif layout == "survey-eml":
         mail = partition_email(data, grouper=paragraphs)
         if mail.attachments:

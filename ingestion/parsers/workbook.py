@@ -27,13 +27,14 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def check_container(data: bytes, filename: str, limits: ParseLimits) -> None:
-    """Refuse zip bombs and declared sheet sizes over the caps before openpyxl sees the file."""
+def check_archive(data: bytes, filename: str, limits: ParseLimits, *, kind: str) -> None:
+    """Refuse a zip container (xlsx, docx) that is corrupt or unpacks too far (a zip bomb)
+    before any reader inflates it."""
     try:
         archive = zipfile.ZipFile(BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise ParseError(
-            f"{filename!r} is a corrupt xlsx container: {exc}", field="file", reason="corrupt"
+            f"{filename!r} is a corrupt {kind} container: {exc}", field="file", reason="corrupt"
         ) from exc
     with archive:
         members = archive.infolist()
@@ -53,6 +54,13 @@ def check_container(data: bytes, filename: str, limits: ParseLimits) -> None:
                     " (a zip bomb)",
                     reason="too_large",
                 )
+
+
+def check_container(data: bytes, filename: str, limits: ParseLimits) -> None:
+    """Refuse zip bombs and declared sheet sizes over the caps before openpyxl sees the file."""
+    check_archive(data, filename, limits, kind="xlsx")
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        for m in archive.infolist():
             if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
                 with archive.open(m) as sheet:
                     head = sheet.read(4096)
