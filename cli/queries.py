@@ -43,6 +43,7 @@ def search(
             k=k,
             filters=filters,
             mode=mode,  # type: ignore[arg-type]
+            group=True,
         )
     if as_json:
         print(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=2))
@@ -51,7 +52,7 @@ def search(
         c = hit.citation
         print(f"{rank:2}. [{c.course_code}-{c.section} {c.term}, {'; '.join(c.instructors)}]")
         print(f"    {c.prompt} #{c.comment_number} (fused {hit.scores.fused:.4f})")
-        print(f"    {hit.text}")
+        print(f"    {hit.text}" + (f"  ({hit.count} comments say this)" if hit.count > 1 else ""))
 
 
 def ask(

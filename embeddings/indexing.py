@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -61,7 +61,7 @@ def pending_comments(
     where = sql.SQL(" WHERE m.section_id = ANY(%s)") if section_ids is not None else sql.SQL("")
     query = sql.SQL(
         "SELECT * FROM ({base}{where}) m LEFT JOIN {table} v ON v.comment_id = m.id ORDER BY m.id"
-    ).format(base=sql.SQL(_COMMENTS), where=where, table=space.table)
+    ).format(base=sql.SQL(_COMMENTS), where=where, table=space.mapping)
     rows = conn.execute(query, (list(section_ids),) if section_ids is not None else ()).fetchall()
     out = []
     for row in rows:
@@ -83,21 +83,78 @@ def embed_distinct(
 def store_vectors(
     conn: Conn, *, space: Space, ids: Sequence[int], texts: Sequence[str], vectors: np.ndarray
 ) -> None:
-    """Write (or replace) the comments' vectors with one COPY: far fewer round trips and less
-    per-row work than an INSERT per vector (a replaced vector's old row is deleted first)."""
+    """Point each comment at its embedded text's vector, storing each distinct text's vector
+    once (COPY); a comment that had another text lets go of it (its vector goes with its last
+    comment: core/migrations/0011)."""
     if not len(ids):
+        return
+    digests = [_md5(t) for t in texts]
+    store_texts(conn, space=space, vectors=dict(zip(digests, vectors, strict=True)))
+    map_comments(conn, space=space, ids=ids, digests=digests)
+
+
+def store_texts(conn: Conn, *, space: Space, vectors: Mapping[str, np.ndarray]) -> None:
+    """Add the vectors of texts (by md5) the space does not hold yet, through one COPY."""
+    if not vectors:
         return
     register_vector(conn)
     conn.execute(
-        sql.SQL("DELETE FROM {} WHERE comment_id = ANY(%s)").format(space.table), (list(ids),)
+        "CREATE TEMP TABLE IF NOT EXISTS incoming_text_vectors (text_md5 text, embedding vector)"
     )
-    copy_sql = sql.SQL(
-        "COPY {} (comment_id, source_md5, embedding) FROM STDIN WITH (FORMAT BINARY)"
-    ).format(space.table)
+    conn.execute("TRUNCATE incoming_text_vectors")
+    copy_sql = "COPY incoming_text_vectors (text_md5, embedding) FROM STDIN WITH (FORMAT BINARY)"
     with conn.cursor() as cur, cur.copy(copy_sql) as copy:
-        copy.set_types(["int8", "text", "vector"])
-        for comment_id, text, vector in zip(ids, texts, vectors, strict=True):
-            copy.write_row((comment_id, _md5(text), vector))
+        copy.set_types(["text", "vector"])
+        for digest, vector in vectors.items():
+            copy.write_row((digest, vector))
+    conn.execute(
+        sql.SQL(
+            "INSERT INTO {} (text_md5, embedding) SELECT text_md5, embedding"
+            " FROM incoming_text_vectors ON CONFLICT (text_md5) DO NOTHING"
+        ).format(space.texts)
+    )
+
+
+def map_comments(conn: Conn, *, space: Space, ids: Sequence[int], digests: Sequence[str]) -> None:
+    """Which text each comment has (its texts' vectors must be stored already)."""
+    conn.execute(
+        sql.SQL(
+            "INSERT INTO {m} AS old (comment_id, source_md5)"
+            " SELECT * FROM unnest(%s::bigint[], %s::text[])"
+            " ON CONFLICT (comment_id) DO UPDATE SET source_md5 = EXCLUDED.source_md5"
+            " WHERE old.source_md5 <> EXCLUDED.source_md5"
+        ).format(m=space.mapping),
+        (list(ids), list(digests)),
+    )
+
+
+def stored_texts(conn: Conn, *, space: Space, digests: Sequence[str]) -> set[str]:
+    """The md5s among `digests` whose text already has a vector in the space."""
+    rows = conn.execute(
+        sql.SQL("SELECT text_md5 FROM {} WHERE text_md5 = ANY(%s)").format(space.texts),
+        (list(set(digests)),),
+    ).fetchall()
+    return {str(r["text_md5"]) for r in rows}
+
+
+def embed_and_store(
+    conn: Conn,
+    *,
+    space: Space,
+    embedder: Embedder,
+    ids: Sequence[int],
+    texts: Sequence[str],
+    batch_size: int = 64,
+) -> dict[str, np.ndarray]:
+    """Map the comments to their texts, running the model only on texts the space does not
+    hold yet (each once); returns the new vectors by text."""
+    digests = [_md5(t) for t in texts]
+    held = stored_texts(conn, space=space, digests=digests)
+    new = [t for t, d in zip(texts, digests, strict=True) if d not in held]
+    by_text = embed_distinct(embedder, new, batch_size=batch_size)
+    store_texts(conn, space=space, vectors={_md5(t): v for t, v in by_text.items()})
+    map_comments(conn, space=space, ids=ids, digests=digests)
+    return by_text
 
 
 def embed_sections(
@@ -143,10 +200,14 @@ def _embed_into(
     pending = pending_comments(conn, space=space, section_ids=section_ids)
     if not pending:
         return 0
-    texts = [p["text"] for p in pending]
-    by_text = embed_distinct(embedder, texts, batch_size=batch_size)
-    vectors = np.stack([by_text[t] for t in texts])
-    store_vectors(conn, space=space, ids=[p["id"] for p in pending], texts=texts, vectors=vectors)
+    by_text = embed_and_store(
+        conn,
+        space=space,
+        embedder=embedder,
+        ids=[p["id"] for p in pending],
+        texts=[p["text"] for p in pending],
+        batch_size=batch_size,
+    )
     if collect is not None:
         collect.update(by_text)
     return len(pending)
@@ -194,7 +255,7 @@ def count_embedded(conn: Conn, *, space: Space, section_id: int) -> int:
         sql.SQL(
             "SELECT count(*) AS n FROM {} v JOIN comments m ON m.id = v.comment_id"
             " WHERE m.section_id = %s"
-        ).format(space.table),
+        ).format(space.mapping),
         (section_id,),
     ).fetchone()
     return int(row["n"]) if row else 0

@@ -26,8 +26,19 @@ class Space:
 
     @property
     def table(self) -> sql.Identifier:
-        """The table holding this space's vectors."""
+        """This space's vectors by comment (comment_id, source_md5, embedding): a view over
+        `texts` and `mapping`, for readers that look vectors up by comment."""
         return sql.Identifier(f"comment_vectors_{self.id}")
+
+    @property
+    def texts(self) -> sql.Identifier:
+        """One vector per distinct embedded text (text_md5, embedding); the HNSW index's table."""
+        return sql.Identifier(f"text_vectors_{self.id}")
+
+    @property
+    def mapping(self) -> sql.Identifier:
+        """Which embedded text each comment has (comment_id, source_md5 = its text_md5)."""
+        return sql.Identifier(f"comment_texts_{self.id}")
 
 
 def space_name(model: str, version: str, backend: str, text_mode: str) -> str:
@@ -75,23 +86,21 @@ def ensure_space(
 
 
 def _create_vector_table(conn: Conn, space: Space) -> None:
-    conn.execute(
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {table} ("
-            " comment_id bigint PRIMARY KEY REFERENCES comments (id) ON DELETE CASCADE,"
-            " source_md5 text NOT NULL,"
-            " embedding vector({dim}) NOT NULL)"
-        ).format(table=space.table, dim=sql.Literal(space.dimension))
-    )
+    """The space's text vectors, comment mapping and view (core/migrations/0011 defines them)."""
+    conn.execute("SELECT create_space_tables(%s, %s)", (space.id, space.dimension))
+
+
+def index_name(space: Space) -> sql.Identifier:
+    return sql.Identifier(f"text_vectors_{space.id}_hnsw")
 
 
 def build_index(conn: Conn, space: Space) -> None:
-    """The space's HNSW cosine index (a no-op when it exists)."""
+    """The space's HNSW cosine index over its distinct texts (a no-op when it exists)."""
     conn.execute(
         sql.SQL(
             "CREATE INDEX IF NOT EXISTS {index} ON {table}"
             " USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
-        ).format(index=sql.Identifier(f"comment_vectors_{space.id}_hnsw"), table=space.table)
+        ).format(index=index_name(space), table=space.texts)
     )
 
 
@@ -140,17 +149,25 @@ def activate(conn: Conn, *, space: Space, previous: str = "retired") -> Space | 
 
 
 def list_spaces(conn: Conn) -> list[dict[str, Any]]:
-    """Every space with how many vectors it holds and its size on disk (table and index)."""
+    """Every space with how many comments it covers, how many distinct vectors it holds and
+    its size on disk (tables and indexes)."""
     out = []
     for row in conn.execute("SELECT * FROM embedding_spaces ORDER BY id").fetchall():
         space = _from_row(row)
         count = conn.execute(
             sql.SQL(
-                "SELECT count(*) AS n, pg_total_relation_size({name}::regclass) AS bytes FROM {t}"
-            ).format(name=sql.Literal(f"comment_vectors_{space.id}"), t=space.table)
+                "SELECT (SELECT count(*) FROM {m}) AS n, (SELECT count(*) FROM {t}) AS texts,"
+                " pg_total_relation_size({tn}::regclass)"
+                " + pg_total_relation_size({mn}::regclass) AS bytes"
+            ).format(
+                m=space.mapping,
+                t=space.texts,
+                tn=sql.Literal(f"text_vectors_{space.id}"),
+                mn=sql.Literal(f"comment_texts_{space.id}"),
+            )
         ).fetchone()
-        n, size = (count["n"], count["bytes"]) if count else (0, 0)
-        out.append({**row, "vectors": n, "bytes": size})
+        n, texts, size = (count["n"], count["texts"], count["bytes"]) if count else (0, 0, 0)
+        out.append({**row, "vectors": n, "distinct_texts": texts, "bytes": size})
     return out
 
 
@@ -160,5 +177,6 @@ def drop_space(conn: Conn, *, name: str, force: bool = False) -> None:
     if space.status in ("active", "building") and not force:
         raise ConfigError(f"embedding space {name!r} is {space.status}; retire it first (or force)")
     with conn.transaction():
-        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(space.table))
+        conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(space.table))
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}, {}").format(space.mapping, space.texts))
         conn.execute("DELETE FROM embedding_spaces WHERE id = %s", (space.id,))

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from psycopg import sql
 from tqdm import tqdm
 
@@ -25,7 +24,7 @@ from core.db import Conn, connect
 from core.errors import ConfigError
 from core.settings import Settings
 from embeddings.base import Embedder, embed_texts
-from embeddings.indexing import comment_rows, embed_distinct, embedding_text, store_vectors
+from embeddings.indexing import comment_rows, embed_and_store, embedding_text, store_vectors
 from embeddings.spaces import Space, build_index, ensure_space, get_space_by_id, set_status
 from mlops.gate import GateResult, run_gate
 from mlops.registry import RegisteredModel, load_registered, resolve
@@ -190,10 +189,15 @@ def _run_locked(
             if not rows:
                 break
             texts = [embedding_text(r, space.text_mode) for r in rows]
-            by_text = embed_distinct(embedder, texts, batch_size=settings.embedding_batch_size)
-            vectors = np.stack([by_text[t] for t in texts])
             ids = [r["id"] for r in rows]
-            store_vectors(conn, space=space, ids=ids, texts=texts, vectors=vectors)
+            embed_and_store(
+                conn,
+                space=space,
+                embedder=embedder,
+                ids=ids,
+                texts=texts,
+                batch_size=settings.embedding_batch_size,
+            )
             after = ids[-1]
             conn.execute(
                 "UPDATE reembed_shards SET done_id = %s, embedded = embedded + %s,"
@@ -245,7 +249,7 @@ def catch_up(conn: Conn, *, space: Space, embedder: Embedder, batch: int = 256) 
     query = sql.SQL(
         "SELECT m.id FROM comments m WHERE NOT EXISTS"
         " (SELECT 1 FROM {} v WHERE v.comment_id = m.id) ORDER BY m.id"
-    ).format(space.table)
+    ).format(space.mapping)
     missing = [r["id"] for r in conn.execute(query).fetchall()]
     for i in range(0, len(missing), batch):
         ids = missing[i : i + batch]

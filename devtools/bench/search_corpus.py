@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from pgvector.psycopg import register_vector
 from psycopg import sql
 
 from core.db import Conn
@@ -22,7 +21,9 @@ from core.settings import Settings
 from devtools.bench.vectors import comment_vectors, context_vectors
 from devtools.corpus.catalogue import COURSES, INSTRUCTOR_NAMES, PROMPTS
 from devtools.corpus.comments import CommentContext, compose_comment
+from embeddings import spaces
 from embeddings.base import Embedder, FakeEmbedder
+from embeddings.indexing import map_comments, store_texts
 from embeddings.models import load_embedder
 from embeddings.spaces import Space
 from evaluation.queries import QUERIES
@@ -242,21 +243,24 @@ def corpus_vectors(
 def load_vectors(
     conn: Conn, space: Space, ids: np.ndarray, corpus: BenchCorpus, vecs: np.ndarray
 ) -> None:
-    register_vector(conn)
-    md5 = [hashlib.md5(c[3].encode(), usedforsecurity=False).hexdigest() for c in corpus.comments]
-    statement = sql.SQL("COPY {} (comment_id, source_md5, embedding) FROM STDIN (FORMAT BINARY)")
-    with conn.cursor() as cur, cur.copy(statement.format(space.table)) as copy:
-        copy.set_types(["int8", "text", "vector"])
-        for cid, digest, vec in zip(ids.tolist(), md5, vecs, strict=True):
-            copy.write_row((cid, digest, vec))
+    """One vector per distinct text and each comment's text, as the worker stores them (with
+    context vectors, emulated per comment, every comment is a text of its own)."""
+    keys = (
+        [c[3] for c in corpus.comments]
+        if space.text_mode == "comment"
+        else [f"comment {i}" for i in ids.tolist()]
+    )
+    md5 = [hashlib.md5(k.encode(), usedforsecurity=False).hexdigest() for k in keys]
+    store_texts(conn, space=space, vectors=dict(zip(md5, vecs, strict=True)))
+    map_comments(conn, space=space, ids=ids.tolist(), digests=md5)
 
 
 def index_name(space: Space) -> sql.Identifier:
-    return sql.Identifier(f"comment_vectors_{space.id}_hnsw")
+    return spaces.index_name(space)
 
 
 def build_index(conn: Conn, space: Space) -> float:
-    """Create the space's HNSW index over the loaded table, as `ensure_space` defines it."""
+    """Create the space's HNSW index over the loaded texts, as `ensure_space` defines it."""
     name = index_name(space)
     for key, value in INDEX_SETTINGS.items():
         conn.execute(sql.SQL("SET {} = {}").format(sql.Identifier(key), sql.Literal(value)))
@@ -265,7 +269,7 @@ def build_index(conn: Conn, space: Space) -> float:
         sql.SQL(
             "CREATE INDEX {} ON {} USING hnsw (embedding vector_cosine_ops)"
             " WITH (m = 16, ef_construction = 64)"
-        ).format(name, space.table)
+        ).format(name, space.texts)
     )
     return time.perf_counter() - started
 

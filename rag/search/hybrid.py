@@ -26,6 +26,7 @@ from core.db import Conn
 from embeddings.spaces import Space
 from rag.search.filters import SearchFilters, compile_filters
 from rag.search.fusion import reciprocal_rank_fusion
+from rag.search.grouping import Group, group_ranked, members, text_keys
 from rag.search.legs import (
     EF_SEARCH,
     EXACT_SCAN_LIMIT,
@@ -78,6 +79,13 @@ class Hit(BaseModel):
     text: str
     scores: Scores
     citation: Citation
+    count: int = Field(
+        default=1, description="Comments with this same text (grouped searches; 1 otherwise)"
+    )
+    citations: list[Citation] = Field(
+        default_factory=list,
+        description="Every comment with this text, in id order (grouped searches; at most 100)",
+    )
 
 
 def search(
@@ -91,9 +99,11 @@ def search(
     mode: Mode = "hybrid",
     signals: QuerySignals | None = None,
     access: Access = EVERYTHING,
+    group: bool = False,
 ) -> list[Hit]:
     """The k best comments for the query within the filters and what `access` may read, each
-    with scores and citation."""
+    with scores and citation. `group`: the k best distinct texts instead, each hit with how
+    many comments have it and their citations (rag.search.grouping)."""
     signals = signals if mode == "hybrid" and signals is not None else QuerySignals()
     filters = filters or SearchFilters()
     where, params = compile_filters(filters, access)
@@ -109,21 +119,65 @@ def search(
         weights = [1.0, 1.0, signals.theme_weight, signals.expansion_weight]
     else:
         rankings, weights = [list(ranked.vector or ranked.text)], [1.0]
-    fused = reciprocal_rank_fusion(rankings, weights=weights)[:k]
+    fused = reciprocal_rank_fusion(rankings, weights=weights)
+    if group:
+        return _grouped(conn, space, fused, ranked, scope, k=k, access=access)
+    fused = fused[:k]
     details = hydrate(conn, [cid for cid, _ in fused], access=access)
-    return [
-        Hit(
-            text=details[cid]["text"],
-            scores=Scores(
-                vector=ranked.vector.get(cid, ranked.themed.get(cid)),
-                text=ranked.text.get(cid, ranked.expanded.get(cid)),
-                fused=score,
-            ),
-            citation=Citation.model_validate(details[cid]),
-        )
-        for cid, score in fused
-        if cid in details
-    ]
+    return [_hit(cid, score, details[cid], ranked) for cid, score in fused if cid in details]
+
+
+def _hit(cid: int, score: float, detail: dict[str, Any], ranked: _Ranked) -> Hit:
+    return Hit(
+        text=detail["text"],
+        scores=Scores(
+            vector=ranked.vector.get(cid, ranked.themed.get(cid)),
+            text=ranked.text.get(cid, ranked.expanded.get(cid)),
+            fused=score,
+        ),
+        citation=Citation.model_validate(detail),
+    )
+
+
+def _grouped(
+    conn: Conn,
+    space: Space,
+    fused: list[tuple[int, float]],
+    ranked: _Ranked,
+    scope: _Scope,
+    *,
+    k: int,
+    access: Access,
+) -> list[Hit]:
+    """The k best distinct texts: each the hit of its best-ranked comment, with the count and
+    citations of every comment within the scope that has the same text."""
+    keys: dict[int, str] = {}
+    groups: list[Group] = []
+    window = 4 * k  # repeats are a minority: a few windows find k distinct texts
+    for start in range(0, len(fused), window):
+        keys |= text_keys(conn, space, [cid for cid, _ in fused[start : start + window]])
+        groups = group_ranked(fused[: start + window], keys, k)
+        if len(groups) == k:
+            break
+    found = members(
+        conn,
+        space,
+        [g.key for g in groups if not g.key.startswith("comment:")],
+        scope.where,
+        scope.params,
+    )
+    ids = {g.best for g in groups} | {i for _, cited in found.values() for i in cited}
+    details = hydrate(conn, sorted(ids), access=access)
+    hits = []
+    for g in groups:
+        if g.best not in details:
+            continue
+        count, cited = found.get(g.key, (1, [g.best]))
+        hit = _hit(g.best, g.score, details[g.best], ranked)
+        hit.count = count
+        hit.citations = [Citation.model_validate(details[i]) for i in cited if i in details]
+        hits.append(hit)
+    return hits
 
 
 @dataclass(frozen=True)

@@ -47,12 +47,12 @@ def space_size(conn: Conn, space: Space) -> int:
     """
     row = conn.execute(
         "SELECT reltuples::bigint AS n FROM pg_class WHERE oid = %s::regclass",
-        (space.table.as_string(conn),),
+        (space.texts.as_string(conn),),
     ).fetchone()
     if row is not None and row["n"] >= 0:
         return int(row["n"])
     found = conn.execute(
-        sql.SQL("SELECT count(*) AS n FROM (SELECT 1 FROM {} LIMIT %s) v").format(space.table),
+        sql.SQL("SELECT count(*) AS n FROM (SELECT 1 FROM {} LIMIT %s) v").format(space.texts),
         (EXACT_SCAN_LIMIT + 1,),
     ).fetchone()
     return int(found["n"]) if found else 0
@@ -71,9 +71,10 @@ def vector_leg(
 ) -> dict[int, float]:
     """comment id -> cosine similarity, best first.
 
-    Exact: every (matching) row is scored. Otherwise, unfiltered, the index is walked on the
-    vector table alone (no joins to plan or run); filtered, the walk goes on, iteratively,
-    until enough rows pass the filter.
+    Exact: every (matching) row is scored. Otherwise, unfiltered, the index is walked over the
+    space's distinct texts alone (no joins to plan or run) and the `depth` nearest texts are
+    expanded to every comment that has them; filtered, the walk goes on, iteratively, until
+    enough comments pass the filter.
     """
     if not exact:
         conn.execute(
@@ -104,19 +105,32 @@ def vector_leg_statement(
     distance = sql.SQL("(v.embedding <=> %s::vector)")
     # "+ 0" keeps the planner off the index: every row is scored
     order: sql.Composable = distance + sql.SQL(" + 0") if exact else distance
-    source: sql.Composable = sql.SQL(" FROM {} v").format(space.table)
-    if filtered:
-        source = COMMENTS_FROM + sql.SQL(" JOIN {} v ON v.comment_id = m.id WHERE ").format(
-            space.table
+    if not filtered:
+        # the nearest distinct texts, then every comment with one of them
+        texts = (
+            sql.SQL("SELECT v.text_md5, ")
+            + distance
+            + sql.SQL(" AS d FROM {} v ORDER BY ").format(space.texts)
+            + order
+            + sql.SQL(" LIMIT %s")
         )
-        source += where
-    else:
-        params = []
+        statement = (
+            sql.SQL("SELECT ct.comment_id AS id, ann.d FROM (")
+            + texts
+            + sql.SQL(") ann JOIN {} ct ON ct.source_md5 = ann.text_md5 ORDER BY d, id").format(
+                space.mapping
+            )
+        )
+        return statement, [qvec, qvec, depth]
+    source = COMMENTS_FROM + sql.SQL(
+        " JOIN {} ct ON ct.comment_id = m.id JOIN {} v ON v.text_md5 = ct.source_md5 WHERE "
+    ).format(space.mapping, space.texts)
     query = (
-        sql.SQL("SELECT v.comment_id AS id, ")
+        sql.SQL("SELECT ct.comment_id AS id, ")
         + distance
         + sql.SQL(" AS d")
         + source
+        + where
         + sql.SQL(" ORDER BY ")
         + order
         + sql.SQL(" LIMIT %s")

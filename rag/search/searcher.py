@@ -60,7 +60,10 @@ class Searcher:
         filters: SearchFilters | None = None,
         mode: Mode | None = None,
         signals: Signals | None = None,
+        group: bool = False,
     ) -> list[Hit]:
+        """The k best comments (`group`: the k best distinct texts, each with its count and
+        citations; rag.search.grouping)."""
         mode = mode or self.default_mode
         vector = self.queries.embed_query(query) if mode != "text" else None
         query_signals = None
@@ -76,6 +79,7 @@ class Searcher:
             mode=mode,
             signals=query_signals,
             access=self.access,
+            group=group,
         )
 
     def query_signals(self, query: str, vector: np.ndarray, signals: Signals) -> QuerySignals:

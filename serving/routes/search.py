@@ -39,10 +39,13 @@ SEARCH_LIMIT = rate_limited("search", lambda s: s.rate_limit_search)
 def search_post(
     body: SearchRequest, conn: ConnDep, services: ServicesDep, principal: PrincipalDep
 ) -> SearchResponse:
-    """The k comments that best match the query within the filters, each with a citation."""
+    """The k texts that best match the query within the filters, each with its citation; a text
+    several comments share is one hit with their count and citations."""
     searcher = reader_searcher(services, principal)
     mode = body.mode or searcher.default_mode
-    hits = searcher.search(conn, query=body.query, k=body.k, filters=body.filters, mode=mode)
+    hits = searcher.search(
+        conn, query=body.query, k=body.k, filters=body.filters, mode=mode, group=True
+    )
     return SearchResponse(
         query=body.query, k=body.k, mode=mode, space=searcher.space.name, hits=hits
     )

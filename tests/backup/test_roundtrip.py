@@ -89,7 +89,7 @@ def test_gcs_backup_restores_the_same_tables_and_answers(
     assert set(copy) == set(source) and len(source) >= 15
     for table in ("public.reports", "public.comments", "public.question_scores"):
         assert source[table][0] > 0, table
-    vectors = [t for t in source if t.startswith("public.comment_vectors_")]
+    vectors = [t for t in source if t.startswith("public.comment_texts_")]  # a text per comment
     assert vectors and all(source[t][0] == source["public.comments"][0] for t in vectors)
     assert copy == source  # every table: the same row count and the same rows
     assert restored.tables == len(source)
