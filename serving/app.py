@@ -12,7 +12,7 @@ from core.auth.keys import KeyVerifier
 from core.auth.oidc import oidc_verifier
 from core.settings import Settings
 from ingestion.deletion import collect_blobs
-from serving.auth import authorize
+from serving.auth import authorize, document_auth
 from serving.components import Components
 from serving.errors import ERROR_RESPONSES, install_error_handlers
 from serving.limits import BodyLimitMiddleware, RateLimits
@@ -87,4 +87,5 @@ def create_app(
     app.include_router(audit.router, responses=ERROR_RESPONSES)
     app.include_router(comments.router, responses=ERROR_RESPONSES)
     app.include_router(me.router, responses=ERROR_RESPONSES)
+    document_auth(app)
     return app

@@ -79,6 +79,35 @@ def sees_all_reports(principal: Principal) -> bool:
     return bool(principal.roles & {"analyst", "admin"})
 
 
+def document_auth(app: FastAPI) -> None:
+    """Declare the bearer scheme in the OpenAPI schema, and on each operation the roles it
+    needs (so /docs offers "Authorize" and clients see who may call what)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes["bearer"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key (tl_…, `tracelens keys create`) or an OIDC access token",
+        }
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                allowed = rule_of(method.upper(), path)
+                if not allowed:
+                    continue
+                operation["security"] = [{"bearer": []}]
+                roles = ", ".join(sorted(allowed))
+                text = operation.get("description", "")
+                operation["description"] = f"{text}\n\nRoles: {roles}.".strip()
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def api_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
     """(method, path) of every API route of the app, included routers walked."""
 

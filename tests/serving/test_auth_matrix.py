@@ -135,4 +135,9 @@ def test_docs_can_be_turned_off(settings: Settings) -> None:
         for path in ("/docs", "/redoc", "/openapi.json"):
             assert client.get(path).status_code == 404, path
     with LiveServer(settings) as server, httpx.Client(base_url=server.url) as client:
-        assert client.get("/openapi.json").status_code == 200
+        schema = client.get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            public = not rule_of(method.upper(), path)
+            assert ("security" in operation) != public, (method, path)
