@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     gcs_endpoint: str | None = Field(
         default=None, description="An emulator's URL; unset means Google Cloud Storage with ADC"
     )
+    gcs_deadline_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long one blob operation retries before it fails as unavailable (an"
+        " upload answers 503, the worker tries the report again later)",
+    )
 
     queue_backend: Literal["postgres", "kafka"] = "postgres"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"

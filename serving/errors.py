@@ -84,6 +84,8 @@ def install_error_handlers(app: FastAPI) -> None:
         response = _body(exc.status_code, exc.code, str(exc))
         if isinstance(exc, RateLimited | Overloaded):
             response.headers["Retry-After"] = str(exc.retry_after)
+        elif exc.status_code == 503:  # a dependency (blob storage) is down: try again shortly
+            response.headers["Retry-After"] = str(RETRY_AFTER_S)
         if isinstance(exc, Unauthorized):
             response.headers["WWW-Authenticate"] = "Bearer"
         return response

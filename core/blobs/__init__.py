@@ -28,5 +28,6 @@ def make_blob_store(settings: Settings) -> BlobStore:
             prefix=settings.gcs_prefix,
             endpoint=settings.gcs_endpoint,
             project=settings.gcp_project,
+            deadline_s=settings.gcs_deadline_s,
         )
     return LocalBlobStore(settings.blob_path)

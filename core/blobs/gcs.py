@@ -9,12 +9,24 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import requests
 from google.api_core import exceptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
+from google.cloud.storage.retry import DEFAULT_RETRY
 
 from core.blobs.base import BlobCorrupt, checked_key, sha256_hex
 from core.errors import NotFound, TransientError
+
+UNAVAILABLE = (
+    exceptions.ServerError,
+    exceptions.TooManyRequests,
+    exceptions.RetryError,  # the retry deadline passed: GCS (or the network) is down
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    ConnectionError,
+)
+"""Failures worth another try later: raised as TransientError (503 at the API)."""
 
 
 def make_client(*, endpoint: str | None = None, project: str | None = None) -> Any:
@@ -39,11 +51,16 @@ class GcsBlobStore:
         endpoint: str | None = None,
         project: str | None = None,
         client: Any | None = None,
+        deadline_s: float = 10.0,
     ):
         if client is None:
             client = make_client(endpoint=endpoint, project=project)
         self.bucket = client.bucket(bucket)
         self.prefix = prefix
+        # the library's default retries for 120 s: an upload would hang that long while GCS is
+        # down; each call here retries for deadline_s, then fails as unavailable
+        self.retry = DEFAULT_RETRY.with_deadline(deadline_s)
+        self.timeout = min(deadline_s, 60.0)
 
     def _name(self, key: str) -> str:
         key = checked_key(key)
@@ -59,28 +76,39 @@ class GcsBlobStore:
                 content_type="application/octet-stream",
                 if_generation_match=0,
                 checksum="crc32c",
+                retry=self.retry,
+                timeout=self.timeout,
             )
         except exceptions.PreconditionFailed:
             pass
-        except (exceptions.ServerError, exceptions.TooManyRequests, ConnectionError) as exc:
+        except UNAVAILABLE as exc:
             raise TransientError(f"storing blob {key} in GCS failed: {exc}") from exc
         return key
 
     def get(self, key: str) -> bytes:
         name = self._name(key)
         try:
-            data: bytes = self.bucket.blob(name).download_as_bytes()
+            data: bytes = self.bucket.blob(name).download_as_bytes(
+                retry=self.retry, timeout=self.timeout
+            )
         except exceptions.NotFound:
             raise NotFound(f"blob {key} is missing from gs://{self.bucket.name}/{name}") from None
-        except (exceptions.ServerError, exceptions.TooManyRequests, ConnectionError) as exc:
+        except UNAVAILABLE as exc:
             raise TransientError(f"reading blob {key} from GCS failed: {exc}") from exc
         if sha256_hex(data) != key:
             raise BlobCorrupt(f"blob gs://{self.bucket.name}/{name} does not match its checksum")
         return data
 
     def delete(self, key: str) -> None:
-        with contextlib.suppress(exceptions.NotFound):
-            self.bucket.blob(self._name(key)).delete()
+        try:
+            with contextlib.suppress(exceptions.NotFound):
+                self.bucket.blob(self._name(key)).delete(retry=self.retry, timeout=self.timeout)
+        except UNAVAILABLE as exc:
+            raise TransientError(f"deleting blob {key} from GCS failed: {exc}") from exc
 
     def exists(self, key: str) -> bool:
-        return bool(self.bucket.blob(self._name(key)).exists())
+        try:
+            blob = self.bucket.blob(self._name(key))
+            return bool(blob.exists(retry=self.retry, timeout=self.timeout))
+        except UNAVAILABLE as exc:
+            raise TransientError(f"looking up blob {key} in GCS failed: {exc}") from exc
