@@ -155,6 +155,13 @@ def test_comments_are_fenced_and_cannot_close_their_fence() -> None:
     assert "'brutal'" in body  # double quotes would let a comment forge an attribute
 
 
+def test_the_rules_tell_the_model_what_the_guard_refuses() -> None:
+    rules = " ".join(str(build_messages("q", quantitative())[0].content).split())
+    assert "never write links, images, URLs or HTML" in rules
+    assert 'never join parts with "..."' in rules
+    assert "right after the name" in rules and "in digits" in rules
+
+
 def test_facts_carry_their_n_and_source() -> None:
     body = str(build_messages("q", quantitative())[1].content)
     assert "- Jane Doe, CS5800 Fall 2023 overall rating (course mean): 4.71 (N=31;" in body
