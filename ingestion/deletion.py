@@ -34,6 +34,7 @@ _SWEEPS = (
     "DELETE FROM instructors WHERE id IN (SELECT id FROM instructors i WHERE NOT EXISTS"
     " (SELECT 1 FROM section_instructors si WHERE si.instructor_id = i.id) AND NOT EXISTS"
     " (SELECT 1 FROM instructor_aliases a WHERE a.instructor_id = i.id AND a.manual)"
+    " AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.instructor_id = i.id)"
     " FOR UPDATE SKIP LOCKED)",
     "DELETE FROM questions WHERE id IN (SELECT id FROM questions q WHERE NOT EXISTS"
     " (SELECT 1 FROM question_scores qs WHERE qs.question_id = q.id) FOR UPDATE SKIP LOCKED)",

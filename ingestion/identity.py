@@ -69,7 +69,7 @@ def _exists(conn: Conn, instructor_id: int) -> None:
 
 
 def merge_instructors(conn: Conn, *, keep: int, drop: int, principal: str) -> None:
-    """Make `drop` the same person as `keep`: its aliases and sections move over."""
+    """Make `drop` the same person as `keep`: its aliases, sections and API keys move over."""
     if keep == drop:
         raise Conflict("an instructor cannot be merged into itself")
     with conn.transaction():
@@ -87,6 +87,9 @@ def merge_instructors(conn: Conn, *, keep: int, drop: int, principal: str) -> No
             (keep, drop),
         )
         conn.execute("DELETE FROM section_instructors WHERE instructor_id = %s", (drop,))
+        conn.execute(
+            "UPDATE api_keys SET instructor_id = %s WHERE instructor_id = %s", (keep, drop)
+        )
         conn.execute("DELETE FROM instructors WHERE id = %s", (drop,))
         record(conn, principal=principal, action="merge", details={"keep": keep, "drop": drop})
 
