@@ -75,18 +75,22 @@ SOURCES: dict[str, str | None] = {
 
 
 def citation_line(citation: dict[str, Any]) -> str:
-    """Course, term, section, instructors and prompt of a quoted comment, on one line."""
-    people = "; ".join(citation.get("instructors") or []) or "instructor not named"
+    """Course, term, section, instructors and prompt of a quoted comment, on one line. Every
+    field is uploaded data (a survey's title and questions too), so it is escaped, never markup.
+    """
+    c = {k: escape_markdown(str(v)) for k, v in citation.items() if isinstance(v, (str, int))}
+    people = "; ".join(escape_markdown(p) for p in citation.get("instructors") or [])
+    people = people or "instructor not named"
     if citation.get("source") == "survey":
         return (
-            f"{citation['course_code']} · instructor's survey “{citation.get('survey')}” · "
-            f"{citation['term']} · question: “{citation['prompt']}” · "
-            f"answer {citation['comment_number']}"
+            f"{c['course_code']} · instructor's survey “{c.get('survey')}” · "
+            f"{c['term']} · question: “{c['prompt']}” · "
+            f"answer {c['comment_number']}"
         )
     return (
-        f"{citation['course_code']} {citation['course_title']} · {citation['term']} · "
-        f"section {citation['section']} · {people} · prompt: “{citation['prompt']}” · "
-        f"comment {citation['comment_number']}"
+        f"{c['course_code']} {c['course_title']} · {c['term']} · "
+        f"section {c['section']} · {people} · prompt: “{c['prompt']}” · "
+        f"comment {c['comment_number']}"
     )
 
 
@@ -94,10 +98,11 @@ def show_citations(quotes: list[dict[str, Any]]) -> None:
     st.markdown(f"**Quoted comments** ({len(quotes)})")
     for i, quote in enumerate(quotes, start=1):
         citation = quote["citation"]
-        title = (
-            f"[{i}] {citation['course_code']} · {citation['term']} · "
-            f"§{citation['section']}: “{escape_markdown(shorten(quote['text'], 60))}”"
+        code, term, section = (
+            escape_markdown(str(citation[k])) for k in ("course_code", "term", "section")
         )
+        text = escape_markdown(shorten(quote["text"], 60))
+        title = f"[{i}] {code} · {term} · §{section}: “{text}”"
         with st.expander(title):
             st.markdown(f"> {escape_markdown(quote['text'])}")  # student text: never markup
             st.caption(citation_line(citation))

@@ -12,7 +12,7 @@ from tests.conftest import LiveServer
 from tests.rag.answer.canned_llm import Canned, fake_llm_app
 from tests.ui.apptest import app, charts
 from tests.ui.live import LoadedApi
-from ui.answer_view import answer_markdown, model_markdown
+from ui.answer_view import answer_markdown, citation_line, model_markdown
 from ui.text import escape_markdown
 
 SECTIONS = "How many sections of PSYC1101 were taught?"
@@ -203,3 +203,20 @@ def test_extractive_text_is_kept_but_cannot_autolink() -> None:
     answer = {"answer": text, "answerer": "extractive"}
     assert answer_markdown(answer) == "“see https\\://evil.example/x” [CS5800-01 Fall 2023, #3]"
     assert answer_markdown({**answer, "answerer": "openai-chat:m"}).count("\\[") == 1
+
+
+def test_uploaded_citation_fields_render_as_text() -> None:
+    hostile = "![x](https://evil.example/p.png) [y](https://evil.example) <b>z</b>"
+    citation = {
+        "course_code": "CS5800",
+        "course_title": hostile,
+        "term": "Fall 2023",
+        "section": "01",
+        "instructors": [hostile],
+        "prompt": hostile,
+        "comment_number": 3,
+    }
+    for line in (citation_line(citation), citation_line({**citation, "source": "survey"})):
+        html = MarkdownIt("commonmark").render(line)
+        assert "<a " not in html and "<img" not in html and "<b>" not in html
+        assert line.startswith("CS5800 ")
