@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pydantic import SecretStr
 
 from cli.wiring import model_in_service
 from core.blobs import LocalBlobStore, make_blob_store
@@ -366,7 +367,7 @@ def test_kafka_options_sasl_ssl(tmp_path: Path) -> None:
             "kafka_security_protocol": "SASL_SSL",
             "kafka_sasl_mechanism": "scram-sha-512",
             "kafka_sasl_username": "tracelens",
-            "kafka_sasl_password": "secret",
+            "kafka_sasl_password": SecretStr("secret"),
         }
     )
     options = kafka_options(sasl)
