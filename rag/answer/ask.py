@@ -295,7 +295,9 @@ class Asker:
         return self._placed(prepared, answer)
 
     def write_stream(self, prepared: Prepared) -> Iterator[SynthesisEvent]:
-        """Token events, then the final event carrying the whole answer; needs no connection."""
+        """The answer's events (rag.answer.synthesis.stream_synthesis): with an LLM a `checking`
+        event while it writes, then the checked text (or the extractive answer) as tokens, then
+        the final event carrying the whole answer; needs no connection."""
         events = stream_synthesis(prepared.question, prepared.evidence, chat_model=self.chat_model)
         for event in events:
             if isinstance(event, FinalEvent):
