@@ -90,6 +90,16 @@ def test_a_redacted_comment_leaves_no_trace(
                 f'SELECT count(*) AS n FROM "{r["table_name"]}" WHERE comment_id = %s', (target,)
             ).fetchone()
             assert left is not None and left["n"] == 0, r["table_name"]
+        texts = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema ="
+            " current_schema() AND table_name LIKE 'text\\_vectors\\_%%'"
+        ).fetchall()
+        assert texts, "no text_vectors table to check"
+        for r in texts:  # one vector per distinct text: this text was the comment's alone
+            left = conn.execute(
+                f'SELECT count(*) AS n FROM "{r["table_name"]}" WHERE text_md5 = md5(%s)', (text,)
+            ).fetchone()
+            assert left is not None and left["n"] == 0, r["table_name"]
         for query in (
             "SELECT parsed::text AS t FROM report_sources",
             "SELECT answer::text AS t FROM conversation_turns",
