@@ -155,7 +155,7 @@ def paraphrase_eval(
         splits = [s for s in SPLITS if any(c.split == s for c, _ in scored)]
         for split in [*splits, "all"]:
             chosen = [f for c, f in scored if split == "all" or c.split == split]
-            if not chosen or (split == "all" and splits == ["all"]):
+            if not chosen or (split == "all" and len(splits) == 1):
                 continue
             rows.append(
                 {

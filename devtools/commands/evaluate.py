@@ -13,6 +13,13 @@ from devtools.commands.requirements import require
 app = typer.Typer(no_args_is_help=True, help="Quality evaluations on generated data.")
 
 
+def _split(split: str) -> str:
+    """--split checked: tuning looks at the independent set's DEV half only."""
+    if split not in ("dev", "test", "all"):
+        raise typer.BadParameter(f"--split {split!r}: dev, test or all")
+    return split
+
+
 @app.command("parse")
 def eval_parse(
     reports: Annotated[int, typer.Option(min=1)] = 1000,
@@ -43,6 +50,13 @@ def eval_retrieval(
     which: Annotated[
         str, typer.Option("--set", help="generated, independent or both (side by side)")
     ] = "both",
+    split: Annotated[
+        str,
+        typer.Option(
+            "--split",
+            help="The independent set's half: dev (odd ids; tune on this), test (held out) or all",
+        ),
+    ] = "all",
     track: Annotated[bool, typer.Option("--track/--no-track", help="Log an MLflow run")] = True,
 ) -> None:
     """recall@k, MRR and nDCG@10 by mode; P@10, R@10, nDCG@10 by search signals on both sets."""
@@ -57,7 +71,15 @@ def eval_retrieval(
     if not sets:
         raise typer.BadParameter(f"--set {which!r}: generated, independent or both")
     settings = load_settings()
-    run = run_retrieval_eval(settings, corpus=corpus, reports=reports, seed=seed, k=k, sets=sets)
+    run = run_retrieval_eval(
+        settings,
+        corpus=corpus,
+        reports=reports,
+        seed=seed,
+        k=k,
+        sets=sets,
+        split=_split(split),
+    )
     print(format_retrieval_eval(run, k=k))
     if track:
         run_id = log_retrieval_eval(
@@ -74,6 +96,13 @@ def eval_themes(
     which: Annotated[
         str, typer.Option("--set", help="generated, independent or both (side by side)")
     ] = "both",
+    split: Annotated[
+        str,
+        typer.Option(
+            "--split",
+            help="The independent set's half: dev (odd ids; tune on this), test (held out) or all",
+        ),
+    ] = "all",
 ) -> None:
     """Stored theme tags and tone against labels: precision/recall per theme, counts, tone."""
     require("eval themes", "reportlab")
@@ -86,7 +115,9 @@ def eval_themes(
     sets = SETS if which == "both" else tuple(s for s in SETS if s == which)
     if not sets:
         raise typer.BadParameter(f"--set {which!r}: generated, independent or both")
-    results = run_themes_eval(load_settings(), sets=sets, corpus=corpus, reports=reports, seed=seed)
+    results = run_themes_eval(
+        load_settings(), sets=sets, corpus=corpus, reports=reports, seed=seed, split=_split(split)
+    )
     print(format_themes_eval(results))
 
 
@@ -106,6 +137,13 @@ def eval_ask(
     independent_dir: Annotated[
         Path | None, typer.Option(exists=True, file_okay=False, help="The independent set")
     ] = None,
+    split: Annotated[
+        str,
+        typer.Option(
+            "--split",
+            help="The independent set's half: dev (odd ids; tune on this), test (held out) or all",
+        ),
+    ] = "all",
     track: Annotated[bool, typer.Option("--track/--no-track", help="Log an MLflow run")] = True,
 ) -> None:
     """Numeric exactness, citation precision/recall, theme counts and refusals on the gold sets."""
@@ -124,13 +162,15 @@ def eval_ask(
     if which in ("generated", "both"):
         generated = run_ask_eval(settings, corpus=corpus, reports=reports, seed=seed)
     if which in ("independent", "both"):
-        independent = run_independent_eval(settings, directory=independent_dir or DEFAULT_DIR)
+        independent = run_independent_eval(
+            settings, directory=independent_dir or DEFAULT_DIR, split=_split(split)
+        )
     if generated and independent:
-        print(format_side_by_side(generated, independent), end="\n\n")
+        print(format_side_by_side(generated, independent, split=split), end="\n\n")
     if generated:
         print(format_ask_eval(generated))
     if independent:
-        print(("\n" if generated else "") + format_independent(independent))
+        print(("\n" if generated else "") + format_independent(independent, split=split))
     if track:
         if generated:
             run_id = log_ask_eval(

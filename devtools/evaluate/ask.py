@@ -109,7 +109,7 @@ def independent_as_result(result: IndependentResult) -> AskEvalResult:
 
 
 def format_side_by_side(
-    generated: AskEvalResult | None, independent: IndependentResult | None
+    generated: AskEvalResult | None, independent: IndependentResult | None, *, split: str = "all"
 ) -> str:
     """The figures both sets report, in one table: the generated gold set next to the
     independent set (DEV, TEST, all); a set that was not run shows "-"."""
@@ -125,11 +125,13 @@ def format_side_by_side(
         ("citation precision", g.get("citation_precision"), "citation_precision"),
         ("open answered", None, "open_answered"),
     ]
+    shown = ("dev", "test", "all") if split == "all" else (split,)
     lines = [
         "ask evaluation, both sets side by side",
-        f"  {'':24}{'generated':>12}{'indep. DEV':>12}{'indep. TEST':>12}{'indep. all':>12}",
+        f"  {'':24}{'generated':>12}"
+        + "".join(f"{'indep. ' + (x.upper() if x != 'all' else x):>12}" for x in shown),
     ]
     for name, old, key in rows:
-        new = [i[split][key] if i else None for split in ("dev", "test", "all")]
+        new = [i[x][key] if i else None for x in shown]
         lines.append(f"  {name:24}{cell(old):>12}" + "".join(f"{cell(v):>12}" for v in new))
     return "\n".join(lines)

@@ -187,8 +187,11 @@ def summarise(
     )
 
 
-def run_independent_eval(settings: Settings, *, directory: Path = DEFAULT_DIR) -> IndependentResult:
-    """Store the set's reports in a scratch database, embed and tag them, ask every question."""
+def run_independent_eval(
+    settings: Settings, *, directory: Path = DEFAULT_DIR, split: str = "all"
+) -> IndependentResult:
+    """Store the set's reports in a scratch database, embed and tag them, ask every question of
+    the split ("dev", "test" or "all": tuning looks at DEV only, so DEV asks no TEST question)."""
     if not (directory / "questions.jsonl").exists():
         raise FileNotFoundError(f"no independent evaluation set at {directory}")
     seconds: dict[str, float] = {}
@@ -207,7 +210,7 @@ def run_independent_eval(settings: Settings, *, directory: Path = DEFAULT_DIR) -
             )
             seconds["load"] = time.perf_counter() - t
             asker = Asker(settings=settings, searcher=searcher, chat_model=None)
-            questions = load_questions(directory)
+            questions = [q for q in load_questions(directory) if split in ("all", q.split)]
             t = time.perf_counter()
             results = ask_all(conn, asker, questions)
             seconds["ask"] = time.perf_counter() - t
@@ -220,16 +223,20 @@ def _pct(done_total: tuple[int, int]) -> str:
     return f"{done:>3}/{total:<3} {done / total:6.1%}" if total else "      -       "
 
 
-def format_independent(result: IndependentResult, *, max_failures: int = MAX_FAILURES) -> str:
+def format_independent(
+    result: IndependentResult, *, max_failures: int = MAX_FAILURES, split: str = "all"
+) -> str:
+    """The figures of the split asked ("all": DEV, TEST and all side by side)."""
     s = result.by_split
+    shown = SPLITS if split == "all" else (split,)
     lines = [
         f"independent set: {result.questions} questions over {result.reports} reports"
         " (DEV = odd ids, TEST = even ids)",
-        f"  {'':28}{'DEV':>16}{'TEST':>16}{'all':>16}",
+        f"  {'':28}" + "".join(f"{x.upper() if x != 'all' else x:>16}" for x in shown),
     ]
 
     def row(name: str, key: str, fmt: str = "{:.3f}") -> str:
-        cells = "".join(f"{fmt.format(s[split][key]):>16}" for split in SPLITS)
+        cells = "".join(f"{fmt.format(s[x][key]):>16}" for x in shown)
         return f"  {name:28}{cells}"
 
     lines += [
@@ -242,28 +249,35 @@ def format_independent(result: IndependentResult, *, max_failures: int = MAX_FAI
         row("qualitative answered", "qualitative_answered"),
         row("citation precision", "citation_precision"),
         row("all questions passed", "overall"),
-        f"  targets on TEST: numeric exact >= {TARGETS['numeric_exact']:.2f}"
-        f" ({mark(s['test']['numeric_exact'], TARGETS['numeric_exact'])}),"
-        f" open answered >= {TARGETS['open_answered']:.2f}"
-        f" ({mark(s['test']['open_answered'], TARGETS['open_answered'])}),"
-        f" declines >= {TARGETS['declines']:.2f}"
-        f" ({mark(s['test']['declines'], TARGETS['declines'])}) with"
-        f" {s['test']['answerable_declined']:.0f} answerable declined",
-        "  by intent (passed/total):",
     ]
+    if "test" in shown:
+        lines.append(
+            f"  targets on TEST: numeric exact >= {TARGETS['numeric_exact']:.2f}"
+            f" ({mark(s['test']['numeric_exact'], TARGETS['numeric_exact'])}),"
+            f" open answered >= {TARGETS['open_answered']:.2f}"
+            f" ({mark(s['test']['open_answered'], TARGETS['open_answered'])}),"
+            f" declines >= {TARGETS['declines']:.2f}"
+            f" ({mark(s['test']['declines'], TARGETS['declines'])}) with"
+            f" {s['test']['answerable_declined']:.0f} answerable declined"
+        )
+    lines.append("  by intent (passed/total):")
     for intent, cells in result.by_intent.items():
-        lines.append(f"    {intent:26}" + "".join(f"{_pct(cells[x]):>16}" for x in SPLITS))
+        lines.append(f"    {intent:26}" + "".join(f"{_pct(cells[x]):>16}" for x in shown))
     lines.append("  by expected answer type:")
     for kind, cells in result.by_type.items():
-        lines.append(f"    {kind:26}" + "".join(f"{_pct(cells[x]):>16}" for x in SPLITS))
+        lines.append(f"    {kind:26}" + "".join(f"{_pct(cells[x]):>16}" for x in shown))
     lines.append("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
-    shown = result.dev_failures[:max_failures]
+    listed = result.dev_failures[:max_failures]
     lines.append(
         f"  DEV failures: {len(result.dev_failures)}"
-        + (f" (first {len(shown)})" if len(shown) < len(result.dev_failures) else "")
-        + f"; TEST failures: {result.test_failures} (counted, not listed)"
+        + (f" (first {len(listed)})" if len(listed) < len(result.dev_failures) else "")
+        + (
+            f"; TEST failures: {result.test_failures} (counted, not listed)"
+            if "test" in shown
+            else ""
+        )
     )
-    lines += [f"    - {f}" for f in shown]
+    lines += [f"    - {f}" for f in listed]
     return "\n".join(lines)
 
 

@@ -57,18 +57,20 @@ def load_through_worker(settings: Settings, url: str, corpus: Path, model: Model
         worker.close()
 
 
-def independent_cases(directory: Path = INDEPENDENT_DIR) -> list[Case]:
+def independent_cases(directory: Path = INDEPENDENT_DIR, *, split: str = "all") -> list[Case]:
+    """The set's queries of one split ("dev", "test") or all of them."""
     return [
         Case(c.id, c.query, SearchFilters(course=c.course), c.relevant, c.split)
         for c in load_search_cases(directory)
+        if split in ("all", c.split)
     ]
 
 
 def run_independent_search(
-    settings: Settings, *, directory: Path = INDEPENDENT_DIR, k: int = 10
+    settings: Settings, *, directory: Path = INDEPENDENT_DIR, k: int = 10, split: str = "all"
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
-    """The independent set's paraphrase queries over its own corpus, in a scratch database:
-    (summary rows, per-query rows, the embedder's backend)."""
+    """The independent set's paraphrase queries (of one split, or all) over its own corpus, in
+    a scratch database: (summary rows, per-query rows, the embedder's backend)."""
     with scratch_database("tl-eval-ind-") as (root, db):
         settings = settings.model_copy(
             update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
@@ -83,7 +85,11 @@ def run_independent_search(
                 batch_size=settings.embedding_batch_size,
             )
             rows, per_query = paraphrase_eval(
-                conn, searcher, independent_cases(directory), set_name="independent", k=k
+                conn,
+                searcher,
+                independent_cases(directory, split=split),
+                set_name="independent",
+                k=k,
             )
     return rows, per_query, embedder.backend
 
@@ -98,15 +104,19 @@ def run_retrieval_eval(
     text_modes: tuple[str, ...] = TEXT_MODES,
     sets: Sequence[SetName] = ("generated",),
     independent: Path = INDEPENDENT_DIR,
+    split: str = "all",
 ) -> EvalRun:
-    """The generated set's modes and signals, and/or the independent set's signals."""
+    """The generated set's modes and signals, and/or the independent set's signals (of one
+    split, or all)."""
     run = EvalRun(corpus=corpus or Path("-"), queries=0, comments=0, backend="-", rows=[])
     if "generated" in sets:
         run = _run_generated(
             settings, corpus=corpus, reports=reports, seed=seed, k=k, text_modes=text_modes
         )
     if "independent" in sets:
-        rows, per_query, backend = run_independent_search(settings, directory=independent, k=k)
+        rows, per_query, backend = run_independent_search(
+            settings, directory=independent, k=k, split=split
+        )
         run.paraphrase += rows
         run.paraphrase_queries += per_query
         if run.backend == "-":

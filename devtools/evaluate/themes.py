@@ -34,9 +34,12 @@ def generated_labels(corpus: Path) -> list[Labelled]:
     return out
 
 
-def independent_labels(directory: Path = INDEPENDENT_DIR) -> list[Labelled]:
+def independent_labels(directory: Path = INDEPENDENT_DIR, *, split: str = "all") -> list[Labelled]:
+    """The set's labels of one split ("dev", "test") or all of them."""
     out = []
     for lab in load_theme_labels(directory):
+        if split not in ("all", lab.split):
+            continue
         tones = dict(lab.theme_tones or {})
         out.append(Labelled(lab.key, lab.course, lab.themes, tones, lab.split))
     return out
@@ -63,7 +66,7 @@ def _evaluate(
         score([lab for lab in labels if lab.split == s], found, set_name=set_name, split=s)
         for s in splits
     ]
-    if splits != ["all"]:
+    if len(splits) > 1:
         out.append(score(labels, found, set_name=set_name, split="all"))
     return out
 
@@ -76,6 +79,7 @@ def run_themes_eval(
     reports: int = 60,
     seed: int = 23,
     independent: Path = INDEPENDENT_DIR,
+    split: str = "all",
 ) -> list[ThemesEval]:
     """Score the stored themes of each set: generated (by default 60 reports, seed 23, a seed
     the thresholds were not calibrated on) and independent (DEV, TEST, all)."""
@@ -92,7 +96,7 @@ def run_themes_eval(
         out += _evaluate(
             settings,
             report_paths(independent),
-            independent_labels(independent),
+            independent_labels(independent, split=split),
             set_name="independent",
         )
     return out

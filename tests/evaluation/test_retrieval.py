@@ -64,3 +64,17 @@ def test_independent_search_eval_scores_every_signal_and_split(tmp_path: Path) -
         EvalRun(corpus=tmp_path, queries=0, comments=0, backend="fake", rows=[], paraphrase=rows)
     )
     assert "independent  DEV" in text and "P@10" in text
+
+
+def test_independent_dev_split_holds_no_test_query(tmp_path: Path) -> None:
+    """--split dev: only DEV queries are searched and only DEV rows come back (no "all" row,
+    which would be the same figures again)."""
+    from devtools.evaluate.retrieval import independent_cases, run_independent_search
+
+    assert {c.split for c in independent_cases(split="dev")} == {"dev"}
+    assert len(independent_cases(split="test")) == 38
+    settings = Settings(_env_file=None, state_dir=tmp_path, embedding_backend="fake")  # type: ignore[call-arg]
+    rows, per_query, _backend = run_independent_search(settings, split="dev")
+    assert {r["split"] for r in rows} == {"dev"}
+    assert {q["split"] for q in per_query} == {"dev"}
+    assert all(int(q["id"][1:]) % 2 == 1 for q in per_query)
