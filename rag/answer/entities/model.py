@@ -56,6 +56,8 @@ class Catalog:
     terms: tuple[TermRef, ...]
     questions: tuple[QuestionRef, ...]
     prompts: tuple[str, ...]
+    surveys: tuple[str, ...] = ()
+    """Titles of instructors' own surveys: naming one asks about surveys ("the lab survey")."""
 
     @classmethod
     def load(cls, conn: Conn) -> Catalog:
@@ -76,6 +78,9 @@ class Catalog:
         prompts = conn.execute(
             "SELECT DISTINCT prompt FROM frequency_counts ORDER BY prompt"
         ).fetchall()
+        surveys = conn.execute(
+            "SELECT DISTINCT title FROM sections WHERE source_type = 'survey' ORDER BY title"
+        ).fetchall()
         return cls(
             courses=tuple(CourseRef(**r) for r in courses),
             subjects=tuple(sorted({r["subject"] for r in courses})),
@@ -86,6 +91,7 @@ class Catalog:
             terms=tuple(TermRef(**r) for r in terms),
             questions=tuple(QuestionRef(**r) for r in questions),
             prompts=tuple(r["prompt"] for r in prompts),
+            surveys=tuple(r["title"] for r in surveys if r["title"]),
         )
 
     @property

@@ -27,6 +27,7 @@ def resolve(
     text.masked = correct_spelling(text.masked, *_known_words(catalog))
     ent = Entities()
     read_early(text, ent)
+    _survey_titles(text, catalog, ent)
     _exclusions(text, catalog, ent)
     read_courses(text, catalog, ent)
     _named_titles(text, catalog, ent)
@@ -68,6 +69,21 @@ def _known_words(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
     }
     general = KNOWN_WORDS | FUNCTION_WORDS | STOP | frozenset(SYNONYMS) | frozenset(words)
     return general, frozenset(names)
+
+
+def _survey_titles(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """A survey named by its title ("what did students say in the lab survey?") reads surveys.
+
+    Only titles of two words or more count: one word ("Feedback") is too common to mean a
+    survey; the generic phrases ("the mid-term survey") are read by `read_early`."""
+    for title in sorted(catalog.surveys, key=len, reverse=True):
+        words = re.findall(r"[a-z0-9]+", fold(title).lower())
+        if len(words) < 2:
+            continue
+        found = text.finditer(r"\b" + r"[\s\-_'’]+".join(map(re.escape, words)) + r"\b")
+        for m in found:
+            text.consume(m.start(), m.end())
+            ent.source = "survey"
 
 
 def _exclusions(text: QuestionText, catalog: Catalog, ent: Entities) -> None:

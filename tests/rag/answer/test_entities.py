@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -361,3 +362,22 @@ def test_catalog_load(db_url: str, corpus: Path) -> None:
         metric_index=None,
     )
     assert ent.courses == [some.course.code] and ent.terms == [some.term.label]
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        ("what did students say in the lab survey for CS5800?", "survey"),
+        ("What did the Lab-Survey say about the homework?", "survey"),
+        ("what do students say in the mid-term survey for CS5800?", "survey"),
+        ("comments from the midterm feedback form in CS 5800", "survey"),
+        ("how many students took the survey for CS5800 in Fall 2023?", None),
+        ("what do students say about feedback in CS5800?", None),
+        ("what do students say about the labs in CS5800?", None),
+    ],
+)
+def test_a_named_survey_reads_surveys_and_a_bare_survey_is_trace(
+    question: str, source: str | None
+) -> None:
+    catalog = dataclasses.replace(make_catalog(), surveys=("Feedback", "Lab survey"))
+    assert resolve(question, catalog, metric_index=None).source == source
