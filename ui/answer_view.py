@@ -102,7 +102,10 @@ def show_citations(quotes: list[dict[str, Any]]) -> None:
             escape_markdown(str(citation[k])) for k in ("course_code", "term", "section")
         )
         text = escape_markdown(shorten(quote["text"], 60))
-        title = f"[{i}] {code} · {term} · §{section}: “{text}”"
+        where = f"§{section}"
+        if citation.get("source") == "survey":  # an instructor's own survey, named
+            where = f"survey “{escape_markdown(str(citation.get('survey')))}”"
+        title = f"[{i}] {code} · {term} · {where}: “{text}”"
         with st.expander(title):
             st.markdown(f"> {escape_markdown(quote['text'])}")  # student text: never markup
             st.caption(citation_line(citation))
