@@ -10,6 +10,7 @@ import pytest
 
 from core.db import connect
 from core.settings import Settings
+from ingestion.store import remerge_section
 from tests.conftest import LiveServer, make_key
 from tests.ui.live import load_corpus
 
@@ -71,6 +72,8 @@ def test_a_redacted_comment_leaves_no_trace(
         assert target not in {q["citation"]["comment_id"] for q in reasked["citations"]}
 
     with connect(settings.database_url) as conn:
+        remerge_section(conn, section_id=before["section_id"])  # a later merge keeps it redacted
+        conn.commit()
         after = conn.execute(
             "SELECT text, number, redacted_at, (SELECT count(*) FROM comments n"
             " WHERE n.section_id = %s) AS siblings FROM comments WHERE id = %s",
