@@ -90,13 +90,22 @@ SYNONYMS = {
     "readings": "materials",
     "resources": "materials",
     "outline": "syllabus",
+    "organized": "syllabus",
+    "organised": "syllabus",
+    "disorganized": "syllabus",
+    "disorganised": "syllabus",
+    "organization": "syllabus",
+    "organisation": "syllabus",
+    "structured": "syllabus",
     "job": "career",
     "jobs": "career",
     "management": "effectively",
     "usage": "effectively",
 }
 """Everyday words for what rating questions ask (general English, never the data's own words):
-each is read as the word on the right before matching."""
+each is read as the word on the right before matching; when that reading matches nothing, the
+words as written are tried ("how organized the course is" is the syllabus question of every
+section, "organized online materials" the online sections' own question)."""
 
 
 GENERIC = frozenset(
@@ -251,12 +260,15 @@ class MetricIndex:
         """
         if not phrase or not self.targets:
             return None
-        phrase = _normalise(phrase)
-        found = self._match(phrase)
-        words = phrase.split()
-        kept = [w for w in words if w not in GENERIC]
-        if found is None and kept and len(kept) < len(words):
-            found = self._match(" ".join(kept))
+        found = None
+        for reading in dict.fromkeys([_normalise(phrase), _normalise(phrase, synonyms=False)]):
+            found = self._match(reading)
+            words = reading.split()
+            kept = [w for w in words if w not in GENERIC]
+            if found is None and kept and len(kept) < len(words):
+                found = self._match(" ".join(kept))
+            if found is not None:
+                break
         return found
 
     def _match(self, phrase: str) -> MetricRef | None:
@@ -323,10 +335,11 @@ def _stem(word: str) -> str:
     return word
 
 
-def _normalise(phrase: str) -> str:
-    """The phrase with everyday words replaced by the words rating questions use."""
+def _normalise(phrase: str, *, synonyms: bool = True) -> str:
+    """The phrase with everyday words replaced by the words rating questions use (`synonyms`:
+    SYNONYMS too, else only the fixed phrases)."""
     phrase = re.sub(r"\bproblem sets?\b", "assignments", phrase)
-    return " ".join(SYNONYMS.get(w, w) for w in phrase.split())
+    return " ".join(SYNONYMS.get(w, w) if synonyms else w for w in phrase.split())
 
 
 def _content_words(text: str) -> frozenset[str]:
