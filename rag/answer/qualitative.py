@@ -15,6 +15,7 @@ until the backfill replaces them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -41,6 +42,34 @@ SCOPE_CAP = 300
 
 SEARCH_DEPTH = 50
 """Hits retrieved as quote candidates before MMR picks k."""
+
+
+_NEGATIVE_ASK = re.compile(
+    r"\b(complain\w*|criticis\w*|criticiz\w*|dislike[ds]?|negatives?|problems?|issues?|"
+    r"weakness\w*|downsides?|drawbacks?|cons|bad\s+things|hate[ds]?|wrong|worst\s+things)\b",
+    re.I,
+)
+_POSITIVE_ASK = re.compile(
+    r"\b(prais\w*|positives?|strengths?|upsides?|pros|good\s+things|best\s+things|"
+    r"(?:like|liked|love|loved|enjoy|enjoyed)\s+(?:about|most|best))\b",
+    re.I,
+)
+_TONES_OF: dict[str, tuple[str, ...]] = {
+    "negative": ("negative", "mixed"),
+    "positive": ("positive", "mixed"),
+}
+"""The stored tones that answer an ask for complaints (negative) or praise (positive)."""
+
+
+def asked_tone(question: str) -> str | None:
+    """'what are the complaints about X': negative; 'what do students praise': positive; a
+    question that asks for both, or neither, None."""
+    negative = _NEGATIVE_ASK.search(question) is not None
+    positive = _POSITIVE_ASK.search(question) is not None
+    if negative == positive:
+        return None
+    return "negative" if negative else "positive"
+
 
 _FROM = sql.SQL(
     " FROM comments m JOIN sections s ON s.id = m.section_id"
@@ -161,13 +190,19 @@ def pick_quotes(
     asked: str,
     k: int,
     lambda_: float = DEFAULT_LAMBDA,
+    hit_tones: Sequence[str | None] | None = None,
+    tone: str | None = None,
 ) -> list[int]:
-    """Indices of the hits to quote, by MMR: on an asked theme only hits on that theme.
+    """Indices of the hits to quote, by MMR: on an asked theme only hits on that theme, and
+    for an asked tone (complaints, praise) only hits of that tone when there are any.
 
     Quoting an off-theme comment to fill k answers a question nobody asked (and a reader takes
     it as evidence about the theme), so an asked theme with few comments gets fewer quotes.
     """
     pool = [i for i, ts in enumerate(hit_themes) if asked == GENERAL or asked in ts]
+    if tone is not None and hit_tones is not None:
+        toned = [i for i in pool if hit_tones[i] in _TONES_OF[tone]]
+        pool = toned or pool
     if not pool or k <= 0:
         return []
     relevance = [hits[i].scores.fused for i in pool]
@@ -242,9 +277,16 @@ def stored_tones(
 
 
 def stored_theme_summary(
-    conn: Conn, *, filters: SearchFilters, asked: str, of: int, access: Access = EVERYTHING
+    conn: Conn,
+    *,
+    filters: SearchFilters,
+    asked: str,
+    of: int,
+    access: Access = EVERYTHING,
+    tone: str | None = None,
 ) -> list[Theme]:
-    """theme_summary over the scope's `of` tagged comments, from stored themes, in SQL."""
+    """theme_summary over the scope's `of` tagged comments, from stored themes, in SQL; for an
+    asked tone (complaints, praise) the themes with most comments of that tone come first."""
     where, params = compile_filters(filters, access)
     rows = conn.execute(
         sql.SQL(
@@ -264,6 +306,10 @@ def stored_theme_summary(
         params,
     ).fetchall()
     found = {r["theme"]: r for r in rows}
+    toned = {
+        name: sum(int(r[t]) for t in _TONES_OF[tone]) if tone is not None else 0
+        for name, r in found.items()
+    }
     out = []
     for name in THEMES:
         r = found.get(name)
@@ -281,7 +327,7 @@ def stored_theme_summary(
                 tone=tone_of_counts(counts),
             )
         )
-    out.sort(key=lambda t: (t.name != asked, -t.count, THEMES.index(t.name)))
+    out.sort(key=lambda t: (t.name != asked, -toned.get(t.name, 0), -t.count, THEMES.index(t.name)))
     return out
 
 
@@ -298,6 +344,7 @@ def qualitative_evidence(
     embedder = searcher.queries.embedder
     detector = detector or detector_for(embedder)
     asked = detector.question_theme(question, searcher.queries.embed_query(question))
+    tone = asked_tone(question)
     scope_words = describe_scope(filters)
     counts = scope_counts(conn, filters=filters, access=searcher.access)
     total, tagged = counts.total, counts.tagged
@@ -305,6 +352,7 @@ def qualitative_evidence(
         "route": "qualitative",
         "filters": filters.model_dump(exclude_none=True),
         "theme": asked,
+        "tone": tone,
         "scope": {"comments": total, "counted": tagged, "sampled": tagged < total},
         "k": k,
     }
@@ -329,7 +377,10 @@ def qualitative_evidence(
             embedder=embedder,
         )
     quotes = []
-    for i in pick_quotes(hits, hit_themes, vectors, asked=asked, k=k):
+    hit_tones = [tags[i][1].tone if i in tags else None for i in ids]
+    for i in pick_quotes(
+        hits, hit_themes, vectors, asked=asked, k=k, hit_tones=hit_tones, tone=tone
+    ):
         hit = hits[i]
         ts = hit_themes[i]
         sentiment = tags[ids[i]][1] if ids[i] in tags else None
@@ -352,7 +403,7 @@ def qualitative_evidence(
         plan=plan,
         quotes=quotes,
         themes=stored_theme_summary(
-            conn, filters=filters, asked=asked, of=tagged, access=searcher.access
+            conn, filters=filters, asked=asked, of=tagged, access=searcher.access, tone=tone
         ),
         searched=counted,
     )

@@ -21,7 +21,13 @@ from enrichment.theme_definitions import GENERAL
 from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
 from rag.answer.dashboards import course_themes
-from rag.answer.qualitative import detector_for, pick_quotes, qualitative_evidence, theme_summary
+from rag.answer.qualitative import (
+    asked_tone,
+    detector_for,
+    pick_quotes,
+    qualitative_evidence,
+    theme_summary,
+)
 from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher, open_searcher
 from tests.conftest import work_queue
@@ -287,6 +293,35 @@ def test_pick_quotes_quotes_only_the_asked_theme() -> None:
     assert pick_quotes(hits, themes, vectors, asked="exams", k=5) == [1, 2, 5]
     assert pick_quotes(hits, themes, vectors, asked="clarity", k=5) == []
     assert pick_quotes(hits, themes, vectors, asked=GENERAL, k=3) == [0, 1, 2]
+    # complaints are answered with complaints; with none of that tone, with what there is
+    tones = ["positive", "negative", "mixed", "positive", None, "positive"]
+    negative = pick_quotes(
+        hits, themes, vectors, asked=GENERAL, k=5, hit_tones=tones, tone="negative"
+    )
+    assert negative == [1, 2]
+    assert pick_quotes(
+        hits, themes, vectors, asked="exams", k=5, hit_tones=tones, tone="positive"
+    ) == [2, 5]
+    assert pick_quotes(
+        hits, themes, vectors, asked="pace", k=5, hit_tones=["positive"] * 6, tone="negative"
+    ) == [0, 2]
+
+
+@pytest.mark.parametrize(
+    ("question", "tone"),
+    [
+        ("what are the complaints about Okafor", "negative"),
+        ("main criticisms of CS5800", "negative"),
+        ("what do students dislike about the labs", "negative"),
+        ("what did students praise in PSYC1101", "positive"),
+        ("strengths of this course", "positive"),
+        ("what did students like most about the class", "positive"),
+        ("strengths and weaknesses of Lee", None),
+        ("what do students say about the pace of CS5800", None),
+    ],
+)
+def test_asked_tone(question: str, tone: str | None) -> None:
+    assert asked_tone(question) == tone
 
 
 def test_empty_scope_is_unanswerable(loaded: tuple[Conn, Searcher]) -> None:
