@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +37,9 @@ def bench_load(
 ) -> None:
     """Requests/s of mixed search, ask and dashboard traffic (locust, several principals) at
     search p95, against search alone; errors and the API's memory before and after."""
-    require("bench load", "reportlab", "locust")
+    require("bench load", "reportlab")  # locust runs in a child: importing it here would
+    if importlib.util.find_spec("locust") is None:  # monkey-patch this process with gevent
+        require("bench load", "locust")
     # optional extra, and start-up speed: tooling loads once `require` found the dev extra
     from devtools.bench.load import format_load_benchmark, run_load_benchmark
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 
 import typer
@@ -16,7 +16,9 @@ def require(command: str, *modules: str) -> None:
     """Exit with a clear message when a module of the dev extra is missing."""
     missing = []
     for name in modules:
-        if importlib.util.find_spec(name) is None:  # found, not imported (locust patches)
+        try:
+            importlib.import_module(name)
+        except ImportError:
             missing.append(name)
     if missing:
         print(
