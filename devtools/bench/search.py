@@ -212,6 +212,7 @@ def run_search_benchmark(
     base_texts: int = BASE_TEXTS,
     diagnose: bool = True,
     text_mode: TextMode = "comment",
+    builds: int = 1,
 ) -> dict[str, Any]:
     """Build a `comments`-sized corpus in a scratch database and measure search on it."""
     run_started = time.perf_counter()
@@ -250,6 +251,10 @@ def run_search_benchmark(
             lap("vacuum_analyze_s", t)
             register_vector(conn)
             result = _measure(conn, space, corpus, ids, vectors, embedder, queries, seed, diagnose)
+            again = rebuilt_recalls(
+                conn, space, embedder, vectors, ids, queries=queries, seed=seed, builds=builds
+            )
+            result["recall"]["builds"] = [result["recall"]["at_10"], *again]
             result["server"] = {
                 name: conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()
                 for name in ("shared_buffers", "max_parallel_workers_per_gather")
@@ -271,7 +276,7 @@ def run_search_benchmark(
         result["targets"] = {
             "p95": result["cases"]["hybrid"]["p95_ms"] <= TARGET_P95_MS
             and result["cases"]["hybrid_course"]["p95_ms"] <= TARGET_P95_MS,
-            "recall": result["recall"]["at_10"] >= TARGET_RECALL,
+            "recall": min(result["recall"]["builds"]) >= TARGET_RECALL,
             "full_k": result["cases"]["hybrid_course"]["short"] == 0
             and result["cases"]["hybrid_subject"]["short"] == 0,
         }
@@ -343,13 +348,7 @@ def _measure(
         counts = [c for _, c in (selective if name == "hybrid_course" else medium)]
         cases[name]["path"] = "exact" if max(counts) <= EXACT_SCAN_LIMIT else "hnsw-iterative"
     sims = vectors @ qvecs.T
-    by_score, by_id = [], []
-    for i in range(n):
-        hits = search(conn, space=space, query=texts[i], query_vector=qvecs[i], k=K, mode="vector")
-        found = [(h.citation.comment_id, h.scores.vector or 0.0) for h in hits]
-        score, ident = tie_recall(found, sims[:, i], ids)
-        by_score.append(score)
-        by_id.append(ident)
+    by_score, by_id = vector_recall(conn, space, texts, qvecs, sims, ids)
     sweep = []
     for ef in EF_SWEEP:
         got = [_ann_ids(conn, space, qvecs[i], ef) for i in range(n)]
@@ -369,6 +368,50 @@ def _measure(
     }
     if diagnose:
         out["text_diagnosis"] = _text_diagnosis(conn, texts[:DIAGNOSIS_QUERIES], total)
+    return out
+
+
+def vector_recall(
+    conn: Conn,
+    space: Space,
+    texts: Sequence[str],
+    qvecs: np.ndarray,
+    sims: np.ndarray,
+    ids: np.ndarray,
+) -> tuple[list[float], list[float]]:
+    """Per query: tie-aware and by-id recall@10 of the product's unfiltered vector search."""
+    by_score, by_id = [], []
+    for i, text in enumerate(texts):
+        hits = search(conn, space=space, query=text, query_vector=qvecs[i], k=K, mode="vector")
+        found = [(h.citation.comment_id, h.scores.vector or 0.0) for h in hits]
+        score, ident = tie_recall(found, sims[:, i], ids)
+        by_score.append(score)
+        by_id.append(ident)
+    return by_score, by_id
+
+
+def rebuilt_recalls(
+    conn: Conn,
+    space: Space,
+    embedder: Embedder,
+    vectors: np.ndarray,
+    ids: np.ndarray,
+    *,
+    queries: int,
+    seed: int,
+    builds: int,
+) -> list[float]:
+    """Recall@10 after each of `builds - 1` fresh HNSW builds over the same vectors (an index
+    build is not deterministic: the figure of one build is not the figure of the next)."""
+    texts = bench_queries(queries, seed)
+    qvecs = embed_texts(embedder, texts)
+    sims = vectors @ qvecs.T
+    out = []
+    for _ in range(builds - 1):
+        conn.execute(sql.SQL("DROP INDEX {}").format(index_name(space)))
+        build_index(conn, space)
+        conn.execute("VACUUM ANALYZE")
+        out.append(float(np.mean(vector_recall(conn, space, texts, qvecs, sims, ids)[0])))
     return out
 
 
@@ -438,6 +481,9 @@ def format_search_benchmark(result: dict[str, Any]) -> str:
         f"  recall@10 of the ANN vs exact (numpy over all vectors; ties by score): "
         f"{rec['at_10']:.3f} (by id {rec['by_id']:.3f}) at hnsw.ef_search={rec['ef_search']}"
     )
+    if len(rec.get("builds", [])) > 1:
+        each = ", ".join(f"{r:.3f}" for r in rec["builds"])
+        lines.append(f"  recall@10 of each fresh index build over the same vectors: {each}")
     lines.append("  ef_search sweep (bare ANN query on the vector table, no joins):")
     for row in result["ef_sweep"]:
         lines.append(

@@ -86,6 +86,9 @@ def bench_search(
     text_mode: Annotated[
         str, typer.Option(help="Embedded text: comment (the service's default) or context")
     ] = "comment",
+    builds: Annotated[
+        int, typer.Option(min=1, help="Fresh HNSW builds whose recall@10 is each printed")
+    ] = 3,
 ) -> None:
     """Hybrid search p50/p95 with and without filters, and ANN recall@10 against exact search."""
     require("bench search", "reportlab")
@@ -104,6 +107,7 @@ def bench_search(
         embedder_backend=resolve_backend(settings.embedding_backend),
         settings=settings,
         text_mode=text_mode,  # type: ignore[arg-type]  # checked above
+        builds=builds,
     )
     print(format_search_benchmark(result))
 
