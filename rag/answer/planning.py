@@ -263,7 +263,9 @@ def plan_question(
                 searched=f"the reports' rating questions for {phrase!r} in {scope.describe()}",
             )
         if entities.evaluative and defaults.headline is not None and _about_someone(scope):
-            return Overview(scope=scope, headline=defaults.headline)
+            # "is EECE2322 hard?": the challenge rating leads, the other ratings follow
+            challenge = metric_of(entities.challenge) if entities.challenge else None
+            return Overview(scope=scope, headline=challenge or defaults.headline)
         if intent is None and not _HOURS_WORDS.search(question):
             return Unanswerable(reason="the question names no rating, count or hours to compute")
         return Unanswerable(reason="the question names no rating to compute")

@@ -155,6 +155,11 @@ def test_open_questions_plan_an_overview(index: MetricIndex) -> None:
     ):
         assert isinstance(plan(question, index), Overview), question
     assert isinstance(plan("how has CS5800 changed over the years", index), Trend)
+    for question in ("is CS3500 hard?", "is Algorithms an easy class"):  # challenge leads
+        hard = plan(question, index)
+        assert isinstance(hard, Overview) and "challenging" in hard.headline.text, question
+    good = plan("is Prof. Nguyen a good teacher?", index)
+    assert isinstance(good, Overview) and good.headline.text == OVERALL
     hardest = plan("which course is the hardest", index)  # ranked by challenge, not overall
     assert isinstance(hardest, Ranking) and "challenging" in hardest.metric.text
     easiest = plan("what is the easiest class", index)
