@@ -137,8 +137,9 @@ class Processor:
             self._complete(work, batch)
         verdicts = []
         for stored in batch:
-            count_job("processed")
-            log.info("report %s processed (%s)", stored.report_id, stored.layout)
+            with report_context(stored.report_id):  # the report's id (and span) on its record
+                count_job("processed")
+                log.info("report %s processed (%s)", stored.report_id, stored.layout)
             verdicts.append(Verdict(stored.report_id, "processed", attempts=stored.attempts))
         return verdicts
 
