@@ -226,7 +226,10 @@ def corpus_vectors(
     made = comment_vectors(embedder, texts, corpus.groups, rng, base_texts)
     about: dict[str, Any] = {"embedded": made.embedded, "text_mode": text_mode}
     if text_mode == "comment":
-        return made.vectors, about
+        # a model gives one text one vector: a derived vector stands for every copy of its text
+        first: dict[str, int] = {}
+        copies = [first.setdefault(text, i) for i, text in enumerate(texts)]
+        return made.vectors[np.array(copies)], about
     rows, section_of = [], []
     for s, prompt, _, text in corpus.comments:
         ci, ti, _, _ = corpus.sections[s - 1]
