@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,7 @@ from core.settings import Settings
 from devtools.corpus.writer import write_corpus
 from devtools.processes import AppServer
 from devtools.processes import settings_env as child_settings_env
+from ingestion.intake import accept_file
 from ingestion.queue import PostgresQueue
 from ingestion.workers.table import Worker
 from serving.app import create_app
@@ -124,6 +125,19 @@ def truth_of(path: Path) -> dict:  # type: ignore[type-arg]
     import json
 
     return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def load_reports(settings: Settings, files: Sequence[Path]) -> int:
+    """Accept the files as uploads are accepted (blob, row, job), then process the queue in this
+    process; how many jobs were handled."""
+    assert settings.database_url is not None
+    blobs = make_blob_store(settings)
+    with connect(settings.database_url, autocommit=True) as conn:
+        for path in files:
+            accept_file(
+                conn, blobs=blobs, queue=PostgresQueue(), data=path.read_bytes(), filename=path.name
+            )
+    return work_queue(settings)
 
 
 def work_queue(settings: Settings) -> int:

@@ -9,12 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.blobs import make_blob_store
-from core.db import connect
 from core.settings import Settings
-from ingestion.intake import accept_file
-from ingestion.queue import PostgresQueue
-from tests.conftest import LiveServer, truth_of, work_queue
+from tests.conftest import LiveServer, load_reports, truth_of
 
 
 @pytest.fixture
@@ -22,16 +18,7 @@ def ask_api(settings: Settings, corpus: Path) -> Iterator[tuple[httpx.Client, li
     settings = settings.model_copy(update={"embedding_backend": "auto"})
     assert settings.database_url
     files = sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx"))
-    with connect(settings.database_url, autocommit=True) as conn:
-        for path in files:
-            accept_file(
-                conn,
-                blobs=make_blob_store(settings),
-                queue=PostgresQueue(),
-                data=path.read_bytes(),
-                filename=path.name,
-            )
-    work_queue(settings)
+    load_reports(settings, files)
     with LiveServer(settings) as server, server.client(timeout=60) as client:
         yield client, [truth_of(f) for f in files]
 

@@ -18,13 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
-from core.blobs import make_blob_store
-from core.db import connect
 from core.settings import Settings
 from devtools.processes import AppServer
-from ingestion.intake import accept_file
-from ingestion.queue import PostgresQueue
-from tests.conftest import LiveServer, truth_of, work_queue
+from tests.conftest import LiveServer, load_reports, truth_of
 from tests.rag.answer.test_llm_providers import Canned, fake_llm_app
 
 pytest.importorskip("langchain_openai")
@@ -37,16 +33,7 @@ MAX_ASKS = 8
 def slow_api(settings: Settings, corpus: Path) -> Iterator[tuple[httpx.Client, Canned, str]]:
     files = sorted(corpus.glob("*.xlsx"))[:2]
     assert settings.database_url
-    with connect(settings.database_url, autocommit=True) as conn:
-        for path in files:
-            accept_file(
-                conn,
-                blobs=make_blob_store(settings),
-                queue=PostgresQueue(),
-                data=path.read_bytes(),
-                filename=path.name,
-            )
-    work_queue(settings)
+    load_reports(settings, files)
     canned = Canned(reply="The reports say so.", delay_s=MODEL_DELAY_S)
     with AppServer(fake_llm_app(canned)) as llm:
         slow = settings.model_copy(

@@ -11,15 +11,12 @@ import pytest
 from psycopg import sql
 
 from cli.wiring import model_in_service
-from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
 from enrichment.detector import DETECTOR_VERSION
 from enrichment.sentiment import score_comment
 from enrichment.tagging import BACKFILL_COMMAND, backfill_themes
 from enrichment.theme_definitions import GENERAL
-from ingestion.intake import accept_file
-from ingestion.queue import PostgresQueue
 from rag.answer.dashboards import course_themes
 from rag.answer.qualitative import (
     asked_tone,
@@ -30,7 +27,7 @@ from rag.answer.qualitative import (
 )
 from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher, open_searcher
-from tests.conftest import work_queue
+from tests.conftest import load_reports
 
 
 @pytest.fixture
@@ -38,16 +35,7 @@ def loaded(settings: Settings, corpus: Path) -> Iterator[tuple[Conn, Searcher]]:
     """The session corpus (12 reports) ingested and embedded with all-MiniLM-L6-v2."""
     real = settings.model_copy(update={"embedding_backend": "auto"})
     assert real.database_url
-    with connect(real.database_url, autocommit=True) as conn:
-        for path in sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx")):
-            accept_file(
-                conn,
-                blobs=make_blob_store(real),
-                queue=PostgresQueue(),
-                data=path.read_bytes(),
-                filename=path.name,
-            )
-    work_queue(real)
+    load_reports(real, sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx")))
     with connect(real.database_url) as conn:
         yield conn, open_searcher(conn, model_in_service(real))
 

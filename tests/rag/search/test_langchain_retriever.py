@@ -19,16 +19,13 @@ from langchain_tests.integration_tests import RetrieversIntegrationTests
 from psycopg_pool import ConnectionPool
 
 from cli.wiring import model_in_service
-from core.blobs import make_blob_store
 from core.db import Conn, Database, connect, make_pool, with_database
 from core.db.migrate import migrate
 from core.settings import Settings
-from ingestion.intake import accept_file
-from ingestion.queue import PostgresQueue
 from rag.search.filters import SearchFilters
 from rag.search.langchain_retriever import TraceLensRetriever
 from rag.search.searcher import Searcher, open_searcher
-from tests.conftest import work_queue
+from tests.conftest import load_reports
 
 QUERY = "the homework load was heavy"
 
@@ -59,16 +56,7 @@ def loaded_settings(
         parse_timeout_s=20,
         embedding_backend="fake",
     )
-    with connect(url, autocommit=True) as conn:
-        for path in sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx")):
-            accept_file(
-                conn,
-                blobs=make_blob_store(settings),
-                queue=PostgresQueue(),
-                data=path.read_bytes(),
-                filename=path.name,
-            )
-    work_queue(settings)
+    load_reports(settings, sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx")))
     yield settings
     with connect(pg_server.url, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

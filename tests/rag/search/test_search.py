@@ -12,33 +12,21 @@ from psycopg import sql
 
 import rag.search.hybrid
 from cli.wiring import model_in_service
-from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
 from embeddings.base import FakeEmbedder, embed_texts
 from embeddings.indexing import embed_sections, embedding_text
 from embeddings.spaces import drop_space, ensure_space, list_spaces
 from ingestion.deletion import delete_report
-from ingestion.intake import accept_file
-from ingestion.queue import PostgresQueue
 from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher, open_searcher
-from tests.conftest import work_queue
+from tests.conftest import load_reports
 
 
 @pytest.fixture
 def loaded(settings: Settings, corpus: Path) -> Iterator[tuple[Conn, Searcher]]:
     assert settings.database_url
-    with connect(settings.database_url, autocommit=True) as conn:
-        for path in sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx")):
-            accept_file(
-                conn,
-                blobs=make_blob_store(settings),
-                queue=PostgresQueue(),
-                data=path.read_bytes(),
-                filename=path.name,
-            )
-    work_queue(settings)
+    load_reports(settings, sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx")))
     with connect(settings.database_url) as conn:
         yield conn, open_searcher(conn, model_in_service(settings))
 

@@ -14,17 +14,14 @@ import pytest
 
 import rag.search.hybrid
 from cli.wiring import model_in_service
-from core.blobs import make_blob_store
 from core.db import Conn, connect
 from core.settings import Settings
 from enrichment.theme_definitions import THEMES
-from ingestion.intake import accept_file
-from ingestion.queue import PostgresQueue
 from rag.search.filters import SearchFilters
 from rag.search.hybrid import QuerySignals, search
 from rag.search.searcher import PLAIN, Searcher, Signals, open_searcher
 from rag.search.theme_vocabulary import VOCABULARY
-from tests.conftest import work_queue
+from tests.conftest import load_reports
 
 NONSENSE = "qqzx vvkw"
 """A query no comment shares a word with: the text leg finds nothing."""
@@ -33,16 +30,7 @@ NONSENSE = "qqzx vvkw"
 @pytest.fixture
 def loaded(settings: Settings, corpus: Path) -> Iterator[tuple[Conn, Searcher]]:
     assert settings.database_url
-    with connect(settings.database_url, autocommit=True) as conn:
-        for path in sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx")):
-            accept_file(
-                conn,
-                blobs=make_blob_store(settings),
-                queue=PostgresQueue(),
-                data=path.read_bytes(),
-                filename=path.name,
-            )
-    work_queue(settings)
+    load_reports(settings, sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx")))
     with connect(settings.database_url) as conn:
         yield conn, open_searcher(conn, model_in_service(settings))
 
