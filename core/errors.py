@@ -42,27 +42,26 @@ class Conflict(TraceLensError):
     code = "conflict"
 
 
-class RateLimited(TraceLensError):
-    """Too many requests from one principal or address; retry after `retry_after` seconds."""
+class RetryLater(TraceLensError):
+    """A refusal that says when to come back: `retry_after` seconds (the Retry-After header)."""
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RateLimited(RetryLater):
+    """Too many requests from one principal or address."""
 
     status_code = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int):
-        super().__init__(message)
-        self.retry_after = retry_after
 
-
-class Overloaded(TraceLensError):
-    """The service is at a capacity limit of its own (answers streaming at once); retry after
-    `retry_after` seconds."""
+class Overloaded(RetryLater):
+    """The service is at a capacity limit of its own (answers being written at once)."""
 
     status_code = 503
     code = "busy"
-
-    def __init__(self, message: str, *, retry_after: int):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class UploadRejected(TraceLensError):

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from core.errors import Overloaded, RateLimited, TraceLensError, Unauthorized
+from core.errors import RetryLater, TraceLensError, Unauthorized
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
@@ -82,7 +82,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code >= 500:
             log.error("%s %s failed: %s", request.method, request.url.path, exc)
         response = _body(exc.status_code, exc.code, str(exc))
-        if isinstance(exc, RateLimited | Overloaded):
+        if isinstance(exc, RetryLater):
             response.headers["Retry-After"] = str(exc.retry_after)
         elif exc.status_code == 503:  # a dependency (blob storage) is down: try again shortly
             response.headers["Retry-After"] = str(RETRY_AFTER_S)
