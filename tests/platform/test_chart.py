@@ -232,3 +232,29 @@ def test_values_files_hold_no_secret_values(name: str) -> None:
     text = (CHART / name).read_text()
     assert "postgresql://" not in text and "BEGIN " not in text
     assert not list(_secret_values(load_values(name)))
+
+
+def _config(values: dict[str, Any]) -> dict[str, str]:
+    (config,) = [
+        d
+        for d in render(values)
+        if d["kind"] == "ConfigMap" and "data" in d and "TRACELENS_LLM_PROVIDER" in d["data"]
+    ]
+    data: dict[str, str] = config["data"]
+    return data
+
+
+def test_the_api_verifies_the_gateways_tokens_itself_when_an_audience_is_set() -> None:
+    plain = _config({})
+    assert plain["TRACELENS_LLM_MAX_TOKENS"] == "800"
+    assert not any(k.startswith("TRACELENS_OIDC_") for k in plain)  # no audience: keys only
+    oidc = {
+        "enabled": True,
+        "issuer": "https://issuer.example.edu",
+        "jwksUri": "https://issuer.example.edu/jwks",
+        "audiences": ["tracelens-api", "other"],
+    }
+    data = _config({"istio": {"oidc": oidc}})
+    assert data["TRACELENS_OIDC_ISSUER"] == "https://issuer.example.edu"
+    assert data["TRACELENS_OIDC_JWKS_URL"] == "https://issuer.example.edu/jwks"
+    assert data["TRACELENS_OIDC_AUDIENCE"] == "tracelens-api"
