@@ -218,18 +218,20 @@ _PATTERNS = {t: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for t, p in LEXICON.i
 # blurs the themes it mixes); the sentence unit, the default, uses SENTENCE_THRESHOLDS.
 SENTENCE_THRESHOLDS: dict[str, float] = {
     "workload": 0.50,
-    "clarity": 0.25,
+    "clarity": 0.35,
     "feedback": 0.43,
     "exams": 0.34,
-    "organisation": 0.31,
+    "organisation": 0.35,
     "inclusivity": 0.40,
-    "pace": 0.25,
+    "pace": 0.35,
     "enthusiasm": 0.37,
     "online logistics": 0.34,
 }
 """Detector sentence-3: F1-best per theme on the generated corpus of seed 11 (60 reports), two
 rounds of coordinate ascent over 0.25..0.50, with the prompt rules and the prototypes as they
-are now; checked on the independent set (`tracelens eval themes`)."""
+are now; checked on the independent set (`tracelens eval themes`). Sentence-5: clarity,
+organisation and pace raised to 0.35, where their precision on the independent set's DEV half
+rose (0.70, 0.73, 0.75 to 0.76, 0.80, 0.90) and no recall was lost."""
 
 
 COMMENT_THRESHOLDS: dict[str, float] = {
