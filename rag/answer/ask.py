@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
 from core.db import Conn
-from core.report import normalize_code
 from core.settings import Settings
 from enrichment.detector import detector_for
 from enrichment.theme_definitions import GENERAL
@@ -41,6 +39,7 @@ from rag.answer.plans import (
     scope_of,
 )
 from rag.answer.qualitative import qualitative_evidence
+from rag.answer.scoping import comment_filters, narrowed, unclear_words
 from rag.answer.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
 from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher
@@ -95,7 +94,7 @@ class Asker:
         need none, and embedding an ask's words costs more than the rest of routing.
         """
         catalog = Catalog.load(conn)
-        entities = _with_filters(
+        entities = narrowed(
             resolve(question, catalog, metric_index=None, previous=previous), filters, catalog
         )
         if entities.unknown_courses:  # never answer for a course the reports don't have
@@ -125,7 +124,7 @@ class Asker:
             topic = question if opinion else (entities.topic or question)
             return self._opinions(conn, catalog, topic, entities, filters)
         metric_index = MetricIndex.build(catalog, self.searcher.queries.embedder)
-        entities = _with_filters(
+        entities = narrowed(
             resolve(question, catalog, metric_index=metric_index, previous=previous),
             filters,
             catalog,
@@ -142,7 +141,7 @@ class Asker:
                 entities,
                 plan=plan.model_dump(),
                 searched=plan.searched or plan.reason,
-                unclear=_unclear(entities, plan),
+                unclear=unclear_words(entities, plan),
             ), entities
         evidence = run_plan(conn, plan=plan)
         if (
@@ -193,7 +192,7 @@ class Asker:
         filters: SearchFilters | None,
     ) -> tuple[Evidence, Entities]:
         """What students say; about a person or course as a whole, with their ratings too."""
-        scope = _search_filters(entities, catalog, filters)
+        scope = comment_filters(entities, catalog, filters)
         evidence = qualitative_evidence(
             conn, searcher=self.searcher, question=question, filters=scope, k=5
         )
@@ -262,7 +261,7 @@ class Asker:
         filters: SearchFilters | None,
         overview: Evidence,
     ) -> Evidence:
-        scope = _search_filters(entities, catalog, filters)
+        scope = comment_filters(entities, catalog, filters)
         comments = qualitative_evidence(
             conn, searcher=self.searcher, question=question, filters=scope, k=5
         )
@@ -356,67 +355,6 @@ class Asker:
             return start_conversation(conn, principal=principal), None
         stored = last_entities(conn, conversation_id=conversation_id, principal=principal)
         return conversation_id, Entities.model_validate(stored) if stored else None
-
-
-def _with_filters(entities: Entities, filters: SearchFilters | None, catalog: Catalog) -> Entities:
-    """Explicit request filters narrow the scope the question's words set."""
-    if filters is None:
-        return entities
-    update: dict[str, Any] = {}
-    if filters.course:
-        update["courses"] = [normalize_code(filters.course)]
-    if filters.subject:
-        update["subjects"] = [filters.subject.upper()]
-    if filters.term:
-        update["terms"] = [filters.term]
-    keys = {t.label: t.sort_key for t in catalog.terms}
-    if filters.term_from and filters.term_from in keys:
-        update["term_from"] = keys[filters.term_from]
-    if filters.term_to and filters.term_to in keys:
-        update["term_to"] = keys[filters.term_to]
-    if filters.section:
-        update["sections"] = [filters.section]
-    if filters.source:
-        update["source"] = filters.source
-    return entities.model_copy(update=update)
-
-
-def _search_filters(
-    entities: Entities, catalog: Catalog, explicit: SearchFilters | None
-) -> SearchFilters:
-    """The comment filters the question's entities imply, explicit filters taking precedence."""
-    labels = {t.sort_key: t.label for t in catalog.terms}
-    implied = SearchFilters(
-        course=entities.courses[0] if len(entities.courses) == 1 else None,
-        subject=entities.subjects[0] if len(entities.subjects) == 1 else None,
-        instructor_id=entities.instructors[0].id if len(entities.instructors) == 1 else None,
-        term=entities.terms[0] if len(entities.terms) == 1 else None,
-        term_from=labels.get(entities.term_from) if entities.term_from else None,
-        term_to=labels.get(entities.term_to) if entities.term_to else None,
-        section=entities.sections[0] if len(entities.sections) == 1 else None,
-        source=entities.source,
-    )
-    if explicit is None:
-        return implied
-    given = explicit.model_dump(exclude_none=True)
-    return implied.model_copy(update=given)
-
-
-def _unclear(entities: Entities, plan: Unanswerable) -> list[str]:
-    """The words a declined question used that nothing understood, for the decline message."""
-    if entities.outside:
-        return ["sources other than TRACE reports"]
-    if entities.future:
-        return ["a term that has not been taught yet"]
-    if entities.unprinted:
-        return list(entities.leftover)
-    if entities.leftover:
-        return [" ".join(entities.leftover)]
-    if entities.metric_phrase and entities.metric is None:
-        return [entities.metric_phrase]
-    if "names no rating" in plan.reason:
-        return ["what to measure (a rating, a count or hours)"]
-    return []
 
 
 def open_asker(settings: Settings, searcher: Searcher) -> Asker:
