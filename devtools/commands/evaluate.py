@@ -13,6 +13,18 @@ from devtools.commands.requirements import require
 app = typer.Typer(no_args_is_help=True, help="Quality evaluations on generated data.")
 
 
+WhichSet = Annotated[
+    str, typer.Option("--set", help="generated, independent or both (side by side)")
+]
+Split = Annotated[
+    str,
+    typer.Option(
+        "--split",
+        help="The independent set's half: dev (odd ids; tune on this), test (held out) or all",
+    ),
+]
+
+
 def _split(split: str) -> str:
     """--split checked: tuning looks at the independent set's DEV half only."""
     if split not in ("dev", "test", "all"):
@@ -47,16 +59,8 @@ def eval_retrieval(
     reports: Annotated[int, typer.Option(min=3)] = 120,
     seed: Annotated[int, typer.Option()] = 7,
     k: Annotated[int, typer.Option(min=1)] = 10,
-    which: Annotated[
-        str, typer.Option("--set", help="generated, independent or both (side by side)")
-    ] = "both",
-    split: Annotated[
-        str,
-        typer.Option(
-            "--split",
-            help="The independent set's half: dev (odd ids; tune on this), test (held out) or all",
-        ),
-    ] = "all",
+    which: WhichSet = "both",
+    split: Split = "all",
     track: Annotated[bool, typer.Option("--track/--no-track", help="Log an MLflow run")] = True,
 ) -> None:
     """recall@k, MRR and nDCG@10 by mode; P@10, R@10, nDCG@10 by search signals on both sets."""
@@ -93,16 +97,8 @@ def eval_themes(
     corpus: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,
     reports: Annotated[int, typer.Option(min=3)] = 60,
     seed: Annotated[int, typer.Option()] = 23,
-    which: Annotated[
-        str, typer.Option("--set", help="generated, independent or both (side by side)")
-    ] = "both",
-    split: Annotated[
-        str,
-        typer.Option(
-            "--split",
-            help="The independent set's half: dev (odd ids; tune on this), test (held out) or all",
-        ),
-    ] = "all",
+    which: WhichSet = "both",
+    split: Split = "all",
 ) -> None:
     """Stored theme tags and tone against labels: precision/recall per theme, counts, tone."""
     require("eval themes", "reportlab")
@@ -137,13 +133,7 @@ def eval_ask(
     independent_dir: Annotated[
         Path | None, typer.Option(exists=True, file_okay=False, help="The independent set")
     ] = None,
-    split: Annotated[
-        str,
-        typer.Option(
-            "--split",
-            help="The independent set's half: dev (odd ids; tune on this), test (held out) or all",
-        ),
-    ] = "all",
+    split: Split = "all",
     track: Annotated[bool, typer.Option("--track/--no-track", help="Log an MLflow run")] = True,
 ) -> None:
     """Numeric exactness, citation precision/recall, theme counts and refusals on the gold sets."""
