@@ -127,6 +127,7 @@ def test_surveys_are_searched_and_cited_apart_and_never_pooled_with_trace(
     cited = [c["citation"] for c in answer["citations"]]
     assert all(c["source"] == "survey" and c["survey"] == title for c in cited)
     assert f"survey “{title}”" in answer["answer"]
+    assert answer["scope"]["text"].endswith("instructors' surveys")  # the scope says so
 
     # TRACE numbers never pool a survey's rating columns: the course page is the TRACE report's
     course = api.get(f"/v1/dashboards/courses/{code}")
