@@ -27,11 +27,11 @@ def create(
     # start-up speed: the database driver loads only for commands that use it
     from cli.wiring import load_settings
     from core.auth.keys import create_key
-    from core.db import connect, database
+    from core.db import database_connection
 
     roles = [part for value in role for part in value.replace(",", " ").split()]
     settings = load_settings()
-    with database(settings, migrate=True) as db, connect(db.url) as conn:
+    with database_connection(settings, migrate=True) as conn:
         key, stored = create_key(conn, name=name, roles=roles, instructor_id=instructor)
         conn.commit()
     typer.echo(f"created key {stored.id} ({stored.name}: {', '.join(stored.roles)})", err=True)
@@ -47,10 +47,10 @@ def list_(
     # start-up speed: the database driver loads only for commands that use it
     from cli.wiring import load_settings
     from core.auth.keys import list_keys
-    from core.db import connect, database
+    from core.db import database_connection
 
     settings = load_settings()
-    with database(settings, migrate=True) as db, connect(db.url) as conn:
+    with database_connection(settings, migrate=True) as conn:
         rows = list_keys(conn)
     for row in rows:
         if as_json:
@@ -70,10 +70,10 @@ def revoke(key_id: Annotated[int, typer.Argument(help="The key's id (keys list)"
     # start-up speed: the database driver loads only for commands that use it
     from cli.wiring import load_settings
     from core.auth.keys import revoke_key
-    from core.db import connect, database
+    from core.db import database_connection
 
     settings = load_settings()
-    with database(settings, migrate=True) as db, connect(db.url) as conn:
+    with database_connection(settings, migrate=True) as conn:
         row = revoke_key(conn, key_id=key_id)
         conn.commit()
     typer.echo(f"revoked key {row['id']} ({row['name']})")

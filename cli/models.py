@@ -53,11 +53,11 @@ def spaces_list(
         return
     # start-up speed: the database driver loads only for commands that use it
     from cli.wiring import load_settings
-    from core.db import connect, database
+    from core.db import database_connection
     from embeddings.spaces import list_spaces
 
     settings = load_settings()
-    with database(settings) as db, connect(db.url) as conn:
+    with database_connection(settings) as conn:
         rows = list_spaces(conn)
     if as_json:
         print(json.dumps(rows, default=str, indent=2))
@@ -78,11 +78,11 @@ def spaces_drop(
     """Remove a retired (or ready) space and its vectors."""
     # start-up speed: the database driver loads only for commands that use it
     from cli.wiring import load_settings
-    from core.db import connect, database
+    from core.db import database_connection
     from embeddings.spaces import drop_space
 
     settings = load_settings()
-    with database(settings) as db, connect(db.url) as conn:
+    with database_connection(settings) as conn:
         drop_space(conn, name=name, force=force)
     print(f"dropped {name}")
 

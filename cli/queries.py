@@ -25,7 +25,7 @@ def search(
     """Search the comments (the same search as POST /v1/search)."""
     # start-up speed: search loads the database driver and the embedder only when it runs
     from cli.wiring import load_settings, model_in_service
-    from core.db import connect, database
+    from core.db import database_connection
     from rag.search.filters import SearchFilters
     from rag.search.searcher import open_searcher
 
@@ -36,7 +36,7 @@ def search(
         course=course, subject=subject, term=term, instructor=instructor, prompt=prompt
     )
     model = model_in_service(settings)
-    with database(settings) as db, connect(db.url) as conn:
+    with database_connection(settings) as conn:
         hits = open_searcher(conn, model).search(
             conn,
             query=query,
@@ -65,13 +65,13 @@ def ask(
     """Answer a question: numbers from the score tables, opinions from cited comments."""
     # start-up speed: answering loads its models only when it runs
     from cli.wiring import load_settings, model_in_service
-    from core.db import connect, database
+    from core.db import database_connection
     from rag.answer.ask import open_asker
     from rag.search.searcher import open_searcher
 
     settings = load_settings()
     model = model_in_service(settings)
-    with database(settings) as db, connect(db.url) as conn:
+    with database_connection(settings) as conn:
         asker = open_asker(settings, open_searcher(conn, model))
         answer = asker.ask(conn, question=question, principal="local", conversation_id=conversation)
     if as_json:

@@ -57,11 +57,11 @@ def migrate() -> None:
     """Apply pending schema migrations to the configured database."""
     # start-up speed: the database driver loads only for commands that use it
     from cli.wiring import load_settings
-    from core.db import connect, database
+    from core.db import database_connection
     from core.db.migrate import migrate as apply
 
     settings = load_settings()
-    with database(settings) as db, connect(db.url) as conn:
+    with database_connection(settings) as conn:
         applied = apply(conn)
     print("applied: " + ", ".join(applied) if applied else "schema is up to date")
 
@@ -139,11 +139,11 @@ def instructors_merge(
     """Make two instructors one person (the same name spelled two ways, or across subjects)."""
     # start-up speed: the database driver loads only for commands that use it
     from cli.wiring import load_settings
-    from core.db import connect, database
+    from core.db import database_connection
     from ingestion.identity import merge_instructors
 
     settings = load_settings()
-    with database(settings, migrate=True) as db, connect(db.url) as conn:
+    with database_connection(settings, migrate=True) as conn:
         merge_instructors(conn, keep=keep, drop=drop, principal="cli")
     print(f"instructor {drop} merged into {keep}")
 
@@ -156,11 +156,11 @@ def instructors_split(
     """Two people sharing a name: the sections of one subject go to a new instructor."""
     # start-up speed: the database driver loads only for commands that use it
     from cli.wiring import load_settings
-    from core.db import connect, database
+    from core.db import database_connection
     from ingestion.identity import split_instructor
 
     settings = load_settings()
-    with database(settings, migrate=True) as db, connect(db.url) as conn:
+    with database_connection(settings, migrate=True) as conn:
         new_id = split_instructor(
             conn, instructor_id=instructor_id, subject=subject.upper(), principal="cli"
         )
@@ -172,11 +172,11 @@ def themes_backfill() -> None:
     """Tag comments stored without themes or by an older detector (answers never tag)."""
     # start-up speed: the embedder loads only for commands that use it
     from cli.wiring import load_settings, model_in_service
-    from core.db import connect, database
+    from core.db import database_connection
     from enrichment.tagging import backfill_themes
 
     settings = load_settings()
     model = model_in_service(settings)
-    with database(settings, migrate=True) as db, connect(db.url) as conn:
+    with database_connection(settings, migrate=True) as conn:
         done = backfill_themes(conn, embedder=model.embedder)
     print(f"{done} comments tagged")

@@ -15,7 +15,7 @@ from typing import Any
 
 from psycopg import sql
 
-from core.db.connection import connect
+from core.db.connection import Conn, connect
 from core.db.migrate import migrate as apply_migrations
 from core.errors import ConfigError
 from core.settings import Settings
@@ -129,6 +129,13 @@ def database(settings: Settings, *, migrate: bool = False) -> Iterator[Database]
         yield db
     finally:
         db.stop()
+
+
+@contextlib.contextmanager
+def database_connection(settings: Settings, *, migrate: bool = False) -> Iterator[Conn]:
+    """One connection to the settings' database for a command (`database` plus `connect`)."""
+    with database(settings, migrate=migrate) as db, connect(db.url) as conn:
+        yield conn
 
 
 @contextlib.contextmanager
