@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from core.db import Conn
 from evaluation.labelled import CommentKey
@@ -41,18 +41,7 @@ Kind = Literal[
 ]
 
 
-KINDS: tuple[Kind, ...] = (
-    "ranking",
-    "average",
-    "comparison",
-    "trend",
-    "count",
-    "distribution",
-    "hours",
-    "qualitative",
-    "followup",
-    "unanswerable",
-)
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True)
