@@ -6,19 +6,10 @@ import random
 from dataclasses import dataclass
 from typing import Literal
 
+from enrichment.theme_definitions import THEMES
+
 Tone = Literal["positive", "negative", "mixed", "neutral"]
 
-THEMES = (
-    "workload",
-    "clarity",
-    "feedback",
-    "exams",
-    "organisation",
-    "inclusivity",
-    "pace",
-    "enthusiasm",
-    "online logistics",
-)
 
 _ADV = ("really ", "very ", "", "incredibly ", "super ", "quite ")
 
