@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 
 from fastapi import APIRouter
@@ -46,8 +47,7 @@ def ask(body: AskRequest, services: ServicesDep, principal: PrincipalDep) -> Ans
     """The answer, the facts it rests on (each with its N), the quoted comments, and the scope
     in force (what a follow-up inherited from earlier turns). At most `max_asks` answers are
     written at once; beyond that the answer is 503 with Retry-After."""
-    if not services.asks.acquire(blocking=False):
-        raise Overloaded("too many answers are being written; retry shortly", retry_after=2)
+    _take(services.asks)
     try:
         prepared = _prepare(body, services, principal)
         answer = services.asker.write(prepared)  # the model writes with no connection held
@@ -70,8 +70,7 @@ def ask_stream(
     whole answer with its facts and citations. At most `max_streams` answers stream at once;
     beyond that the answer is 503 with Retry-After.
     """
-    if not services.streams.acquire(blocking=False):
-        raise Overloaded("too many answers are being written; retry shortly", retry_after=2)
+    _take(services.streams)
     try:  # the evidence is gathered before the first byte: a bad id or filter is a plain 4xx
         prepared = _prepare(body, services, principal)
     except BaseException:
@@ -92,6 +91,13 @@ def ask_stream(
             services.streams.release()
 
     return StreamingResponse(_sse(), media_type="text/event-stream")
+
+
+def _take(slots: threading.BoundedSemaphore) -> None:
+    """One of the answers that may be written at once, or 503 busy at once (never a wait that
+    would hold a server thread)."""
+    if not slots.acquire(blocking=False):
+        raise Overloaded("too many answers are being written; retry shortly", retry_after=2)
 
 
 def _prepare(body: AskRequest, services: Services, principal: Principal) -> Prepared:
