@@ -52,7 +52,9 @@ def scope_in_force(entities: Entities) -> AnswerScope:
     parts += [f"section {s}" for s in scope.sections] + scope.instructors + scope.terms
     parts += [scope.term_range] if scope.term_range else []
     parts += [f"not {', '.join(excluded)}"] if excluded else []
-    if entities.source == "survey":
+    if entities.survey:
+        parts.append(f"survey “{entities.survey}”")
+    elif entities.source == "survey":
         parts.append("instructors' surveys")
     return scope.model_copy(update={"text": " · ".join(parts) or "all reports"})
 

@@ -103,7 +103,9 @@ def describe_scope(filters: SearchFilters) -> str:
         parts.append(f"answering prompts like {f.prompt!r}")
     if f.min_score is not None:
         parts.append(f"in sections scoring at least {f.min_score}")
-    if f.source is not None:
+    if f.survey:
+        parts.append(f"in the survey {f.survey!r}")
+    elif f.source is not None:
         parts.append("in TRACE reports" if f.source == "trace" else "in instructors' own surveys")
     return "comments " + (" ".join(parts) if parts else "across all courses")
 

@@ -49,6 +49,7 @@ def comment_filters(
         term_to=labels.get(entities.term_to) if entities.term_to else None,
         section=entities.sections[0] if len(entities.sections) == 1 else None,
         source=entities.source,
+        survey=entities.survey,
     )
     if explicit is None:
         return implied

@@ -74,6 +74,9 @@ class SearchFilters(BaseModel):
         default=None,
         description="Only TRACE reports (`trace`) or only instructors' own surveys (`survey`)",
     )
+    survey: str | None = Field(
+        default=None, max_length=200, description="One instructor's survey, by its title"
+    )
 
     @field_validator("term", "term_from", "term_to")
     @classmethod
@@ -150,6 +153,8 @@ def compile_filters(
         )
     if filters.source is not None:
         add("s.source_type = %s", filters.source)
+    if filters.survey:
+        add("s.source_type = 'survey' AND s.title = %s", filters.survey.strip())
     if not parts:
         return sql.SQL("TRUE"), []
     return sql.SQL(" AND ").join(parts), params

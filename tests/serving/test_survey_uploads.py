@@ -117,6 +117,12 @@ def test_surveys_are_searched_and_cited_apart_and_never_pooled_with_trace(
         named = {h["citation"]["survey"] for h in hits}
         assert named == ({title} if source == "survey" else {None})
 
+    for survey, expected in ((title, {title}), ("No such survey", set())):
+        found = api.post(
+            "/v1/search", json={"query": "the lectures", "k": 20, "filters": {"survey": survey}}
+        )
+        assert {h["citation"]["survey"] for h in found.json()["hits"]} == expected
+
     # the chat reads an instructor's survey when asked about it, and its citations name it
     asked = api.post(
         "/v1/ask", json={"question": f"what did students say in the mid-term survey for {code}?"}

@@ -150,6 +150,9 @@ class Entities(BaseModel):
         default=None,
         description="Reports of one kind only: 'the mid-term survey' reads instructors' surveys",
     )
+    survey: str | None = Field(
+        default=None, description="The one survey a question names by its title"
+    )
     unprinted: bool = Field(default=False, description="Asks for what no report prints (grades)")
     exclude_courses: list[str] = Field(default_factory=list)
     exclude_subjects: list[str] = Field(default_factory=list)

@@ -84,6 +84,7 @@ def _survey_titles(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         for m in found:
             text.consume(m.start(), m.end())
             ent.source = "survey"
+            ent.survey = title
 
 
 def _exclusions(text: QuestionText, catalog: Catalog, ent: Entities) -> None:

@@ -385,3 +385,11 @@ def test_a_named_survey_reads_surveys_and_a_bare_survey_is_trace(
 ) -> None:
     catalog = dataclasses.replace(make_catalog(), surveys=("Feedback", "Lab survey"))
     assert resolve(question, catalog, metric_index=None).source == source
+
+
+def test_a_survey_named_by_its_title_is_that_survey() -> None:
+    catalog = dataclasses.replace(make_catalog(), surveys=("Lab survey", "Week 6 pulse check"))
+    named = resolve("waht did students say in the week 6 pulse check?", catalog, metric_index=None)
+    assert (named.source, named.survey) == ("survey", "Week 6 pulse check")
+    generic = resolve("what did the mid-term survey say?", catalog, metric_index=None)
+    assert (generic.source, generic.survey) == ("survey", None)
