@@ -184,6 +184,23 @@ def theme_summary(
     return out
 
 
+_CONTENT_FREE = frozenset(
+    """a an the and or of to in on it its this that is was were be i im my me you we it's
+    ok okay k na n none nothing no nope yes yeah yep idk nah fine good great nice cool bad
+    awesome excellent amazing solid decent alright thanks thank overall all everything really
+    very so much pretty class course prof professor instructor comment comments add more
+    anything else""".split()  # noqa: SIM905
+)
+"""Words that say nothing about a course on their own: "ok", "n/a", "good class", "none"."""
+
+
+def carries_content(text: str) -> bool:
+    """Whether a comment says something a quote can show: at least two words that are not
+    filler ("ok", "n/a", "good", "none", "-" and "Great class overall." do not)."""
+    words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
+    return sum(1 for w in words if w not in _CONTENT_FREE) >= 2
+
+
 def pick_quotes(
     hits: Sequence[Hit],
     hit_themes: Sequence[Sequence[str]],
@@ -199,9 +216,11 @@ def pick_quotes(
     for an asked tone (complaints, praise) only hits of that tone when there are any.
 
     Quoting an off-theme comment to fill k answers a question nobody asked (and a reader takes
-    it as evidence about the theme), so an asked theme with few comments gets fewer quotes.
+    it as evidence about the theme), so an asked theme with few comments gets fewer quotes. A
+    comment with no theme is quoted only when it carries content (never a bare "ok" or "n/a").
     """
     pool = [i for i, ts in enumerate(hit_themes) if asked == GENERAL or asked in ts]
+    pool = [i for i in pool if hit_themes[i] or carries_content(hits[i].text)]
     if tone is not None and hit_tones is not None:
         toned = [i for i in pool if hit_tones[i] in _TONES_OF[tone]]
         pool = toned or pool

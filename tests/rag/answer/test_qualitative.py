@@ -20,6 +20,7 @@ from enrichment.theme_definitions import GENERAL
 from rag.answer.dashboards import course_themes
 from rag.answer.qualitative import (
     asked_tone,
+    carries_content,
     detector_for,
     pick_quotes,
     qualitative_evidence,
@@ -34,9 +35,9 @@ from tests.conftest import load_reports
 def loaded(settings: Settings, corpus: Path) -> Iterator[tuple[Conn, Searcher]]:
     """The session corpus (12 reports) ingested and embedded with all-MiniLM-L6-v2."""
     real = settings.model_copy(update={"embedding_backend": "auto"})
-    assert real.database_url
+    assert real.database_dsn
     load_reports(real, sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx")))
-    with connect(real.database_url) as conn:
+    with connect(real.database_dsn) as conn:
         yield conn, open_searcher(conn, model_in_service(real))
 
 
@@ -336,3 +337,45 @@ def test_theme_summary_orders_and_keeps_the_asked_theme() -> None:
     ]
     assert themes[0].sentiment is None and themes[1].tone == "mixed"
     assert themes[2].tone == "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("ok", False),
+        ("n/a", False),
+        ("N/A", False),
+        ("good", False),
+        ("none", False),
+        ("-", False),
+        ("Great class overall.", False),
+        ("Nothing to add.", False),
+        ("way too fast. eigenvalues were done in like 2 lectures", True),
+        ("Lee is very clear and precise", True),
+        ("more office hours please", True),
+    ],
+)
+def test_content_free_comments_are_told_apart(text: str, content: bool) -> None:
+    assert carries_content(text) is content
+
+
+def test_content_free_comments_are_never_quoted() -> None:
+    """A bare "ok" ranks high for a vague question, but says nothing: an untagged comment is
+    quoted only when it has content; a tagged one always (its theme is its content)."""
+    from rag.search.hybrid import Citation, Hit, Scores
+
+    texts = ["ok", "n/a", "The problem sets were long but fair.", "-", "good", "Rushed.", "none"]
+
+    def hit(i: int) -> Hit:
+        citation = Citation(
+            report_id=1, comment_id=i, course_code="CS5800", course_title="Algorithms",
+            term="Fall 2023", section="01", instructors=[], prompt="p", comment_number=i,
+        )  # fmt: skip
+        scores = Scores(vector=None, text=None, fused=1.0 / (i + 1))
+        return Hit(text=texts[i], scores=scores, citation=citation)
+
+    hits = [hit(i) for i in range(len(texts))]
+    themes: list[tuple[str, ...]] = [(), (), ("workload",), (), (), ("pace",), ()]
+    vectors = np.eye(len(texts), dtype=np.float32)
+    assert pick_quotes(hits, themes, vectors, asked=GENERAL, k=5) == [2, 5]
+    assert pick_quotes(hits, themes, vectors, asked="pace", k=5) == [5]
