@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rag.answer.answers import Evidence, Fact, Quote
@@ -161,17 +162,58 @@ def _quotes_block(evidence: Evidence) -> str:
     if not evidence.quotes:
         return ""
     head = "What students wrote:" if evidence.themes else "Comments that match the question:"
-    lines = [f"- “{_md(_clip(q.text))}” [{_md(cite(q.citation))}]" for q in evidence.quotes]
+    cites = zip(evidence.quotes, cite_all(evidence.quotes), strict=True)
+    lines = [f"- “{_md(_clip(q.text))}” [{_md(c)}]" for q, c in cites]
     return "\n".join([head, *lines])
 
 
-def cite(citation: Citation) -> str:
+def cite(citation: Citation, *, prompt_words: int = 0) -> str:
     """The short citation used in answers and prompts: 'CS5800-01 Fall 2023, #3'; a survey's
-    names it: 'CS5800 survey “Mid-term check-in” Fall 2023, #3'."""
+    names it: 'CS5800 survey “Mid-term check-in” Fall 2023, #3'. Comments are numbered per
+    prompt, so `prompt_words` > 0 also names the prompt by its first words:
+    'CS5800-01 Fall 2023, “What were the strengths” #3'."""
     n = citation.comment_number
+    prompt = f"“{_first_words(citation.prompt, prompt_words)}” " if prompt_words else ""
     if citation.source == "survey":
-        return f"{citation.course_code} survey “{citation.survey}” {citation.term}, #{n}"
-    return f"{citation.course_code}-{citation.section} {citation.term}, #{n}"
+        return f"{citation.course_code} survey “{citation.survey}” {citation.term}, {prompt}#{n}"
+    return f"{citation.course_code}-{citation.section} {citation.term}, {prompt}#{n}"
+
+
+PROMPT_WORDS = 4
+"""Words of a prompt a citation names at least, when one answer quotes several prompts of one
+section (or survey)."""
+
+
+def cite_all(quotes: Sequence[Quote]) -> list[str]:
+    """The citations of one answer's quotes, each unambiguous within the answer.
+
+    A report numbers its comments per prompt (a survey per question), so two quotes of one
+    section under different prompts could both read '#3': those name their prompt, by as many
+    of its first words as tell the prompts apart."""
+    prompts: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for q in quotes:
+        prompts[_place(q.citation)].add(q.citation.prompt)
+    words: dict[tuple[str, ...], int] = {}
+    for place, texts in prompts.items():
+        if len(texts) < 2:
+            continue
+        longest = max(len(t.split()) for t in texts)
+        n = PROMPT_WORDS
+        while n < longest and len({_first_words(t, n) for t in texts}) < len(texts):
+            n += 1
+        words[place] = n
+    return [cite(q.citation, prompt_words=words.get(_place(q.citation), 0)) for q in quotes]
+
+
+def _place(citation: Citation) -> tuple[str, ...]:
+    """Where a comment's number counts from: the section (or survey) and term."""
+    if citation.source == "survey":
+        return ("survey", citation.course_code, citation.survey or "", citation.term)
+    return ("trace", citation.course_code, citation.section, citation.term)
+
+
+def _first_words(text: str, n: int) -> str:
+    return " ".join(text.strip().rstrip("?.!:").split()[:n])
 
 
 def _clip(text: str) -> str:

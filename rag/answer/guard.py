@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from rag.answer.answers import Evidence, Fact
-from rag.answer.extractive import QUOTE_MIN_WORDS, cite
+from rag.answer.extractive import QUOTE_MIN_WORDS, cite_all
 from rag.answer.fact_names import NameReader, Names
 from rag.answer.number_words import as_digits, shares, without_shares
 
@@ -138,7 +138,7 @@ def _supports(question: str, evidence: Evidence) -> tuple[_Support, list[_Suppor
             other.shares.append(Decimal(theme.count) * 100 / Decimal(theme.of))
         if theme.sentiment is not None:
             other.measured.append(abs(Decimal(str(theme.sentiment))))
-    other.add_texts(*(cite(q.citation) for q in evidence.quotes))
+    other.add_texts(*cite_all(evidence.quotes))
     per_fact = []
     for fact in evidence.facts:
         support = _Support()

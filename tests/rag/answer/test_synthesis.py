@@ -15,7 +15,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import Field
 
 from rag.answer.answers import Evidence, Fact, Quote, Theme
-from rag.answer.extractive import FALLBACK, extractive_answer
+from rag.answer.extractive import FALLBACK, cite_all, extractive_answer
 from rag.answer.guard import check_answer
 from rag.answer.prompt import build_messages
 from rag.answer.synthesis import (
@@ -400,3 +400,55 @@ def test_a_counts_n_is_sections_not_responses(what: str) -> None:
     assert "response" not in text
     one = evidence.model_copy(update={"facts": [evidence.facts[0].model_copy(update={"n": 1})]})
     assert extractive_answer("how many?", one).endswith("(1 section).")
+
+
+def test_citations_in_one_answer_are_unambiguous() -> None:
+    """Comments are numbered per prompt (a survey's per question): two quotes of one section
+    under different prompts both have a #3, so their citations name the prompts; a quote alone
+    in its section keeps the short form. An LLM answer that copies them passes the guard."""
+    strengths = citation(3).model_copy(
+        update={"prompt": "What were the strengths of this course and/or this instructor?"}
+    )
+    improve = citation(3).model_copy(
+        update={"comment_id": 200, "prompt": "What were the weaknesses of this course?"}
+    )
+    survey = citation(3, section="02").model_copy(
+        update={"comment_id": 300, "source": "survey", "survey": "Mid-term check-in"}
+    )
+    evidence = Evidence(
+        route="qualitative",
+        plan={},
+        themes=[Theme(name="workload", count=3, of=9, tone="mixed")],
+        quotes=[
+            Quote(text="The problem sets were long but worth every hour.", citation=strengths),
+            Quote(text="The problem sets were far too long for four credits.", citation=improve),
+            Quote(text="Fewer problem sets, please, they take all weekend.", citation=survey),
+        ],
+    )
+    text = extractive_answer("how is the workload?", evidence)
+    assert "[CS5800-01 Fall 2023, “What were the strengths” #3]" in text
+    assert "[CS5800-01 Fall 2023, “What were the weaknesses” #3]" in text
+    assert "[CS5800 survey “Mid-term check-in” Fall 2023, #3]" in text  # alone in its survey
+    cites = [line.rsplit("[", 1)[1] for line in text.splitlines() if line.startswith("- ")]
+    assert len(set(cites)) == 3
+    prompt = build_messages("how is the workload?", evidence)[1].content
+    assert "“What were the strengths” #3" in str(prompt)
+    llm = (
+        "Opinions are mixed: “The problem sets were long but worth every hour.”"
+        " [CS5800-01 Fall 2023, “What were the strengths” #3], but"
+        " “The problem sets were far too long for four credits.”"
+        " [CS5800-01 Fall 2023, “What were the weaknesses” #3]."
+    )
+    assert check_answer(llm, evidence, question="how is the workload?") == []
+
+
+def test_citations_name_as_many_prompt_words_as_tell_the_prompts_apart() -> None:
+    first = citation(1).model_copy(update={"prompt": "What could the instructor do better?"})
+    second = citation(1).model_copy(
+        update={"comment_id": 2, "prompt": "What could the instructor have done?"}
+    )
+    cites = cite_all([Quote(text="a", citation=first), Quote(text="b", citation=second)])
+    assert cites == [
+        "CS5800-01 Fall 2023, “What could the instructor do” #1",
+        "CS5800-01 Fall 2023, “What could the instructor have” #1",
+    ]
