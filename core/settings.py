@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,13 +12,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every knob TraceLens reads, from `TRACELENS_*` environment variables (or a .env file)."""
 
-    model_config = SettingsConfigDict(env_prefix="TRACELENS_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a validation error would otherwise print every input, secrets too.
+    model_config = SettingsConfigDict(
+        env_prefix="TRACELENS_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     state_dir: Path = Path(".tracelens")
-    database_url: str | None = Field(
+    database_url: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("TRACELENS_DATABASE_URL", "DATABASE_URL"),
-        description="PostgreSQL with pgvector; unset means the embedded server in state_dir.",
+        description="PostgreSQL with pgvector; unset means the embedded server in state_dir. "
+        "A secret (it may carry a password): read it through `database_dsn`.",
     )
     db_pool_max: int = 8
 
@@ -211,12 +215,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
-        if self.database_url is not None and not self.database_url.startswith(
-            ("postgresql://", "postgres://")
-        ):
-            raise ValueError(
-                f"database_url must be a postgresql:// URL, got {self.database_url[:30]!r}"
-            )
+        dsn = self.database_dsn
+        if dsn is not None and not dsn.startswith(("postgresql://", "postgres://")):
+            scheme = dsn.split("://", 1)[0] if "://" in dsn else "no scheme"
+            raise ValueError(f"database_url must be a postgresql:// URL, got {scheme[:20]!r}")
         if self.blob_backend == "gcs" and not self.gcs_bucket:
             raise ValueError("blob_backend 'gcs' needs gcs_bucket")
         oidc = (self.oidc_issuer, self.oidc_audience, self.oidc_jwks_url)
@@ -225,6 +227,19 @@ class Settings(BaseSettings):
         if self.llm_provider in ("openai", "ollama", "vertexai") and not self.llm_model:
             raise ValueError(f"llm_provider {self.llm_provider!r} needs llm_model")
         return self
+
+    @property
+    def database_dsn(self) -> str | None:
+        """The configured database URL in plain text, for the code that connects; never log it."""
+        return self.database_url.get_secret_value() if self.database_url is not None else None
+
+    def with_database(self, url: str, **update: Any) -> Settings:
+        """These settings pointed at the database at `url`, with `update` applied.
+
+        `model_copy` does not validate, so the URL is wrapped as a secret here rather than by
+        every caller (a plain string in the field would break `database_dsn`).
+        """
+        return self.model_copy(update={**update, "database_url": SecretStr(url)})
 
     @property
     def embedded(self) -> bool:

@@ -73,8 +73,8 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 
 def make_key(settings: Settings, *roles: str, instructor_id: int | None = None) -> str:
     """A real API key with these roles, stored in the settings' database (shown once)."""
-    assert settings.database_url is not None
-    with connect(settings.database_url) as conn:
+    assert settings.database_dsn is not None
+    with connect(settings.database_dsn) as conn:
         key, _ = create_key(
             conn, name="test-" + "-".join(roles), roles=roles, instructor_id=instructor_id
         )
@@ -130,9 +130,9 @@ def truth_of(path: Path) -> dict:  # type: ignore[type-arg]
 def load_reports(settings: Settings, files: Sequence[Path]) -> int:
     """Accept the files as uploads are accepted (blob, row, job), then process the queue in this
     process; how many jobs were handled."""
-    assert settings.database_url is not None
+    assert settings.database_dsn is not None
     blobs = make_blob_store(settings)
-    with connect(settings.database_url, autocommit=True) as conn:
+    with connect(settings.database_dsn, autocommit=True) as conn:
         for path in files:
             accept_file(
                 conn, blobs=blobs, queue=PostgresQueue(), data=path.read_bytes(), filename=path.name
@@ -142,10 +142,10 @@ def load_reports(settings: Settings, files: Sequence[Path]) -> int:
 
 def work_queue(settings: Settings) -> int:
     """Process every available job in this process; returns how many were handled."""
-    assert settings.database_url is not None
+    assert settings.database_dsn is not None
     worker = Worker(
         settings=settings,
-        url=settings.database_url,
+        url=settings.database_dsn,
         blobs=make_blob_store(settings),
         queue=PostgresQueue(),
         model=model_in_service(settings),

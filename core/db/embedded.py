@@ -112,8 +112,8 @@ def open_database(settings: Settings, *, migrate: bool = False) -> Database:
     `migrate` applies pending migrations to the embedded server (which TraceLens owns); a
     configured server is migrated by `tracelens migrate`, not by every process that opens it.
     """
-    if settings.database_url is not None:
-        return Database(url=settings.database_url)
+    if settings.database_dsn is not None:
+        return Database(url=settings.database_dsn)
     db = start_embedded(settings.pgdata)
     if migrate:
         with connect(db.url) as conn:

@@ -72,9 +72,7 @@ def run_ask_benchmark(
         corpus = root / "corpus"
         write_corpus(corpus, reports=reports, seed=seed)
         laps["generate_s"] = time.perf_counter() - t
-        settings = settings.model_copy(
-            update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
-        )
+        settings = settings.with_database(db.url, state_dir=root / "state", embedding_space=None)
         with connect(db.url) as conn:
             t = time.perf_counter()
             searcher, loaded = load_corpus(conn, corpus, settings=settings)

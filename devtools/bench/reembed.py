@@ -29,9 +29,8 @@ PROJECT_TO = 1_000_000
 
 
 def _shard_process(
-    url: str, settings_json: str, space_id: int, count: int, index: int, out: Any
+    url: str, settings: Settings, space_id: int, count: int, index: int, out: Any
 ) -> None:
-    settings = Settings.model_validate_json(settings_json)
     started = time.perf_counter()
     embedder = load_embedder(
         settings.embedding_backend,
@@ -104,7 +103,7 @@ def run_reembed_benchmark(
             procs = [
                 ctx.Process(
                     target=_shard_process,
-                    args=(db.url, child.model_dump_json(), space.id, count, i, queue),
+                    args=(db.url, child, space.id, count, i, queue),
                 )
                 for i in range(count)
             ]

@@ -196,9 +196,7 @@ def run_independent_eval(
         raise FileNotFoundError(f"no independent evaluation set at {directory}")
     seconds: dict[str, float] = {}
     with scratch_database("tl-eval-indep-") as (root, db):
-        settings = settings.model_copy(
-            update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
-        )
+        settings = settings.with_database(db.url, state_dir=root / "state", embedding_space=None)
         with connect(db.url) as conn:
             t = time.perf_counter()
             reports = store_corpus(conn, directory)

@@ -72,9 +72,7 @@ def run_independent_search(
     """The independent set's paraphrase queries (of one split, or all) over its own corpus, in
     a scratch database: (summary rows, per-query rows, the embedder's backend)."""
     with scratch_database("tl-eval-ind-") as (root, db):
-        settings = settings.model_copy(
-            update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
-        )
+        settings = settings.with_database(db.url, state_dir=root / "state", embedding_space=None)
         embedder = model_in_service(settings).embedder
         with connect(db.url) as conn:
             store_corpus(conn, report_paths(directory))
@@ -137,9 +135,7 @@ def _run_generated(
         if corpus is None:
             corpus = root / "corpus"
             write_corpus(corpus, reports=reports, seed=seed)
-        settings = settings.model_copy(
-            update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
-        )
+        settings = settings.with_database(db.url, state_dir=root / "state", embedding_space=None)
         model = model_in_service(settings)
         load_through_worker(settings, db.url, corpus, model)
         eval_set = build_eval_set(corpus, seed=seed)

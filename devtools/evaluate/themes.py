@@ -49,9 +49,7 @@ def _evaluate(
     settings: Settings, paths: list[Path], labels: list[Labelled], *, set_name: str
 ) -> list[ThemesEval]:
     with scratch_database("tl-eval-themes-") as (root, db):
-        settings = settings.model_copy(
-            update={"database_url": db.url, "state_dir": root / "state", "embedding_space": None}
-        )
+        settings = settings.with_database(db.url, state_dir=root / "state", embedding_space=None)
         with connect(db.url) as conn:
             store_corpus(conn, paths)
             index_stored(

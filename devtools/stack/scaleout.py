@@ -66,16 +66,14 @@ def redrive_unfinished(conn: Conn) -> int:
 
 def scaled_settings(settings: Settings, *, db_url: str, kafka_port: int, gcs_port: int) -> Settings:
     """The settings every scale-out process runs with: Kafka, GCS and the one database."""
-    return settings.model_copy(
-        update={
-            "database_url": db_url,
-            "state_dir": settings.state_dir.resolve(),
-            "queue_backend": "kafka",
-            "kafka_bootstrap_servers": f"127.0.0.1:{kafka_port}",
-            "blob_backend": "gcs",
-            "gcs_bucket": GCS_BUCKET,
-            "gcs_endpoint": f"http://127.0.0.1:{gcs_port}",
-        }
+    return settings.with_database(
+        db_url,
+        state_dir=settings.state_dir.resolve(),
+        queue_backend="kafka",
+        kafka_bootstrap_servers=f"127.0.0.1:{kafka_port}",
+        blob_backend="gcs",
+        gcs_bucket=GCS_BUCKET,
+        gcs_endpoint=f"http://127.0.0.1:{gcs_port}",
     )
 
 

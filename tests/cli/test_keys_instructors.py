@@ -21,8 +21,8 @@ def _instructor(conn: object, last: str) -> int:
 def test_the_sweep_keeps_an_instructor_a_key_names_and_a_merge_moves_keys(
     settings: Settings,
 ) -> None:
-    assert settings.database_url is not None
-    with connect(settings.database_url, autocommit=True) as conn:
+    assert settings.database_dsn is not None
+    with connect(settings.database_dsn, autocommit=True) as conn:
         kept, dropped, unused = (_instructor(conn, n) for n in ("Keep", "Drop", "Unused"))
         create_key(conn, name="drop", roles=["instructor"], instructor_id=dropped)
         sweep_orphans(conn)  # none has a section: only the two without keys may go

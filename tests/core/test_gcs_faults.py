@@ -49,8 +49,8 @@ def test_uploads_and_the_worker_ride_out_gcs_down_then_up(
             assert api.get("/v1/reports").json()["total"] == 2, "a refused upload stored a row"
 
             work_queue(settings)  # GCS is down: each report is tried, then waits to be retried
-            assert settings.database_url is not None
-            with connect(settings.database_url) as conn:
+            assert settings.database_dsn is not None
+            with connect(settings.database_dsn) as conn:
                 row = conn.execute(
                     "SELECT count(*) FILTER (WHERE status = 'queued') AS queued,"
                     " count(*) FILTER (WHERE status = 'failed') AS failed FROM reports"
@@ -69,7 +69,7 @@ def test_uploads_and_the_worker_ride_out_gcs_down_then_up(
             again = api.post("/v1/reports", files={"file": (files[2].name, files[2].read_bytes())})
             assert again.status_code == 202, again.text
 
-        with connect(settings.database_url) as conn:
+        with connect(settings.database_dsn) as conn:
             dupes = conn.execute(
                 "SELECT count(*) AS n FROM (SELECT section_id, prompt, number FROM comments"
                 " GROUP BY 1, 2, 3 HAVING count(*) > 1) d"

@@ -138,10 +138,10 @@ def test_queue_depth_and_lag_while_jobs_wait(
     for path in _two_reports(corpus):
         assert _upload(api, path).status_code == 202
     time.sleep(0.2)
-    assert settings.database_url is not None
+    assert settings.database_dsn is not None
     worker = Worker(
         settings=settings,
-        url=settings.database_url,
+        url=settings.database_dsn,
         blobs=make_blob_store(settings),
         queue=PostgresQueue(),
         model=model_in_service(settings),

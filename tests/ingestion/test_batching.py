@@ -29,9 +29,9 @@ from tests.conftest import settings_env, truth_of, work_queue
 
 
 def _accept_all(settings: Settings, files: list[Path]) -> dict[int, Path]:
-    assert settings.database_url
+    assert settings.database_dsn
     blobs = make_blob_store(settings)
-    with connect(settings.database_url, autocommit=True) as conn:
+    with connect(settings.database_dsn, autocommit=True) as conn:
         return {
             int(
                 accept_file(
@@ -67,13 +67,13 @@ class WatchingEmbedder(FakeEmbedder):
 def test_one_batch_spans_reports_and_each_is_processed_only_with_its_vectors(
     settings: Settings, corpus: Path
 ) -> None:
-    assert settings.database_url
+    assert settings.database_dsn
     files = sorted(corpus.glob("*.pdf"))[:6]
     reports = _accept_all(settings, files)
-    embedder = WatchingEmbedder(settings.database_url)
+    embedder = WatchingEmbedder(settings.database_dsn)
     worker = Worker(
         settings=settings,
-        url=settings.database_url,
+        url=settings.database_dsn,
         blobs=make_blob_store(settings),
         queue=PostgresQueue(),
         model=ModelInService(embedder=embedder, text_mode="comment"),
@@ -102,7 +102,7 @@ def test_one_batch_spans_reports_and_each_is_processed_only_with_its_vectors(
     embedded = Counter(text for call in embedder.calls for text in call)
     one_sentence = {t for t in comment_texts if split_sentences(t) == [t]}
     assert one_sentence and all(embedded[t] == 1 for t in one_sentence)
-    with connect(settings.database_url) as conn:
+    with connect(settings.database_dsn) as conn:
         rows = conn.execute(
             "SELECT id, status, embedded_comments FROM reports ORDER BY id"
         ).fetchall()
@@ -119,11 +119,11 @@ def test_theme_tags_with_reused_vectors_equal_tags_from_a_second_pass(
     settings: Settings, corpus: Path
 ) -> None:
     """The reuse changes no tag: same themes and tone as tagging every sentence afresh."""
-    assert settings.database_url
+    assert settings.database_dsn
     files = sorted(corpus.glob("*.pdf"))[:4]
     _accept_all(settings, files)
     work_queue(settings)  # tags with the vectors the worker just made
-    with connect(settings.database_url) as conn:
+    with connect(settings.database_dsn) as conn:
         stored = conn.execute(
             "SELECT comment_id, themes, tone FROM comment_themes ORDER BY comment_id"
         ).fetchall()
@@ -142,11 +142,11 @@ def test_theme_tags_with_reused_vectors_equal_tags_from_a_second_pass(
 
 
 def test_kill_9_mid_batch_loses_and_duplicates_nothing(settings: Settings, corpus: Path) -> None:
-    assert settings.database_url
+    assert settings.database_dsn
     files = sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx"))
     _accept_all(settings, files)
     caught = None
-    with connect(settings.database_url, autocommit=True) as conn:
+    with connect(settings.database_dsn, autocommit=True) as conn:
         for _ in range(6):
             proc = subprocess.Popen(
                 [sys.executable, "-m", "cli", "worker"],
@@ -181,7 +181,7 @@ def test_kill_9_mid_batch_loses_and_duplicates_nothing(settings: Settings, corpu
         assert stored == {"n": 0}  # the killed batch left no comment behind
 
     work_queue(settings)  # a fresh worker takes the batch the dead one held
-    with connect(settings.database_url) as conn:
+    with connect(settings.database_dsn) as conn:
         rows = conn.execute("SELECT status, attempts FROM reports WHERE id = ANY(%s)", (ids,))
         assert all(r["status"] == "processed" and r["attempts"] >= 2 for r in rows.fetchall())
         statuses = conn.execute("SELECT DISTINCT status FROM reports").fetchall()

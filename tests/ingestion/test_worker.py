@@ -20,9 +20,9 @@ from tests.conftest import settings_env, truth_of, work_queue
 
 
 def _accept_all(settings: Settings, files: list[Path]) -> list[int]:
-    assert settings.database_url
+    assert settings.database_dsn
     blobs = make_blob_store(settings)
-    with connect(settings.database_url, autocommit=True) as conn:
+    with connect(settings.database_dsn, autocommit=True) as conn:
         return [
             int(
                 accept_file(
@@ -34,8 +34,8 @@ def _accept_all(settings: Settings, files: list[Path]) -> list[int]:
 
 
 def _reports(settings: Settings) -> list[dict]:  # type: ignore[type-arg]
-    assert settings.database_url
-    with connect(settings.database_url) as conn:
+    assert settings.database_dsn
+    with connect(settings.database_dsn) as conn:
         return conn.execute("SELECT * FROM reports ORDER BY id").fetchall()
 
 
@@ -54,10 +54,10 @@ class FlakyBlobs(LocalBlobStore):
 
 
 def _worker(settings: Settings, blobs: LocalBlobStore) -> Worker:
-    assert settings.database_url
+    assert settings.database_dsn
     return Worker(
         settings=settings,
-        url=settings.database_url,
+        url=settings.database_dsn,
         blobs=blobs,
         queue=PostgresQueue(),
         model=model_in_service(settings),
@@ -113,15 +113,15 @@ def test_processing_a_job_twice_changes_nothing(settings: Settings, corpus: Path
     files = sorted(corpus.glob("*.pdf"))[:2]
     ids = _accept_all(settings, files)
     work_queue(settings)
-    assert settings.database_url
-    with connect(settings.database_url) as conn:
+    assert settings.database_dsn
+    with connect(settings.database_dsn) as conn:
         before = conn.execute("SELECT id, section_id, text FROM comments ORDER BY id").fetchall()
         # Re-queue both (as a redelivery would) and process again.
         for report_id in ids:
             PostgresQueue().enqueue(conn, report_id=report_id)
         conn.commit()
     assert work_queue(settings) == 2
-    with connect(settings.database_url) as conn:
+    with connect(settings.database_dsn) as conn:
         after = conn.execute("SELECT id, section_id, text FROM comments ORDER BY id").fetchall()
     assert after == before and len(before) == sum(len(truth_of(f)["comments"]) for f in files)
 
@@ -159,8 +159,8 @@ def test_kill_9_while_a_job_is_held(settings: Settings, corpus: Path) -> None:
     rows = _reports(settings)
     assert [r["status"] for r in rows] == ["processed"] * len(files)
     assert any(r["attempts"] >= 2 for r in rows)
-    assert settings.database_url
-    with connect(settings.database_url) as conn:
+    assert settings.database_dsn
+    with connect(settings.database_dsn) as conn:
         sections = conn.execute("SELECT count(*) AS n FROM sections").fetchone()
         comments = conn.execute("SELECT count(*) AS n FROM comments").fetchone()
         jobs = conn.execute("SELECT count(*) AS n FROM jobs").fetchone()

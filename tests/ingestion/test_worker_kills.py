@@ -38,10 +38,10 @@ def _worker(settings: Settings) -> subprocess.Popen[bytes]:
 def test_kill_9_five_times_during_an_ingest_loses_and_duplicates_nothing(
     settings: Settings,
 ) -> None:
-    assert settings.database_url is not None
+    assert settings.database_dsn is not None
     surveys = generate_surveys(REPORTS, seed=33)
     expected_comments: dict[tuple[str, str, str], set[tuple[str, int]]] = {}
-    with connect(settings.database_url, autocommit=True) as conn:
+    with connect(settings.database_dsn, autocommit=True) as conn:
         for survey in surveys:
             report = project(survey, "xlsx")
             accept_file(

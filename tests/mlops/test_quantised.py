@@ -10,7 +10,7 @@ from mlops.registry import RegisteredModel, register, resolve
 
 
 def test_int8_reembed_runs_through_the_gate(ml: Settings, champion: RegisteredModel) -> None:
-    assert ml.database_url is not None
+    assert ml.database_dsn is not None
     settings = ml.model_copy(update={"embedding_threads": 2})
     int8 = configured_model(
         settings.model_copy(update={"embedding_backend": "onnx-int8", "embedding_model": None})
@@ -19,7 +19,7 @@ def test_int8_reembed_runs_through_the_gate(ml: Settings, champion: RegisteredMo
     assert candidate.tags["quantisation"].startswith("dynamic int8")
 
     outcome = reembed(
-        settings, ml.database_url, model_ref=candidate.uri, shard=None, progress=False
+        settings, ml.database_dsn, model_ref=candidate.uri, shard=None, progress=False
     )
     gate = outcome.gate
     assert gate is not None, outcome.note
@@ -29,7 +29,7 @@ def test_int8_reembed_runs_through_the_gate(ml: Settings, champion: RegisteredMo
     assert resolve(settings, "champion").backend == "onnx-int8"
     printed = format_outcome(outcome)
     assert "PROMOTED to champion" in printed and "onnx-int8" in printed
-    with connect(ml.database_url) as conn:
+    with connect(ml.database_dsn) as conn:
         row = conn.execute(
             "SELECT s.status, (SELECT count(*) FROM comments) AS comments FROM embedding_spaces s"
             " WHERE s.backend = 'onnx-int8'"

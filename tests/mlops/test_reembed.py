@@ -57,8 +57,8 @@ def _vectors(conn: Conn, space_id: int) -> tuple[int, int, int]:
 
 
 def _url(settings: Settings) -> str:
-    assert settings.database_url is not None
-    return settings.database_url
+    assert settings.database_dsn is not None
+    return settings.database_dsn
 
 
 def test_two_shards_cover_the_corpus_and_the_gate_promotes(

@@ -14,13 +14,13 @@ from mlops.tracking import EXPERIMENTS, client
 
 
 def test_registry_and_runs_through_an_mlflow_server(ml: Settings, mlflow_server: str) -> None:
-    assert ml.database_url is not None
+    assert ml.database_dsn is not None
     remote = ml.model_copy(update={"mlflow_tracking_uri": mlflow_server})
     champion = ensure_champion(
         remote.model_copy(update={"embedding_model": None}), embedder=FakeEmbedder()
     )
     candidate = register(remote, embedder=FakeEmbedder(), text_mode="prompt")
-    outcome = reembed(remote, ml.database_url, model_ref="2", shard=None, progress=False)
+    outcome = reembed(remote, ml.database_dsn, model_ref="2", shard=None, progress=False)
     assert outcome.gate is not None and outcome.gate.promoted, outcome.gate
 
     # what the server itself answers, over its REST API

@@ -17,7 +17,7 @@ from tests.conftest import LiveServer
 
 
 def test_search_serves_throughout_a_switch(ml: Settings, champion: RegisteredModel) -> None:
-    assert ml.database_url is not None
+    assert ml.database_dsn is not None
     flood = ml.model_copy(update={"rate_limit_search": "1000000/minute"})  # searches in a loop
     with LiveServer(flood) as server:
         settings = ml.model_copy(
@@ -42,7 +42,7 @@ def test_search_serves_throughout_a_switch(ml: Settings, champion: RegisteredMod
             candidate = register(settings, embedder=FakeEmbedder(), text_mode="prompt")
             outcome = reembed(
                 settings,
-                ml.database_url,
+                ml.database_dsn,
                 model_ref=candidate.uri,
                 shard=None,
                 progress=False,

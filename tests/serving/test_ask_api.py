@@ -16,7 +16,7 @@ from tests.conftest import LiveServer, load_reports, truth_of
 @pytest.fixture
 def ask_api(settings: Settings, corpus: Path) -> Iterator[tuple[httpx.Client, list[dict]]]:  # type: ignore[type-arg]
     settings = settings.model_copy(update={"embedding_backend": "auto"})
-    assert settings.database_url
+    assert settings.database_dsn
     files = sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx"))
     load_reports(settings, files)
     with LiveServer(settings) as server, server.client(timeout=60) as client:

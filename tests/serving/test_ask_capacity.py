@@ -32,7 +32,7 @@ MAX_ASKS = 8
 @pytest.fixture
 def slow_api(settings: Settings, corpus: Path) -> Iterator[tuple[httpx.Client, Canned, str]]:
     files = sorted(corpus.glob("*.xlsx"))[:2]
-    assert settings.database_url
+    assert settings.database_dsn
     load_reports(settings, files)
     canned = Canned(reply="The reports say so.", delay_s=MODEL_DELAY_S)
     with AppServer(fake_llm_app(canned)) as llm:

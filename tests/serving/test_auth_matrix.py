@@ -41,8 +41,8 @@ class Matrix:
 
 
 def _instructor(settings: Settings) -> int:
-    assert settings.database_url is not None
-    with connect(settings.database_url) as conn:
+    assert settings.database_dsn is not None
+    with connect(settings.database_dsn) as conn:
         row = conn.execute(
             "INSERT INTO instructors (last_name, first_name, name_key)"
             " VALUES ('Doe', 'Jane', 'doe|jane') RETURNING id"
@@ -67,8 +67,8 @@ def matrix(settings: Settings) -> Iterator[Matrix]:
             for role in ROLES
         }
         revoked = make_key(settings, "admin")
-        assert settings.database_url is not None
-        with connect(settings.database_url) as conn:
+        assert settings.database_dsn is not None
+        with connect(settings.database_dsn) as conn:
             key_id = conn.execute(
                 "SELECT id FROM api_keys WHERE prefix = %s", (revoked.split("_")[1],)
             ).fetchone()

@@ -72,10 +72,25 @@ def test_every_secret_setting_is_a_secret_str(caplog: pytest.LogCaptureFixture) 
     secrets = [name for name in Settings.model_fields if SECRET_NAME.search(name)]
     assert {"ui_api_key", "api_key", "llm_api_key", "kafka_sasl_password"} <= set(secrets)
     values = {name: f"s3cr3t-{name}" for name in secrets}
+    # The database URL carries the database password.
+    values["database_url"] = "postgresql://tl:s3cr3t-db@db.internal/tracelens"
     settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
-    for name in secrets:
+    for name in values:
         assert isinstance(getattr(settings, name), SecretStr), name
+    assert settings.database_dsn == values["database_url"]
+    moved = settings.with_database("postgresql://tl:s3cr3t-moved@db.internal/x")
+    assert isinstance(moved.database_url, SecretStr)
     caplog.set_level(logging.DEBUG)
-    logging.getLogger("tracelens.test").info("settings: %s / %r", settings, settings)
-    shown = repr(settings) + str(settings) + settings.model_dump_json() + caplog.text
-    assert not any(value in shown for value in values.values())
+    logging.getLogger("tracelens.test").info("settings: %s / %r / %r", settings, settings, moved)
+    shown = repr(settings) + str(settings) + settings.model_dump_json() + repr(moved)
+    shown += caplog.text
+    assert "s3cr3t" not in shown
+
+
+def test_a_bad_database_url_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ValueError) as refused:
+        Settings(  # type: ignore[call-arg]
+            _env_file=None, database_url="mysql://tl:s3cr3t@db/x", llm_api_key="s3cr3t-llm"
+        )
+    assert "postgresql://" in str(refused.value)
+    assert "s3cr3t" not in str(refused.value)

@@ -76,7 +76,7 @@ def test_a_crash_after_the_delete_commits_leaves_the_file_to_the_next_start(
         import os, signal
         from core.db import connect
         from ingestion.deletion import delete_report
-        with connect({settings.database_url!r}) as conn:
+        with connect({settings.database_dsn!r}) as conn:
             delete_report(conn, report_id={report_id}, principal="test")
         os.kill(os.getpid(), signal.SIGKILL)  # before the file is removed
         """
@@ -86,7 +86,7 @@ def test_a_crash_after_the_delete_commits_leaves_the_file_to_the_next_start(
     )
     assert done.returncode == -signal.SIGKILL
     assert blobs.exists(sha)  # the database says deleted, the file is still there
-    with connect(str(settings.database_url)) as conn:
+    with connect(str(settings.database_dsn)) as conn:
         row = conn.execute("SELECT blob_removed FROM report_tombstones").fetchone()
         assert row == {"blob_removed": None}
     with LiveServer(settings):  # the next start finishes the deletion
@@ -106,7 +106,7 @@ def test_a_deleted_reports_quotes_leave_stored_conversations(settings: Settings)
         quotes = [q["text"] for q in answer["citations"]]
         assert answer["route"] in ("qualitative", "mixed") and quotes
         assert api.delete(f"/v1/reports/{report_id}").status_code == 204
-    with connect(str(settings.database_url)) as conn:
+    with connect(str(settings.database_dsn)) as conn:
         rows = conn.execute("SELECT answer::text AS a FROM conversation_turns").fetchall()
     stored = " ".join(r["a"] for r in rows)
     assert "[removed]" in stored

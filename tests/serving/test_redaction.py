@@ -22,12 +22,12 @@ def test_a_redacted_comment_leaves_no_trace(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     load_corpus(settings, corpus)
-    assert settings.database_url is not None
+    assert settings.database_dsn is not None
     with LiveServer(settings) as server, server.client(timeout=120) as admin:
         asked = admin.post("/v1/ask", json={"question": QUESTION})
         assert asked.status_code == 200, asked.text
         quotes = asked.json()["citations"]
-        with connect(settings.database_url) as conn:
+        with connect(settings.database_dsn) as conn:
             # a quoted comment whose text no other comment holds (the corpus reuses sentences)
             unique = [
                 q["citation"]["comment_id"]
@@ -71,7 +71,7 @@ def test_a_redacted_comment_leaves_no_trace(
         reasked = admin.post("/v1/ask", json={"question": QUESTION}).json()
         assert target not in {q["citation"]["comment_id"] for q in reasked["citations"]}
 
-    with connect(settings.database_url) as conn:
+    with connect(settings.database_dsn) as conn:
         remerge_section(conn, section_id=before["section_id"])  # a later merge keeps it redacted
         conn.commit()
         after = conn.execute(

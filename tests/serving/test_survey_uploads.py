@@ -84,8 +84,8 @@ def test_a_survey_export_with_form_fields_is_stored_as_a_survey(
     surveys = api.get("/v1/reports", params={"source": "survey"}).json()
     assert [r["id"] for r in surveys["items"]] == [survey["id"]]
 
-    assert settings.database_url is not None
-    with connect(settings.database_url) as conn:
+    assert settings.database_dsn is not None
+    with connect(settings.database_dsn) as conn:
         rows = conn.execute(
             "SELECT m.prompt, m.number, m.text FROM comments m JOIN sections s"
             " ON s.id = m.section_id WHERE s.source_type = 'survey' ORDER BY m.id"

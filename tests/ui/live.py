@@ -41,9 +41,9 @@ def report_files(corpus: Path) -> list[Path]:
 
 def load_corpus(settings: Settings, corpus: Path) -> list[dict[str, Any]]:
     """Accept every report of the corpus, process the queue; returns their ground truths."""
-    assert settings.database_url
+    assert settings.database_dsn
     files = report_files(corpus)
-    with connect(settings.database_url, autocommit=True) as conn:
+    with connect(settings.database_dsn, autocommit=True) as conn:
         for path in files:
             accept_file(
                 conn,

@@ -64,8 +64,8 @@ def loaded_settings(
 
 @pytest.fixture(scope="module")
 def pool(loaded_settings: Settings) -> Iterator[ConnectionPool[Conn]]:
-    assert loaded_settings.database_url is not None
-    pool = make_pool(loaded_settings.database_url, max_size=4)
+    assert loaded_settings.database_dsn is not None
+    pool = make_pool(loaded_settings.database_dsn, max_size=4)
     yield pool
     pool.close()
 

@@ -25,9 +25,9 @@ from tests.conftest import load_reports
 
 @pytest.fixture
 def loaded(settings: Settings, corpus: Path) -> Iterator[tuple[Conn, Searcher]]:
-    assert settings.database_url
+    assert settings.database_dsn
     load_reports(settings, sorted(corpus.glob("*.pdf")) + sorted(corpus.glob("*.xlsx")))
-    with connect(settings.database_url) as conn:
+    with connect(settings.database_dsn) as conn:
         yield conn, open_searcher(conn, model_in_service(settings))
 
 
