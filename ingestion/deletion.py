@@ -137,8 +137,22 @@ def sweep_orphans(conn: Conn) -> None:
 
 
 def collect_blobs(conn: Conn, blobs: BlobStore, *, limit: int = 100) -> int:
-    """Remove the files of deleted reports (unless the same bytes were uploaded again)."""
+    """Remove the files of deleted reports (unless the same bytes were uploaded again) and the
+    files a redaction removed (see ingestion.redaction)."""
     done = 0
+    for _ in range(limit):
+        with conn.transaction():
+            row = conn.execute(
+                "SELECT sha256 FROM blob_removals WHERE removed_at IS NULL"
+                " ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+            ).fetchone()
+            if row is None:
+                break
+            blobs.delete(row["sha256"])
+            conn.execute(
+                "UPDATE blob_removals SET removed_at = now() WHERE sha256 = %s", (row["sha256"],)
+            )
+            done += 1
     for _ in range(limit):
         with conn.transaction():
             row = conn.execute(

@@ -34,15 +34,17 @@ def accept_file(
     file (clean them with ingestion.parsers.survey.clean_fields first).
 
     The blob is written before the row, so a queued job always finds its file; a crash in
-    between leaves only an unreferenced blob, never a job without a file.
+    between leaves only an unreferenced blob, never a job without a file. The same bytes as a
+    report whose file a redaction removed are a duplicate, and their blob goes again.
     """
     checked = check_upload(data)
+    sha256 = sha256_hex(data)
     blobs.put(data)
     with conn.transaction():
         created = create_report(
             conn,
             queue=queue,
-            sha256=sha256_hex(data),
+            sha256=sha256,
             filename=safe_filename(filename),
             media_type=checked.media_type,
             size_bytes=len(data),
@@ -59,4 +61,12 @@ def accept_file(
                 **(fields.given() if fields else {}),
             },
         )
+        removed = (
+            not created.created
+            and conn.execute(
+                "SELECT 1 FROM reports WHERE sha256 = %s AND file_removed_at IS NOT NULL", (sha256,)
+            ).fetchone()
+        )
+    if removed:
+        blobs.delete(sha256)
     return created

@@ -5,7 +5,9 @@ The comment keeps its row and number (so a prompt's count stays honest) and lose
 its vectors go from every table keyed by comment id (each embedding space's, whatever their
 layout), and so do its theme tags; its copy in the parsed report kept for merging is blanked,
 so no later re-merge brings it back; quotes of it in stored conversations become "[removed]";
-and the audit log records who redacted which comment and why, never the text.
+the uploaded files that hold it are marked removed and queued for deletion from the blob store
+(`collect_blobs` deletes them once this commits: the parsed rows are all the report needs from
+then on); and the audit log records who redacted which comment and why, never the text.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def redact_comment(conn: Conn, *, comment_id: int, reason: str, principal: str) 
             "number": row["number"],
         }
         if row["redacted_at"] is not None:
-            return {**out, "redacted_at": row["redacted_at"], "already": True}
+            return {**out, "redacted_at": row["redacted_at"], "already": True, "files_removed": 0}
         text = str(row["text"])
         redacted = conn.execute(
             "UPDATE comments SET text = '', redacted_at = now() WHERE id = %s"
@@ -52,6 +54,7 @@ def redact_comment(conn: Conn, *, comment_id: int, reason: str, principal: str) 
         assert redacted is not None
         removed = _delete_keyed_rows(conn, comment_id)
         sources = _blank_sources(conn, row["section_id"], row["prompt"], int(row["number"]))
+        files = _remove_files(conn, sources)
         turns = redact_conversations(conn, comment_ids=[comment_id])
         turns += _redact_copies(conn, text)
         record(
@@ -64,11 +67,12 @@ def redact_comment(conn: Conn, *, comment_id: int, reason: str, principal: str) 
                 **{k: v for k, v in out.items() if k != "section_id"},
                 "reason": reason,
                 "rows_removed": removed,
-                "sources_blanked": sources,
+                "sources_blanked": len(sources),
+                "files_removed": files,
                 "conversation_turns_redacted": turns,
             },
         )
-    return {**out, "redacted_at": redacted["redacted_at"], "already": False}
+    return {**out, "redacted_at": redacted["redacted_at"], "already": False, "files_removed": files}
 
 
 def _delete_keyed_rows(conn: Conn, comment_id: int) -> dict[str, int]:
@@ -93,13 +97,14 @@ def _delete_keyed_rows(conn: Conn, comment_id: int) -> dict[str, int]:
     return removed
 
 
-def _blank_sources(conn: Conn, section_id: int, prompt: str, number: int) -> int:
-    """Blank the comment in the parsed reports kept for merging (json: key order is kept)."""
+def _blank_sources(conn: Conn, section_id: int, prompt: str, number: int) -> list[int]:
+    """Blank the comment in the parsed reports kept for merging (json: key order is kept);
+    returns the ids of the reports that held it."""
     rows = conn.execute(
         "SELECT report_id, parsed FROM report_sources WHERE section_id = %s FOR UPDATE",
         (section_id,),
     ).fetchall()
-    changed = 0
+    changed = []
     for r in rows:
         parsed = r["parsed"]
         hit = False
@@ -112,8 +117,22 @@ def _blank_sources(conn: Conn, section_id: int, prompt: str, number: int) -> int
                 "UPDATE report_sources SET parsed = %s WHERE report_id = %s",
                 (Json(parsed), r["report_id"]),
             )
-            changed += 1
+            changed.append(int(r["report_id"]))
     return changed
+
+
+def _remove_files(conn: Conn, report_ids: list[int]) -> int:
+    """Mark these reports' uploaded files removed and queue them for deletion from the store."""
+    rows = conn.execute(
+        "UPDATE reports SET file_removed_at = now() WHERE id = ANY(%s)"
+        " AND file_removed_at IS NULL RETURNING sha256",
+        (report_ids,),
+    ).fetchall()
+    for r in rows:
+        conn.execute(
+            "INSERT INTO blob_removals (sha256) VALUES (%s) ON CONFLICT DO NOTHING", (r["sha256"],)
+        )
+    return len(rows)
 
 
 def _redact_copies(conn: Conn, text: str) -> int:

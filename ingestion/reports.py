@@ -16,7 +16,7 @@ _SUMMARY = """
 SELECT r.id, r.sha256, r.filename, r.media_type, r.size_bytes, r.layout, r.status, r.error,
        r.form_course, r.form_term, r.form_title, s.source_type,
        r.error_code, r.attempts, r.warnings, r.embedded_comments, r.embedding_space,
-       r.created_at, r.updated_at, r.started_at, r.finished_at,
+       r.created_at, r.updated_at, r.started_at, r.finished_at, r.file_removed_at,
        s.id AS section_id, c.code AS course_code, s.section, s.title, t.label AS term,
        s.crn, s.enrollment, s.responses_incl_declines, s.declines,
        json_array_length(rs.parsed->'questions') AS questions,

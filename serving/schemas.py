@@ -63,6 +63,11 @@ class ReportOut(BaseModel):
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    file_removed_at: datetime | None = Field(
+        None,
+        description="when a redaction deleted the uploaded file (it held a redacted comment); "
+        "the parsed rows stay",
+    )
     summary: ReportSummary | None
 
     @classmethod

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from core.blobs import LocalBlobStore, sha256_hex
 from core.db import connect
 from core.settings import Settings
 from ingestion.store import remerge_section
@@ -57,11 +58,36 @@ def test_a_redacted_comment_leaves_no_trace(
             headers={"Authorization": f"Bearer {analyst}"},
         )
         assert refused.status_code == 403
+        with connect(settings.database_dsn) as conn:
+            holders = conn.execute(
+                "SELECT r.id, r.sha256 FROM report_sources rs JOIN reports r ON r.id = rs.report_id"
+                " WHERE rs.section_id = %s",
+                (before["section_id"],),
+            ).fetchall()
+        blobs = LocalBlobStore(settings.blob_path)
+        assert holders and all(blobs.exists(h["sha256"]) for h in holders)
         done = admin.post(f"/v1/comments/{target}/redact", json={"reason": "faculty request"})
         assert done.status_code == 200, done.text
         assert done.json()["number"] == before["number"] and not done.json()["already"]
+        assert done.json()["files_removed"] >= 1
         again = admin.post(f"/v1/comments/{target}/redact", json={"reason": "twice"})
         assert again.status_code == 200 and again.json()["already"]
+
+        # the uploaded file that held the comment is gone from the blob store, and stays gone
+        # when the same bytes are uploaded again (a duplicate of the redacted report)
+        gone = [h for h in holders if not blobs.exists(h["sha256"])]
+        assert len(gone) == done.json()["files_removed"]
+        shown = admin.get(f"/v1/reports/{gone[0]['id']}").json()
+        assert shown["file_removed_at"] is not None and shown["status"] == "processed"
+        original = next(
+            p
+            for p in corpus.rglob("*")
+            if p.is_file() and sha256_hex(p.read_bytes()) == gone[0]["sha256"]
+        )
+        again_up = admin.post("/v1/reports", files={"file": (original.name, original.read_bytes())})
+        assert again_up.status_code in (200, 202), again_up.text
+        assert again_up.json()["id"] == gone[0]["id"]
+        assert not blobs.exists(gone[0]["sha256"])
 
         found = admin.post("/v1/search", json={"query": text[:300], "k": 100})
         assert found.status_code == 200, found.text
