@@ -36,7 +36,7 @@ SENTENCE_CACHE = 50_000
 class."), and a batch of comments is often re-tagged after a detector change."""
 
 
-DETECTOR_VERSION = "sentence-5"
+DETECTOR_VERSION = "sentence-6"
 """Stored with each comment's themes; change it when prototypes, thresholds or rules change,
 and `tag_comments` recomputes every comment."""
 

@@ -113,6 +113,21 @@ def test_general_remarks_mention_no_theme(embedder: Embedder) -> None:
     assert found == [(), (), ("exams",), ("pace",)]
 
 
+def test_office_hours_are_no_theme_unless_online(embedder: Embedder) -> None:
+    """When and how often office hours are held is about the course as a whole (the independent
+    set's labels count office-hours remarks under no theme): not feedback on work, and not
+    online logistics unless they are held online (detector sentence-6)."""
+    detector = ThemeDetector(embedder)
+    texts = [
+        "office hours at a time that isnt during my lab",
+        "more office hours please, they always conflict with my other class",
+        "Office hours on Zoom would help.",
+    ]
+    found = detector.detect(texts, prompts=[IMPROVE, IMPROVE, IMPROVE])
+    assert found == [(), (), ("online logistics",)]
+    assert "feedback" not in lexicon_hits("office hours")
+
+
 def test_repeated_sentences_are_embedded_once(embedder: Embedder) -> None:
     calls: list[int] = []
 
