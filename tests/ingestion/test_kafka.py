@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import SecretStr
 
 from cli.wiring import model_in_service
@@ -235,6 +236,51 @@ def test_uploads_are_accepted_while_the_broker_is_down(
             finally:
                 for proc in procs:
                     proc.stop()
+    _assert_matches_truth(settings, files)
+
+
+def _partitions(settings: Settings, topic: str) -> int:
+    async def describe() -> int:
+        admin = AIOKafkaAdminClient(**kafka_options(settings))
+        await admin.start()
+        try:
+            [described] = await admin.describe_topics([topic])
+            return len(described["partitions"])
+        finally:
+            await admin.close()
+
+    return asyncio.run(describe())
+
+
+def test_a_broker_restarted_empty_mid_ingest_loses_and_repeats_nothing(
+    settings: Settings, corpus200: list[Path], tmp_path: Path
+) -> None:
+    """Tansu keeps topics and offsets in memory: killed and restarted, it comes back empty. The
+    relay recreates the topics and republishes the unfinished reports; the worker rejoins."""
+    port = free_port()
+    settings = _kafka(settings, f"127.0.0.1:{port}", kafka_partitions=3)
+    files = corpus200[:30]
+    ids = _accept(settings, files)
+    logs = tmp_path / "logs"
+    kafka = broker(port, log=logs / "tansu.log").start()
+    try:
+        with _children(settings, logs, "relay", "worker") as procs:
+            _wait_for("some reports processed", _all_processed(settings, 8), 60, procs)
+            kafka.kill()  # SIGKILL: every topic, message and committed offset is gone
+            [row] = _query(settings, "SELECT count(*) AS n FROM reports WHERE status = 'processed'")
+            assert row["n"] < len(ids), "the broker went down after the work was done"
+            kafka.start()  # same port, empty
+            _wait_for("every report processed", _all_processed(settings, len(ids)), 60, procs)
+            assert _partitions(settings, settings.kafka_topic) == 3
+    finally:
+        kafka.stop()
+    rows = _query(settings, "SELECT id, status, attempts FROM reports ORDER BY id")
+    assert [(r["id"], r["status"], r["attempts"]) for r in rows] == [
+        (i, "processed", 1) for i in sorted(ids)
+    ]
+    assert sorted(_processed_by(logs / "worker-1.log")) == sorted(ids)  # each exactly once
+    [again] = _query(settings, "SELECT count(*) AS n FROM outbox WHERE attempts > 1")
+    assert again["n"] > 0, "no report was published a second time: the restart changed nothing"
     _assert_matches_truth(settings, files)
 
 
