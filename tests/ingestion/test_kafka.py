@@ -79,9 +79,9 @@ def _kafka(settings: Settings, bootstrap: str, **update: Any) -> Settings:
 
 
 def _accept(settings: Settings, files: list[Path]) -> list[int]:
-    assert settings.database_url
+    assert settings.database_dsn
     blobs, queue = make_blob_store(settings), KafkaQueue(settings)
-    with connect(settings.database_url, autocommit=True) as conn:
+    with connect(settings.database_dsn, autocommit=True) as conn:
         return [
             int(
                 accept_file(
@@ -93,8 +93,8 @@ def _accept(settings: Settings, files: list[Path]) -> list[int]:
 
 
 def _query(settings: Settings, sql: str) -> list[dict[str, Any]]:
-    assert settings.database_url
-    with connect(settings.database_url) as conn:
+    assert settings.database_dsn
+    with connect(settings.database_dsn) as conn:
         return conn.execute(sql.encode()).fetchall()
 
 
@@ -346,11 +346,11 @@ def test_a_poison_report_is_retried_then_dead_lettered(
 ) -> None:
     settings = _kafka(settings, tansu, worker_max_attempts=2, worker_backoff_s=0.05)
     [report_id] = _accept(settings, sorted(corpus.glob("*.pdf"))[:1])
-    assert settings.database_url
-    relay = Relay(settings, settings.database_url)
+    assert settings.database_dsn
+    relay = Relay(settings, settings.database_dsn)
     worker = KafkaWorker(
         settings,
-        settings.database_url,
+        settings.database_dsn,
         _BrokenBlobs(settings.blob_path),
         model_in_service(settings),
     )
@@ -386,10 +386,10 @@ def test_gcs_blobs_through_the_kafka_path(settings: Settings, tansu: str, corpus
         )
         files = sorted(corpus.glob("*.xlsx"))[:2]
         _accept(settings, files)
-        assert settings.database_url
-        relay = Relay(settings, settings.database_url)
+        assert settings.database_dsn
+        relay = Relay(settings, settings.database_dsn)
         worker = KafkaWorker(
-            settings, settings.database_url, make_blob_store(settings), model_in_service(settings)
+            settings, settings.database_dsn, make_blob_store(settings), model_in_service(settings)
         )
         with _in_thread(relay, worker):
             _wait_for("processed", _all_processed(settings, len(files)), 60, [])
