@@ -57,6 +57,10 @@ class Evidence(BaseModel):
     unclear: list[str] = Field(
         default_factory=list, description="For a decline: the words that were not understood"
     )
+    missing: list[str] = Field(
+        default_factory=list,
+        description="For a decline: courses or people the reports do not hold, with close ones",
+    )
     example: str | None = Field(
         default=None, description="For a decline: a question about the same data that works"
     )

@@ -21,7 +21,7 @@ from rag.answer.analytics.overview import workload_by_comments
 from rag.answer.analytics.run import run_plan
 from rag.answer.answers import Answer, Evidence
 from rag.answer.conversations import add_turn, last_entities, start_conversation
-from rag.answer.declines import catalog_defaults, decline, mixed, scope_in_force
+from rag.answer.declines import catalog_defaults, decline, mixed, scope_in_force, themed
 from rag.answer.entities.metric_index import MetricIndex
 from rag.answer.entities.model import Catalog, Entities, Intent
 from rag.answer.entities.resolve import resolve
@@ -97,15 +97,17 @@ class Asker:
         entities = narrowed(
             resolve(question, catalog, metric_index=None, previous=previous), filters, catalog
         )
-        if entities.unknown_courses:  # never answer for a course the reports don't have
-            codes = ", ".join(entities.unknown_courses)
+        if entities.unknown_courses or entities.unknown_instructors:
+            # never answer for a course or person the reports don't have
+            names = [f"course {c}" for c in entities.unknown_courses]
+            names += [f"instructor {p}" for p in entities.unknown_instructors]
             return decline(
                 conn,
                 catalog,
                 entities,
-                plan={"reason": f"no reports for course {codes}"},
-                searched=f"reports for course {codes}",
-                unclear=[f"course {code}" for code in entities.unknown_courses],
+                plan={"reason": f"no reports for {', '.join(names)}"},
+                searched=f"reports for {', '.join(names)}",
+                unclear=[],
             ), entities
         intent = detect_intent(question, entities)
         opinion = _OPINION.search(question) is not None
@@ -174,7 +176,7 @@ class Asker:
         unmatched = list(entities.leftover)
         if not unmatched and entities.metric_phrase and entities.metric is None:
             unmatched = [entities.metric_phrase]
-        if not unmatched or entities.outside or entities.future or entities.unknown_courses:
+        if not unmatched or entities.outside or entities.future:
             return False
         if entities.unprinted:
             return False
@@ -265,7 +267,14 @@ class Asker:
         comments = qualitative_evidence(
             conn, searcher=self.searcher, question=question, filters=scope, k=5
         )
-        return mixed(overview, comments) if comments.route == "qualitative" else overview
+        if comments.route != "qualitative":
+            return overview
+        theme = str(comments.plan.get("theme") or GENERAL)
+        if theme != GENERAL and not entities.difficulty:  # "is it going too fast?": the pace
+            defaults = catalog_defaults(catalog)
+            rated = self._theme_numbers(conn, catalog, theme, entities, defaults)
+            return themed(overview, comments, rated)
+        return mixed(overview, comments)
 
     def prepare(
         self,

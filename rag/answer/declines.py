@@ -7,6 +7,7 @@ would work, built from a section the reports really hold.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from psycopg import sql
@@ -14,6 +15,7 @@ from psycopg import sql
 from core.db import Conn
 from rag.answer.answers import AnswerScope, Evidence
 from rag.answer.entities.model import Catalog, Entities
+from rag.answer.entities.text import fold
 from rag.answer.planning import Defaults, defaults_of
 from rag.answer.plans import FIGURE_WORDS, key_words, short_label
 
@@ -111,6 +113,31 @@ def example_question(conn: Conn, catalog: Catalog, entities: Entities) -> str | 
     return f"What was the {words} of {row['code']} in {row['term']}?"
 
 
+MAX_SUGGESTIONS = 5
+
+
+def missing(entities: Entities, catalog: Catalog) -> list[str]:
+    """Courses and people the question names that no report holds, each with the close ones
+    that exist: "no course CS9999 (CS courses in the reports: CS2500, CS5800)"."""
+    out = []
+    codes = [c.code for c in catalog.courses]
+    for code in entities.unknown_courses:
+        subject = next((c.subject for c in catalog.courses if code.startswith(c.subject)), None)
+        same = [c.code for c in catalog.courses if c.subject == subject]
+        if same:
+            near = f" ({subject} courses in the reports: {', '.join(same[:MAX_SUGGESTIONS])})"
+        else:
+            close = difflib.get_close_matches(code, codes, n=3, cutoff=0.6)
+            near = f" (close codes: {', '.join(close)})" if close else ""
+        out.append(f"there is no course {code} in the reports{near}")
+    people = {fold(p.last).lower(): p for p in catalog.instructors}
+    for name in entities.unknown_instructors:
+        close = difflib.get_close_matches(fold(name).lower(), list(people), n=3, cutoff=0.6)
+        near = f" (close names: {', '.join(people[c].name for c in close)})" if close else ""
+        out.append(f"there is no instructor named {name} in the reports{near}")
+    return out
+
+
 def decline(
     conn: Conn,
     catalog: Catalog,
@@ -120,13 +147,15 @@ def decline(
     searched: str,
     unclear: list[str],
 ) -> Evidence:
-    """An unanswerable evidence that says what was understood, what was not, and an example."""
+    """An unanswerable evidence that says what was understood, what was not (or which named
+    course or person the reports do not hold), and an example."""
     return Evidence(
         route="unanswerable",
         plan=plan,
         searched=searched,
         understood=understood(entities),
         unclear=unclear,
+        missing=missing(entities, catalog),
         example=example_question(conn, catalog, entities),
     )
 
@@ -140,4 +169,38 @@ def mixed(ratings: Evidence, comments: Evidence) -> Evidence:
         quotes=comments.quotes,
         themes=comments.themes,
         searched=f"{ratings.searched}; {comments.searched}",
+    )
+
+
+_AGAINST = ("department mean", "university mean")
+
+
+def themed(overview: Evidence, comments: Evidence, rated: Evidence | None) -> Evidence:
+    """A person or course asked about one theme ("is MATH2331 going too fast?"): what students
+    say about it leads, then the rating of the same thing where a question matches the theme
+    (against department and university), then the overview's ratings."""
+    theme = str(comments.plan.get("theme"))
+    facts = []
+    if rated is not None and rated.facts:
+        head, *rest = rated.facts
+        what = head.label.split(", ")[0]
+        facts.append(head)
+        against = [f for f in rest if f.label in _AGAINST]
+        facts += [f.model_copy(update={"label": f"{f.label}, {what}"}) for f in against]
+        facts += [f for f in rest if f.label not in _AGAINST and " minus " not in f.label]
+    seen = {(f.label, f.value) for f in facts}
+    facts += [f for f in overview.facts if (f.label, f.value) not in seen]
+    return Evidence(
+        route="mixed",
+        plan={
+            "kind": "mixed",
+            "theme": theme,
+            "comments": comments.plan,
+            "theme_ratings": rated.plan if rated is not None else None,
+            "ratings": overview.plan,
+        },
+        facts=facts,
+        quotes=comments.quotes,
+        themes=comments.themes,
+        searched=f"{comments.searched}; {overview.searched}",
     )

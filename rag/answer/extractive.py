@@ -53,11 +53,14 @@ def extractive_answer(question: str, evidence: Evidence) -> str:
             understood=evidence.understood,
             unclear=evidence.unclear,
             example=evidence.example,
+            missing=evidence.missing,
         )
-    lead = lead_sentence(evidence) if evidence.route in ("quantitative", "mixed") else None
+    themed = evidence.route == "mixed" and bool(evidence.plan.get("theme"))
+    leads = evidence.route in ("quantitative", "mixed") and not themed
+    lead = lead_sentence(evidence) if leads else None
     facts = _facts_block(evidence.facts, unit=n_unit(evidence.plan), lead=lead)
     themes, quotes = _themes_block(evidence), _quotes_block(evidence)
-    if evidence.route == "qualitative":
+    if evidence.route == "qualitative" or themed:  # an asked theme: what students say leads
         blocks = [themes, quotes, facts]
     elif evidence.route == "mixed":
         blocks = [_md_lead(lead), themes, quotes, facts]
@@ -79,13 +82,18 @@ def dont_say(
     understood: list[str] | None = None,
     unclear: list[str] | None = None,
     example: str | None = None,
+    missing: list[str] | None = None,
 ) -> str:
-    """The plain answer to a question the data cannot answer: what was searched, what of the
-    question was understood and what not, and a question that would work."""
+    """The plain answer to a question the data cannot answer: what was searched (or which
+    named course or person the reports do not hold), what of the question was understood and
+    what not, and a question that would work."""
     searched = searched.strip().rstrip(".")
-    text = (
-        f"The reports don't say. I searched {searched}." if searched else "The reports don't say."
-    )
+    if missing:
+        text = "The reports don't say: " + "; ".join(missing) + "."
+    elif searched:
+        text = f"The reports don't say. I searched {searched}."
+    else:
+        text = "The reports don't say."
     if understood:
         text += f" I understood {', '.join(understood)}."
     if unclear:

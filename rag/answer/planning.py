@@ -236,9 +236,10 @@ def plan_question(
 ) -> Plan | Unanswerable:
     """Choose and fill a plan; Unanswerable says what is missing instead of guessing."""
     defaults = defaults or Defaults()
-    if entities.unknown_courses:
-        codes = ", ".join(entities.unknown_courses)
-        return Unanswerable(reason=f"no reports for course {codes}")
+    if entities.unknown_courses or entities.unknown_instructors:
+        names = [f"course {c}" for c in entities.unknown_courses]
+        names += [f"instructor {p}" for p in entities.unknown_instructors]
+        return Unanswerable(reason=f"no reports for {', '.join(names)}")
     if entities.outside:
         return Unanswerable(reason="the reports hold TRACE evaluations only, not other sites")
     if entities.future:

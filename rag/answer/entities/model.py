@@ -121,6 +121,9 @@ class Intent(BaseModel):
 class Entities(BaseModel):
     courses: list[str] = Field(default_factory=list, description="Course codes such as CS5800")
     unknown_courses: list[str] = Field(default_factory=list)
+    unknown_instructors: list[str] = Field(
+        default_factory=list, description="Names after a title ('Prof. Zhang') no report holds"
+    )
     subjects: list[str] = Field(default_factory=list)
     instructors: list[InstructorRef] = Field(default_factory=list)
     terms: list[str] = Field(default_factory=list, description="Exact term labels")
@@ -192,6 +195,7 @@ class Entities(BaseModel):
         return bool(
             self.courses
             or self.unknown_courses
+            or self.unknown_instructors
             or self.subjects
             or self.instructors
             or self.terms

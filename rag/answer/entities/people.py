@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from rag.answer.entities.model import Catalog, Entities, InstructorRef
 from rag.answer.entities.text import COMMON_WORDS, ENGLISH_WORDS, TITLES, WORD, QuestionText, fold
@@ -19,7 +20,20 @@ def _name_pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w'])" + r"[\s.]+".join(parts) + r"(?!\w|'(?!s\b)\w)", re.I)
 
 
-def read_instructors(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+HONORIFICS = frozenset({"prof", "professor", "dr", "mr", "mrs", "ms"})
+"""Titles that stand before a person's name (unlike "instructor" or "teacher")."""
+
+
+def read_instructors(
+    text: QuestionText,
+    catalog: Catalog,
+    ent: Entities,
+    *,
+    vocabulary: frozenset[str] | None = None,
+) -> None:
+    """The people the question names. With `vocabulary` (the words a question may use), a word
+    after a title that is neither a known person nor such a word is a name the reports do not
+    hold ("Prof. Zhang"): it goes to `ent.unknown_instructors`, not to the metric."""
     found: dict[int, InstructorRef] = {}
     by_last: dict[str, list[InstructorRef]] = {}
     for person in catalog.instructors:
@@ -78,8 +92,31 @@ def read_instructors(text: QuestionText, catalog: Catalog, ent: Entities) -> Non
                 found.update((p.id, p) for p in people)
                 text.consume(m.start(), m.end())
     ent.instructors = sorted(found.values(), key=lambda p: p.id)
+    if vocabulary is not None:
+        _unknown_names(text, ent, vocabulary)
     for m in text.finditer(re.compile(r"\b(?:prof(?:essor)?|dr|mrs?|ms)\b\.?", re.I)):
         text.consume(m.start(), m.end())
+
+
+_VERB_ENDING = re.compile(r"(?:ly|ing|ed|es)$")
+
+
+def _unknown_names(text: QuestionText, ent: Entities, vocabulary: frozenset[str]) -> None:
+    """ "Is Professor Zhang a good teacher?" where no Zhang taught: the name, as written."""
+    tokens = list(WORD.finditer(text.masked))
+    for title, word in pairwise(tokens):
+        if title.group(0).rstrip(".").lower() not in HONORIFICS:
+            continue
+        if text.masked[title.end() : word.start()].strip(" ."):
+            continue
+        name = re.sub(r"'s?$", "", word.group(0))
+        low = name.lower()
+        if len(low) < 2 or low in vocabulary or low in ENGLISH_WORDS or low in TITLES:
+            continue
+        if not name[:1].isupper() and _VERB_ENDING.search(low):  # "prof explains", "prof really"
+            continue
+        ent.unknown_instructors.append(name[:1].upper() + name[1:])
+        text.consume(word.start(), word.end())
 
 
 def _consume_given_name(text: QuestionText, tokens: list[re.Match[str]], index: int) -> None:

@@ -9,7 +9,14 @@ from rag.answer.entities.courses import GENERIC_TITLE_WORDS, read_courses, subje
 from rag.answer.entities.metric_index import STOP, SYNONYMS, MetricIndex, metric_words
 from rag.answer.entities.model import Catalog, Entities, MetricRef
 from rag.answer.entities.people import read_instructors
-from rag.answer.entities.reading import KNOWN_WORDS, correct_spelling, read_early, read_vocabulary
+from rag.answer.entities.reading import (
+    EVERYDAY,
+    KNOWN_WORDS,
+    PATTERN_WORDS,
+    correct_spelling,
+    read_early,
+    read_vocabulary,
+)
 from rag.answer.entities.terms import previous_terms, read_sections, read_terms
 from rag.answer.entities.text import WORD, QuestionText, fold
 from rag.answer.vocabulary import EXCLUDE, FUNCTION_WORDS
@@ -24,7 +31,8 @@ def resolve(
 ) -> Entities:
     """Read every entity the question names; `previous` fills what a follow-up leaves out."""
     text = QuestionText(question)
-    text.masked = correct_spelling(text.masked, *_known_words(catalog))
+    known = _known_words(catalog)
+    text.masked = correct_spelling(text.masked, *known)
     ent = Entities()
     read_early(text, ent)
     _survey_titles(text, catalog, ent)
@@ -33,7 +41,7 @@ def resolve(
     _named_titles(text, catalog, ent)
     read_terms(text, catalog, ent)
     read_sections(text, ent)
-    read_instructors(text, catalog, ent)
+    read_instructors(text, catalog, ent, vocabulary=known[0] | PATTERN_WORDS | EVERYDAY)
     _descriptors(text, catalog, ent)
     read_vocabulary(text, catalog, ent)
     phrase = " ".join(w for w in metric_words(text.masked).split() if w not in FUNCTION_WORDS)
@@ -234,8 +242,9 @@ def _inherit_scope(new: Entities, previous: Entities, update: dict[str, object])
     elif not new.sections and not new.instructors and not new.all_sections:
         update["sections"] = previous.sections
         update["exclude_sections"] = previous.exclude_sections
-    if not new.instructors and not new.other_section:
+    if not (new.instructors or new.unknown_instructors or new.other_section):
         update["instructors"] = previous.instructors
+        update["unknown_instructors"] = previous.unknown_instructors
     if new.narrow and (new.courses or new.subjects):
         update["courses"] = new.courses
         update["subjects"] = new.subjects

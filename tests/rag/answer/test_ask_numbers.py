@@ -98,7 +98,8 @@ REPORTS = [
             enrollment=48, responses=30, declines=0,
             scores={OVERALL: (30, 4.2, 4.0), FEEDBACK: (30, 4.5, 5.0), CLEAR: (30, 4.0, 4.0)},
             bins={"1-4": 4, "5-8": 10, "9-12": 10, "13-16": 4, "17-20": 2},
-            comments=["Feedback on homework came back within days."]),
+            comments=["Feedback on homework came back within days.",
+                      "Lectures went way too fast to keep up."]),
     _report("c.json", "CS5800", "01", "Spring 2024", "blue", ("Okafor", "Chinedu"),
             enrollment=40, responses=26, declines=None,
             scores={OVERALL: (26, 4.38, 4.5), FEEDBACK: (26, 4.0, 4.0), CLEAR: (25, 4.4, 5.0)},
@@ -312,6 +313,21 @@ def test_open_questions_get_ratings_and_comments(asker: Asker, conn: Conn) -> No
     assert both.plan["kind"] == "comparison" and both.plan["between"] == "courses"
 
 
+def test_a_theme_asked_about_a_course_leads_the_answer(asker: Asker, conn: Conn) -> None:
+    """ "is CS5800 going too fast?" names no rating but a theme: what students say about the
+    pace leads, the ratings follow (not the overall rating first)."""
+    fast = ask(asker, conn, "is CS5800 going too fast?")
+    assert fast.route == "mixed" and fast.plan["theme"] == "pace"
+    assert fast.themes[0].name == "pace" and fast.themes[0].count == 1
+    assert fast.answer.startswith("**1 of ")
+    assert [q.text for q in fast.citations] == ["Lectures went way too fast to keep up."]
+    assert any(f.label.startswith("overall rating") for f in fast.facts)  # still there, after
+    assert fast.answer.index("too fast") < fast.answer.index("overall rating")
+    # a question about the course as a whole still leads with its overall rating
+    whole = ask(asker, conn, "is CS5800 a good course?")
+    assert whole.answer.startswith("Overall rating in CS5800")
+
+
 # ---------------------------------------------------------------- follow-ups
 
 
@@ -343,6 +359,32 @@ def test_follow_ups_inherit_only_what_they_do_not_state(asker: Asker, conn: Conn
 
 
 # ---------------------------------------------------------------- declines
+
+
+def test_a_person_or_course_the_reports_lack_is_named_with_close_ones(
+    asker: Asker, conn: Conn
+) -> None:
+    """Not "I did not understand 'zhang'": there is no such instructor (or course), and the
+    close names (or the subject's courses) that exist."""
+    zhang = ask(asker, conn, "Is Professor Zhang a good teacher?")
+    assert zhang.route == "unanswerable"
+    assert zhang.answer.startswith(
+        "The reports don't say: there is no instructor named Zhang in the reports."
+    )
+    assert "did not understand" not in zhang.answer
+    near = ask(asker, conn, "is prof ramanujan any good?")
+    assert near.route == "unanswerable"
+    assert "no instructor named Ramanujan in the reports (close names: Priya Ramanathan)" in (
+        near.answer
+    )
+    assert ask(asker, conn, "is prof ramanathan any good?").route == "mixed"
+    course = ask(asker, conn, "is CS 9999 a good course?")
+    assert course.route == "unanswerable"
+    assert "there is no course CS9999 in the reports (CS courses in the reports: CS5800)" in (
+        course.answer
+    )
+    later = ask(asker, conn, "what about Prof Zhang?", "and in fall 2023?")
+    assert later.route == "unanswerable" and "no instructor named Zhang" in later.answer
 
 
 def test_a_decline_says_what_was_understood_and_what_would_work(asker: Asker, conn: Conn) -> None:

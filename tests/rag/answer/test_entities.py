@@ -127,6 +127,25 @@ def test_unknown_course_and_subjects() -> None:
     assert resolve("rating in fall 2023", CATALOG, metric_index=None).unknown_courses == []
 
 
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("Is Professor Zhang a good teacher?", ["Zhang"]),
+        ("prof. zhang's overall rating in fall 2023", ["Zhang"]),
+        ("is Dr Lee any good", ["Lee"]),
+        ("is Prof. Ramírez a good teacher?", []),  # known
+        ("is Prof. Ramirex a good teacher?", []),  # one letter off a known surname
+        ("is the prof good in CS5800?", []),
+        ("is the professor really good at explaining?", []),
+        ("average rating of the professor of CS5800", []),
+    ],
+)
+def test_a_name_after_a_title_that_no_report_holds(question: str, unknown: list[str]) -> None:
+    ent = resolve(question, CATALOG, metric_index=None)
+    assert ent.unknown_instructors == unknown
+    assert all(u.lower() not in (ent.metric_phrase or "") for u in unknown)
+
+
 # ---------------------------------------------------------------- terms
 
 
