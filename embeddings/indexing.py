@@ -38,7 +38,8 @@ def embedding_text(row: dict[str, Any], mode: str) -> str:
     return str(row["text"])
 
 
-def _md5(text: str) -> str:
+def text_md5(text: str) -> str:
+    """The key a text's vector is stored under (and a comment's mapping names)."""
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
@@ -66,7 +67,7 @@ def pending_comments(
     out = []
     for row in rows:
         text = embedding_text(row, space.text_mode)
-        if row["source_md5"] != _md5(text):
+        if row["source_md5"] != text_md5(text):
             out.append({"id": row["id"], "text": text})
     return out
 
@@ -88,7 +89,7 @@ def store_vectors(
     comment: core/migrations/0011)."""
     if not len(ids):
         return
-    digests = [_md5(t) for t in texts]
+    digests = [text_md5(t) for t in texts]
     store_texts(conn, space=space, vectors=dict(zip(digests, vectors, strict=True)))
     map_comments(conn, space=space, ids=ids, digests=digests)
 
@@ -148,11 +149,11 @@ def embed_and_store(
 ) -> dict[str, np.ndarray]:
     """Map the comments to their texts, running the model only on texts the space does not
     hold yet (each once); returns the new vectors by text."""
-    digests = [_md5(t) for t in texts]
+    digests = [text_md5(t) for t in texts]
     held = stored_texts(conn, space=space, digests=digests)
     new = [t for t, d in zip(texts, digests, strict=True) if d not in held]
     by_text = embed_distinct(embedder, new, batch_size=batch_size)
-    store_texts(conn, space=space, vectors={_md5(t): v for t, v in by_text.items()})
+    store_texts(conn, space=space, vectors={text_md5(t): v for t, v in by_text.items()})
     map_comments(conn, space=space, ids=ids, digests=digests)
     return by_text
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from psycopg import sql
 from tqdm import tqdm
 
@@ -24,7 +26,16 @@ from core.db import Conn, connect
 from core.errors import ConfigError
 from core.settings import Settings
 from embeddings.base import Embedder, embed_texts
-from embeddings.indexing import comment_rows, embed_and_store, embedding_text, store_vectors
+from embeddings.feeding import FeedStats, describe_stats, feed
+from embeddings.indexing import (
+    comment_rows,
+    embedding_text,
+    map_comments,
+    store_texts,
+    store_vectors,
+    stored_texts,
+    text_md5,
+)
 from embeddings.spaces import Space, build_index, ensure_space, get_space_by_id, set_status
 from mlops.gate import GateResult, run_gate
 from mlops.registry import RegisteredModel, load_registered, resolve
@@ -184,31 +195,26 @@ def _run_locked(
     embedded = 0
     started = time.perf_counter()
     with _progress(total, already, shard, progress) as bar:
-        while True:
-            rows = comment_rows(conn, after_id=after, end_id=end, limit=settings.reembed_batch_size)
-            if not rows:
-                break
-            texts = [embedding_text(r, space.text_mode) for r in rows]
-            ids = [r["id"] for r in rows]
-            embed_and_store(
-                conn,
-                space=space,
-                embedder=embedder,
-                ids=ids,
-                texts=texts,
-                batch_size=settings.embedding_batch_size,
-            )
-            after = ids[-1]
-            conn.execute(
-                "UPDATE reembed_shards SET done_id = %s, embedded = embedded + %s,"
-                " updated_at = now() WHERE space_id = %s AND shard = %s",
-                (after, len(ids), space.id, shard.index),
-            )
-            conn.commit()  # the vectors and the checkpoint, together
-            embedded += len(ids)
-            bar.update(len(ids))
+
+        def written(count: int) -> None:
+            nonlocal embedded
+            embedded += count
+            bar.update(count)
             if on_batch is not None:
                 on_batch(embedded, time.perf_counter() - started)
+
+        stats = feed_shard(
+            conn,
+            space=space,
+            embedder=embedder,
+            shard=shard,
+            after=after,
+            end=end,
+            batch=settings.reembed_batch_size,
+            model_batch=settings.embedding_batch_size,
+            written=written,
+        )
+    log.info("re-embed shard %s: %s", shard, describe_stats(stats))
     seconds = time.perf_counter() - started
     conn.execute(
         "UPDATE reembed_shards SET done = true, seconds = seconds + %s, updated_at = now()"
@@ -217,6 +223,78 @@ def _run_locked(
     )
     conn.commit()
     return ShardResult(shard, embedded, seconds, 0.0, total, already)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One checkpoint's worth of comments, read ahead of the model."""
+
+    ids: list[int]
+    digests: list[str]
+    new: dict[str, str]
+    """Texts the space does not hold yet, by md5 (each distinct text once)."""
+
+
+IN_FLIGHT = 8
+"""Chunks whose new texts are remembered: a text read again before its vector was written is
+not embedded twice (the reader checks the space ahead of the writer)."""
+
+
+def feed_shard(
+    conn: Conn,
+    *,
+    space: Space,
+    embedder: Embedder,
+    shard: Shard,
+    after: int,
+    end: int | None,
+    batch: int,
+    model_batch: int,
+    written: Callable[[int], None],
+) -> FeedStats:
+    """Embed the comments in (after, end) in chunks of `batch`: a reader thread fetches the next
+    chunk and what the space already holds, this thread runs the model, and a writer thread
+    COPYs each chunk's vectors and commits them with the shard's checkpoint, in order.
+
+    The reader and writer share `conn` (psycopg serialises its use); the reader only reads, so
+    whatever it adds to the writer's transaction commits harmlessly with the next checkpoint.
+    """
+
+    def read() -> Iterator[_Chunk]:
+        last = after
+        while True:
+            rows = comment_rows(conn, after_id=last, end_id=end, limit=batch)
+            if not rows:
+                return
+            texts = [embedding_text(r, space.text_mode) for r in rows]
+            digests = [text_md5(t) for t in texts]
+            held = stored_texts(conn, space=space, digests=digests)
+            new = {d: t for d, t in zip(digests, texts, strict=True) if d not in held}
+            yield _Chunk([int(r["id"]) for r in rows], digests, new)
+            last = int(rows[-1]["id"])
+
+    recent: deque[set[str]] = deque(maxlen=IN_FLIGHT)
+
+    def model(chunk: _Chunk) -> tuple[_Chunk, dict[str, np.ndarray]]:
+        todo = {d: t for d, t in chunk.new.items() if not any(d in r for r in recent)}
+        recent.append(set(todo))
+        texts = list(todo.values())
+        vectors = embed_texts(embedder, texts, batch_size=model_batch)
+        return chunk, dict(zip(todo, vectors, strict=True))
+
+    def write(done: tuple[_Chunk, dict[str, np.ndarray]]) -> None:
+        chunk, vectors = done
+        store_texts(conn, space=space, vectors=vectors)
+        map_comments(conn, space=space, ids=chunk.ids, digests=chunk.digests)
+        conn.execute(
+            "UPDATE reembed_shards SET done_id = %s, embedded = embedded + %s,"
+            " updated_at = now() WHERE space_id = %s AND shard = %s",
+            (chunk.ids[-1], len(chunk.ids), space.id, shard.index),
+        )
+        conn.commit()  # the vectors and the checkpoint, together
+        written(len(chunk.ids))
+
+    return feed(read(), model, write, name=f"reembed-{shard.index}")
 
 
 def complete(conn: Conn, *, job: Job, embedder: Embedder) -> bool:
