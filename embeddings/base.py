@@ -28,16 +28,50 @@ class Embedder(Protocol):
         ...
 
 
+PADDED_CHARS_PER_TEXT = 160
+"""A batch's texts, each padded to its longest, hold at most batch_size × this many characters."""
+LENGTH_SPREAD = 1.3
+LENGTH_SLACK = 40
+"""…and its longest text is at most 1.3 × its shortest + 40 characters long."""
+
+
 def embed_texts(embedder: Embedder, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
-    """Embed in batches of similar length (less padding), returning rows in the input order."""
+    """Embed in batches of similar length, returning rows in the input order."""
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.empty((len(texts), embedder.dimension), dtype=np.float32)
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
+    for idx in length_batches([len(t) for t in texts], batch_size=batch_size):
         out[idx] = embedder.embed_batch([texts[i] for i in idx])
     return out
+
+
+def length_batches(lengths: Sequence[int], *, batch_size: int) -> list[list[int]]:
+    """Indexes into `lengths`, shortest first, cut into batches that waste little on padding.
+
+    A model pays for every padded token, and attention for its square: comments run from three
+    words to the 256-token limit, so fixed-size batches of length-sorted texts still padded a
+    long tail's neighbours to its length (2.4× the real tokens in a pool of 256 comments; half
+    the throughput). A batch closes at `batch_size` texts, at `batch_size` ×
+    PADDED_CHARS_PER_TEXT padded characters, or when the next text is much longer than its
+    first (LENGTH_SPREAD, LENGTH_SLACK); long texts go in small batches of their own.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    budget = batch_size * PADDED_CHARS_PER_TEXT
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        size = lengths[i]
+        if current and (
+            len(current) >= batch_size
+            or (len(current) + 1) * size > budget
+            or size > LENGTH_SPREAD * lengths[current[0]] + LENGTH_SLACK
+        ):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
 
 
 def normalize_rows(vectors: np.ndarray) -> np.ndarray:
