@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Literal
 
@@ -82,6 +83,8 @@ class Processor:
             limits=limits_of(settings),
             memory_mb=settings.parse_memory_mb,
         )
+        self._parsing = threading.Lock()  # one file at a time in the child (the table worker
+        # fills its next batch in a thread while a failed batch may go one by one in another)
         self.status: Conn = connect(url, autocommit=True, role="worker")
         self.status.execute("SET lock_timeout = '10s'")
         self.embedder: Embedder = model.embedder
@@ -200,7 +203,8 @@ class Processor:
                 fields = UploadFields(
                     course=row["form_course"], term=row["form_term"], title=row["form_title"]
                 )
-                parsed = self.parser.parse(data, filename=row["filename"], fields=fields)
+                with self._parsing:
+                    parsed = self.parser.parse(data, filename=row["filename"], fields=fields)
         except ParseError as exc:
             return self._fail(work, report_id, attempts, str(exc), code=exc.reason)
         return attempts, parsed

@@ -10,15 +10,24 @@ and storing each, until the stored reports hold `batch_comments` comments (or `b
 reports, or the queue stays empty for `batch_wait_s`), then embeds all their comments in one
 pass and commits the lot. The model sees full batches instead of one report's fifteen
 comments, and a kill -9 mid-batch rolls every report of the batch back to its job.
+
+While one batch embeds, a filler thread already takes, parses and stores the next one on a
+second connection, in a transaction of its own: the model does not wait for parsing. Each batch
+still commits alone (its reports processed with their own vectors), and a kill -9 rolls back
+both open batches. The filler only stores; the embedding, the theme tags and the verdicts are
+written by the batch ahead of it, so it can wait on the batch being embedded (a section both
+touch) but never the other way round.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -49,6 +58,18 @@ BATCH_WAIT_S = 0.2
 
 
 @dataclass
+class Batch:
+    """Jobs claimed in `conn`'s open transaction, with their reports stored or decided."""
+
+    conn: Conn
+    claimed: dict[int, Job] = field(default_factory=dict)
+    stored: list[Stored] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    rolled_back: bool = False
+    """Filling it hit a deadlock: its jobs are to be processed one at a time."""
+
+
+@dataclass
 class Worker:
     settings: Settings
     url: str
@@ -59,31 +80,56 @@ class Worker:
     batch_comments: int = BATCH_COMMENTS
     batch_reports: int = BATCH_REPORTS
     batch_wait_s: float = BATCH_WAIT_S
+    fill_ahead: bool = True
+    """Take and store the next batch while this one embeds (on a second connection)."""
 
     def __post_init__(self) -> None:
         self.processor = Processor(self.settings, self.url, self.blobs, self.model)
         self.work: Conn = connect(self.url, role="worker")
+        self.spare: Conn = connect(self.url, role="worker")
+        self._filler = ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker-fill")
         self._queue_measured = 0.0
         # Files of reports deleted while no one could remove them (a crash after the commit).
         collect_blobs(self.processor.status, self.blobs)
 
     def close(self) -> None:
+        self._filler.shutdown(wait=True)
         self.processor.close()
         self.work.close()
+        self.spare.close()
 
     def run(self, *, until_idle: bool = False) -> int:
-        """Process jobs until stopped (or, with until_idle, until no job is available)."""
+        """Process jobs until stopped (or, with until_idle, until no job is available); a batch
+        already taken when the stop comes is finished first."""
         done = 0
-        while not self.stop.is_set():
-            verdicts = self.run_batch()
-            if verdicts:
-                done += len(verdicts)
-                self.measure_queue(idle=False)
-                continue
-            self.measure_queue(idle=True)
-            if until_idle:
-                break
-            self.queue.wait(self.processor.status, timeout_s=self.settings.worker_poll_s)
+        ahead: Future[Batch] | None = None
+        try:
+            while True:
+                if ahead is not None:
+                    batch, ahead = ahead.result(), None
+                elif self.stop.is_set():
+                    break
+                else:
+                    batch = self.take(self.work)
+                if batch.claimed and self.fill_ahead and not self.stop.is_set():
+                    other = self.spare if batch.conn is self.work else self.work
+                    ahead = self._filler.submit(self.take, other)
+                verdicts = self.finish(batch)
+                if verdicts:
+                    done += len(verdicts)
+                    self.measure_queue(idle=False)
+                    continue
+                if ahead is not None:
+                    continue
+                self.measure_queue(idle=True)
+                if until_idle:
+                    break
+                self.queue.wait(self.processor.status, timeout_s=self.settings.worker_poll_s)
+        finally:
+            if ahead is not None:  # this one failed: the batch taken ahead goes back too
+                # (an error of its own was raised after it rolled back: nothing left to undo)
+                with contextlib.suppress(BaseException):
+                    ahead.result().conn.rollback()
         return done
 
     def measure_queue(self, *, idle: bool) -> None:
@@ -120,51 +166,65 @@ class Worker:
     def run_batch(self) -> list[Verdict]:
         """Claim jobs into one transaction, store their reports, embed all their comments at
         once and commit; the verdicts (empty when no job was available)."""
-        claimed: dict[int, Job] = {}
-        stored: list[Stored] = []
-        verdicts: list[Verdict] = []
+        return self.finish(self.take(self.work))
+
+    def take(self, conn: Conn) -> Batch:
+        """Claim and store reports in `conn`'s transaction until the batch is full or the queue
+        stays empty (the filler thread runs this for the next batch)."""
+        batch = Batch(conn)
         try:
-            try:
-                self._fill(claimed, stored, verdicts)
-            except psycopg.errors.TransactionRollback as exc:  # a deadlock with another worker
-                log.warning(
-                    "batch of %d reports rolled back (%s); one at a time", len(claimed), exc
-                )
-                self.work.rollback()
-                return self._one_by_one(list(claimed))
+            self._fill(batch)
+        except psycopg.errors.TransactionRollback as exc:  # a deadlock with another worker
+            log.warning(
+                "batch of %d reports rolled back (%s); one at a time", len(batch.claimed), exc
+            )
+            conn.rollback()
+            batch.rolled_back = True
+        except BaseException:
+            conn.rollback()  # every job's lock goes with it, so the jobs are taken again
+            raise
+        return batch
+
+    def finish(self, batch: Batch) -> list[Verdict]:
+        """Embed the batch's comments, settle its jobs and commit; the verdicts."""
+        conn, claimed = batch.conn, batch.claimed
+        try:
+            if batch.rolled_back:
+                return self._one_by_one(conn, list(claimed))
             if not claimed:
-                self.work.rollback()
+                conn.rollback()
                 return []
             try:
-                done = self.processor.complete(self.work, stored)
+                done = self.processor.complete(conn, batch.stored)
             except psycopg.OperationalError as exc:
                 if not isinstance(exc, psycopg.errors.TransactionRollback):
                     raise  # the connection is gone: the jobs are taken again
                 log.warning(
                     "batch of %d reports rolled back (%s); one at a time", len(claimed), exc
                 )
-                self.work.rollback()
-                return self._one_by_one(list(claimed))
+                conn.rollback()
+                return self._one_by_one(conn, list(claimed))
             except Exception as exc:  # one report's fault must not fail the others: one by one
                 log.warning("batch of %d reports failed (%s); one at a time", len(claimed), exc)
-                self.work.rollback()
-                return self._one_by_one(list(claimed))
-            for verdict in [*verdicts, *done]:
-                self._settle(claimed[verdict.report_id], verdict)
-            self.work.commit()
-            return [*verdicts, *done]
+                conn.rollback()
+                return self._one_by_one(conn, list(claimed))
+            for verdict in [*batch.verdicts, *done]:
+                self._settle(conn, claimed[verdict.report_id], verdict)
+            conn.commit()
+            return [*batch.verdicts, *done]
         except BaseException:
-            self.work.rollback()  # every job's lock goes with it, so the jobs are taken again
+            conn.rollback()  # every job's lock goes with it, so the jobs are taken again
             raise
 
-    def _fill(self, claimed: dict[int, Job], stored: list[Stored], verdicts: list[Verdict]) -> None:
+    def _fill(self, batch: Batch) -> None:
         """Take and store reports until the batch is full or the queue stays empty."""
+        conn, claimed = batch.conn, batch.claimed
         comments = 0
         deadline: float | None = None
         while len(claimed) < self.batch_reports and comments < self.batch_comments:
-            job = self.queue.claim(self.work, exclude=[j.id for j in claimed.values()])
+            job = self.queue.claim(conn, exclude=[j.id for j in claimed.values()])
             if job is None:
-                if not stored or self.stop.is_set():
+                if not batch.stored or self.stop.is_set():
                     return
                 deadline = deadline or time.monotonic() + self.batch_wait_s
                 left = deadline - time.monotonic()
@@ -173,35 +233,33 @@ class Worker:
                 self.queue.wait(self.processor.status, timeout_s=left)
                 continue
             claimed[job.report_id] = job
-            outcome = self.processor.prepare(self.work, job.report_id)
+            outcome = self.processor.prepare(conn, job.report_id)
             if isinstance(outcome, Verdict):
-                verdicts.append(outcome)
+                batch.verdicts.append(outcome)
             else:
-                stored.append(outcome)
+                batch.stored.append(outcome)
                 comments += outcome.comments
 
-    def _settle(self, job: Job, verdict: Verdict) -> None:
+    def _settle(self, conn: Conn, job: Job, verdict: Verdict) -> None:
         if verdict.status == "retry":
-            self.queue.retry_later(
-                self.work, job, delay_s=verdict.delay_s, error=verdict.error or ""
-            )
+            self.queue.retry_later(conn, job, delay_s=verdict.delay_s, error=verdict.error or "")
         else:
-            self.queue.finish(self.work, job)
+            self.queue.finish(conn, job)
 
-    def _one_by_one(self, report_ids: list[int]) -> list[Verdict]:
+    def _one_by_one(self, conn: Conn, report_ids: list[int]) -> list[Verdict]:
         """Process each report of a failed batch in a transaction of its own."""
         out = []
         for report_id in report_ids:
-            job = self.queue.claim(self.work, report_ids=[report_id])
+            job = self.queue.claim(conn, report_ids=[report_id])
             if job is None:
-                self.work.rollback()
+                conn.rollback()
                 continue
             try:
-                verdict = self.processor.process(self.work, report_id)
-                self._settle(job, verdict)
-                self.work.commit()
+                verdict = self.processor.process(conn, report_id)
+                self._settle(conn, job, verdict)
+                conn.commit()
             except BaseException:
-                self.work.rollback()
+                conn.rollback()
                 raise
             out.append(verdict)
         return out

@@ -11,8 +11,10 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from psycopg import sql
 
 from cli.wiring import model_in_service
@@ -198,3 +200,97 @@ def test_kill_9_mid_batch_loses_and_duplicates_nothing(settings: Settings, corpu
     assert comments == {"n": total}
     assert vectors == {"n": total, "d": total}  # one vector per comment: none lost, none twice
     assert jobs == {"n": 0}
+
+
+class SlowEmbedder(FakeEmbedder):
+    """The fake embedder taking model-like time, recording when it ran and, at each call, the
+    comments of processed reports that have no vector (there must never be one)."""
+
+    def __init__(self, url: str, table: sql.Composable):
+        super().__init__()
+        self.url = url
+        self.table = table
+        self.busy: list[tuple[float, float]] = []
+        self.unembedded: list[int] = []
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        started = time.monotonic()
+        with connect(self.url, autocommit=True) as other:
+            row = other.execute(
+                sql.SQL(
+                    "SELECT count(*) AS n FROM reports r JOIN comments m ON m.report_id = r.id"
+                    " WHERE r.status = 'processed'"
+                    " AND NOT EXISTS (SELECT 1 FROM {} v WHERE v.comment_id = m.id)"
+                ).format(self.table)
+            ).fetchone()
+            assert row is not None
+            self.unembedded.append(int(row["n"]))
+        time.sleep(0.12)
+        out = super().embed_batch(texts)
+        self.busy.append((started, time.monotonic()))
+        return out
+
+
+def _overlaps(one: list[tuple[float, float]], other: list[tuple[float, float]]) -> int:
+    """How many intervals of `one` overlap some interval of `other`."""
+    return sum(any(a < d and c < b for c, d in other) for a, b in one)
+
+
+@pytest.mark.parametrize("fill_ahead", [True, False])
+def test_the_next_batch_is_parsed_while_this_one_embeds(
+    settings: Settings, corpus: Path, fill_ahead: bool
+) -> None:
+    """With fill_ahead the worker parses and stores the next batch while the model runs (and
+    without it never does, so the measure can fail); either way every report ends processed,
+    none before its own comments have vectors, each comment with one vector."""
+    assert settings.database_dsn
+    files = sorted(corpus.glob("*.pdf"))[:8]
+    reports = _accept_all(settings, files)
+    with connect(settings.database_dsn) as conn:
+        table = active_space(conn, model=model_in_service(settings)).table
+        conn.commit()
+    embedder = SlowEmbedder(settings.database_dsn, table)
+    worker = Worker(
+        settings=settings,
+        url=settings.database_dsn,
+        blobs=make_blob_store(settings),
+        queue=PostgresQueue(),
+        model=ModelInService(embedder=embedder, text_mode="comment"),
+        batch_comments=1,  # one report per batch: eight batches
+        batch_wait_s=0.0,
+        fill_ahead=fill_ahead,
+    )
+    parses: list[tuple[float, float]] = []
+    parse = worker.processor.parser.parse
+
+    def timed_parse(*args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        try:
+            return parse(*args, **kwargs)
+        finally:
+            parses.append((started, time.monotonic()))
+
+    worker.processor.parser.parse = timed_parse  # type: ignore[method-assign]
+    try:
+        assert worker.run(until_idle=True) == len(files)
+    finally:
+        worker.close()
+
+    assert len(parses) == len(files)
+    overlapped = _overlaps(parses, embedder.busy)
+    if fill_ahead:
+        assert overlapped >= len(files) // 2, (overlapped, parses, embedder.busy)
+    else:
+        assert overlapped == 0
+    assert embedder.unembedded and set(embedder.unembedded) == {0}
+    truths = {rid: truth_of(path) for rid, path in reports.items()}
+    with connect(settings.database_dsn) as conn:
+        rows = conn.execute("SELECT id, status, embedded_comments FROM reports").fetchall()
+        vectors = conn.execute(
+            sql.SQL("SELECT count(*) AS n, count(DISTINCT comment_id) AS d FROM {}").format(table)
+        ).fetchone()
+    total = sum(len(t["comments"]) for t in truths.values())
+    assert vectors == {"n": total, "d": total}
+    for row in rows:
+        assert row["status"] == "processed"
+        assert row["embedded_comments"] == len(truths[row["id"]]["comments"])
