@@ -39,7 +39,7 @@ from devtools.bench.search_corpus import (
 )
 from devtools.bench.vectors import DERIVE_SCALE
 from embeddings.base import Embedder, embed_texts
-from embeddings.spaces import Space, ensure_space
+from embeddings.spaces import HNSW_EF_CONSTRUCTION, HNSW_M, Space, ensure_space
 from rag.search.filters import SearchFilters
 from rag.search.hybrid import Mode, search
 from rag.search.legs import (
@@ -269,7 +269,7 @@ def run_search_benchmark(
                 "derive_scale": DERIVE_SCALE,
                 "dimension": embedder.dimension,
             },
-            index={"m": 16, "ef_construction": 64, **INDEX_SETTINGS},
+            index={"m": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION, **INDEX_SETTINGS},
             timings=timings,
         )
         result["server"] = {k: next(iter(v.values())) for k, v in result["server"].items() if v}

@@ -269,10 +269,7 @@ def build_index(conn: Conn, space: Space) -> float:
         conn.execute(sql.SQL("SET {} = {}").format(sql.Identifier(key), sql.Literal(value)))
     started = time.perf_counter()
     conn.execute(
-        sql.SQL(
-            "CREATE INDEX {} ON {} USING hnsw (embedding vector_cosine_ops)"
-            " WITH (m = 16, ef_construction = 64)"
-        ).format(name, space.texts)
+        sql.SQL("CREATE INDEX {} ON {} {}").format(name, space.texts, spaces.index_definition())
     )
     return time.perf_counter() - started
 

@@ -14,8 +14,11 @@ from core.auth.access import EVERYTHING, Access
 from core.db import Conn
 from embeddings.spaces import Space
 
-EF_SEARCH = 100
-"""hnsw.ef_search of the ANN walk: recall@10 0.909 at 40, 0.963 at 100 (250k comments)."""
+EF_SEARCH = 160
+"""hnsw.ef_search of the ANN walk. At 250k comments with the index of embeddings.spaces
+(m 24, ef_construction 100), recall@10 was 0.956/0.973/0.988/0.991 at 64/100/160/250, the same
+to the third decimal on three fresh builds; the bare walk took 6-9 ms at 160 on a loaded 2-core
+machine."""
 
 
 POOL_LIMIT = 200
