@@ -50,13 +50,14 @@ def bench_load(
 @app.command("parse")
 def bench_parse(
     corpus: Annotated[Path, typer.Option(exists=True, file_okay=False)],
+    rounds: Annotated[int, typer.Option(min=1, help="Rounds; the figures are medians")] = 3,
 ) -> None:
     """Pages/s of the parser against pdfminer.six extract_text on the same PDFs."""
     require("bench parse", "reportlab", "pdfminer")
     # optional extra, and start-up speed: tooling loads once `require` found the dev extra
     from devtools.bench.parse import format_parse_benchmark, run_parse_benchmark
 
-    print(format_parse_benchmark(run_parse_benchmark(corpus)))
+    print(format_parse_benchmark(run_parse_benchmark(corpus, rounds=rounds)))
 
 
 @app.command("embed")
