@@ -122,7 +122,8 @@ def run_ranking(conn: Conn, plan: Ranking) -> Evidence:
         for r in rows
     ]
     if minimum:
-        facts.append(Fact(label=note, value=dropped, n=None, source="sections"))
+        left_out = f"sections with fewer than {minimum} responses left out"
+        facts.append(Fact(label=left_out, value=dropped, n=None, source="sections"))
     return found_evidence(plan, facts, searched)
 
 

@@ -212,6 +212,7 @@ def test_ranking_matches_truth(
     else:
         dropped = next(f for f in ev.facts if "fewer than 5" in f.label)
         assert dropped.value == len(small)
+        assert dropped.label == "sections with fewer than 5 responses left out"  # count once
 
 
 def test_ranking_ascending_and_limit(conn: Conn, truth: list[ParsedReport]) -> None:
