@@ -63,8 +63,8 @@ class SentenceTransformerEmbedder:
 class TorchBf16Embedder(SentenceTransformerEmbedder):
     """The same model in bfloat16, for CPUs with AMX or AVX512-BF16 matrix units.
 
-    On such CPUs it is the fastest backend measured here, and its vectors match fp32's to a
-    cosine of 0.9999 (int8 loses more: about 0.99, and about 2% of nDCG@10).
+    Its vectors match fp32's to a cosine of 0.9999 (int8 loses more: about 0.99, and 1-2% of
+    nDCG@10); `auto` picks it on AMX only (auto_backend says why).
     """
 
     backend = "torch-bf16"
@@ -88,33 +88,61 @@ class TorchBf16Embedder(SentenceTransformerEmbedder):
         self._model.max_seq_length = MAX_SEQ_LENGTH
 
 
-def bf16_hardware() -> bool:
-    """True when the CPU multiplies bfloat16 natively (AMX tiles or AVX512-BF16)."""
+CPUINFO = Path("/proc/cpuinfo")
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_features() -> frozenset[str]:
+    """The CPU's feature flags as Linux lists them (empty where /proc/cpuinfo is missing);
+    read from the file, not torch, so choosing a backend imports nothing heavy."""
     try:
-        import torch  # start-up speed: torch loads only when a backend is chosen
+        for line in CPUINFO.read_text(encoding="ascii", errors="replace").splitlines():
+            if line.startswith("flags"):
+                return frozenset(line.partition(":")[2].split())
+    except OSError:
+        pass
+    return frozenset()
 
-        cpu: Any = torch.cpu
-        return bool(cpu._is_amx_tile_supported() or cpu._is_avx512_bf16_supported())
-    except (ImportError, AttributeError):
-        return False
+
+def bf16_hardware(features: frozenset[str] | None = None) -> bool:
+    """True when the CPU multiplies bfloat16 natively (AMX tiles or AVX512-BF16)."""
+    flags = cpu_features() if features is None else features
+    return bool({"amx_bf16", "avx512_bf16"} & flags)
 
 
-def resolve_backend(backend: str, *, bf16: bool | None = None) -> str:
-    """`auto` is torch-bf16 on bf16 hardware and onnx-int8 elsewhere; other names stand.
-    `bf16`: whether the CPU has bf16 units (probed when None)."""
+INT8_UNITS = ("avx512_vnni", "avx_vnni", "amx_int8")
+"""Flags of int8 dot-product instructions (ONNX Runtime's u8s8 kernels use them)."""
+
+
+def auto_backend(features: frozenset[str]) -> tuple[str, str]:
+    """The backend `auto` picks on a CPU with these flags, and why.
+
+    AMX tiles: torch-bf16 (oneDNN's AMX bf16 kernels; not measured on the machines here).
+    Everywhere else: onnx-int8. With VNNI it measured faster than bf16 even beside AVX512-BF16
+    (`tracelens bench embed` on an AMD EPYC with both), and without bf16 units bf16 is emulated
+    and slowest of all; without VNNI the int8 kernels still beat fp32.
+    """
+    if "amx_bf16" in features:
+        return "torch-bf16", "AMX bf16 tiles"
+    units = [flag for flag in INT8_UNITS if flag in features]
+    if units:
+        also = " (AVX512-BF16 too, measured slower)" if "avx512_bf16" in features else ""
+        return "onnx-int8", f"int8 dot-product units {'+'.join(units)}{also}"
+    return "onnx-int8", "no AMX or VNNI units: int8 without VNNI still beats fp32"
+
+
+def resolve_backend(backend: str, *, features: frozenset[str] | None = None) -> str:
+    """`auto` is chosen by the CPU's features (auto_backend); other names stand."""
     if backend != "auto":
         return backend
-    has_bf16 = bf16_hardware() if bf16 is None else bf16
-    return "torch-bf16" if has_bf16 else "onnx-int8"
+    return auto_backend(cpu_features() if features is None else features)[0]
 
 
-def backend_choice(backend: str, *, bf16: bool | None = None) -> str:
+def backend_choice(backend: str, *, features: frozenset[str] | None = None) -> str:
     """The line a process prints at start: the backend it embeds with, and why."""
-    chosen = resolve_backend(backend, bf16=bf16)
     if backend != "auto":
-        return f"embedding backend {chosen} (configured)"
-    has_bf16 = bf16_hardware() if bf16 is None else bf16
-    why = "this CPU has bf16 units" if has_bf16 else "no bf16 units on this CPU: int8"
+        return f"embedding backend {backend} (configured)"
+    chosen, why = auto_backend(cpu_features() if features is None else features)
     return f"embedding backend {chosen} (auto: {why})"
 
 

@@ -13,7 +13,9 @@ from embeddings.models import (
     OnnxInt8Embedder,
     SentenceTransformerEmbedder,
     TorchBf16Embedder,
+    auto_backend,
     bf16_hardware,
+    cpu_features,
     load_embedder,
     make_embedder,
     resolve_backend,
@@ -161,7 +163,7 @@ def test_bf16_matches_fp32(fp32: SentenceTransformerEmbedder) -> None:
 
 
 def test_auto_backend_follows_the_hardware() -> None:
-    assert resolve_backend("auto") == ("torch-bf16" if bf16_hardware() else "onnx-int8")
+    assert resolve_backend("auto") == auto_backend(cpu_features())[0]
     assert resolve_backend("onnx-int8") == "onnx-int8"
 
 
