@@ -109,6 +109,19 @@ class Asker:
                 searched=f"reports for {', '.join(names)}",
                 unclear=[],
             ), entities
+        if entities.unprinted:  # names, cheating, grades: not in any report, opinions included
+            words = " ".join(entities.leftover)
+            held = decline(
+                conn,
+                catalog,
+                entities,
+                plan={"reason": f"evaluation reports hold no {words}"},
+                searched=f"the reports for {words}",
+                unclear=[],
+            )
+            return held.model_copy(update={"missing": [f"evaluation reports hold no {words}"]}), (
+                entities
+            )
         intent = detect_intent(question, entities)
         opinion = _OPINION.search(question) is not None
         comments_follow_up = (

@@ -75,7 +75,9 @@ _RANK = re.compile(
 _WHICH_SHOULD = re.compile(
     r"\bwhich\s+(?:\w+\s+)?(?:course|class|professor|prof|instructor|teacher|section)\b.*"
     r"\b(?:should|would\s+you\s+recommend|to\s+take|is\s+worth)\b"
-    r"|\b(?:any|some)\s+good\s+(?:professors|profs|instructors|teachers|courses|classes)\b",
+    r"|\b(?:any|some)\s+good\s+(?:professors|profs|instructors|teachers|courses|classes)\b"
+    r"|\bwho(?:m)?\s+(?:should|would|do\s+you\s+think)\s+(?:i|we|you)\s+(?:take|pick|choose|"
+    r"get|go\s+with)\b",
     re.I,
 )
 """'which course should I take', 'any good professors in CS': a ranking by the headline."""

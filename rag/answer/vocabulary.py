@@ -56,9 +56,10 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
     (
         "response_rate",
         _re(r"\b(?:response|resp\.?|participation|completion|return)\s+rates?\b"
+            r"|\bparticipation\s+(?:in|on|for)\s+(?:the\s+)?" + _SURVEY + r"\b"
             r"|\b(?:what|which)\s+(?:%|percent(?:age)?|fraction|share|proportion|part)\s+of\s+"
             r"(?:the\s+)?(?:" + _PEOPLE + r"|class|enrolled)\b(?:\s+\w+){0,4}?\s+"
-            r"(?:responded|filled\s+(?:out|in)|answered|completed|took|submitted)\b"
+            r"(?:responded|filled\s+(?:out|in)|answered|completed|took|did|submitted)\b"
             r"(?:\s+(?:the\s+)?" + _SURVEY + r"\b)?"),
     ),
     (
@@ -161,6 +162,8 @@ HOURS = _re(
     r"|\ba\s+week\b|\bweekly\b"
     r"|\btime\s+(?:sink|commitment|investment|spent|needed)\b|\bhomework\s+time\b"
     r"|\bhow\s+much\s+(?:\w+\s+)?(?:time|work|homework)\b|\boutside\s+work\b"
+    r"|\b(?:time|work|hours?)\b(?:\s+[a-z]+){0,3}?\s+outside\s+(?:of\s+)?(?:the\s+)?"
+    r"(?:class|lectures?)\b"
     r"|\bhow\s+long\b|\bstudy(?:ing)?\s+(?:time|hours)\b|\bstudying\b|\btime[\s-]*(?:consuming|intensive)\b"
     r"|\b(?:heaviest|lightest|heavier|lighter)\b(?:\s+(?:work\s*load|course\s*load))?"
     r"|\bwork\s*loads?\b"
@@ -195,7 +198,7 @@ def hours_focus(question: str) -> str | None:
 
 
 AGGREGATE = _re(
-    r"\b(?:across|over|for|in)\s+(?:all\s+(?:(?:the|of\s+(?:the|his|her|their))\s+)?"
+    r"\b(?:across|over|for|in)\s+(?:all\s+(?:(?:the|its|of\s+(?:the|his|her|its|their))\s+)?"
     r"(?:terms?|semesters?|sems?|years?|sections?|courses?|classes|offerings|time|reports)|"
     r"(?:every|each)\s+(?:term|semester|section)\s+combined|everything|the\s+data)\b"
     r"|\bacross\s+all\s+(?:his|her|their)\s+(?:courses?|classes|sections?|terms?|semesters?)\b"
@@ -322,7 +325,8 @@ DIFFICULTY = _re(
 TREND_WORDS = _re(
     r"\b(?:improv(?:e|ed|ing|ement)|(?:get|gets|getting|got|gotten)\s+(?:better|worse)|"
     r"gone\s+(?:up|down)|"
-    r"went\s+(?:up|down)|risen|rise|rose|fallen|fell|dropp?ed\s+off|increas\w*|decreas\w*|"
+    r"went\s+(?:up|down)|go(?:es)?\s+(?:up|down)|risen|rise|rose|fallen|fell|"
+    r"trajectory|trajectories|increas\w*|decreas\w*|"
     r"changed?|changing|evolv\w*|moved?|progress\w*|since\s+covid)\b"
 )
 
@@ -332,6 +336,11 @@ COMPARATIVE = _re(
     r"greater|fewer)\s+than\b|\bcompared\s+(?:to|with)\b|\bvs\.?\b|\bversus\b"
     r"|\bstacks?\s+up\b|\bmeasures?\s+up\b|\bdifferences?\s+(?:between|in)\b|\bgap\s+between\b"
 )
+
+
+DROP = _re(r"\b(?:drop|drops|dropped)\b(?=\s+(?:off|between|from|since|over|after)\b)")
+"""'did the response rate drop between F22 and F24': a trend (read on the unmasked question, since
+the terms after it are read first); "how many students dropped CS5800" is no trend."""
 
 
 THRESHOLD_WORDS = _re(
@@ -356,6 +365,28 @@ BREAK_DOWN = _re(r"\b(?:break(?:ing)?|broken|split(?:ting)?)\s+(?:(?:it|that|thi
 OFFICE_HOURS = _re(r"\boffice\s+hours?\b")
 
 
+UNPRINTED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "academic integrity cases",
+        _re(r"\b(?:cheat|cheats|cheated|cheating|plagiarism|plagiarized|plagiarised|"
+            r"academic\s+(?:integrity|dishonesty|misconduct))\b"),
+    ),
+    (
+        "who wrote what (responses are anonymous)",
+        _re(r"\b(?:which|what)\s+students?\b[^?.!]{0,40}\b(?:wrote|said|gave|left|posted|"
+            r"complained)\b|\b(?:students?'?s?|respondents?'?s?|reviewers?'?s?)\s+"
+            r"(?:names?|identit(?:y|ies))\b|\bnames?\s+of\s+(?:the\s+)?(?:students?|"
+            r"respondents?|reviewers?)\b"),
+    ),
+)  # fmt: skip
+"""What no evaluation report holds, in words, and how people ask for it."""
+
+
+PLANNED = _re(r"\b(?:take|taking|enrol\w*|register\w*|sign\w*\s+up)\b[^?.!]{0,40}$")
+""""taking algorithms with Lee next spring": a plan of the asker's, not a future term asked about
+(read just before a FUTURE phrase)."""
+
+
 LETTER_GRADE = re.compile(
     r"\b(?:[Gg]ot|[Gg]et|[Gg]etting|[Rr]eceived?|[Ee]arned)\s+(?:an?\s+)?[A-F][+-]?(?![\w'])"
 )
@@ -376,6 +407,16 @@ FUNCTION_WORDS = frozenset(
     yourself im i'm ive i've id i'd ok okay yes no not any exactly approximately roughly around
     please thanks thank hey hi hello curious wondering wonder want wanted know knew kinda sorta
     basically quick stats statistics stat info information figure figures numbers value values
-    data result results details detail look see find check pull tell""".split()  # noqa: SIM905
+    data result results details detail look see find check pull tell care cares""".split()  # noqa: SIM905
 )
+
+
+FILLER_WORDS = frozenset(
+    """pls plz w w/ gets who've true awful terrible tiny seminar if why higher lower say says
+    said picked pick chose choose selected select gave give marked thinking
+    considering planning relevance gen ed eds elective""".split()  # noqa: SIM905
+)
+"""Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
+about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling
+correction (else "pulse" became "pls")."""
 """Words that carry no measure: what is left of a question once these go must be understood."""

@@ -52,6 +52,44 @@ GENERIC_TITLE_WORDS = frozenset(
 """Words of course titles too common to name one course on their own."""
 
 
+_NOT_A_CODE = r"(?!\s*-?\d{4})"
+
+
+ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.I), full)
+    for pattern, full in (
+        (r"\b(?:micro\s*-?\s*econ(?:omics)?|econ(?:omics)?\s+micro)\b", "microeconomics"),
+        (r"\b(?:macro\s*-?\s*econ(?:omics)?|econ(?:omics)?\s+macro)\b", "macroeconomics"),
+        (r"\bpsych?\b" + _NOT_A_CODE, "psychology"),
+        (r"\bbio\b" + _NOT_A_CODE, "biology"),
+        (r"\bchem\b" + _NOT_A_CODE, "chemistry"),
+        (r"\bphys\b" + _NOT_A_CODE, "physics"),
+        (r"\bphilo\b", "philosophy"),
+        (r"\bsocio?\b" + _NOT_A_CODE, "sociology"),
+        (r"\bcalc\b", "calculus"),
+        (r"\balgos?\b", "algorithms"),
+        (r"\blin(?:ear)?\s*alg\b", "linear algebra"),
+        (r"\bgen\b(?!\s+eds?\b)(?=\s+[a-z])", "general"),
+        (r"\bintro\b", "introduction"),
+        (r"\btech\b", "technology"),
+        (r"\bfundies\b", "fundamentals"),
+        (r"\s&\s", " and "),
+    )
+)
+"""How students shorten course titles ("intro psych", "gen bio", "micro econ", "fundies 1").
+Each is written out only where a title the reports hold uses the full word(s)."""
+
+
+def expand_abbreviations(text: str, titles: Sequence[str]) -> str:
+    """The question with short forms of title words written out, towards the catalogue's
+    titles only ("psych" stays a subject where no title says "psychology")."""
+    words = {w for t in titles for w in re.findall(r"[a-z0-9]+", fold(t).lower())}
+    for pattern, full in ABBREVIATIONS:
+        if all(w in words for w in full.split()):
+            text = pattern.sub(full, text)
+    return text
+
+
 def subject_of(word: str, subjects: Sequence[str]) -> str | None:
     """The subject a spoken abbreviation means: "psych" is PSYC, "bio" is BIOL, "econ" ECON."""
     w = fold(word).upper()
@@ -137,24 +175,43 @@ def _bare_numbers(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
             text.consume(m.start(), m.end())
 
 
-def _title_parts(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
-    """A run of title words that names one course only: "digital design", "biology".
+_EDGE_STOP = frozenset({"of", "and", "the", "to", "in", "for", "a", "an", "on", "with", "at"})
+"""Words a run of title words may not start or end with."""
 
-    Runs of two or more words, or one long word, that no other title shares and that are not
-    generic ("fundamentals", "introduction"); a course already named by code needs none.
-    """
-    if ent.courses:
-        return
+
+_GENERIC_BEFORE = (
+    r"(?:\b(?:" + "|".join(sorted(GENERIC_TITLE_WORDS)) + r")\W+(?:(?:to|of|the)\W+)?)?"
+)
+
+
+def _title_parts(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """A run of title words that names one course only: "digital design", "biology", "data
+    management", or a title's first word with its closing number ("fundamentals 1").
+
+    Runs of two or more words, or one long word, that no other title shares (one generic word
+    such as "fundamentals" or "introduction" alone never counts; a generic word before a run is
+    part of it: "intro psych"). Once a course is named, only runs of two or more words name
+    another ("algorithms vs data management")."""
     asked = {w for q in catalog.questions for w in re.findall(r"[a-z]+", fold(q.text).lower())}
+    titled: dict[str, set[str]] = {}  # word -> the courses whose titles use it
+    for course in catalog.courses:
+        for word in re.findall(r"[a-z0-9]+", fold(course.title).lower()):
+            titled.setdefault(word, set()).add(course.code)
     runs: dict[str, set[str]] = {}
     for course in catalog.courses:
         words = re.findall(r"[a-z0-9]+", fold(course.title).lower())
+        if len(words) > 2 and words[-1].isdigit():  # "Fundamentals of Computer Science 1"
+            runs.setdefault(f"{words[0]} {words[-1]}", set()).add(course.code)
         for size in (3, 2, 1):
+            if size == 1 and ent.courses:
+                continue
             for start in range(len(words) - size + 1):
                 run = words[start : start + size]
                 content = [w for w in run if w not in STOP and w not in GENERIC_TITLE_WORDS]
-                if not content or run[0] in STOP or run[-1] in STOP:
+                if run[0] in _EDGE_STOP or run[-1] in _EDGE_STOP or (size == 1 and not content):
                     continue
+                if not content and any(len(titled[w]) > 1 for w in run):
+                    continue  # "computer science": generic words another title shares too
                 if size == 1 and (len(run[0]) < 7 or run[0] in asked):
                     continue
                 runs.setdefault(" ".join(run), set()).add(course.code)
@@ -162,7 +219,7 @@ def _title_parts(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         codes = runs[words_run]
         if len(codes) != 1:
             continue
-        pattern = re.compile(r"\b" + r"\W+".join(words_run.split()) + r"\b", re.I)
+        pattern = re.compile(_GENERIC_BEFORE + r"\b" + r"\W+".join(words_run.split()) + r"\b", re.I)
         for m in text.finditer(pattern):
             code = next(iter(codes))
             if code not in ent.courses:

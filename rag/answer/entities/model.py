@@ -164,6 +164,9 @@ class Entities(BaseModel):
     other_section: bool = False
     same_term: bool = False
     season_of_that_year: str | None = None
+    year_shift: int = Field(
+        default=0, description="'and the year before?': the previous turn's terms a year earlier"
+    )
     versus_previous: bool = False
     narrow: bool = Field(default=False, description="'only in CS2500': narrows the last scope")
     all_terms: bool = Field(default=False, description="'across all terms': no term is inherited")

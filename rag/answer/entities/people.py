@@ -16,7 +16,13 @@ FUZZY_NAME_RATIO = 0.8
 
 
 def _name_pattern(name: str) -> re.Pattern[str]:
-    parts = [re.escape(p) for p in re.split(r"[\s.]+", fold(name)) if p]
+    """A name as people type it: apostrophes optional, a hyphen a space or nothing
+    ("obrien smith" is O'Brien-Smith)."""
+    parts = [
+        re.escape(p).replace("'", "'?").replace(r"\-", r"[\s\-]?")
+        for p in re.split(r"[\s.]+", fold(name))
+        if p
+    ]
     return re.compile(r"(?<![\w'])" + r"[\s.]+".join(parts) + r"(?!\w|'(?!s\b)\w)", re.I)
 
 

@@ -21,6 +21,7 @@ from rag.answer.vocabulary import (
     BY_TERM,
     COMPARATIVE,
     DIFFICULTY,
+    DROP,
     FIGURES,
     FUTURE,
     HOURS,
@@ -33,6 +34,7 @@ from rag.answer.vocabulary import (
     OPTION,
     OUTSIDE,
     OVERALL,
+    PLANNED,
     QUESTION_WORD,
     RATED_N,
     SMALL,
@@ -41,6 +43,7 @@ from rag.answer.vocabulary import (
     SURVEY,
     THRESHOLD_WORDS,
     TREND_WORDS,
+    UNPRINTED,
     VERSUS_DEPT,
     hours_focus,
 )
@@ -60,8 +63,10 @@ def read_early(text: QuestionText, ent: Entities) -> None:
         ent.outside = True
     if _consume(text, SURVEY):
         ent.source = "survey"
-    if _consume(text, FUTURE):
-        ent.future = True
+    for m in text.finditer(FUTURE):
+        text.consume(m.start(), m.end())
+        if not PLANNED.search(text.masked[: m.start()]):
+            ent.future = True
     if _consume(text, SMALL):
         ent.small_excluded = True
     for m in OFFICE_HOURS.finditer(text.masked):  # availability, not hours of work per week
@@ -72,6 +77,10 @@ def read_early(text: QuestionText, ent: Entities) -> None:
     if _consume(text, LETTER_GRADE):
         ent.leftover = ["letter grades"]
         ent.unprinted = True
+    for words, pattern in UNPRINTED:
+        if _consume(text, pattern):
+            ent.leftover = [words]
+            ent.unprinted = True
 
 
 def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
@@ -119,6 +128,10 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         ent.overall_word = True
     if _consume(text, TREND_WORDS):
         ent.breakdown = ent.breakdown or "term"
+    for m in DROP.finditer(text.original):
+        for word in text.finditer(rf"\b{m.group(0)}\b"):
+            text.consume(word.start(), word.end())
+            ent.breakdown = ent.breakdown or "term"
     _consume(text, QUESTION_WORD)
     if _consume(text, COMPARATIVE):
         ent.versus_previous = True
@@ -167,7 +180,7 @@ EVERYDAY = frozenset(
 
 def _pattern_words() -> frozenset[str]:
     """Every word spelled out in the vocabulary's patterns ("worth", "participation", ...)."""
-    patterns = [p for _, p in FIGURES] + [p for _, p in STATISTICS]
+    patterns = [p for _, p in FIGURES] + [p for _, p in STATISTICS] + [p for _, p in UNPRINTED]
     patterns += [v for v in vars(vocabulary).values() if isinstance(v, re.Pattern)]
     sources = [re.sub(r"\\[a-zA-Z]|\(\?[:!=<]+|\?P<\w+>", " ", p.pattern) for p in patterns]
     return frozenset(w for source in sources for w in re.findall(r"[a-z]{3,}", source))

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.entities.courses import GENERIC_TITLE_WORDS, read_courses, subject_of
+from rag.answer.entities.courses import (
+    GENERIC_TITLE_WORDS,
+    expand_abbreviations,
+    read_courses,
+    subject_of,
+)
 from rag.answer.entities.metric_index import STOP, SYNONYMS, MetricIndex, metric_words
 from rag.answer.entities.model import Catalog, Entities, MetricRef
 from rag.answer.entities.people import read_instructors
@@ -19,7 +24,7 @@ from rag.answer.entities.reading import (
 )
 from rag.answer.entities.terms import previous_terms, read_sections, read_terms
 from rag.answer.entities.text import WORD, QuestionText, fold
-from rag.answer.vocabulary import EXCLUDE, FUNCTION_WORDS
+from rag.answer.vocabulary import EXCLUDE, FILLER_WORDS, FUNCTION_WORDS
 
 
 def resolve(
@@ -32,6 +37,7 @@ def resolve(
     """Read every entity the question names; `previous` fills what a follow-up leaves out."""
     text = QuestionText(question)
     known = _known_words(catalog)
+    text.masked = expand_abbreviations(text.masked, [c.title for c in catalog.courses])
     text.masked = correct_spelling(text.masked, *known)
     ent = Entities()
     read_early(text, ent)
@@ -41,10 +47,13 @@ def resolve(
     _named_titles(text, catalog, ent)
     read_terms(text, catalog, ent)
     read_sections(text, ent)
-    read_instructors(text, catalog, ent, vocabulary=known[0] | PATTERN_WORDS | EVERYDAY)
+    vocabulary = known[0] | PATTERN_WORDS | EVERYDAY | FILLER_WORDS
+    read_instructors(text, catalog, ent, vocabulary=vocabulary)
     _descriptors(text, catalog, ent)
     read_vocabulary(text, catalog, ent)
-    phrase = " ".join(w for w in metric_words(text.masked).split() if w not in FUNCTION_WORDS)
+    phrase = " ".join(
+        w for w in metric_words(text.masked).split() if w not in FUNCTION_WORDS | FILLER_WORDS
+    )
     if not phrase and ent.overall_word and not (ent.figure or ent.hours):
         phrase = "overall"  # "okafor vs lee overall": the overall rating
     if ent.difficulty and metric_index is not None:

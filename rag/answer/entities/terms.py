@@ -55,6 +55,21 @@ _BARE_YEAR = re.compile(r"\b" + _YEAR + r"\b")
 _BOUNDS = {"since", "from", "after", "before", "until", "through"}
 
 
+_ONE_TERM = (
+    r"(?:(?:full\s+summer|summer\s*(?:1|2|i{1,2})?|fall|autumn|spring|winter)\s*(?:of\s+)?"
+    r"(?:'?\d{2}|\d{4})|(?:fa|fl|f|sp|spr|s|su1|su2|su|sum1|sum2|s1|s2|wi|wn|w)\s?['’]?"
+    r"(?:\d{4}|\d{2}))\b"
+)
+
+
+_TERM_SPAN = re.compile(
+    r"\b(?:between|from)\s+(" + _ONE_TERM + r")\s+(?:and|to|through|until|-)\s+"
+    r"(" + _ONE_TERM + r")",
+    re.I,
+)
+"""'between F22 and F24', 'from spring 2023 to fall 2024': every term from one to the other."""
+
+
 def _seasons_of(word: str) -> list[str]:
     """Season names a spoken season means; a plain "summer" means every summer session."""
     w = " ".join(word.lower().split())
@@ -112,6 +127,13 @@ _SEASON_OF_THAT_YEAR = re.compile(
 )
 
 
+_YEAR_SHIFT = re.compile(
+    r"\b(?:the|a|one)\s+year\s+(before|earlier|prior|after|later)\b"
+    r"|\b(?:the\s+)?(previous|prior|preceding|following)\s+year\b",
+    re.I,
+)
+
+
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4,
                  "5": 5, "6": 6}  # fmt: skip
 
@@ -126,6 +148,14 @@ _LAST_YEARS = re.compile(
 _NEXT_TERM = re.compile(r"\bnext\s+(?:term|semester|year)\b", re.I)
 
 
+def _term_keys(words: str) -> list[int]:
+    """The sort keys one written term names ("fall 2024", "F24")."""
+    for regex in (_EXPLICIT, _ABBREV):
+        if m := regex.search(words):
+            return [_year(m.group(2)) * 10 + SEASONS.index(s) for s in _seasons_of(m.group(1))]
+    return []
+
+
 def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
     newest = catalog.newest
     for m in text.finditer(_NEXT_TERM):
@@ -134,6 +164,10 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
     for m in text.finditer(_SEASON_OF_THAT_YEAR):
         seasons = _seasons_of(m.group(1))
         ent.season_of_that_year = seasons[0] if seasons else None
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_YEAR_SHIFT):
+        word = (m.group(1) or m.group(2)).lower()
+        ent.year_shift = 1 if word in ("after", "later", "following") else -1
         text.consume(m.start(), m.end())
     for m in text.finditer(_THAT_TERM):
         ent.same_term = True
@@ -158,6 +192,11 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         if newest is not None and newest.label not in ent.terms:
             ent.terms.append(newest.label)
         text.consume(m.start(), m.end())
+    for m in text.finditer(_TERM_SPAN):
+        ends = [_term_keys(m.group(1)), _term_keys(m.group(2))]
+        if all(ends):
+            ent.term_from, ent.term_to = min(ends[0]), max(ends[1])
+            text.consume(m.start(), m.end())
     for m in text.finditer(_YEAR_FIRST):  # "2023 fall"
         _add_terms(ent, _seasons_of(m.group(2)), int(m.group(1)), catalog)
         text.consume(m.start(), m.end())
@@ -231,4 +270,10 @@ def previous_terms(new: Entities, previous: Entities) -> list[str] | None:
     if new.season_of_that_year and previous.terms:
         year = previous.terms[0].rsplit(" ", 1)[-1]
         return [f"{new.season_of_that_year} {year}"]
+    if new.year_shift and previous.terms and not new.terms:
+        shifted = []
+        for label in previous.terms:
+            season, year = label.rsplit(" ", 1)
+            shifted.append(f"{season} {int(year) + new.year_shift}")
+        return shifted
     return None

@@ -412,3 +412,105 @@ def test_a_survey_named_by_its_title_is_that_survey() -> None:
     assert (named.source, named.survey) == ("survey", "Week 6 pulse check")
     generic = resolve("what did the mid-term survey say?", catalog, metric_index=None)
     assert (generic.source, generic.survey) == ("survey", None)
+
+
+# ---------------------------------------------------------------- how students name things
+
+TITLED = dataclasses.replace(
+    CATALOG,
+    courses=(
+        *CATALOG.courses,
+        CourseRef("SOCL1101", "SOCL", "1101", "Introduction to Sociology"),
+        CourseRef("CHEM1211", "CHEM", "1211", "General Chemistry 1"),
+        CourseRef("ECON1115", "ECON", "1115", "Principles of Macroeconomics"),
+        CourseRef("CS2500", "CS", "2500", "Fundamentals of Computer Science 1"),
+        CourseRef("CS2510", "CS", "2510", "Fundamentals of Computer Science 2"),
+        CourseRef("EECE2322", "EECE", "2322", "Fundamentals of Digital Design and Computer Org"),
+        CourseRef("PHIL1145", "PHIL", "1145", "Technology and Human Values"),
+    ),
+    subjects=("CHEM", "CS", "DS", "ECON", "EECE", "PHIL", "SOCL"),
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "courses"),
+    [
+        ("how is intro socio?", ["SOCL1101"]),
+        ("gen chem 1 enrollment in fall 2023", ["CHEM1211"]),
+        ("response rate of macro econ in fall 2023", ["ECON1115"]),
+        ("fundies 2 overall rating", ["CS2510"]),  # a title's first word and its number
+        ("responses for human values in fall 2023", ["PHIL1145"]),  # generic, but only here
+        ("how many signed up for tech & human values?", ["PHIL1145"]),
+        ("algorithms vs fundies 1, which is rated higher?", ["CS5800", "CS2500"]),
+        ("fundies overall rating", []),  # two titles start with "fundamentals": neither
+        ("best computer science course", []),  # "computer" is in another title too
+        ("best intro course", []),  # generic words alone name no course
+    ],
+)
+def test_shortened_titles_name_one_course(question: str, courses: list[str]) -> None:
+    assert resolve(question, TITLED, metric_index=None).courses == courses
+
+
+def test_abbreviations_are_written_out_only_towards_a_title() -> None:
+    from rag.answer.entities.courses import expand_abbreviations
+
+    titles = [c.title for c in TITLED.courses]
+    assert expand_abbreviations("gen chem and intro socio", titles) == (
+        "general chemistry and introduction sociology"
+    )
+    assert expand_abbreviations("psych bio", titles) == "psych bio"  # no such titles here
+    assert expand_abbreviations("socl 1101", titles) == "socl 1101"  # a code stays a code
+
+
+def test_names_as_typed_without_apostrophe_or_hyphen() -> None:
+    for question in ("obrien-smith's overall rating", "obrien smith overall rating"):
+        ent = resolve(question, CATALOG, metric_index=None)
+        assert [p.last for p in ent.instructors] == ["O'Brien-Smith"], question
+
+
+def test_a_span_between_two_terms_and_a_drop_over_it() -> None:
+    ent = resolve(
+        "did the response rate of CS5800 drop between F23 and spring 2024?",
+        CATALOG,
+        metric_index=None,
+    )
+    assert (ent.term_from, ent.term_to) == (20234, 20240) and ent.terms == []
+    assert ent.breakdown == "term" and ent.figure == "response_rate" and not ent.leftover
+    dropped = resolve("how many students dropped CS5800 in fall 2023", CATALOG, metric_index=None)
+    assert dropped.breakdown is None and dropped.metric_phrase == "dropped"  # still declined
+
+
+@pytest.mark.parametrize(
+    ("question", "held"),
+    [
+        ("how many students cheated in CS5800 last year", "academic integrity cases"),
+        ("which students gave Jane Doe bad reviews? names pls", "who wrote what"),
+        ("list the names of the students who complained", "who wrote what"),
+    ],
+)
+def test_what_no_report_holds(question: str, held: str) -> None:
+    ent = resolve(question, CATALOG, metric_index=None)
+    assert ent.unprinted and ent.leftover[0].startswith(held)
+
+
+def test_a_plan_to_take_a_course_next_term_is_no_future_question() -> None:
+    planned = "thinking of taking CS5800 next spring, how was it for people?"
+    assert not resolve(planned, CATALOG, metric_index=None).future
+    asked = "what will the response rate of CS5800 be next semester?"
+    assert resolve(asked, CATALOG, metric_index=None).future
+
+
+def test_the_year_before_shifts_the_last_turns_terms() -> None:
+    first = resolve("enrollment of CS5800 in fall 2023", CATALOG, metric_index=None)
+    before = resolve("and the year before?", CATALOG, metric_index=None, previous=first)
+    assert before.terms == ["Fall 2022"] and before.courses == ["CS5800"]
+    after = resolve("what about the following year?", CATALOG, metric_index=None, previous=first)
+    assert after.terms == ["Fall 2024"]
+
+
+def test_who_should_i_take_ranks_the_instructors() -> None:
+    from rag.answer.planning import detect_intent
+
+    question = "who should I take for CS5800 if I care about clear explanations?"
+    intent = detect_intent(question, resolve(question, CATALOG, metric_index=None))
+    assert intent is not None and (intent.kind, intent.entity) == ("ranking", "instructor")
