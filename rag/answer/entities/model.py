@@ -162,6 +162,9 @@ class Entities(BaseModel):
     exclude_instructors: list[InstructorRef] = Field(default_factory=list)
     exclude_sections: list[str] = Field(default_factory=list)
     other_section: bool = False
+    other_course: bool = Field(
+        default=False, description="'her other course': the person's courses but the last one"
+    )
     same_term: bool = False
     season_of_that_year: str | None = None
     year_shift: int = Field(

@@ -183,7 +183,8 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
     go unless the follow-up names them too ("what about CS5800?"). A new term keeps the course,
     instructor and section ("and in Spring 2024?"); a new instructor keeps the course and term
     ("what about Prof. Lee?"); a new section keeps the course and term ("and section 2?"), and
-    "the other section" is the course's other sections that term, whoever taught them. "that
+    "the other section" is the course's other sections that term, whoever taught them, and "her
+    other course" the person's courses but the last one, in any term. "that
     term" and "the spring of that year" read the previous turn's term. With "more than" or
     "compared to" the named course (or person) is added to the old one, to compare the two; with
     "only" it narrows the old scope instead of replacing it.
@@ -206,6 +207,12 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
         ]
     if new.narrow:  # "only in CS2500": the new course narrows what the last turn asked about
         named_course = False
+    if new.other_course and previous.courses and not named_course:
+        # "what about her other course?": the same people, any course but the last, any term
+        update["courses"] = []
+        update["exclude_courses"] = [*previous.exclude_courses, *previous.courses]
+        update["instructors"] = new.instructors or previous.instructors
+        named_course = True
     if not named_course:
         _inherit_scope(new, previous, update)
     if terms is not None:

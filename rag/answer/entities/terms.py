@@ -261,6 +261,9 @@ def read_sections(text: QuestionText, ent: Entities) -> None:
     for m in text.finditer(r"\b(?:the\s+)?other\s+(?:sections?|one)\b"):
         ent.other_section = True
         text.consume(m.start(), m.end())
+    for m in text.finditer(r"\b(?:the|his|her|their)\s+other\s+(?:courses?|class(?:es)?)\b"):
+        ent.other_course = True
+        text.consume(m.start(), m.end())
 
 
 def previous_terms(new: Entities, previous: Entities) -> list[str] | None:

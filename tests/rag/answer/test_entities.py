@@ -514,3 +514,11 @@ def test_who_should_i_take_ranks_the_instructors() -> None:
     question = "who should I take for CS5800 if I care about clear explanations?"
     intent = detect_intent(question, resolve(question, CATALOG, metric_index=None))
     assert intent is not None and (intent.kind, intent.entity) == ("ranking", "instructor")
+
+
+def test_her_other_course_is_the_persons_courses_but_the_last() -> None:
+    first = resolve("Jane Doe's overall rating in CS5800 fall 2023", CATALOG, metric_index=None)
+    other = resolve("what about her other course?", CATALOG, metric_index=None, previous=first)
+    assert other.courses == [] and other.exclude_courses == ["CS5800"]
+    assert [p.id for p in other.instructors] == [p.id for p in first.instructors]
+    assert other.terms == []  # another course: the last turn's term goes too
