@@ -130,6 +130,10 @@ def missing(entities: Entities, catalog: Catalog) -> list[str]:
             close = difflib.get_close_matches(code, codes, n=3, cutoff=0.6)
             near = f" (close codes: {', '.join(close)})" if close else ""
         out.append(f"there is no course {code} in the reports{near}")
+    for word in entities.ambiguous_courses:
+        starts = [c for c in catalog.courses if fold(c.title).lower().startswith(word)]
+        titled = [f"{c.code} ({c.title})" for c in starts]
+        out.append(f"“{word}” starts the titles of {' and '.join(titled)}; name one")
     people = {fold(p.last).lower(): p for p in catalog.instructors}
     for name in entities.unknown_instructors:
         close = difflib.get_close_matches(fold(name).lower(), list(people), n=3, cutoff=0.6)
@@ -149,12 +153,14 @@ def decline(
 ) -> Evidence:
     """An unanswerable evidence that says what was understood, what was not (or which named
     course or person the reports do not hold), and an example."""
+    named = set(entities.ambiguous_courses)  # said in `missing`, with the courses it may mean
+    unclear = [" ".join(w for w in u.split() if w not in named) for u in unclear]
     return Evidence(
         route="unanswerable",
         plan=plan,
         searched=searched,
         understood=understood(entities),
-        unclear=unclear,
+        unclear=[u for u in unclear if u],
         missing=missing(entities, catalog),
         example=example_question(conn, catalog, entities),
     )

@@ -225,3 +225,13 @@ def _title_parts(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
             if code not in ent.courses:
                 ent.courses.append(code)
             text.consume(m.start(), m.end())
+    if ent.courses:
+        return
+    firsts: dict[str, set[str]] = {}  # "fundamentals": the word several titles start with
+    for course in catalog.courses:
+        words = re.findall(r"[a-z0-9]+", fold(course.title).lower())
+        if words and len(words[0]) >= 4:
+            firsts.setdefault(words[0], set()).add(course.code)
+    for word, codes in firsts.items():
+        if len(codes) > 1 and text.finditer(re.compile(rf"\b{re.escape(word)}\b", re.I)):
+            ent.ambiguous_courses.append(word)

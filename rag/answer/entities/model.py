@@ -121,6 +121,9 @@ class Intent(BaseModel):
 class Entities(BaseModel):
     courses: list[str] = Field(default_factory=list, description="Course codes such as CS5800")
     unknown_courses: list[str] = Field(default_factory=list)
+    ambiguous_courses: list[str] = Field(
+        default_factory=list, description="Title words several courses start with ('fundies')"
+    )
     unknown_instructors: list[str] = Field(
         default_factory=list, description="Names after a title ('Prof. Zhang') no report holds"
     )

@@ -383,6 +383,8 @@ def test_a_person_or_course_the_reports_lack_is_named_with_close_ones(
     assert "there is no course CS9999 in the reports (CS courses in the reports: CS5800)" in (
         course.answer
     )
+    course_word = ask(asker, conn, "overall rating of the CS course in fall 2023")  # no title
+    assert "starts the titles" not in course_word.answer
     later = ask(asker, conn, "what about Prof Zhang?", "and in fall 2023?")
     assert later.route == "unanswerable" and "no instructor named Zhang" in later.answer
 

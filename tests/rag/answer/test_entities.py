@@ -522,3 +522,17 @@ def test_her_other_course_is_the_persons_courses_but_the_last() -> None:
     assert other.courses == [] and other.exclude_courses == ["CS5800"]
     assert [p.id for p in other.instructors] == [p.id for p in first.instructors]
     assert other.terms == []  # another course: the last turn's term goes too
+
+
+def test_a_word_several_titles_start_with_is_named_in_the_decline() -> None:
+    from rag.answer.declines import missing
+
+    ent = resolve("fundies overall rating in fall 2023", TITLED, metric_index=None)
+    assert ent.courses == [] and ent.ambiguous_courses == ["fundamentals"]
+    said = missing(ent, TITLED)
+    assert said == [
+        "“fundamentals” starts the titles of CS2500 (Fundamentals of Computer Science 1) and"
+        " CS2510 (Fundamentals of Computer Science 2) and EECE2322 (Fundamentals of Digital"
+        " Design and Computer Org); name one"
+    ]
+    assert resolve("fundies 1 overall rating", TITLED, metric_index=None).ambiguous_courses == []
