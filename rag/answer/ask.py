@@ -38,9 +38,10 @@ from rag.answer.plans import (
     metric_of,
     scope_of,
 )
-from rag.answer.qualitative import qualitative_evidence
+from rag.answer.qualitative import asked_tone, qualitative_evidence
 from rag.answer.scoping import comment_filters, narrowed, unclear_words
 from rag.answer.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
+from rag.answer.vocabulary import LIKED
 from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher
 
@@ -123,7 +124,8 @@ class Asker:
                 entities
             )
         intent = detect_intent(question, entities)
-        opinion = _OPINION.search(question) is not None
+        liked = LIKED.search(question) is not None  # "what do students like most about X"
+        opinion = liked or _OPINION.search(question) is not None
         comments_follow_up = (
             previous is not None
             and previous.intent is not None
@@ -133,7 +135,7 @@ class Asker:
         )
         if (
             (opinion or comments_follow_up)
-            and (intent is None or intent.kind not in _NUMERIC_INTENTS)
+            and (liked or intent is None or intent.kind not in _NUMERIC_INTENTS)
             and not entities.figure
         ):
             topic = question if opinion else (entities.topic or question)
@@ -159,6 +161,9 @@ class Asker:
                 unclear=unclear_words(entities, plan),
             ), entities
         evidence = run_plan(conn, plan=plan)
+        if evidence.route == "unanswerable" and isinstance(plan, HoursPerWeek):
+            # "is EECE2322 a lot of work?" where its reports print no hours: workload comments
+            return self._opinions(conn, catalog, question, entities, filters, theme="workload")
         if (
             evidence.route == "unanswerable"
             and isinstance(plan, Ranking)
@@ -205,11 +210,14 @@ class Asker:
         question: str,
         entities: Entities,
         filters: SearchFilters | None,
+        *,
+        theme: str | None = None,
     ) -> tuple[Evidence, Entities]:
-        """What students say; about a person or course as a whole, with their ratings too."""
+        """What students say; about a person or course as a whole, with their ratings too.
+        `theme`: the theme the question was read as asking about (else the detector's)."""
         scope = comment_filters(entities, catalog, filters)
         evidence = qualitative_evidence(
-            conn, searcher=self.searcher, question=question, filters=scope, k=5
+            conn, searcher=self.searcher, question=question, filters=scope, k=5, theme=theme
         )
         entities = entities.model_copy(  # a comments turn leaves no metric to follow up on
             update={
@@ -225,7 +233,8 @@ class Asker:
             }
         )
         theme = str(evidence.plan.get("theme") or GENERAL)
-        general = theme == GENERAL and not _TONE_ASKED.search(question)
+        toned = _TONE_ASKED.search(question) or asked_tone(question) is not None
+        general = theme == GENERAL and not toned
         defaults = catalog_defaults(catalog)
         if evidence.route == "qualitative" and general and defaults.headline is not None:
             overview = run_plan(

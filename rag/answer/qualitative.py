@@ -46,12 +46,13 @@ SEARCH_DEPTH = 50
 
 _NEGATIVE_ASK = re.compile(
     r"\b(complain\w*|criticis\w*|criticiz\w*|dislike[ds]?|negatives?|problems?|issues?|"
-    r"weakness\w*|downsides?|drawbacks?|cons|bad\s+things|hate[ds]?|wrong|worst\s+things)\b",
+    r"weakness\w*|downsides?|drawbacks?|cons|bad\s+things|hate[ds]?|wrong|worst\s+things|"
+    r"(?:like|liked|enjoy\w*)\s+(?:the\s+)?least)\b",
     re.I,
 )
 _POSITIVE_ASK = re.compile(
     r"\b(prais\w*|positives?|strengths?|upsides?|pros|good\s+things|best\s+things|"
-    r"(?:like|liked|love|loved|enjoy|enjoyed)\s+(?:about|most|best))\b",
+    r"(?:like|liked|love|loved|enjoy|enjoyed)\s+(?:about|most|best)|appreciat\w*|enjoy\w*)\b",
     re.I,
 )
 _TONES_OF: dict[str, tuple[str, ...]] = {
@@ -307,7 +308,7 @@ def stored_theme_summary(
     tone: str | None = None,
 ) -> list[Theme]:
     """theme_summary over the scope's `of` tagged comments, from stored themes, in SQL; for an
-    asked tone (complaints, praise) the themes with most comments of that tone come first."""
+    asked tone (complaints, praise) only themes with comments of that tone, most first."""
     where, params = compile_filters(filters, access)
     rows = conn.execute(
         sql.SQL(
@@ -334,8 +335,8 @@ def stored_theme_summary(
     out = []
     for name in THEMES:
         r = found.get(name)
-        if r is None:
-            if name == asked:
+        if r is None or (tone is not None and not toned[name] and name != asked):
+            if r is None and name == asked:  # praise asked: no theme praised by nobody
                 out.append(Theme(name=name, count=0, of=of, sentiment=None, tone=None))
             continue
         counts = {tone: int(r[tone]) for tone in ("positive", "negative", "mixed", "neutral")}
@@ -360,11 +361,13 @@ def qualitative_evidence(
     filters: SearchFilters,
     k: int = 5,
     detector: ThemeDetector | None = None,
+    theme: str | None = None,
 ) -> Evidence:
-    """Theme counts with sentiment over the filtered comments, and k diverse cited quotes."""
+    """Theme counts with sentiment over the filtered comments, and k diverse cited quotes;
+    `theme` when the caller already knows it (else the detector reads it from the question)."""
     embedder = searcher.queries.embedder
     detector = detector or detector_for(embedder)
-    asked = detector.question_theme(question, searcher.queries.embed_query(question))
+    asked = theme or detector.question_theme(question, searcher.queries.embed_query(question))
     tone = asked_tone(question)
     scope_words = describe_scope(filters)
     counts = scope_counts(conn, filters=filters, access=searcher.access)

@@ -157,6 +157,14 @@ def scale_of(question_text: str) -> tuple[str, ...]:
     return EFFECTIVENESS if "effective" in question_text.lower() else AGREEMENT
 
 
+WORKLOAD = _re(
+    r"\b(?:a\s+)?(?:lot|lots|ton|tons|bunch)\s+of\s+(?:home\s*)?work\b|\bbusy\s*-?\s*work\b"
+    r"|\b(?:much|more|less|little)\s+(?:home\s*)?work\b|\bwork\s*-?\s*heavy\b"
+)
+""""is CS5800 a lot of work", "how much work is EECE2322", "busywork": the workload, which the
+hours-per-week block prints (and workload comments say where it is not printed)."""
+
+
 HOURS = _re(
     r"\b(?:hours?|hrs?)(?:\s*(?:-|per|a|/|each)\s*(?:week|wk))?\b|\bper\s+(?:week|wk)\b"
     r"|\ba\s+week\b|\bweekly\b"
@@ -166,7 +174,7 @@ HOURS = _re(
     r"(?:class|lectures?)\b"
     r"|\bhow\s+long\b|\bstudy(?:ing)?\s+(?:time|hours)\b|\bstudying\b|\btime[\s-]*(?:consuming|intensive)\b"
     r"|\b(?:heaviest|lightest|heavier|lighter)\b(?:\s+(?:work\s*load|course\s*load))?"
-    r"|\bwork\s*loads?\b"
+    r"|\bwork\s*loads?\b|" + WORKLOAD.pattern
 )
 """Time outside class: the frequency block that prints hours-per-week bins."""
 
@@ -420,3 +428,12 @@ FILLER_WORDS = frozenset(
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling
 correction (else "pulse" became "pls")."""
 """Words that carry no measure: what is left of a question once these go must be understood."""
+
+
+LIKED = _re(
+    r"\bwhat\s+(?:\w+\s+){0,3}?(?:like[ds]?|love[ds]?|enjoy(?:s|ed)?|appreciat\w*|prais\w*|"
+    r"hate[ds]?|dislike[ds]?|complain(?:s|ed)?\s+about|criticis\w*|criticiz\w*)\b"
+    r"(?:\s+(?:the\s+)?(?:most|best|least))?"
+)
+""""what do students like most about the math department", "what do people hate about CS5800":
+an opinion of one tone (themes and quotes), not a ranking ("most" ranks nothing here)."""

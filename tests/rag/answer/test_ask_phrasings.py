@@ -1,0 +1,49 @@
+"""Everyday phrasings of opinion, workload and subject questions, end to end over the hand-made
+reports of test_ask_numbers (real PostgreSQL, the fake embedder, the extractive answerer)."""
+
+from __future__ import annotations
+
+from core.db import Conn
+from rag.answer.ask import Asker
+from tests.rag.answer import test_ask_numbers as base
+from tests.rag.answer.test_ask_numbers import ask
+
+loaded = base.loaded  # the same reports and database as test_ask_numbers
+asker_ = base.asker
+conn_ = base.conn
+
+
+def test_liking_and_hating_ask_for_opinions_of_that_tone(asker_: Asker, conn_: Conn) -> None:
+    """ "like most" is no ranking of instructors: praised themes and quotes; "hate": complaints."""
+    for question in (
+        "what do students like most about CS5800?",
+        "what do people love about CS5800?",
+        "what did students enjoy the most in CS5800",
+    ):
+        liked = ask(asker_, conn_, question)
+        assert liked.route == "qualitative", (question, liked.plan)
+        assert liked.plan["tone"] == "positive" and liked.citations
+        assert all(t.tone != "negative" for t in liked.themes), liked.themes  # praise only
+        assert "Great lectures, very clear explanations of proofs." in [
+            q.text for q in liked.citations
+        ]
+    hated = ask(asker_, conn_, "what do students hate about EECE2322?")
+    assert hated.route == "qualitative" and hated.plan["tone"] == "negative"
+    assert hated.themes[0].name == "workload" and hated.themes[0].count == 4
+    assert hated.answer.startswith("**4 of 6 comments**")
+    # a "which" question is still a ranking
+    which = ask(asker_, conn_, "which instructor do students like most in CS5800?")
+    assert which.plan["kind"] == "ranking"
+
+
+def test_work_about_a_course_is_its_workload(asker_: Asker, conn_: Conn) -> None:
+    """ "a lot of work", "how much work", "busywork": hours per week where printed, workload
+    comments where the reports print no hours."""
+    for question in ("is cs5800 a lot of work?", "is CS5800 busywork?", "how much work is CS5800"):
+        hours = ask(asker_, conn_, question)
+        assert hours.plan["kind"] == "hours", (question, hours.plan)
+        assert "estimated mean hours per week" in {f.label for f in hours.facts}
+    comments = ask(asker_, conn_, "how much work is EECE2322?")
+    assert comments.route == "qualitative" and comments.plan["theme"] == "workload"
+    assert comments.themes[0].name == "workload" and comments.themes[0].count == 4
+    assert all(q.theme == "workload" for q in comments.citations) and comments.citations
