@@ -41,7 +41,7 @@ from rag.answer.plans import (
 from rag.answer.qualitative import asked_tone, qualitative_evidence
 from rag.answer.scoping import comment_filters, narrowed, unclear_words
 from rag.answer.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
-from rag.answer.vocabulary import LIKED
+from rag.answer.vocabulary import LIKED, WORKLOAD
 from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher
 
@@ -59,6 +59,14 @@ _TONE_ASKED = re.compile(
     r"problems?|issues?|good\s+things|bad\s+things|strengths?|weakness\w*)\b",
     re.I,
 )
+_HOURS_ASKED = re.compile(r"\b(?:hours?|hrs?)\b", re.I)
+
+
+def _work(question: str) -> bool:
+    """Asks about the work ("a lot of work"), not the hours a report prints or declines."""
+    return WORKLOAD.search(question) is not None and not _HOURS_ASKED.search(question)
+
+
 _NUMERIC_INTENTS = {"count", "ranking", "trend", "distribution", "comparison", "hours"}
 
 
@@ -161,7 +169,7 @@ class Asker:
                 unclear=unclear_words(entities, plan),
             ), entities
         evidence = run_plan(conn, plan=plan)
-        if evidence.route == "unanswerable" and isinstance(plan, HoursPerWeek):
+        if evidence.route == "unanswerable" and isinstance(plan, HoursPerWeek) and _work(question):
             # "is EECE2322 a lot of work?" where its reports print no hours: workload comments
             return self._opinions(conn, catalog, question, entities, filters, theme="workload")
         if (
