@@ -101,6 +101,36 @@ def subject_of(word: str, subjects: Sequence[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _spells(code: str, words: Sequence[str]) -> bool:
+    """Whether a subject code abbreviates the words in order, each word giving its first letter
+    and then any of its later ones: CS "computer science", EECE "electrical and computer
+    engineering" ("and" left out), DS "data science"."""
+    if not words:
+        return not code
+    word = words[0]
+    for k in range(1, len(code) - len(words) + 2):
+        chunk, rest = code[:k], code[k:]
+        if chunk[0] != word[0]:
+            return False
+        letters = iter(word[1:])
+        if all(c in letters for c in chunk[1:]) and _spells(rest, words[1:]):
+            return True
+    return False
+
+
+def subject_named(words: Sequence[str], subjects: Sequence[str]) -> str | None:
+    """The subject a written-out name means: one word by subject_of ("psychology" is PSYC,
+    "mathematics" MATH), two or more by the one catalogue code that abbreviates them
+    ("computer science" is CS, "data science" DS); None when none or several do."""
+    content = [fold(w).lower() for w in words if w.lower() not in ("and", "of", "the", "&")]
+    if len(content) == 1:
+        return subject_of(content[0], subjects)
+    if len(content) < 2:
+        return None
+    found = [s for s in subjects if _spells(s.lower(), content)]
+    return found[0] if len(found) == 1 else None
+
+
 def read_courses(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
     known = {c.code for c in catalog.courses}
     for m in text.finditer(_CODE):

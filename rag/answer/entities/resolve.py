@@ -9,6 +9,7 @@ from rag.answer.entities.courses import (
     GENERIC_TITLE_WORDS,
     expand_abbreviations,
     read_courses,
+    subject_named,
     subject_of,
 )
 from rag.answer.entities.metric_index import STOP, SYNONYMS, MetricIndex, metric_words
@@ -132,7 +133,13 @@ _POSSESSED_COURSE = re.compile(
 )
 
 
-_SUBJECT_NOUN = re.compile(r"\b([a-z]{3,8})\s+(?:courses?|class(?:es)?|department|dept)\b", re.I)
+_SUBJECT_NOUN = re.compile(
+    r"\b((?:[a-z]{2,12}\s+(?:(?:and|&)\s+)?){0,2}[a-z]{3,12})\s+(?:courses?|class(?:es)?|"
+    r"department|dept|major|professors?|profs?|instructors?|teachers?|faculty)\b",
+    re.I,
+)
+"""A subject written before a course noun: "econ class", "psychology course", "best computer
+science course", "electrical and computer engineering professors"."""
 
 
 def _descriptors(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
@@ -142,12 +149,15 @@ def _descriptors(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         if ent.instructors or ent.courses:
             text.consume(m.start(1), m.end(1))
     for m in text.finditer(_SUBJECT_NOUN):
-        subject = subject_of(m.group(1), catalog.subjects)
-        if subject is None:
-            continue
-        if not any(c.startswith(subject) for c in ent.courses) and subject not in ent.subjects:
-            ent.subjects.append(subject)
-        text.consume(m.start(1), m.end(1))
+        words = list(re.finditer(r"[a-z&]+", m.group(1), re.I))
+        for first in range(len(words)):  # the longest run of words before the noun that names one
+            subject = subject_named([w.group(0) for w in words[first:]], catalog.subjects)
+            if subject is None:
+                continue
+            if not any(c.startswith(subject) for c in ent.courses) and subject not in ent.subjects:
+                ent.subjects.append(subject)
+            text.consume(m.start(1) + words[first].start(), m.end(1))
+            break
     words = list(WORD.finditer(text.masked))
     for index, word in enumerate(words):  # "intro psych (PSYC1101)": the named subject
         subject = subject_of(word.group(0), catalog.subjects)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.db import Conn
 from rag.answer.ask import Asker
+from rag.answer.entities.courses import subject_named
 from tests.rag.answer import test_ask_numbers as base
 from tests.rag.answer.test_ask_numbers import ask
 
@@ -47,3 +48,27 @@ def test_work_about_a_course_is_its_workload(asker_: Asker, conn_: Conn) -> None
     assert comments.route == "qualitative" and comments.plan["theme"] == "workload"
     assert comments.themes[0].name == "workload" and comments.themes[0].count == 4
     assert all(q.theme == "workload" for q in comments.citations) and comments.citations
+    asked_hours = ask(asker_, conn_, "hours per week in EECE2322?")  # unprinted: declined
+    assert asked_hours.route == "unanswerable" and "print no hours per week" in asked_hours.answer
+
+
+def test_a_subject_written_out_is_its_code(asker_: Asker, conn_: Conn) -> None:
+    """ "computer science", "psychology", "electrical and computer engineering" before a course
+    noun are the catalogue's subject codes (CS, PSYC, EECE), read from the stored subjects."""
+    best = ask(asker_, conn_, "best computer science course")
+    assert best.plan["kind"] == "ranking" and best.plan["scope"]["subjects"] == ["CS"], best.plan
+    psych = ask(asker_, conn_, "worst psychology class")
+    assert psych.plan["scope"]["subjects"] == ["PSYC"], psych.plan
+    eece = ask(asker_, conn_, "top electrical and computer engineering professors")
+    assert eece.plan["scope"]["subjects"] == ["EECE"] and eece.plan["entity"] == "instructor"
+
+
+def test_subject_names_spell_their_codes() -> None:
+    subjects = ("BIOL", "CS", "DS", "EECE", "MATH", "PHIL", "PSYC")
+    assert subject_named(["computer", "science"], subjects) == "CS"
+    assert subject_named(["data", "science"], subjects) == "DS"
+    assert subject_named(["electrical", "engineering"], subjects) == "EECE"
+    assert subject_named(["mathematics"], subjects) == "MATH"
+    assert subject_named(["philosophy"], subjects) == "PHIL"
+    assert subject_named(["best", "course"], subjects) is None
+    assert subject_named(["data", "structures"], ("DS", "DST")) is None  # two codes: neither
