@@ -124,6 +124,20 @@ def test_embed_texts_preserves_input_order(
     assert (batched @ one_by_one.T).argmax(axis=1).tolist() == list(range(len(texts)))
 
 
+def test_int8_keeps_the_feed_forward_outputs_and_embeddings_in_fp32(
+    int8: OnnxInt8Embedder,
+) -> None:
+    import onnx
+
+    nodes = onnx.load(str(int8.model_path)).graph.node
+    kinds = [n.op_type for n in nodes]
+    fp32 = [n.name for n in nodes if n.op_type == "MatMul"]
+    assert len(fp32) == 6 and all("/output/dense/" in n and "/attention/" not in n for n in fp32)
+    # the rest is int8: attention in QAttention, its output and the FFN input in MatMulInteger
+    assert kinds.count("QAttention") == 6 and kinds.count("MatMulInteger") == 12
+    assert "QEmbedLayerNormalization" not in kinds
+
+
 def test_cached_model_is_reused(cache_dir: Path, int8: OnnxInt8Embedder) -> None:
     path = int8_model_path(cache_dir)
     assert int8.model_path == path and path.is_file()
