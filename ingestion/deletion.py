@@ -12,6 +12,7 @@ in a transaction of their own that skips rows a concurrent upload holds, so it c
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -137,38 +138,48 @@ def sweep_orphans(conn: Conn) -> None:
 
 
 def collect_blobs(conn: Conn, blobs: BlobStore, *, limit: int = 100) -> int:
-    """Remove the files of deleted reports (unless the same bytes were uploaded again) and the
-    files a redaction removed (see ingestion.redaction)."""
+    """Remove the files a redaction removed (see ingestion.redaction) and those of deleted
+    reports (unless the same bytes were uploaded again); returns the rows worked."""
+
+    def removal(row: dict[str, Any]) -> None:
+        blobs.delete(row["sha256"])
+        conn.execute(
+            "UPDATE blob_removals SET removed_at = now() WHERE sha256 = %s", (row["sha256"],)
+        )
+
+    def tombstone(row: dict[str, Any]) -> None:
+        used = conn.execute("SELECT 1 FROM reports WHERE sha256 = %s", (row["sha256"],)).fetchone()
+        if used is None:
+            blobs.delete(row["sha256"])
+        conn.execute(
+            "UPDATE report_tombstones SET blob_removed = now() WHERE report_id = %s",
+            (row["report_id"],),
+        )
+
+    return _drain(
+        conn,
+        "SELECT sha256 FROM blob_removals WHERE removed_at IS NULL"
+        " ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+        removal,
+        limit,
+    ) + _drain(
+        conn,
+        "SELECT report_id, sha256 FROM report_tombstones WHERE blob_removed IS NULL"
+        " ORDER BY deleted_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+        tombstone,
+        limit,
+    )
+
+
+def _drain(conn: Conn, claim: str, work: Callable[[dict[str, Any]], None], limit: int) -> int:
+    """Claim one row at a time (skipping rows another process holds) and work it in the same
+    transaction, until none is left or `limit` were worked."""
     done = 0
     for _ in range(limit):
         with conn.transaction():
-            row = conn.execute(
-                "SELECT sha256 FROM blob_removals WHERE removed_at IS NULL"
-                " ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED"
-            ).fetchone()
+            row = conn.execute(claim).fetchone()
             if row is None:
                 break
-            blobs.delete(row["sha256"])
-            conn.execute(
-                "UPDATE blob_removals SET removed_at = now() WHERE sha256 = %s", (row["sha256"],)
-            )
-            done += 1
-    for _ in range(limit):
-        with conn.transaction():
-            row = conn.execute(
-                "SELECT report_id, sha256 FROM report_tombstones WHERE blob_removed IS NULL"
-                " ORDER BY deleted_at LIMIT 1 FOR UPDATE SKIP LOCKED"
-            ).fetchone()
-            if row is None:
-                break
-            used = conn.execute(
-                "SELECT 1 FROM reports WHERE sha256 = %s", (row["sha256"],)
-            ).fetchone()
-            if used is None:
-                blobs.delete(row["sha256"])
-            conn.execute(
-                "UPDATE report_tombstones SET blob_removed = now() WHERE report_id = %s",
-                (row["report_id"],),
-            )
+            work(row)
             done += 1
     return done
