@@ -55,6 +55,19 @@ class Stored:
 
 
 @dataclass(frozen=True)
+class Parsed:
+    """A report fetched and parsed, not stored yet."""
+
+    report_id: int
+    attempts: int
+    report: ParsedReport
+
+    @property
+    def comments(self) -> int:
+        return len(self.report.comments)
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What happened to a report: done (processed or failed for good), or retry after a delay."""
 
@@ -108,16 +121,33 @@ class Processor:
     def prepare(self, work: Conn, report_id: int) -> Stored | Verdict:
         """Fetch, parse and store one report in `work`'s open transaction (a savepoint of its
         own); its comments wait for `complete`. A Verdict when it is already done with."""
+        outcome = self.read(work, report_id)
+        return outcome if isinstance(outcome, Verdict) else self.store(work, outcome)
+
+    def read(self, work: Conn, report_id: int) -> Parsed | Verdict:
+        """Count the attempt, fetch and parse one report (a verdict, if any, is written in
+        `work`'s open transaction). It locks nothing but the report's own row, so the table
+        worker reads the next batch while another transaction holds this one's rows."""
         with report_context(report_id):
             try:
                 outcome = self._parse(work, report_id)
-                if isinstance(outcome, Verdict):
-                    count_job(outcome.status)
-                    return outcome
-                attempts, parsed = outcome
+            except Exception:
+                count_job("error")
+                raise
+            if isinstance(outcome, Verdict):
+                count_job(outcome.status)
+                return outcome
+            attempts, parsed = outcome
+            return Parsed(report_id, attempts, parsed)
+
+    def store(self, work: Conn, parsed: Parsed) -> Stored | Verdict:
+        """Store a parsed report's rows in `work`'s open transaction (a savepoint of its own)."""
+        report_id, attempts = parsed.report_id, parsed.attempts
+        with report_context(report_id):
+            try:
                 try:
                     with work.transaction():
-                        return self._store(work, report_id, parsed, attempts)
+                        return self._store(work, report_id, parsed.report, attempts)
                 except psycopg.OperationalError:
                     raise
                 except Exception as exc:  # a store fault: back off and try again

@@ -11,12 +11,12 @@ reports, or the queue stays empty for `batch_wait_s`), then embeds all their com
 pass and commits the lot. The model sees full batches instead of one report's fifteen
 comments, and a kill -9 mid-batch rolls every report of the batch back to its job.
 
-While one batch embeds, a filler thread already takes, parses and stores the next one on a
-second connection, in a transaction of its own: the model does not wait for parsing. Each batch
-still commits alone (its reports processed with their own vectors), and a kill -9 rolls back
-both open batches. The filler only stores; the embedding, the theme tags and the verdicts are
-written by the batch ahead of it, so it can wait on the batch being embedded (a section both
-touch) but never the other way round.
+While one batch embeds, a filler thread already claims, fetches and parses the next one on a
+second connection, in a transaction of its own: the model does not wait for parsing. The next
+batch's rows are stored once this one has committed (storing upserts shared rows, courses,
+terms and questions, that the batch being embedded holds locked until its commit; storing is a
+small part of the time, parsing the large one). Each batch still commits alone (its reports
+processed with their own vectors), and a kill -9 rolls back both open batches.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from core.observability import observe_queue
 from core.settings import Settings
 from embeddings.active import ModelInService
 from ingestion.deletion import collect_blobs
-from ingestion.processing import Processor, Stored, Verdict
+from ingestion.processing import Parsed, Processor, Stored, Verdict
 from ingestion.queue.base import Job
 from ingestion.queue.postgres import PostgresQueue
 
@@ -63,6 +63,8 @@ class Batch:
 
     conn: Conn
     claimed: dict[int, Job] = field(default_factory=dict)
+    parsed: list[Parsed] = field(default_factory=list)
+    """Read ahead, stored by `finish`."""
     stored: list[Stored] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
     rolled_back: bool = False
@@ -195,6 +197,7 @@ class Worker:
                 conn.rollback()
                 return []
             try:
+                self._store(batch)
                 done = self.processor.complete(conn, batch.stored)
             except psycopg.OperationalError as exc:
                 if not isinstance(exc, psycopg.errors.TransactionRollback):
@@ -216,6 +219,16 @@ class Worker:
             conn.rollback()  # every job's lock goes with it, so the jobs are taken again
             raise
 
+    def _store(self, batch: Batch) -> None:
+        """Store the reports read ahead (each in a savepoint; a store fault is its verdict)."""
+        for parsed in batch.parsed:
+            outcome = self.processor.store(batch.conn, parsed)
+            if isinstance(outcome, Verdict):
+                batch.verdicts.append(outcome)
+            else:
+                batch.stored.append(outcome)
+        batch.parsed.clear()
+
     def _fill(self, batch: Batch) -> None:
         """Take and store reports until the batch is full or the queue stays empty."""
         conn, claimed = batch.conn, batch.claimed
@@ -224,7 +237,7 @@ class Worker:
         while len(claimed) < self.batch_reports and comments < self.batch_comments:
             job = self.queue.claim(conn, exclude=[j.id for j in claimed.values()])
             if job is None:
-                if not batch.stored or self.stop.is_set():
+                if not batch.parsed or self.stop.is_set():
                     return
                 deadline = deadline or time.monotonic() + self.batch_wait_s
                 left = deadline - time.monotonic()
@@ -233,11 +246,11 @@ class Worker:
                 self.queue.wait(self.processor.status, timeout_s=left)
                 continue
             claimed[job.report_id] = job
-            outcome = self.processor.prepare(conn, job.report_id)
+            outcome = self.processor.read(conn, job.report_id)
             if isinstance(outcome, Verdict):
                 batch.verdicts.append(outcome)
             else:
-                batch.stored.append(outcome)
+                batch.parsed.append(outcome)
                 comments += outcome.comments
 
     def _settle(self, conn: Conn, job: Job, verdict: Verdict) -> None:

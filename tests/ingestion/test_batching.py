@@ -266,6 +266,7 @@ def test_the_next_batch_is_parsed_while_this_one_embeds(
     def timed_parse(*args: Any, **kwargs: Any) -> Any:
         started = time.monotonic()
         try:
+            time.sleep(0.1)  # a file that takes longer to parse than its rows take to store
             return parse(*args, **kwargs)
         finally:
             parses.append((started, time.monotonic()))
