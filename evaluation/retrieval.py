@@ -1,7 +1,7 @@
 """Retrieval evaluation: recall@k, MRR and nDCG@10 by search mode, and P@10, R@10, nDCG@10 by
 search signals, over labelled queries asked of a stored corpus.
 
-The MLOps gate measures hybrid search with `evaluate` over the sample corpus's query set;
+The MLOps gate measures vector search with `evaluate` over the sample corpus's query set;
 `tracelens eval retrieval` (devtools.evaluate.retrieval) runs every mode and signal on the
 generated and the independent set:
 
