@@ -121,7 +121,7 @@ def run_ranking(conn: Conn, plan: Ranking) -> Evidence:
         )
         for r in rows
     ]
-    if minimum:
+    if minimum and dropped:
         left_out = f"sections with fewer than {minimum} responses left out"
         facts.append(Fact(label=left_out, value=dropped, n=None, source="sections"))
     return found_evidence(plan, facts, searched)
