@@ -437,6 +437,35 @@ class Answerer:
                 "(sections with fewer than 5 responses left out)",
                 "scope": self.scope(sel, key),
             }
+        if kind == "rank_change":
+            # the change between an entity's earliest and latest term (each term's weighted mean
+            # rounded as a trend prints it), over sections with at least 5 responses to the question
+            reports = self.select(sel)
+            scores = {}
+            for name, rs in self.groups(reports, spec["entity"]).items():
+                eligible = [
+                    r
+                    for r in rs
+                    if (q := self.question(r, key)) is not None and q["responses"] >= MIN_RESPONSES
+                ]
+                by_term = self.by_term(eligible, key)
+                if len(by_term) < 2:
+                    continue
+                terms = list(by_term)
+                first = exact(self.mean(by_term[terms[0]], key))
+                last = exact(self.mean(by_term[terms[-1]], key))
+                scores[name] = half_up(last - first)
+            top, value = self.ranked(scores, spec["order"])
+            change = "largest rise" if spec["order"] == "best" else "largest fall"
+            return {
+                "type": "ranking",
+                "top": top,
+                "value": value,
+                "what": f"{spec['entity']} with the {change} of the question's mean from its "
+                "earliest to its latest term (each term's weighted mean rounded to 2 decimals; "
+                "sections with fewer than 5 responses left out; at least two terms needed)",
+                "scope": self.scope(sel, key),
+            }
         if kind == "rank_hours":
             reports = [
                 r
