@@ -178,7 +178,10 @@ class Asker:
             and plan.metric.kind == "hours"
         ):  # "heaviest workload" where no report prints hours per week: what comments say
             evidence = workload_by_comments(conn, plan=plan, access=self.searcher.access)
-        entities = entities.model_copy(update={"intent": intent_of(plan), "topic": None})
+        update: dict[str, object] = {"intent": intent_of(plan), "topic": None}
+        if isinstance(plan, Ranking) and plan.by == "change":
+            update["breakdown"] = None  # "over the years" was the change; a follow-up ranks again
+        entities = entities.model_copy(update=update)
         if isinstance(plan, Overview) and evidence.route == "quantitative":
             evidence = self._with_comments(conn, catalog, question, entities, filters, evidence)
         if evidence.route == "unanswerable":

@@ -55,6 +55,28 @@ _TREND = re.compile(
 )
 
 
+_CHANGE_VERB = (
+    r"(?<!could\s)(?<!should\s)(?<!can\s)(?<!to\s)(?:improv(?:e|ed|es|ing)|"
+    r"(?:declin(?:e|ed|es|ing)|dropped|fell|fallen|rose|risen|gained)\s+(?:the\s+)?most|"
+    r"progressed|"
+    r"(?:get|gets|getting|got|gotten|grew|grown|become|became)\s+(?:\w+\s+)?(?:better|worse)|"
+    r"(?:gone|went|go(?:es)?)\s+(?:up|down))"
+)
+
+
+_CHANGE_RANK = re.compile(
+    r"\b(?:which|who|whose|whom)\b(?:(?!\b(?:or|than)\b)[^?])*?\b" + _CHANGE_VERB + r"\b"
+    r"|\b(?:most|least)[\s-]+improved\b"
+    r"|\b(?:biggest|largest|greatest|most|least)\s+(?:improvement|gain|rise|drop|decline|fall)s?\b",
+    re.I,
+)
+"""'which instructors improved the most', 'who got better over the years', 'the most improved
+course': a ranking by the change from the first term with data to the last."""
+
+
+_CHANGE_DOWN = re.compile(r"\b(?:worse|declin\w*|drop\w*|fell|fallen|down|decreas\w*)\b", re.I)
+
+
 _COMPARE = re.compile(
     r"\b(compare[sd]?|comparison|versus|vs\.?|relative\s+to|against|stack\s+up|differences?|"
     r"(?:more|less|higher|lower|better|worse|heavier|lighter|harder|easier)\s+than|"
@@ -146,6 +168,9 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
     ranked = _RANK.search(question) is not None
     people = {p.name for p in entities.instructors}  # one name may be two ids (two subjects)
     several = len(people) > 1 or len(entities.courses) > 1 or len(entities.sections) > 1
+    change = _change_ranking(question, entities, several)
+    if change is not None:
+        return change
     if entities.versus_dept and not ranked:
         return Intent(kind="comparison", entity="dept_univ")
     if len(entities.terms) > 1 and not entities.aggregate:
@@ -176,6 +201,23 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
     if re.search(r"\bhow\s+many\s+hours\b", question, re.I):
         return Intent(kind="hours")
     return None
+
+
+def _change_ranking(question: str, entities: Entities, several: bool) -> Intent | None:
+    """Who (or which course) changed most, when the words ask which one and none is named."""
+    if several or not _CHANGE_RANK.search(question):
+        return None
+    entity = _entity_kind(question) or "instructor"
+    if entity == "instructor" and entities.instructors:
+        return None  # "has Okafor improved?": her trend
+    if entity == "course" and entities.courses:
+        return None
+    if entity not in ("instructor", "course"):
+        return None
+    down = _CHANGE_DOWN.search(question) is not None
+    least = re.search(r"\b(?:least|smallest|fewest)\b", question, re.I) is not None
+    order = "asc" if down != least else "desc"
+    return Intent(kind="ranking", entity=entity, order=order, by="change")
 
 
 class Defaults(BaseModel):
@@ -300,6 +342,7 @@ def plan_question(
             order=(intent.order if intent and intent.order else "desc"),
             limit=int(next(g for g in limit.groups() if g)) if limit else 5,
             include_small=bool(_SMALL.search(question)) and not entities.small_excluded,
+            by="change" if intent is not None and intent.by == "change" else "value",
         )
     if kind == "comparison":
         between = intent.entity if intent and intent.entity else "dept_univ"
@@ -323,7 +366,8 @@ def _about_someone(scope: Scope) -> bool:
 def intent_of(plan: Plan) -> Intent:
     """What a follow-up without intent words should compute again."""
     if isinstance(plan, Ranking):
-        return Intent(kind="ranking", entity=plan.entity, order=plan.order)
+        by = "change" if plan.by == "change" else None
+        return Intent(kind="ranking", entity=plan.entity, order=plan.order, by=by)
     if isinstance(plan, Count):
         return Intent(kind="count", what=plan.what)
     if isinstance(plan, Comparison):

@@ -176,6 +176,11 @@ class Ranking(BaseModel):
     limit: int = Field(default=5, ge=1, le=50)
     min_responses: int = Field(default=DEFAULT_MIN_RESPONSES, ge=0)
     include_small: bool = False
+    by: Literal["value", "change"] = Field(
+        default="value",
+        description="change: ranked by the value in the last term with data minus the first's"
+        " (who improved most); instructors and courses only",
+    )
 
 
 class Average(BaseModel):

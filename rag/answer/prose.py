@@ -7,6 +7,7 @@ sentence carries no number the facts do not hold; details stay in the facts that
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from rag.answer.answers import Evidence, Fact
@@ -112,6 +113,8 @@ def _ranking(plan: dict[str, Any], facts: list[Fact]) -> str | None:
             f" the heaviest workload: **{_num(top.value)}** of its comments are critical of the"
             f" workload ({top.n} comments)."
         )
+    if plan.get("by") == "change":
+        return _change(plan, metric, top)
     who = top.label.removeprefix("#1 ").removesuffix(" (tied)")
     word = "highest" if plan.get("order", "desc") == "desc" else "lowest"
     if metric.kind == "hours":
@@ -121,6 +124,27 @@ def _ranking(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     return (
         f"{who} had the {word} {metric.spoken} {_scope(plan)}:"
         f" {_value(top.value, metric)}{n}{tied}."
+    )
+
+
+_CHANGED = re.compile(r"^#1 (?P<who>.+), change from (?P<first>.+) \((?P<v1>[^()]+)\) to"
+                      r" (?P<last>.+) \((?P<v2>[^()]+)\)(?P<tied> \(tied\))?$")  # fmt: skip
+
+
+def _change(plan: dict[str, Any], metric: Metric, top: Fact) -> str | None:
+    """ "José Núñez improved the most on overall rating: from 3.5 in Fall 2021 to 4.2 …"."""
+    m = _CHANGED.match(top.label)
+    if m is None or not isinstance(top.value, (int, float)):
+        return None
+    up = plan.get("order", "desc") == "desc"
+    if up:
+        verb = "improved the most" if top.value > 0 else "declined the least (no one improved)"
+    else:
+        verb = "dropped the most" if top.value < 0 else "improved the least (no one dropped)"
+    tied = ", tied with others" if m["tied"] else ""
+    return (
+        f"{m['who']} {verb} on {metric.spoken} {_scope(plan)}: from {m['v1']} in {m['first']}"
+        f" to **{m['v2']}** in {m['last']}, a change of {_num(top.value)}{_n(top.n)}{tied}."
     )
 
 

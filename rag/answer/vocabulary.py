@@ -330,6 +330,16 @@ DIFFICULTY = _re(
 """How hard a course is: ranked or compared, the question about challenge (rag.answer.planning)."""
 
 
+FIRST_TO_LAST = _re(
+    r"\b(?:from|between)\s+(?:their|his|her|its|the|my)\s+(?:very\s+)?(?:first|earliest)"
+    r"(?:\s+(?:semester|term|offering|section|class|course|year)s?)?(?:\s+here)?\s+"
+    r"(?:to|and|until|through|vs\.?|versus)\s+(?:their|his|her|its|the|my)\s+"
+    r"(?:latest|last|most\s+recent|newest|current)"
+    r"(?:\s+(?:one|semester|term|offering|section|class|course|year)s?)?\b"
+)
+"""'from their first semester here to their latest one': the change a ranking by change takes."""
+
+
 TREND_WORDS = _re(
     r"\b(?:improv(?:e|ed|ing|ement)|(?:get|gets|getting|got|gotten)\s+(?:better|worse)|"
     r"gone\s+(?:up|down)|"
@@ -346,7 +356,9 @@ COMPARATIVE = _re(
 )
 
 
-DROP = _re(r"\b(?:drop|drops|dropped)\b(?=\s+(?:off|between|from|since|over|after)\b)")
+DROP = _re(
+    r"\b(?:drop|drops|dropped)\b(?=\s+(?:off|between|from|since|over|after|(?:the\s+)?most)\b)"
+)
 """'did the response rate drop between F22 and F24': a trend (read on the unmasked question, since
 the terms after it are read first); "how many students dropped CS5800" is no trend."""
 
@@ -390,7 +402,7 @@ UNPRINTED: tuple[tuple[str, re.Pattern[str]], ...] = (
 """What no evaluation report holds, in words, and how people ask for it."""
 
 
-PLANNED = _re(r"\b(?:take|taking|enrol\w*|register\w*|sign\w*\s+up)\b[^?.!]{0,40}$")
+PLANNED = _re(r"\b(?:take|taking|enrol\w*|register\w*|sign\w*\s+up|plan|planning)\b[^?.!]{0,40}$")
 """"taking algorithms with Lee next spring": a plan of the asker's, not a future term asked about
 (read just before a FUTURE phrase)."""
 
@@ -422,7 +434,7 @@ FUNCTION_WORDS = frozenset(
 FILLER_WORDS = frozenset(
     """pls plz w w/ gets who've true awful terrible tiny seminar if why higher lower say says
     said picked pick chose choose selected select gave give marked thinking
-    considering planning relevance gen ed eds elective""".split()  # noqa: SIM905
+    considering planning plan trying relevance gen ed eds elective""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling

@@ -24,7 +24,8 @@ from rag.answer.analytics.sql import metric_rows, value_sql
 from rag.answer.answers import Evidence, Fact
 from rag.answer.plans import Comparison, Metric, Ranking, Scope, Trend
 
-_GROUPS = {
+GROUPS = {
+    # what a ranking groups by: its join, its key and its label
     "instructor": (
         sql.SQL(" JOIN section_instructors si ON si.section_id = m.section_id"
                 " JOIN instructors i ON i.id = si.instructor_id"),
@@ -63,7 +64,7 @@ def grouped(
     the printed two-decimal value) and are ordered by N, then name.
     """
     rows, params = metric_rows(metric, scope)
-    join, key, label = _GROUPS[entity]
+    join, key, label = GROUPS[entity]
     direction = sql.SQL("DESC" if order == "desc" else "ASC")
     query = sql.SQL(
         "WITH m AS ({rows}), g AS (SELECT {key} AS key, {label} AS label, count(*) AS sections,"

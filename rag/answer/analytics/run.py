@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.db import Conn
 from rag.answer.analytics.averages import run_average
+from rag.answer.analytics.changes import run_change
 from rag.answer.analytics.distributions import run_count, run_distribution, run_hours
 from rag.answer.analytics.overview import run_overview
 from rag.answer.analytics.rankings import run_comparison, run_ranking, run_trend
@@ -28,7 +29,7 @@ from rag.answer.plans import (
 def run_plan(conn: Conn, *, plan: Plan) -> Evidence:
     """Run one typed plan; no matching rows gives route "unanswerable" naming what was sought."""
     if isinstance(plan, Ranking):
-        return run_ranking(conn, plan)
+        return run_change(conn, plan) if plan.by == "change" else run_ranking(conn, plan)
     if isinstance(plan, Average):
         return run_average(conn, plan)
     if isinstance(plan, Comparison):

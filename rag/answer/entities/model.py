@@ -116,6 +116,7 @@ class Intent(BaseModel):
     entity: str | None = None
     order: str | None = None
     what: str | None = None
+    by: str | None = Field(default=None, description="A ranking by 'change' (who improved most)")
 
 
 class Entities(BaseModel):

@@ -23,6 +23,7 @@ from rag.answer.vocabulary import (
     DIFFICULTY,
     DROP,
     FIGURES,
+    FIRST_TO_LAST,
     FUTURE,
     HOURS,
     HOURS_NUMBERS,
@@ -126,7 +127,7 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         ent.aggregate = True
     if _consume(text, OVERALL):
         ent.overall_word = True
-    if _consume(text, TREND_WORDS):
+    if _consume(text, FIRST_TO_LAST) or _consume(text, TREND_WORDS):
         ent.breakdown = ent.breakdown or "term"
     for m in DROP.finditer(text.original):
         for word in text.finditer(rf"\b{m.group(0)}\b"):
@@ -186,18 +187,19 @@ def _pattern_words() -> frozenset[str]:
     return frozenset(w for source in sources for w in re.findall(r"[a-z]{3,}", source))
 
 
-def correct_spelling(text: str, *tiers: frozenset[str]) -> str:
+def correct_spelling(text: str, *tiers: frozenset[str], keep: frozenset[str] = frozenset()) -> str:
     """Misspelt words ("clairty", "responce", "overal") replaced by the known word they are
     closest to, when that is close (same first letter, difflib ratio 0.8, 0.75 for short words);
     words with digits, known words and short words are left alone. Tiers are tried in order:
-    everyday words before names, so "mnay" is "many", not "Mary"."""
+    everyday words before names, so "mnay" is "many", not "Mary". Words in `keep` (filler words,
+    which no tier holds as a target) are left as written: "trying" is no misspelt "ting"."""
     tiers = (tiers[0] | PATTERN_WORDS | EVERYDAY, *tiers[1:]) if tiers else (PATTERN_WORDS,)
     known = frozenset().union(*tiers)
 
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
         low = word.lower()
-        if len(low) < 4 or low in known or not low.isalpha():
+        if len(low) < 4 or low in known or low in keep or not low.isalpha():
             return word
         cutoff = 0.8 if len(low) >= 6 else 0.75
         for tier in tiers:

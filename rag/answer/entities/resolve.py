@@ -39,7 +39,7 @@ def resolve(
     text = QuestionText(question)
     known = _known_words(catalog)
     text.masked = expand_abbreviations(text.masked, [c.title for c in catalog.courses])
-    text.masked = correct_spelling(text.masked, *known)
+    text.masked = correct_spelling(text.masked, *known, keep=FILLER_WORDS)
     ent = Entities()
     read_early(text, ent)
     _survey_titles(text, catalog, ent)

@@ -304,6 +304,55 @@ def test_trend_per_term(conn: Conn, truth: list[ParsedReport]) -> None:
     assert change.value == float(Decimal(str(per_term[-1].value)) - Decimal(str(per_term[0].value)))
 
 
+@pytest.mark.parametrize("entity", ["instructor", "course"])
+def test_ranking_by_change_matches_truth(
+    conn: Conn, truth: list[ParsedReport], entity: str
+) -> None:
+    """Who improved most: the last term's pooled value minus the first term's, per instructor
+    (one per name and subject, as stored) or course, sections under 5 responses left out."""
+    metric = Metric(kind="question", question_id=question_id(conn, OVERALL), text=OVERALL)
+    subjects: dict[str, set[str]] = defaultdict(set)
+    for r in truth:
+        for n in name(r):
+            subjects[n].add(r.course.subject)
+    groups: dict[str, dict[str, list[tuple[ParsedReport, Any]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for r, q in scored(truth, OVERALL):
+        if q.responses < 5:
+            continue
+        if entity == "instructor":
+            keys = [n if len(subjects[n]) == 1 else f"{n} ({r.course.subject})" for n in name(r)]
+        else:
+            keys = [f"{r.course.code} {r.course.title}"]
+        for key in keys:
+            groups[key][r.term.label].append((r, q))
+    expected = {}
+    for label, terms in groups.items():
+        if len(terms) < 2:
+            continue
+        order = sorted(terms, key=lambda t: parse_term(t).sort_key)  # type: ignore[union-attr]
+        first, last = weighted(terms[order[0]])[0], weighted(terms[order[-1]])[0]
+        change = float(Decimal(str(last)) - Decimal(str(first)))
+        expected[label] = (change, f"change from {order[0]} ({first}) to {order[-1]} ({last})")
+    assert expected, "the corpus should hold someone taught in two terms"
+    plan = Ranking(entity=entity, metric=metric, scope=Scope(), limit=50, by="change")
+    ev = run_plan(conn, plan=plan)
+    ranked = [f for f in ev.facts if f.label.startswith("#")]
+    got = {}
+    for fact in ranked:
+        who, what = fact.label.split(" ", 1)[1].removesuffix(" (tied)").split(", change ", 1)
+        got[who] = (fact.value, f"change {what}")
+    assert got == expected
+    values = [f.value for f in ranked]
+    assert values == sorted(values, reverse=True)
+    single = [f for f in ev.facts if "one term of data" in f.label]
+    one_term = len(groups) - len(expected)
+    assert [f.value for f in single] == ([one_term] if one_term else [])
+    worst = run_plan(conn, plan=plan.model_copy(update={"order": "asc", "limit": 1}))
+    assert worst.facts[0].value == min(values)
+
+
 def test_distribution_sums_per_option(conn: Conn, truth: list[ParsedReport]) -> None:
     metric = Metric(kind="question", question_id=question_id(conn, OVERALL), text=OVERALL)
     ev = run_plan(conn, plan=Distribution(metric=metric, scope=Scope()))

@@ -72,3 +72,37 @@ def test_subject_names_spell_their_codes() -> None:
     assert subject_named(["philosophy"], subjects) == "PHIL"
     assert subject_named(["best", "course"], subjects) is None
     assert subject_named(["data", "structures"], ("DS", "DST")) is None  # two codes: neither
+
+
+def test_who_improved_most_ranks_by_change(asker_: Asker, conn_: Conn) -> None:
+    """ "which instructors improved the most", "who got better over the years": each person's
+    overall rating in their last term minus their first, not one trend of everyone."""
+    for question in ("which instructors improved the most?", "who got better over the years"):
+        answer = ask(asker_, conn_, question)
+        assert answer.plan["kind"] == "ranking" and answer.plan["by"] == "change", answer.plan
+        # Hannah Lee is two people until merged (one per subject): one term each
+        top = answer.facts[0]
+        assert top.label == "#1 Chinedu Okafor, change from Fall 2023 (4.5) to Spring 2024 (4.38)"
+        assert top.value == -0.12 and top.n == 56
+        one_term = answer.facts[-1]
+        assert one_term.label.startswith("instructors with one term") and one_term.value == 4
+        assert answer.answer.startswith(
+            "Chinedu Okafor declined the least (no one improved) on overall rating"
+        ), answer.answer
+    courses = ask(asker_, conn_, "which courses got worse?")
+    assert courses.plan["order"] == "asc" and courses.plan["entity"] == "course"
+    assert courses.facts[0].label.startswith("#1 CS5800") and courses.facts[0].value == 0.03
+    assert "improved the least (no one dropped)" in courses.answer
+    for question in (
+        "trying to plan next year - who improved the most from their first semester here to"
+        " their latest one, by overall rating?",  # a plan of the asker's, no future term
+        "which course's overall rating dropped the most between its first offering and its"
+        " latest one?",
+    ):
+        spelled = ask(asker_, conn_, question)
+        assert spelled.plan.get("by") == "change", (question, spelled.answer)
+    # one named person is her trend; a follow-up ranks by change again
+    trend = ask(asker_, conn_, "has Okafor improved?")
+    assert trend.plan["kind"] == "trend"
+    again = ask(asker_, conn_, "who improved the most?", "and in CS5800 only?")
+    assert again.plan["kind"] == "ranking" and again.plan["by"] == "change", again.plan
