@@ -106,10 +106,11 @@ class Asker:
         entities = narrowed(
             resolve(question, catalog, metric_index=None, previous=previous), filters, catalog
         )
-        if entities.unknown_courses or entities.unknown_instructors:
-            # never answer for a course or person the reports don't have
+        if entities.unknown_courses or entities.unknown_instructors or entities.ambiguous_courses:
+            # never answer for a course or person the reports don't have, nor guess which course
             names = [f"course {c}" for c in entities.unknown_courses]
             names += [f"instructor {p}" for p in entities.unknown_instructors]
+            names += [f"“{w}” (several courses)" for w in entities.ambiguous_courses]
             return decline(
                 conn,
                 catalog,

@@ -265,3 +265,35 @@ def _title_parts(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
     for word, codes in firsts.items():
         if len(codes) > 1 and text.finditer(re.compile(rf"\b{re.escape(word)}\b", re.I)):
             ent.ambiguous_courses.append(word)
+
+
+def settle_ambiguous(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """A title word several courses start with ("fundies") names the one course among them
+    that the named people taught, or that ran in the named terms ("fundies with Okafor",
+    "fundies fall 2021"); with nothing that tells them apart it stays ambiguous (declined)."""
+    if ent.courses or not ent.ambiguous_courses:
+        return
+    people = {p.id for p in ent.instructors}
+    keys = {t.sort_key for t in catalog.terms if t.label in ent.terms}
+    low = ent.term_from if ent.term_from is not None else -1
+    high = ent.term_to if ent.term_to is not None else 10**9
+    if not (people or keys or ent.term_from is not None or ent.term_to is not None):
+        return
+
+    def fits(code: str) -> bool:
+        return any(
+            c == code
+            and (not people or person in people)
+            and (not keys or key in keys)
+            and low <= key <= high
+            for c, key, person in catalog.offerings
+        )
+
+    for word in list(ent.ambiguous_courses):
+        starts = [c.code for c in catalog.courses if fold(c.title).lower().startswith(word)]
+        fitting = [code for code in starts if fits(code)]
+        if len(fitting) == 1:
+            ent.courses.append(fitting[0])
+            ent.ambiguous_courses.remove(word)
+            for m in text.finditer(re.compile(rf"\b{re.escape(word)}\b", re.I)):
+                text.consume(m.start(), m.end())

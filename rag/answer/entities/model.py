@@ -58,6 +58,9 @@ class Catalog:
     prompts: tuple[str, ...]
     surveys: tuple[str, ...] = ()
     """Titles of instructors' own surveys: naming one asks about surveys ("the lab survey")."""
+    offerings: tuple[tuple[str, int, int | None], ...] = ()
+    """(course code, term sort key, instructor id) of every TRACE section: which course a
+    nickname means when the person or term named tells ("fundies with Okafor")."""
 
     @classmethod
     def load(cls, conn: Conn) -> Catalog:
@@ -81,6 +84,12 @@ class Catalog:
         surveys = conn.execute(
             "SELECT DISTINCT title FROM sections WHERE source_type = 'survey' ORDER BY title"
         ).fetchall()
+        offerings = conn.execute(
+            "SELECT DISTINCT c.code, t.sort_key, si.instructor_id FROM sections s"
+            " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
+            " LEFT JOIN section_instructors si ON si.section_id = s.id"
+            " WHERE s.source_type = 'trace' ORDER BY 1, 2, 3"
+        ).fetchall()
         return cls(
             courses=tuple(CourseRef(**r) for r in courses),
             subjects=tuple(sorted({r["subject"] for r in courses})),
@@ -92,6 +101,7 @@ class Catalog:
             questions=tuple(QuestionRef(**r) for r in questions),
             prompts=tuple(r["prompt"] for r in prompts),
             surveys=tuple(r["title"] for r in surveys if r["title"]),
+            offerings=tuple((r["code"], r["sort_key"], r["instructor_id"]) for r in offerings),
         )
 
     @property

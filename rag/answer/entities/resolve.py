@@ -9,6 +9,7 @@ from rag.answer.entities.courses import (
     GENERIC_TITLE_WORDS,
     expand_abbreviations,
     read_courses,
+    settle_ambiguous,
     subject_named,
     subject_of,
 )
@@ -50,6 +51,7 @@ def resolve(
     read_sections(text, ent)
     vocabulary = known[0] | PATTERN_WORDS | EVERYDAY | FILLER_WORDS
     read_instructors(text, catalog, ent, vocabulary=vocabulary)
+    settle_ambiguous(text, catalog, ent)
     _descriptors(text, catalog, ent)
     read_vocabulary(text, catalog, ent)
     phrase = " ".join(

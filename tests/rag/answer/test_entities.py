@@ -536,3 +536,25 @@ def test_a_word_several_titles_start_with_is_named_in_the_decline() -> None:
         " Design and Computer Org); name one"
     ]
     assert resolve("fundies 1 overall rating", TITLED, metric_index=None).ambiguous_courses == []
+
+
+def test_the_person_or_term_named_tells_which_course_a_nickname_means() -> None:
+    """ "fundies with Ramírez": of the courses "fundamentals" starts, the one she taught; a term
+    in which one of them ran tells too; where several still fit, the decline names them."""
+    catalog = dataclasses.replace(
+        TITLED,
+        offerings=(
+            ("CS2500", 20234, 1),  # Jane Doe, Fall 2023
+            ("EECE2322", 20234, 3),  # María Ramírez, Fall 2023
+            ("CS2510", 20240, 1),  # Jane Doe, Spring 2024
+        ),
+    )
+    hers = resolve("fundies with ramirez, overall rating?", catalog, metric_index=None)
+    assert hers.courses == ["EECE2322"] and hers.ambiguous_courses == []
+    assert not hers.metric_phrase or "fundamentals" not in hers.metric_phrase
+    spring = resolve("fundies overall rating in spring 2024", catalog, metric_index=None)
+    assert spring.courses == ["CS2510"]
+    both = resolve("fundies with Jane Doe", catalog, metric_index=None)  # CS2500 and CS2510
+    assert both.courses == [] and both.ambiguous_courses == ["fundamentals"]
+    fall = resolve("fundies overall rating in fall 2023", catalog, metric_index=None)
+    assert fall.courses == [] and fall.ambiguous_courses == ["fundamentals"]
