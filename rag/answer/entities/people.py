@@ -107,6 +107,19 @@ def read_instructors(
 _VERB_ENDING = re.compile(r"(?:ly|ing|ed|es)$")
 
 
+_NAME_SLOT = re.compile(
+    r"^\W*(?:so\s+|and\s+|ok\s+|hey\s+)?(?:is|was|how\s+is|how\s+was|how['’]?s|what\s+about|"
+    r"thoughts\s+on|opinions?\s+(?:on|of)|should\s+i\s+take|anyone\s+had)\s+"
+    r"(?P<a>[A-Za-z][a-z'’\-]+)(?=\s+(?:good|bad|any\s+good|ok|okay|a\s+good|an?\s+\w+\s+"
+    r"(?:teacher|prof|professor|instructor|lecturer)|worth|legit|nice|fair|hard|easy|strict|"
+    r"like|as\s+a)\b|\s*[?!.]*\s*$)"
+    r"|\b(?:with|by|take|taking|from)\s+(?P<b>[A-Za-z][a-z'’\-]+)\s*(?:[?!.]|$)",
+    re.I,
+)
+"""Where a bare word stands for a person: "is Zhang good?", "how's okafor", "taking it with
+zhang?" (a word there that no dictionary holds is a name, found or not)."""
+
+
 def _unknown_names(text: QuestionText, ent: Entities, vocabulary: frozenset[str]) -> None:
     """ "Is Professor Zhang a good teacher?" where no Zhang taught: the name, as written."""
     tokens = list(WORD.finditer(text.masked))
@@ -123,6 +136,20 @@ def _unknown_names(text: QuestionText, ent: Entities, vocabulary: frozenset[str]
             continue
         ent.unknown_instructors.append(name[:1].upper() + name[1:])
         text.consume(word.start(), word.end())
+    if ent.instructors or ent.unknown_instructors:
+        return
+    slot = _NAME_SLOT.search(text.original)  # as written: "is CS5800 busywork?" has no slot
+    if slot is None:
+        return
+    group = "a" if slot.group("a") else "b"
+    if text.masked[slot.start(group) : slot.end(group)] != slot.group(group):
+        return  # read as something else already
+    name = re.sub(r"['’]s?$", "", slot.group(group))
+    low = fold(name).lower()
+    if len(low) < 3 or low in vocabulary or low in ENGLISH_WORDS or low in TITLES:
+        return
+    ent.unknown_instructors.append(name[:1].upper() + name[1:])
+    text.consume(slot.start(group), slot.end(group))
 
 
 def _consume_given_name(text: QuestionText, tokens: list[re.Match[str]], index: int) -> None:

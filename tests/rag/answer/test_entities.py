@@ -558,3 +558,27 @@ def test_the_person_or_term_named_tells_which_course_a_nickname_means() -> None:
     assert both.courses == [] and both.ambiguous_courses == ["fundamentals"]
     fall = resolve("fundies overall rating in fall 2023", catalog, metric_index=None)
     assert fall.courses == [] and fall.ambiguous_courses == ["fundamentals"]
+
+
+def test_a_bare_surname_where_a_person_stands_is_an_instructor() -> None:
+    """ "Is Zhang good?", "how's ramirez": a word where a person stands that no dictionary holds
+    is a name: a held one (accents aside) is that instructor, another is declined with the
+    close names the reports hold."""
+    from rag.answer.declines import missing
+
+    assert ids("how's ramirez") == [3]
+    assert ids("is nguyen any good?") == [5]
+    for question, name in (
+        ("Is Zhang good?", "Zhang"),
+        ("how's zhang", "Zhang"),
+        ("taking CS5800 with zhang?", "Zhang"),
+        ("is ramone a good prof?", "Ramone"),
+    ):
+        ent = resolve(question, CATALOG, metric_index=None)
+        assert ent.unknown_instructors == [name] and not ent.metric_phrase, question
+    near = resolve("is ramone a good prof?", CATALOG, metric_index=None)
+    assert missing(near, CATALOG) == [
+        "there is no instructor named Ramone in the reports (close names: María Ramírez)"
+    ]
+    for question in ("is it good?", "is CS5800 good?", "how's the workload", "is algorithms hard"):
+        assert resolve(question, CATALOG, metric_index=None).unknown_instructors == [], question
