@@ -40,6 +40,10 @@ class Theme(BaseModel):
     of: int
     sentiment: float | None = Field(default=None, description="Mean VADER compound, -1..1")
     tone: Literal["positive", "negative", "mixed", "neutral"] | None = None
+    toned: int | None = Field(
+        default=None,
+        description="Of `count`, the comments of the tone asked for (praise, complaints)",
+    )
 
 
 class Evidence(BaseModel):

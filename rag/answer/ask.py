@@ -16,7 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from core.db import Conn
 from core.settings import Settings
 from enrichment.detector import detector_for
-from enrichment.theme_definitions import GENERAL
+from enrichment.theme_definitions import GENERAL, lexicon_hits
 from rag.answer.analytics.overview import workload_by_comments
 from rag.answer.analytics.run import run_plan
 from rag.answer.answers import Answer, Evidence
@@ -60,6 +60,19 @@ _TONE_ASKED = re.compile(
     re.I,
 )
 _HOURS_ASKED = re.compile(r"\b(?:hours?|hrs?)\b", re.I)
+
+
+_OPINION_WORDS = re.compile(
+    r"\b(?:students?|people|anyone|everyone|folks|they|think\w*|thought|feel\w*|felt|"
+    r"like[ds]?|love[ds]?|hate[ds]?|dislike[ds]?|enjoy\w*|prais\w*|complain\w*|criticis\w*|"
+    r"criticiz\w*|say\w*|said|wr[io]te|written|writ\w*|comments?|reviews?|opinions?|"
+    r"mention\w*|good|bad|great|best|worst|most|least|things?|negative|positive|strengths?|"
+    r"weakness\w*|unhappy|happy|teach\w*|teacher|prof\w*|instructor|class|course|"
+    r"experiences?|verdict|take|honest\w*|overall)\b",
+    re.I,
+)
+"""Words of an opinion question that name no theme: with only these left, the question asks
+about the course or person as a whole, and the most-mentioned themes lead."""
 
 
 def _work(question: str) -> bool:
@@ -215,6 +228,21 @@ class Asker:
         detector = detector_for(self.searcher.queries.embedder)
         return detector.question_theme(" ".join(unmatched)) != GENERAL
 
+    def _asked_theme(self, question: str, entities: Entities) -> str | None:
+        """The theme a comments question names, or GENERAL when it names none ("what do students
+        say about Okafor's teaching"): a theme word, or what is left of its words once scope and
+        opinion words go; None leaves it to the detector (whole-question reading)."""
+        if lexicon_hits(question):
+            return None
+        rest = _OPINION_WORDS.sub(" ", entities.metric_phrase or "")
+        if entities.hours or entities.difficulty or entities.metric is not None:
+            return None
+        words = [w for w in rest.split() if len(w) > 2]
+        if not words:
+            return GENERAL
+        detector = detector_for(self.searcher.queries.embedder)
+        return detector.question_theme(" ".join(words))
+
     def _opinions(
         self,
         conn: Conn,
@@ -228,6 +256,7 @@ class Asker:
         """What students say; about a person or course as a whole, with their ratings too.
         `theme`: the theme the question was read as asking about (else the detector's)."""
         scope = comment_filters(entities, catalog, filters)
+        theme = theme or self._asked_theme(question, entities)
         evidence = qualitative_evidence(
             conn, searcher=self.searcher, question=question, filters=scope, k=5, theme=theme
         )
@@ -252,8 +281,9 @@ class Asker:
             overview = run_plan(
                 conn, plan=Overview(scope=scope_of(entities), headline=defaults.headline)
             )
-            if overview.route == "quantitative":
+            if overview.route == "quantitative":  # asked what students say: the themes lead
                 evidence = mixed(overview, evidence)
+                evidence.plan["lead"] = "comments"
         elif evidence.route == "qualitative" and theme != GENERAL:
             rated = self._theme_numbers(conn, catalog, theme, entities, defaults)
             if rated is not None:  # what students say, next to the rating of the same thing
@@ -299,7 +329,12 @@ class Asker:
     ) -> Evidence:
         scope = comment_filters(entities, catalog, filters)
         comments = qualitative_evidence(
-            conn, searcher=self.searcher, question=question, filters=scope, k=5
+            conn,
+            searcher=self.searcher,
+            question=question,
+            filters=scope,
+            k=5,
+            theme=self._asked_theme(question, entities),
         )
         if comments.route != "qualitative":
             return overview

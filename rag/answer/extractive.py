@@ -62,6 +62,8 @@ def extractive_answer(question: str, evidence: Evidence) -> str:
     themes, quotes = _themes_block(evidence), _quotes_block(evidence)
     if evidence.route == "qualitative" or themed:  # an asked theme: what students say leads
         blocks = [themes, quotes, facts]
+    elif evidence.route == "mixed" and evidence.plan.get("lead") == "comments":
+        blocks = [themes, quotes, _md_lead(lead), facts]  # "what do students say about X"
     elif evidence.route == "mixed":
         blocks = [_md_lead(lead), themes, quotes, facts]
     else:
@@ -140,9 +142,15 @@ def _n_note(n: int | None, unit: str = "response") -> str:
     return f" ({n} {noun})"
 
 
+_TONE_VERB = {"positive": ("praise", "praised"), "negative": ("criticise", "criticised")}
+
+
 def _themes_block(evidence: Evidence) -> str:
     if not evidence.themes:
         return ""
+    tone = evidence.plan.get("tone")
+    if tone in _TONE_VERB and all(t.toned is not None for t in evidence.themes):
+        return _toned_block(evidence, str(tone))
     lead, *rest = evidence.themes
     verb = "mentions" if lead.count == 1 else "mention"
     noun = "comment" if lead.of == 1 else "comments"
@@ -157,6 +165,21 @@ def _themes_block(evidence: Evidence) -> str:
             for t in rest
         )
         text += f" Other themes: {others}."
+    return text
+
+
+def _toned_block(evidence: Evidence, tone: str) -> str:
+    """Praise or complaints asked for: the themes most comments of that tone are on, first."""
+    verb, done = _TONE_VERB[tone]
+    lead, *rest = evidence.themes
+    noun = "comment" if lead.of == 1 else "comments"
+    text = (
+        f"**{lead.toned} of {lead.of} {noun}**{_scope(evidence.quotes)} {verb}"
+        f" {_md(lead.name)} ({lead.toned} of the {lead.count} on it)."
+    )
+    if rest:
+        others = ", ".join(f"{_md(t.name)} ({t.toned} of {t.count})" for t in rest)
+        text += f" Also {done}: {others}."
     return text
 
 

@@ -328,16 +328,14 @@ def stored_theme_summary(
         params,
     ).fetchall()
     found = {r["theme"]: r for r in rows}
-    toned = {
-        name: sum(int(r[t]) for t in _TONES_OF[tone]) if tone is not None else 0
-        for name, r in found.items()
-    }
+    toned = {name: int(r[tone]) if tone is not None else 0 for name, r in found.items()}
     out = []
     for name in THEMES:
         r = found.get(name)
         if r is None or (tone is not None and not toned[name] and name != asked):
             if r is None and name == asked:  # praise asked: no theme praised by nobody
-                out.append(Theme(name=name, count=0, of=of, sentiment=None, tone=None))
+                zero = 0 if tone is not None else None
+                out.append(Theme(name=name, count=0, of=of, sentiment=None, tone=None, toned=zero))
             continue
         counts = {tone: int(r[tone]) for tone in ("positive", "negative", "mixed", "neutral")}
         out.append(
@@ -347,6 +345,7 @@ def stored_theme_summary(
                 of=of,
                 sentiment=round(float(r["mean"]), 3),
                 tone=tone_of_counts(counts),
+                toned=toned[name] if tone is not None else None,
             )
         )
     out.sort(key=lambda t: (t.name != asked, -toned.get(t.name, 0), -t.count, THEMES.index(t.name)))

@@ -106,3 +106,32 @@ def test_who_improved_most_ranks_by_change(asker_: Asker, conn_: Conn) -> None:
     assert trend.plan["kind"] == "trend"
     again = ask(asker_, conn_, "who improved the most?", "and in CS5800 only?")
     assert again.plan["kind"] == "ranking" and again.plan["by"] == "change", again.plan
+
+
+def test_what_students_say_leads_with_the_most_mentioned_themes(asker_: Asker, conn_: Conn) -> None:
+    """ "what do students say about X" with no theme named: the most-mentioned themes (counts
+    and tone) lead, then quotes, then the ratings; no theme is guessed from "teaching"."""
+    said = ask(asker_, conn_, "what do students say about Okafor's teaching?")
+    assert said.route == "mixed" and said.plan["comments"]["theme"] == "general", said.plan
+    counts = [t.count for t in said.themes]
+    assert counts == sorted(counts, reverse=True)
+    assert said.answer.startswith(f"**{said.themes[0].count} of {said.themes[0].of} comments**")
+    assert said.answer.index("What students wrote:") < said.answer.index("Overall rating for")
+    # an open question about a person still leads with the rating
+    opened = ask(asker_, conn_, "is Okafor a good teacher?")
+    assert opened.answer.startswith("Overall rating for Chinedu Okafor")
+
+
+def test_praise_and_complaints_lead_with_the_themes_of_that_tone(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "what do students hate about X": the themes most complaints are on, with how many of the
+    comments on each are critical."""
+    hated = ask(asker_, conn_, "what do students hate about EECE2322?")
+    toned = [t.toned for t in hated.themes]
+    assert None not in toned and toned == sorted(toned, reverse=True)  # type: ignore[type-var]
+    lead = hated.themes[0]
+    assert (lead.name, lead.toned) == ("workload", 4)
+    assert hated.answer.startswith(
+        "**4 of 6 comments** on EECE2322 criticise workload (4 of the 4 on it)."
+    )
