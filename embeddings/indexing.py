@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +16,7 @@ from core.errors import ConfigError
 from embeddings.base import Embedder, FakeEmbedder, embed_texts
 from embeddings.models import load_embedder
 from embeddings.spaces import Space, live_spaces
+from embeddings.spans import embed_with_parts
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -146,16 +147,23 @@ def embed_and_store(
     ids: Sequence[int],
     texts: Sequence[str],
     batch_size: int = 64,
+    split: Callable[[str], list[str]] | None = None,
 ) -> dict[str, np.ndarray]:
     """Map the comments to their texts, running the model only on texts the space does not
-    hold yet (each once); returns the new vectors by text."""
+    hold yet (each once); returns the new vectors by text and, with `split`, the vectors of
+    their parts by part text, pooled from the same pass (embeddings.spans)."""
     digests = [text_md5(t) for t in texts]
     held = stored_texts(conn, space=space, digests=digests)
     new = [t for t, d in zip(texts, digests, strict=True) if d not in held]
-    by_text = embed_distinct(embedder, new, batch_size=batch_size)
+    if split is None:
+        by_text = out = embed_distinct(embedder, new, batch_size=batch_size)
+    else:
+        unique = list(dict.fromkeys(new))
+        vectors, out = embed_with_parts(embedder, unique, split, batch_size=batch_size)
+        by_text = dict(zip(unique, vectors, strict=True))
     store_texts(conn, space=space, vectors={text_md5(t): v for t, v in by_text.items()})
     map_comments(conn, space=space, ids=ids, digests=digests)
-    return by_text
+    return out
 
 
 def embed_sections(
@@ -167,20 +175,22 @@ def embed_sections(
     batch_size: int = 64,
     settings: Settings | None = None,
     collect: dict[str, np.ndarray] | None = None,
+    split: Callable[[str], list[str]] | None = None,
 ) -> int:
     """Embed what is missing or stale in the given sections (all when None); returns the count.
 
     With `settings` (the worker passes them) the sections also go into every other live space —
     the active one and any a re-embed is building — so a model switch loses no upload.
-    `collect`, when given, receives `space`'s new vectors by embedded text (theme tagging
-    reuses them instead of running the model again).
+    `collect`, when given, receives `space`'s new vectors by embedded text and, with `split`,
+    those of the texts' parts (sentences) pooled from the same model pass: theme tagging reuses
+    them instead of running the model again.
     """
     if settings is not None and not space_exists(conn, space=space):
         # a worker started before a switch whose old space was since dropped: skip it
         log.warning("embedding space %s was dropped; embedding into the live ones", space.name)
         done = 0
     else:
-        done = _embed_into(conn, space, embedder, section_ids, batch_size, collect)
+        done = _embed_into(conn, space, embedder, section_ids, batch_size, collect, split)
     if settings is not None:
         for other in live_spaces(conn):
             if other.id != space.id:
@@ -197,6 +207,7 @@ def _embed_into(
     section_ids: Sequence[int] | None,
     batch_size: int,
     collect: dict[str, np.ndarray] | None = None,
+    split: Callable[[str], list[str]] | None = None,
 ) -> int:
     pending = pending_comments(conn, space=space, section_ids=section_ids)
     if not pending:
@@ -208,6 +219,7 @@ def _embed_into(
         ids=[p["id"] for p in pending],
         texts=[p["text"] for p in pending],
         batch_size=batch_size,
+        split=split if collect is not None else None,
     )
     if collect is not None:
         collect.update(by_text)

@@ -21,6 +21,7 @@ from embeddings.onnx_build import (
     model_dir,
     model_version,
 )
+from embeddings.spans import Span, pool_spans
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -184,12 +185,30 @@ class OnnxInt8Embedder:
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        _, hidden, mask = self._run(texts)
+        return mean_pool(hidden, mask)
+
+    def embed_batch_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+        """The texts' vectors and their spans' (embeddings.spans), from one model pass."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        encodings, hidden, mask = self._run(texts)
+        pooled = [
+            pool_spans(h, e.offsets, e.special_tokens_mask, e.attention_mask, s)
+            for h, e, s in zip(hidden, encodings, spans, strict=True)
+        ]
+        return mean_pool(hidden, mask), pooled
+
+    def _run(self, texts: Sequence[str]) -> tuple[list[Any], np.ndarray, np.ndarray]:
+        """The encodings, the last hidden state and the attention mask of one batch."""
         encodings = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden: np.ndarray = self._session.run(None, feeds)[0]
-        return mean_pool(hidden, mask)
+        return encodings, hidden, mask
 
 
 def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Which themes a comment (or a question) is about: prototype similarity plus the theme words.
 
 Sentence-level detection (the default) gives each sentence at most one theme and finds themes a
-long comment mentions in passing, at the price of embedding every sentence; so it runs once per
+long comment mentions in passing. A sentence's vector is pooled from its comment's model pass
+(embeddings.spans: the worker gets them while embedding the comments); it runs once per
 comment when the comment is stored (enrichment.tagging), and answering reads the stored themes
 and tone. Measured by `tracelens eval themes` against the generated labels and the independent
 set's (tests/data/independent, written by another hand; DEV half used for tuning, TEST not)."""
@@ -9,13 +10,14 @@ set's (tests/data/independent, written by another hand; DEV half used for tuning
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 from embeddings.base import Embedder, embed_texts
+from embeddings.spans import embed_with_parts
 from enrichment.sentiment import split_sentences
 from enrichment.theme_definitions import (
     COMMENT_THRESHOLDS,
@@ -31,12 +33,16 @@ from enrichment.theme_definitions import (
     prompt_kind,
 )
 
+POOLED_DOUBT = 0.08
+"""A sentence judged on its pooled vector (embeddings.spans) whose theme would change with this
+much less or more similarity is embedded on its own and judged again."""
+
 SENTENCE_CACHE = 50_000
 """Sentences whose theme a detector remembers: students repeat themselves ("N/A", "Great
 class."), and a batch of comments is often re-tagged after a detector change."""
 
 
-DETECTOR_VERSION = "sentence-6"
+DETECTOR_VERSION = "sentence-7"
 """Stored with each comment's themes; change it when prototypes, thresholds or rules change,
 and `tag_comments` recomputes every comment."""
 
@@ -129,7 +135,8 @@ class ThemeDetector:
         (same embedder, comment text alone), used instead of embedding again when unit='comment'.
         `prompts`: the prompt each comment answers (see PromptKind), in the sentence unit.
         `known`: vectors this detector's embedder already made, by text (the worker's comment
-        vectors); a sentence that is one of those texts is not embedded again.
+        vectors and their sentences', pooled from the same pass); a sentence among them is not
+        embedded again, and the others are pooled from a pass over their comments.
         """
         if not texts:
             return []
@@ -160,7 +167,10 @@ class ThemeDetector:
             theme_of = {s: cache[s] for piece in pieces for s in piece if s in cache}
             unique = [s for s in dict.fromkeys(s for p in pieces for s in p) if s not in theme_of]
             if unique:
-                themes = self._sentence_themes(unique, known)
+                known = self._with_sentence_vectors(texts, pieces, unique, known)
+                whole = set(texts)
+                pooled = {s for p in pieces if len(p) > 1 for s in p if s not in whole}
+                themes = self._sentence_themes(unique, known, pooled)
                 theme_of.update(zip(unique, themes, strict=True))
                 cache.update(theme_of)
                 while len(cache) > SENTENCE_CACHE:
@@ -178,29 +188,80 @@ class ThemeDetector:
             out.append(tuple(t for t in THEMES if t in found))
         return out
 
+    def _with_sentence_vectors(
+        self,
+        texts: Sequence[str],
+        pieces: Sequence[list[str]],
+        sentences: Sequence[str],
+        known: Mapping[str, np.ndarray],
+    ) -> Mapping[str, np.ndarray]:
+        """`known` and the vectors of the `sentences` it lacks, pooled from one model pass over
+        the comments that hold them (embeddings.spans) — as the worker gets them while embedding
+        the comments, so a backfill tags exactly as the worker does."""
+        lacking = {s for s in sentences if s not in known}
+        if not lacking:
+            return known
+        owners = [t for t, piece in zip(texts, pieces, strict=True) if lacking.intersection(piece)]
+        _, pooled = embed_with_parts(self.embedder, list(dict.fromkeys(owners)), split_sentences)
+        return {**known, **pooled}
+
     def _sentence_themes(
-        self, sentences: Sequence[str], known: Mapping[str, np.ndarray] | None = None
+        self,
+        sentences: Sequence[str],
+        known: Mapping[str, np.ndarray] | None = None,
+        pooled: Collection[str] = (),
     ) -> list[tuple[str | None, bool]]:
-        """Each sentence's one theme or None, and whether the sentence names it in words."""
+        """Each sentence's one theme or None, and whether the sentence names it in words.
+
+        A `pooled` sentence's vector came from its comment's pass (embeddings.spans); one whose
+        decision it leaves within POOLED_DOUBT of going the other way is embedded on its own and
+        decided again."""
         known = known or {}
         missing = [s for s in sentences if s not in known]
         embedded = dict(zip(missing, embed_texts(self.embedder, missing), strict=True))
         vectors = np.stack([known[s] if s in known else embedded[s] for s in sentences])
+        decided = self._decide(sentences, vectors)
+        doubtful = [
+            i for i, (_, _, margin) in enumerate(decided)
+            if margin < POOLED_DOUBT and sentences[i] in pooled
+        ]  # fmt: skip
+        if doubtful:
+            again = [sentences[i] for i in doubtful]
+            for i, redone in zip(
+                doubtful, self._decide(again, embed_texts(self.embedder, again)), strict=True
+            ):
+                decided[i] = redone
+        return [(name, worded) for name, worded, _ in decided]
+
+    def _decide(
+        self, sentences: Sequence[str], vectors: np.ndarray
+    ) -> list[tuple[str | None, bool, float]]:
+        """Each sentence's theme or None, whether it names it in words, and by how much of
+        similarity the decision would have gone otherwise (inf when its words decided)."""
         sims = self.theme_similarity(vectors)
         general = (vectors @ self._general_statements().T).max(axis=1)
         limits = self._limits()
-        out: list[tuple[str | None, bool]] = []
+        out: list[tuple[str | None, bool, float]] = []
         for i, sentence in enumerate(sentences):
             words = lexicon_hits(sentence) if self.use_lexicon else set()
             bonus = np.array([LEXICON_BONUS if t in words else 0.0 for t in THEMES])
-            best = int(np.argmax(sims[i] + bonus))
+            scored = sims[i] + bonus
+            best = int(np.argmax(scored))
             name = THEMES[best]
+            runner_up = float(np.partition(scored, -2)[-2])
+            margin = min(
+                float(scored[best]) - runner_up,
+                abs(float(general[i] - sims[i, best])),
+                abs(float(sims[i, best]) - limits[name]),
+            )
+            if name in words:
+                margin = float("inf")
             if not words and general[i] >= sims[i, best]:
-                out.append((None, False))  # a remark about the course as a whole
+                out.append((None, False, margin))  # a remark about the course as a whole
             elif sims[i, best] >= limits[name] or name in words:
-                out.append((name, name in words))
+                out.append((name, name in words, margin))
             else:
-                out.append((None, False))
+                out.append((None, False, margin))
         return out
 
     def _general_statements(self) -> np.ndarray:

@@ -32,6 +32,7 @@ from core.settings import Settings
 from embeddings.active import ModelInService, active_space
 from embeddings.base import Embedder
 from embeddings.indexing import count_embedded, embed_sections
+from enrichment.sentiment import split_sentences
 from enrichment.tagging import tag_comments
 from ingestion.limits import limits_of
 from ingestion.parsers.survey import UploadFields
@@ -265,6 +266,7 @@ class Processor:
                 batch_size=self.settings.embedding_batch_size,
                 settings=self.settings,  # also into a space a re-embed is building
                 collect=known,
+                split=split_sentences,  # and the sentences theme tagging judges, same pass
             )
         observe_embedding(comments, embedding.seconds)
         with stage_timer("themes"):  # read by the qualitative route (enrichment.tagging)
