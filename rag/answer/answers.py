@@ -65,6 +65,10 @@ class Evidence(BaseModel):
         default_factory=list,
         description="For a decline: courses or people the reports do not hold, with close ones",
     )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="How the question was read where it was relative ('last fall' as Fall 2025)",
+    )
     example: str | None = Field(
         default=None, description="For a decline: a question about the same data that works"
     )

@@ -363,6 +363,8 @@ class Asker:
         evidence, entities = self.gather(
             conn, question=question, previous=None if fresh else previous, filters=filters
         )
+        if entities.read_as:  # "last fall": say which term it was read as
+            evidence = evidence.model_copy(update={"notes": list(entities.read_as)})
         conn.commit()  # no transaction stays open while a model writes
         return Prepared(conversation_id, question, evidence, entities)
 

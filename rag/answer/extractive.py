@@ -44,7 +44,14 @@ _TONE = {
 
 def extractive_answer(question: str, evidence: Evidence) -> str:
     """Markdown composed only from the evidence: one sentence that answers, then what it rests
-    on (for opinions, the themes lead)."""
+    on (for opinions, the themes lead), then how relative words were read ("last fall")."""
+    text = _answer(evidence)
+    if evidence.notes:
+        text += "\n\n" + _md("; ".join(evidence.notes) + ".")
+    return text
+
+
+def _answer(evidence: Evidence) -> str:
     if evidence.route == "unanswerable" or not (
         evidence.facts or evidence.quotes or evidence.themes
     ):

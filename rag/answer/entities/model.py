@@ -141,6 +141,10 @@ class Entities(BaseModel):
     subjects: list[str] = Field(default_factory=list)
     instructors: list[InstructorRef] = Field(default_factory=list)
     terms: list[str] = Field(default_factory=list, description="Exact term labels")
+    read_as: list[str] = Field(
+        default_factory=list,
+        description="How relative words were read ('last fall' as Fall 2025, the newest fall)",
+    )
     term_from: int | None = Field(default=None, description="First term sort key (inclusive)")
     term_to: int | None = Field(default=None, description="Last term sort key (inclusive)")
     sections: list[str] = Field(default_factory=list)

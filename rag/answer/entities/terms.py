@@ -9,6 +9,13 @@ from core.report import SEASONS, parse_term
 from rag.answer.entities.model import Catalog, Entities
 from rag.answer.entities.text import QuestionText
 
+
+def key_words(key: int) -> str:
+    """A term sort key in words ("Summer 1 2025"), or the year alone."""
+    year, index = divmod(key, 10)
+    return f"{SEASONS[index]} {year}" if index < len(SEASONS) else str(year)
+
+
 _SEASON_RE = r"(full\s+summer|summer\s*(?:1|2|i{1,2})?|fall|autumn|spring|winter)"
 
 
@@ -148,6 +155,19 @@ _LAST_YEARS = re.compile(
 _NEXT_TERM = re.compile(r"\bnext\s+(?:term|semester|year)\b", re.I)
 
 
+_THIS_YEAR = re.compile(r"\b(?:this|current)\s+(?:academic\s+|school\s+)?year\b", re.I)
+
+
+_PAST_YEAR = re.compile(r"\b(?:the\s+)?past\s+(?:year|12\s+months|twelve\s+months)\b", re.I)
+
+
+_LAST_YEAR = re.compile(r"\blast\s+year\b", re.I)
+
+
+def _newest_note(newest: str) -> str:
+    return f"the newest term in the reports is {newest}"
+
+
 def _term_keys(words: str) -> list[int]:
     """The sort keys one written term names ("fall 2024", "F24")."""
     for regex in (_EXPLICIT, _ABBREV):
@@ -182,12 +202,29 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         text.consume(m.start(), m.end())
     for m in text.finditer(_RELATIVE):
         if newest is not None:
+            before = list(ent.terms)
             for season in _seasons_of(m.group(2)):
                 year = newest.year
                 if SEASONS.index(season) > SEASONS.index(newest.season):
                     year -= 1
                 _add_terms(ent, [season], year, catalog)
+            read = ", ".join(t for t in ent.terms if t not in before)
+            words = " ".join(m.group(0).split())
+            ent.read_as.append(f"“{words}” is {read} ({_newest_note(newest.label)})")
         text.consume(m.start(), m.end())
+    if newest is not None:  # the data's newest term is "now": reports come after a term ends
+        for regex, shift in ((_THIS_YEAR, 0), (_PAST_YEAR, None), (_LAST_YEAR, -1)):
+            for m in text.finditer(regex):
+                words = " ".join(m.group(0).split())
+                if shift is None:  # the twelve months up to the newest term
+                    ent.term_from, ent.term_to = newest.sort_key - 9, newest.sort_key
+                    read = f"{key_words(ent.term_from)} to {newest.label}"
+                else:
+                    year = newest.year + shift
+                    ent.term_from, ent.term_to = year * 10, year * 10 + 9
+                    read = str(year)
+                ent.read_as.append(f"“{words}” is {read} ({_newest_note(newest.label)})")
+                text.consume(m.start(), m.end())
     for m in text.finditer(_LAST_TERM):
         if newest is not None and newest.label not in ent.terms:
             ent.terms.append(newest.label)

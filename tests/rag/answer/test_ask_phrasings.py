@@ -135,3 +135,12 @@ def test_praise_and_complaints_lead_with_the_themes_of_that_tone(
     assert hated.answer.startswith(
         "**4 of 6 comments** on EECE2322 criticise workload (4 of the 4 on it)."
     )
+
+
+def test_a_relative_term_says_which_term_it_was_read_as(asker_: Asker, conn_: Conn) -> None:
+    """The reports' newest term here is Spring 2024: "last fall" is Fall 2023, and says so."""
+    answer = ask(asker_, conn_, "overall rating of CS5800 last fall")
+    assert answer.plan["scope"]["terms"] == ["Fall 2023"]
+    assert answer.answer.endswith(
+        "“last fall” is Fall 2023 (the newest term in the reports is Spring 2024)."
+    )

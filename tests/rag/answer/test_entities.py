@@ -582,3 +582,23 @@ def test_a_bare_surname_where_a_person_stands_is_an_instructor() -> None:
     ]
     for question in ("is it good?", "is CS5800 good?", "how's the workload", "is algorithms hard"):
         assert resolve(question, CATALOG, metric_index=None).unknown_instructors == [], question
+
+
+def test_relative_terms_are_read_against_the_newest_term_held() -> None:
+    """The newest term the reports hold (Spring 2024 here) is "now", whatever the wall clock:
+    "last fall" is Fall 2023, "last year" 2023, "this year" 2024; each says how it was read."""
+    fall = resolve("CS5800 enrollment last fall", CATALOG, metric_index=None)
+    assert fall.terms == ["Fall 2023"]
+    assert fall.read_as == [
+        "“last fall” is Fall 2023 (the newest term in the reports is Spring 2024)"
+    ]
+    last = resolve("how was CS5800 last year?", CATALOG, metric_index=None)
+    assert (last.term_from, last.term_to) == (20230, 20239) and not last.metric_phrase
+    assert last.read_as == ["“last year” is 2023 (the newest term in the reports is Spring 2024)"]
+    this = resolve("CS5800 overall rating this year", CATALOG, metric_index=None)
+    assert (this.term_from, this.term_to) == (20240, 20249)
+    past = resolve("CS5800 overall rating over the past year", CATALOG, metric_index=None)
+    assert (past.term_from, past.term_to) == (20231, 20240)
+    assert past.read_as[0].startswith("“the past year” is Summer 1 2023 to Spring 2024")
+    two = resolve("CS5800 over the last two years", CATALOG, metric_index=None)
+    assert two.term_from == 20230 and two.read_as == []  # counted years: read as before
