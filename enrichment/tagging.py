@@ -50,12 +50,14 @@ def tag_comments(
     section_ids: Sequence[int] | None = None,
     ids: Sequence[int] | None = None,
     known: Mapping[str, np.ndarray] | None = None,
+    tones: Mapping[tuple[str, str], Sentiment] | None = None,
 ) -> int:
     """Detect and store the themes and tone of comments not tagged yet; returns how many.
 
     Called by the worker after a report's comments are stored (so answering never embeds
     sentences) and by `backfill_themes`; never by a read (a GET or a question). `known`: the
-    vectors `embedder` just made by text (a one-sentence comment is not embedded again).
+    vectors `embedder` just made by text (a one-sentence comment is not embedded again);
+    `tones`: sentiments already scored, by (text, prompt) (the worker scores them ahead).
     """
     pending = untagged_comments(conn, section_ids=section_ids, ids=ids)
     detector = detector_for(embedder)
@@ -65,7 +67,7 @@ def tag_comments(
         themes = detector.detect(texts, prompts=[prompt for _, _, prompt in chunk], known=known)
         rows = []
         for (cid, text, prompt), ts in zip(chunk, themes, strict=True):
-            sentiment = score_comment(text, prompt=prompt)
+            sentiment = (tones or {}).get((text, prompt)) or score_comment(text, prompt=prompt)
             rows.append(
                 (cid, text, DETECTOR_VERSION, list(ts), sentiment.compound, sentiment.tone,
                  list(sentiment.sentences))
