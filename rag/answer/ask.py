@@ -49,7 +49,9 @@ _OPINION = re.compile(
     r"\b(say|says|said|saying|comments?|commented|think|thought|thoughts|opinions?|complain\w*|"
     r"criticis\w*|criticiz\w*|dislike[ds]?|praise[ds]?|feel|felt|mention\w*|reviews?|"
     r"experiences?|strengths?|weakness\w*|(?:could|should|can|to)\s+(?:be\s+)?improv\w*|"
-    r"improvements?|students\s+(?:like|liked|love|loved|hate|hated|write|wrote)|"
+    r"improvements?|(?:students|people|anyone|folks)\s+(?:like|liked|love|loved|hate|hated|"
+    r"write|wrote|written)|unhappy|upset|frustrat\w*|disappoint\w*|"
+    r"(?:anything|something)\s+(?:negative|positive|good|bad)|"
     r"what\s+(?:do|did)\s+(?:students|people)\s+(?:like|dislike|write|complain)|"
     r"according\s+to\s+(?:the\s+)?(?:students|comments|reviews|people))\b",
     re.I,
@@ -198,6 +200,10 @@ class Asker:
         entities = entities.model_copy(update=update)
         if isinstance(plan, Overview) and evidence.route == "quantitative":
             evidence = self._with_comments(conn, catalog, question, entities, filters, evidence)
+            unread = [
+                f"“{w}” was read as no rating: this is the whole picture" for w in plan.unread
+            ]
+            evidence = evidence.model_copy(update={"notes": [*evidence.notes, *unread]})
         if evidence.route == "unanswerable":
             evidence = decline(
                 conn, catalog, entities, plan=evidence.plan, searched=evidence.searched, unclear=[]
@@ -364,7 +370,7 @@ class Asker:
             conn, question=question, previous=None if fresh else previous, filters=filters
         )
         if entities.read_as:  # "last fall": say which term it was read as
-            evidence = evidence.model_copy(update={"notes": list(entities.read_as)})
+            evidence = evidence.model_copy(update={"notes": [*entities.read_as, *evidence.notes]})
         conn.commit()  # no transaction stays open while a model writes
         return Prepared(conversation_id, question, evidence, entities)
 

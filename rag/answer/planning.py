@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from rag.answer.entities.model import Entities, Intent
+from rag.answer.entities.reading import EVERYDAY
 from rag.answer.plans import (
     FIGURE_WORDS,
     Average,
@@ -25,7 +26,7 @@ from rag.answer.plans import (
     metric_of,
     scope_of,
 )
-from rag.answer.vocabulary import MODE, SMALL
+from rag.answer.vocabulary import JUDGEMENT, MODE, SMALL
 
 _COUNT = re.compile(
     r"\b(?:how\s+many|number\s+of|count(?:\s+of)?|total)\s+(?:\w+\s+){0,2}?"
@@ -300,6 +301,10 @@ def plan_question(
     m = _measure(entities, intent, defaults)
     if m is None:
         if entities.leftover or (entities.metric_phrase and entities.metric is None):
+            if _verdict_asked(question, entities, intent) and _about_someone(scope):
+                # "hannah lee - good prof or one to avoid?": the whole picture, saying which
+                # words were read as no rating
+                return _overview(entities, scope, defaults, unread=_unread(entities))
             phrase = entities.metric_phrase or " ".join(entities.leftover)
             unknown = " ".join(entities.leftover)
             note = f" ({unknown!r} is in none)" if unknown and unknown != phrase else ""
@@ -309,8 +314,7 @@ def plan_question(
             )
         if entities.evaluative and defaults.headline is not None and _about_someone(scope):
             # "is EECE2322 hard?": the challenge rating leads, the other ratings follow
-            challenge = metric_of(entities.challenge) if entities.challenge else None
-            return Overview(scope=scope, headline=challenge or defaults.headline)
+            return _overview(entities, scope, defaults)
         if intent is None and not _HOURS_WORDS.search(question):
             return Unanswerable(reason="the question names no rating, count or hours to compute")
         return Unanswerable(reason="the question names no rating to compute")
@@ -361,6 +365,38 @@ def plan_question(
 
 def _about_someone(scope: Scope) -> bool:
     return bool(scope.courses or scope.subjects or scope.instructor_ids)
+
+
+def _overview(
+    entities: Entities, scope: Scope, defaults: Defaults, *, unread: list[str] | None = None
+) -> Overview | Unanswerable:
+    """The whole picture of a person or course; the challenge rating leads when asked how hard."""
+    if defaults.headline is None:
+        return Unanswerable(reason="the reports hold no overall rating question")
+    challenge = metric_of(entities.challenge) if entities.challenge else None
+    return Overview(scope=scope, headline=challenge or defaults.headline, unread=unread or [])
+
+
+def _verdict_asked(question: str, entities: Entities, intent: Intent | None) -> bool:
+    """An opinion of a person or course as a whole, in words no rating question holds ("avoid",
+    "honest take", "destroys people"): no measure, count or ranking asked, and none of the
+    words left over is a fact the reports lack ("tenured", "textbook", "salary")."""
+    if entities.figure or entities.statistic or entities.options or entities.hours:
+        return False
+    if entities.unprinted or entities.future or entities.outside:
+        return False
+    if intent is not None and intent.kind not in ("average",):
+        return False
+    unread = {w.lower() for phrase in entities.leftover for w in phrase.split()}
+    if unread & EVERYDAY:
+        return False
+    return JUDGEMENT.search(question) is not None
+
+
+def _unread(entities: Entities) -> list[str]:
+    if entities.leftover:
+        return list(entities.leftover)
+    return [entities.metric_phrase] if entities.metric_phrase else []
 
 
 def intent_of(plan: Plan) -> Intent:

@@ -235,6 +235,9 @@ class Overview(BaseModel):
     kind: Literal["overview"] = "overview"
     scope: Scope
     headline: Metric
+    unread: list[str] = Field(
+        default_factory=list, description="Words of the question read as no rating ('avoid')"
+    )
 
 
 class Unanswerable(BaseModel):

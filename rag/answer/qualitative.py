@@ -47,6 +47,7 @@ SEARCH_DEPTH = 50
 _NEGATIVE_ASK = re.compile(
     r"\b(complain\w*|criticis\w*|criticiz\w*|dislike[ds]?|negatives?|problems?|issues?|"
     r"weakness\w*|downsides?|drawbacks?|cons|bad\s+things|hate[ds]?|wrong|worst\s+things|"
+    r"unhappy|upset|frustrat\w*|annoy\w*|disappoint\w*|destroy\w*|brutal|nightmare|"
     r"(?:like|liked|enjoy\w*)\s+(?:the\s+)?least)\b",
     re.I,
 )

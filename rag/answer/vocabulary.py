@@ -324,6 +324,23 @@ OPEN = _re(
 """Words of a question about a person or a course as a whole ("is Okafor a good teacher")."""
 
 
+JUDGEMENT = _re(
+    r"\b(?:good|bad|great|decent|solid|fine|terrible|awful|horrible|amazing|excellent|poor|"
+    r"worth(?:while)?|rec+om+end\w*|avoid\w*|skip|honest\w*|verdict|accurate|true|legit|"
+    r"overrated|underrated|reputation|hype\w*|well|overview|summary|summari[sz]e|"
+    r"(?:full|whole|big|overall)\s+picture|tell\s+me\s+about|what\s+about|how\s+about|"
+    r"how\s+(?:is|was|are|were|did|does|do)|how's|how'd|hows|experiences?|impressions?|"
+    r"thoughts?|opinions?|vibes?|hard|easy|tough|difficult|heavy|light|chill|fun|boring|"
+    r"destroy\w*|kill\w*|brutal|nightmare|rough|painful|unhappy|happy|satisf\w*|"
+    r"lectures?\s+like|(?:should|would|do|can)\s+(?:i|you|we)\s+(?:take|recommend|pick|"
+    r"choose|go\s+with|sign\s+up|register)|(?:registering|enrolling|signing\s+up)\s+for)\b"
+)
+"""Words asking for a verdict on a person or a course as a whole ("good prof or one to avoid?",
+"honest take", "does he do it well?", "give me the full picture"): with a course or person
+named and no measure, words nothing else reads still get the whole picture (rag.answer.planning),
+where a question for a fact the reports lack ("is Okafor tenured") has none of these."""
+
+
 DIFFICULTY = _re(
     r"\b(?:hard|harder|hardest|difficult|tough|tougher|toughest|easy|easier|easiest)\b"
 )

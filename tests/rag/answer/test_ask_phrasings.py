@@ -144,3 +144,42 @@ def test_a_relative_term_says_which_term_it_was_read_as(asker_: Asker, conn_: Co
     assert answer.answer.endswith(
         "“last fall” is Fall 2023 (the newest term in the reports is Spring 2024)."
     )
+
+
+def test_a_verdict_in_unknown_words_gets_the_whole_picture(asker_: Asker, conn_: Conn) -> None:
+    """A person or course named, no measure, and words no rating question holds ("avoid",
+    "honest take", "destroys people"): the overall rating against department and university, the
+    other ratings and the comments, saying which words were read as no rating."""
+    for question in (
+        "okafor - good prof or one to avoid?",
+        "honest take: is CS5800 worth it?",
+        "heard CS5800 destroys people. accurate?",
+        "would you reccomend CS5800 now that okafor teaches it on her own?",
+    ):
+        answer = ask(asker_, conn_, question)
+        ratings = answer.plan.get("ratings", answer.plan)  # with comments: a mixed answer
+        assert ratings["kind"] == "overview", (question, answer.plan)
+        assert answer.answer.startswith("Overall rating "), (question, answer.answer)
+        assert answer.facts and ratings["unread"], (question, answer.plan)
+    avoid = ask(asker_, conn_, "okafor - good prof or one to avoid?")
+    assert "“avoid” was read as no rating" in avoid.answer, avoid.answer
+    # a fact the reports lack, a measure they don't print, or no one named: still declined
+    for question in (
+        "is okafor tenured?",
+        "which textbook does CS5800 use?",
+        "did CS5800 students have high SAT scores on average?",
+        "good prof or one to avoid?",
+    ):
+        declined = ask(asker_, conn_, question)
+        assert declined.route == "unanswerable", (question, declined.answer)
+
+
+def test_unhappy_students_ask_for_complaints(asker_: Asker, conn_: Conn) -> None:
+    """ "unhappy", "anything negative people wrote": the comments of that tone, not a decline."""
+    for question in (
+        "what were people unhappy about in EECE2322?",
+        "anything negative people wrote about EECE2322?",
+    ):
+        answer = ask(asker_, conn_, question)
+        assert answer.route == "qualitative", (question, answer.answer)
+        assert answer.plan["tone"] == "negative" and answer.citations, answer.plan
