@@ -362,7 +362,10 @@ TREND_WORDS = _re(
     r"gone\s+(?:up|down)|"
     r"went\s+(?:up|down)|go(?:es)?\s+(?:up|down)|risen|rise|rose|fallen|fell|"
     r"trajectory|trajectories|increas\w*|decreas\w*|"
-    r"changed?|changing|evolv\w*|moved?|progress\w*|since\s+covid)\b"
+    r"changed?|changing|evolv\w*|moved?|progress\w*|since\s+covid|"
+    r"(?:held|hold|holds|holding)\s+up|slip(?:s|ped|ping)?|slid|onwards?|lately|"
+    r"(?:always|consistently)\s+(?:been|stayed)|bec(?:ome|ame|oming)|track(?:ed|ing)?|"
+    r"over\s+(?:his|her|their|its|the)\s+(?:terms|semesters|years|offerings)|steady|stable)\b"
 )
 
 
@@ -451,7 +454,8 @@ FUNCTION_WORDS = frozenset(
 FILLER_WORDS = frozenset(
     """pls plz w w/ gets who've true awful terrible tiny seminar if why higher lower say says
     said picked pick chose choose selected select gave give marked thinking
-    considering planning plan trying relevance gen ed eds elective""".split()  # noqa: SIM905
+    considering planning plan trying relevance gen ed eds elective yo but lol btw fyi tbh
+    imo ngl hmm um uh yeah yep ya anyway anyways""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling

@@ -60,6 +60,10 @@ ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, full in (
         (r"\b(?:micro\s*-?\s*econ(?:omics)?|econ(?:omics)?\s+micro)\b", "microeconomics"),
         (r"\b(?:macro\s*-?\s*econ(?:omics)?|econ(?:omics)?\s+macro)\b", "macroeconomics"),
+        (r"\bmicro\b", "microeconomics"),
+        (r"\bmacro\b", "macroeconomics"),
+        (r"\b(?:mgmt|mgt|mngmt)\b", "management"),
+        (r"\bdev\b", "development"),
         (r"\bpsych?\b" + _NOT_A_CODE, "psychology"),
         (r"\bbio\b" + _NOT_A_CODE, "biology"),
         (r"\bchem\b" + _NOT_A_CODE, "chemistry"),

@@ -602,3 +602,53 @@ def test_relative_terms_are_read_against_the_newest_term_held() -> None:
     assert past.read_as[0].startswith("“the past year” is Summer 1 2023 to Spring 2024")
     two = resolve("CS5800 over the last two years", CATALOG, metric_index=None)
     assert two.term_from == 20230 and two.read_as == []  # counted years: read as before
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "has Jane Doe's feedback score held up over the years?",
+        "did the response rate of CS5800 slip over time? every term pls",
+        "track the clarity score for CS5800 from fall 2019 onward",
+        "María Ramírez's 'I learned a lot' numbers over her terms",
+        "ok but has the clarity of CS5800 gotten better lately?",
+        "has CS5800 become more challenging since 2019?",
+    ],
+)
+def test_words_of_change_over_time_ask_for_a_trend(
+    metric_index: MetricIndex, question: str
+) -> None:
+    """ "held up", "slip", "onward", "over her terms", "lately": a trend of the rating named,
+    not words that name no rating."""
+    ent = resolve(question, CATALOG, metric_index=metric_index)
+    plan = plan_question(question, ent)
+    assert isinstance(plan, Trend), (question, plan, ent.leftover)
+
+
+def test_interjections_and_short_title_words_are_no_metric(metric_index: MetricIndex) -> None:
+    """ "yo", "but", "tbh" say nothing to measure; "mgmt", "micro", "dev" shorten title words."""
+    from rag.answer.entities.courses import expand_abbreviations
+
+    for question in ("yo how many students in CS5800 fall 2023", "tbh enrollment of CS5800?"):
+        ent = resolve(question, CATALOG, metric_index=metric_index)
+        assert ent.figure == "enrollment" and not ent.leftover, (question, ent.leftover)
+        assert isinstance(plan_question(question, ent), Average)
+    titles = ["Principles of Microeconomics", "Database Management", "Software Development"]
+    assert expand_abbreviations("schafer's micro", titles) == "schafer's microeconomics"
+    assert expand_abbreviations("data mgmt and software dev", titles) == (
+        "data management and software development"
+    )
+    assert expand_abbreviations("micro econ", titles) == "microeconomics"
+    assert resolve(
+        "response rate of micro in fall 2023", TITLED_MICRO, metric_index=None
+    ).courses == ["ECON1116"]
+
+
+TITLED_MICRO = dataclasses.replace(
+    CATALOG,
+    courses=(
+        *CATALOG.courses,
+        CourseRef("ECON1116", "ECON", "1116", "Principles of Microeconomics"),
+    ),
+    subjects=("CS", "DS", "ECON"),
+)
