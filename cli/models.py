@@ -89,7 +89,9 @@ def spaces_drop(
 
 @models.command("register")
 def models_register(
-    backend: Annotated[str, typer.Option(help="st-fp32, torch-bf16, onnx-int8 (or fake)")],
+    backend: Annotated[
+        str, typer.Option(help="st-fp32, torch-bf16, openvino-int8, onnx-int8 (or fake)")
+    ],
     text: Annotated[str | None, typer.Option(help="comment, prompt or context")] = None,
     alias: Annotated[str | None, typer.Option(help="e.g. challenger")] = None,
 ) -> None:

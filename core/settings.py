@@ -137,9 +137,11 @@ class Settings(BaseSettings):
         default=64 * 1024 * 1024, gt=0, description="an xlsx container's unpacked size"
     )
 
-    embedding_backend: Literal["auto", "torch-bf16", "onnx-int8", "st-fp32", "fake"] = Field(
+    embedding_backend: Literal[
+        "auto", "torch-bf16", "openvino-int8", "onnx-int8", "st-fp32", "fake"
+    ] = Field(
         default="auto",
-        description="auto: torch-bf16 where the CPU has bf16 units (AMX), else onnx-int8",
+        description="auto: torch-bf16 where the CPU has bf16 units (AMX), else openvino-int8",
     )
     embedding_batch_size: int = Field(default=64, ge=1)
     embedding_text: Literal["comment", "prompt", "context"] = Field(

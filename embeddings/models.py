@@ -1,9 +1,10 @@
-"""The real all-MiniLM-L6-v2 embedders (fp32 baseline, bf16, int8 ONNX) and the factory."""
+"""The real all-MiniLM-L6-v2 embedders (fp32 baseline, bf16, two int8) and the factory."""
 
 from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from embeddings.onnx_build import (
     model_dir,
     model_version,
 )
+from embeddings.openvino_build import ensure_openvino_int8_model, quiet_openvino
 from embeddings.spans import Span, pool_spans
 
 if TYPE_CHECKING:
@@ -119,17 +121,17 @@ def auto_backend(features: frozenset[str]) -> tuple[str, str]:
     """The backend `auto` picks on a CPU with these flags, and why.
 
     AMX tiles: torch-bf16 (oneDNN's AMX bf16 kernels; not measured on the machines here).
-    Everywhere else: onnx-int8. With VNNI it measured faster than bf16 even beside AVX512-BF16
-    (`tracelens bench embed` on an AMD EPYC with both), and without bf16 units bf16 is emulated
-    and slowest of all; without VNNI the int8 kernels still beat fp32.
+    Everywhere else: openvino-int8. `tracelens bench embed` on an AMD EPYC with AVX512-VNNI and
+    AVX512-BF16 measured it about 2x onnx-int8 and faster than torch-bf16; without bf16 units
+    bf16 is emulated and slowest of all, and without VNNI the int8 kernels still beat fp32.
     """
     if "amx_bf16" in features:
         return "torch-bf16", "AMX bf16 tiles"
     units = [flag for flag in INT8_UNITS if flag in features]
     if units:
         also = " (AVX512-BF16 too, measured slower)" if "avx512_bf16" in features else ""
-        return "onnx-int8", f"int8 dot-product units {'+'.join(units)}{also}"
-    return "onnx-int8", "no AMX or VNNI units: int8 without VNNI still beats fp32"
+        return "openvino-int8", f"int8 dot-product units {'+'.join(units)}{also}"
+    return "openvino-int8", "no AMX or VNNI units: int8 without VNNI still beats fp32"
 
 
 def resolve_backend(backend: str, *, features: frozenset[str] | None = None) -> str:
@@ -207,8 +209,48 @@ class OnnxInt8Embedder:
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        return encodings, self._infer(feeds), mask
+
+    def _infer(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
         hidden: np.ndarray = self._session.run(None, feeds)[0]
-        return encodings, hidden, mask
+        return hidden
+
+
+class OpenVinoInt8Embedder(OnnxInt8Embedder):
+    """Static int8 in OpenVINO (embeddings/openvino_build.py): about 2× onnx-int8 on CPU.
+
+    Tokenising and pooling are onnx-int8's. Unquantised operations run in fp32 on every CPU
+    (OpenVINO would pick bf16 where the CPU has it), so vectors do not depend on the machine.
+    """
+
+    backend = "openvino-int8"
+
+    def __init__(self, *, cache_dir: Path, threads: int | None = None):
+        quiet_openvino()
+        # start-up speed: OpenVINO loads only for this backend
+        import openvino as ov
+        from tokenizers import Tokenizer
+
+        self.version = model_version()
+        built = ensure_openvino_int8_model(cache_dir)
+        self.model_path = built.path
+        self.build_seconds = built.build_seconds
+        self._tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_SEQ_LENGTH)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"}
+        if threads is not None:
+            config["INFERENCE_NUM_THREADS"] = threads
+        self._compiled = ov.Core().compile_model(str(self.model_path), "CPU", config)
+        self._inputs = [port.get_any_name() for port in self._compiled.inputs]
+        self._local = threading.local()  # an infer request serves one thread at a time
+
+    def _infer(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        request = getattr(self._local, "request", None)
+        if request is None:
+            request = self._local.request = self._compiled.create_infer_request()
+        hidden: np.ndarray = request.infer({name: feeds[name] for name in self._inputs})[0]
+        return hidden
 
 
 def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -240,6 +282,8 @@ def load_embedder(backend: str, *, threads: int | None, cache_dir: Path) -> Embe
         return TorchBf16Embedder(threads=threads)
     if backend == "onnx-int8":
         return OnnxInt8Embedder(cache_dir=cache_dir, threads=threads)
+    if backend == "openvino-int8":
+        return OpenVinoInt8Embedder(cache_dir=cache_dir, threads=threads)
     raise ConfigError(f"unknown embedding backend {backend!r}")
 
 

@@ -32,6 +32,7 @@ QUANTISATION = {
     "st-fp32": "none (fp32)",
     "torch-bf16": "bf16 weights and activations",
     "onnx-int8": "dynamic int8, per-channel weights (ONNX Runtime)",
+    "openvino-int8": "static int8, per-channel weights (OpenVINO, NNCF)",
     "fake": "none",
 }
 

@@ -1,11 +1,14 @@
 """`tracelens bench embed`: throughput and retrieval quality of the fast backend against fp32.
 
-Both backends embed the same comment texts in the same process, each after a warm-up, in
-alternating rounds (so a noisy neighbour slows both alike); the best round of each counts.
+Every backend embeds the same comment texts in the same process, with the same threads and the
+same batch size (the baseline's 32), each after a warm-up, in alternating rounds (so a noisy
+neighbour slows all alike); the median round of each counts, and the rounds are printed too.
 """
 
 from __future__ import annotations
 
+import os
+import statistics
 import tempfile
 import time
 from collections.abc import Sequence
@@ -31,7 +34,7 @@ TARGET_NDCG_LOSS = 0.01
 
 def candidate_backends() -> list[str]:
     """The faster backends worth measuring on this machine (bf16 needs bf16 hardware)."""
-    return (["torch-bf16"] if bf16_hardware() else []) + ["onnx-int8"]
+    return (["torch-bf16"] if bf16_hardware() else []) + ["openvino-int8", "onnx-int8"]
 
 
 def run_embed_benchmark(
@@ -41,53 +44,48 @@ def run_embed_benchmark(
     seed: int,
     settings: Settings,
     rounds: int = 3,
-    batch_sizes: Sequence[int] = (16, 32, 64),
+    backends: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Comments/s and nDCG@10 / recall@10 / MRR of st-fp32 (batch 32) and each fast backend."""
+    """Comments/s and nDCG@10 / recall@10 / MRR of st-fp32 and each fast backend, batch 32."""
+    candidates = candidate_backends() if backends is None else list(backends)
     if corpus_dir is None:
         with tempfile.TemporaryDirectory(prefix="tl-bench-embed-") as tmp:
             write_corpus(Path(tmp), reports=reports, seed=seed)
-            return _measure(Path(tmp), settings, rounds=rounds, batch_sizes=batch_sizes)
-    return _measure(corpus_dir, settings, rounds=rounds, batch_sizes=batch_sizes)
+            return _measure(Path(tmp), settings, rounds=rounds, candidates=candidates)
+    return _measure(corpus_dir, settings, rounds=rounds, candidates=candidates)
 
 
 def _measure(
-    corpus_dir: Path, settings: Settings, *, rounds: int, batch_sizes: Sequence[int]
+    corpus_dir: Path, settings: Settings, *, rounds: int, candidates: Sequence[str]
 ) -> dict[str, Any]:
     eval_set = build_eval_set(corpus_dir)
     texts = [c.text for c in eval_set.comments]
     queries = [q.query for q in eval_set.queries]
-    threads, cache = settings.embedding_threads, settings.model_cache
+    # every backend gets the same thread count: the setting, else one per CPU
+    threads, cache = settings.embedding_threads or os.cpu_count() or 1, settings.model_cache
 
     embedders: dict[str, Embedder] = {}
     load_s: dict[str, float] = {}
-    for backend in [BASELINE_BACKEND, *candidate_backends()]:
+    for backend in [BASELINE_BACKEND, *candidates]:
         started = time.perf_counter()
         embedders[backend] = load_embedder(backend, threads=threads, cache_dir=cache)
         load_s[backend] = time.perf_counter() - started
 
-    runs: list[tuple[str, int]] = [(BASELINE_BACKEND, BASELINE_BATCH)]
-    runs += [(b, size) for b in embedders if b != BASELINE_BACKEND for size in batch_sizes]
-    warm = texts[: max(batch_sizes) * 2]
-    for backend, batch in runs:
-        embed_texts(embedders[backend], warm, batch_size=batch)
-    best = {run: 0.0 for run in runs}
+    batch = BASELINE_BATCH
+    for embedder in embedders.values():
+        embed_texts(embedder, texts[: batch * 4], batch_size=batch)
+    per_round: dict[str, list[float]] = {backend: [] for backend in embedders}
+    loads: list[float] = []
     for _ in range(rounds):  # alternate, so a noisy neighbour slows every backend alike
-        for backend, batch in runs:
+        for backend, embedder in embedders.items():
             t0 = time.perf_counter()
-            embed_texts(embedders[backend], texts, batch_size=batch)
-            best[(backend, batch)] = max(
-                best[(backend, batch)], len(texts) / (time.perf_counter() - t0)
-            )
+            embed_texts(embedder, texts, batch_size=batch)
+            per_round[backend].append(len(texts) / (time.perf_counter() - t0))
+        loads.append(os.getloadavg()[0])
 
     results: dict[str, dict[str, Any]] = {}
     baseline_vectors = None
     for backend, embedder in embedders.items():
-        batch = (
-            BASELINE_BATCH
-            if backend == BASELINE_BACKEND
-            else max(batch_sizes, key=lambda b, be=backend: best[(be, b)])  # type: ignore[misc]
-        )
         vectors = embed_texts(embedder, texts, batch_size=batch)
         query_vectors = embed_texts(embedder, queries, batch_size=batch)
         if baseline_vectors is None:
@@ -96,10 +94,8 @@ def _measure(
         results[backend] = {
             **describe(embedder),
             "batch_size": batch,
-            "comments_per_s": best[(backend, batch)],
-            "comments_per_s_by_batch": {
-                b: best[(backend, b)] for b in batch_sizes if (backend, b) in best
-            },
+            "comments_per_s": statistics.median(per_round[backend]),
+            "comments_per_s_by_round": per_round[backend],
             "load_s": load_s[backend],
             "build_s": getattr(embedder, "build_seconds", None),
             "cosine_to_baseline": {"mean": float(cosine.mean()), "min": float(cosine.min())},
@@ -117,6 +113,7 @@ def _measure(
         "queries": len(queries),
         "rounds": rounds,
         "threads": threads,
+        "load_average_by_round": loads,
         "chosen": resolve_backend(settings.embedding_backend),
         "backends": results,
     }
@@ -128,8 +125,9 @@ def format_embed_benchmark(result: dict[str, Any]) -> str:
     base = backends[BASELINE_BACKEND]
     lines = [
         f"{base['model']} {base['version']}: {result['comments']} comments, "
-        f"{result['queries']} queries, best of {result['rounds']} rounds, "
-        f"threads {result['threads'] or 'default'}",
+        f"{result['queries']} queries, median of {result['rounds']} rounds, "
+        f"threads {result['threads']} each, load average "
+        + "/".join(f"{x:.1f}" for x in result["load_average_by_round"]),
     ]
     for backend, r in backends.items():
         label = (
@@ -138,10 +136,11 @@ def format_embed_benchmark(result: dict[str, Any]) -> str:
             else ("chosen" if backend == result["chosen"] else "candidate")
         )
         lines.append(
-            f"{label:<9} {backend:<10} batch {r['batch_size']:>3} {r['comments_per_s']:8.1f}"
+            f"{label:<9} {backend:<13} batch {r['batch_size']:>3} {r['comments_per_s']:8.1f}"
             f" comments/s ({r['speedup']:.2f}x)  nDCG@10 {r['ndcg@10']:.4f}"
             f" ({r['ndcg_change'] * 100:+.2f}%)  recall@10 {r['recall@10']:.4f}"
             f"  MRR {r['mrr']:.4f}  cos {r['cosine_to_baseline']['mean']:.4f}"
+            f"  rounds {'/'.join(f'{x:.0f}' for x in r['comments_per_s_by_round'])}"
         )
     chosen = backends.get(result["chosen"])
     if chosen is not None and result["chosen"] != BASELINE_BACKEND:

@@ -27,12 +27,12 @@ CLOUD_AVX2 = frozenset(["avx2", "fma"])
 def test_auto_is_bf16_on_amx_and_int8_everywhere_else() -> None:
     assert resolve_backend("auto", features=SAPPHIRE_RAPIDS) == "torch-bf16"
     # int8 with VNNI measured faster than bf16 beside AVX512-BF16 (tracelens bench embed)
-    assert resolve_backend("auto", features=EPYC) == "onnx-int8"
-    assert resolve_backend("auto", features=CLOUD_AVX2) == "onnx-int8"
-    assert resolve_backend("auto", features=frozenset()) == "onnx-int8"
+    assert resolve_backend("auto", features=EPYC) == "openvino-int8"
+    assert resolve_backend("auto", features=CLOUD_AVX2) == "openvino-int8"
+    assert resolve_backend("auto", features=frozenset()) == "openvino-int8"
     assert resolve_backend("st-fp32", features=SAPPHIRE_RAPIDS) == "st-fp32"  # a name stands
     assert backend_choice("auto", features=EPYC) == (
-        "embedding backend onnx-int8 (auto: int8 dot-product units avx512_vnni"
+        "embedding backend openvino-int8 (auto: int8 dot-product units avx512_vnni"
         " (AVX512-BF16 too, measured slower))"
     )
     assert backend_choice("auto", features=SAPPHIRE_RAPIDS) == (
