@@ -9,12 +9,13 @@ vectors inside it, less half the comment's mean (CONTEXT_SHARE): a sentence's to
 their neighbours, and without that correction a comment's main theme bled into its other
 sentences. A sentence that is the whole comment gets exactly the comment's vector.
 
-`tracelens eval themes` micro-F1 (generated / independent DEV / all), sentences embedded on
-their own: 0.860 / 0.821 / 0.814; pooled: 0.816 / 0.824 / 0.817; pooled less half the comment:
-0.849 / 0.815 / 0.811; and with the sentences whose theme the pooled vector leaves in doubt
-embedded on their own (enrichment.detector.POOLED_DOUBT): 0.856 / 0.821 / 0.814. (Dynamic int8
-scales each batch's activations on their own, so the same detector moves by about ±0.006
-between runs.) A part the pooler cannot place (past the model's 256-token truncation, or not
+`tracelens eval themes` micro-F1 (generated / independent DEV / all) with onnx-int8, sentences
+embedded on their own: 0.860 / 0.821 / 0.814; pooled: 0.816 / 0.824 / 0.817; pooled less half
+the comment: 0.849 / 0.815 / 0.811; and with the sentences whose theme the pooled vector leaves
+in doubt embedded on their own (enrichment.detector.POOLED_DOUBT): 0.856 / 0.821 / 0.814. With
+openvino-int8, on their own 0.861 / 0.832 / 0.812, pooled with the doubtful ones embedded again
+0.855 / 0.832 / 0.812. (Dynamic int8 scales each batch's activations on their own, so onnx-int8
+moves by about ±0.006 between runs.) A part the pooler cannot place (past the model's 256-token truncation, or not
 found in the text) and every part under an embedder that cannot pool is embedded on its own.
 """
 
