@@ -172,7 +172,8 @@ class Asker:
         )
         defaults = catalog_defaults(catalog)
         plan = self._plan(question, entities, catalog, defaults)
-        if isinstance(plan, Unanswerable) and self._asks_theme(question, entities):
+        verdict = isinstance(plan, Overview) and bool(plan.unread)
+        if (isinstance(plan, Unanswerable) or verdict) and self._asks_theme(question, entities):
             # words no rating question holds, but a comment theme does ("the pace"): comments
             return self._opinions(conn, catalog, question, entities, filters)
         if isinstance(plan, Unanswerable):

@@ -41,7 +41,10 @@ _HOURS_WORDS = re.compile(r"\bhours?\b", re.I)
 
 _WHO_TAUGHT = re.compile(
     r"\bwho\s+(?:taught|teaches|teach|is\s+teaching|was\s+teaching|instructed|ran|was\s+the"
-    r"\s+(?:instructor|professor|prof|teacher))\b",
+    r"\s+(?:instructor|professor|prof|teacher))\b"
+    r"|\b(?:which|what)\s+(?:prof|profs|professors?|instructors?|teachers?|lecturers?)\s+"
+    r"(?:had|taught|teaches|ran|was\s+teaching|did)\b(?!.*\b(?:highest|lowest|best|worst|top|"
+    r"most|least|rat\w+|scores?|\w+est)\b)",
     re.I,
 )
 
@@ -292,7 +295,12 @@ def plan_question(
     if entities.unprinted:
         words = " ".join(entities.leftover)
         return Unanswerable(reason=f"evaluation reports print no {words}", searched=words)
-    intent = detect_intent(question, entities) or entities.intent
+    intent = detect_intent(question, entities)
+    inherited = entities.intent
+    if intent is None and inherited is not None and inherited.kind == "count" and entities.metric:
+        # "who taught it?" then "his overall number that semester?": the rating, not a count
+        inherited = Intent(kind="average")
+    intent = intent or inherited
     scope = scope_of(entities)
     if intent is not None and intent.kind == "count":
         return Count(what=intent.what or "sections", scope=scope)

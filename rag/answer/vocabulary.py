@@ -455,7 +455,8 @@ FILLER_WORDS = frozenset(
     """pls plz w w/ gets who've true awful terrible tiny seminar if why higher lower say says
     said picked pick chose choose selected select gave give marked thinking
     considering planning plan trying relevance gen ed eds elective yo but lol btw fyi tbh
-    imo ngl hmm um uh yeah yep ya anyway anyways""".split()  # noqa: SIM905
+    imo ngl hmm um uh yeah yep ya anyway anyways giving gives given providing provides
+    offering offers""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling

@@ -183,3 +183,31 @@ def test_unhappy_students_ask_for_complaints(asker_: Asker, conn_: Conn) -> None
         answer = ask(asker_, conn_, question)
         assert answer.route == "qualitative", (question, answer.answer)
         assert answer.plan["tone"] == "negative" and answer.citations, answer.plan
+
+
+def test_follow_ups_on_who_taught_and_a_rating_asked_in_everyday_words(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "which prof had X" is who taught it; "his overall number that semester?" after it is the
+    rating in the same course and term, not another count; "is X good at giving feedback?" is
+    the feedback rating, and "has it gotten better lately?" its trend."""
+    taught = ask(asker_, conn_, "which prof had CS5800 in Fall 2023?")
+    assert taught.plan["kind"] == "count" and taught.plan["what"] == "instructors", taught.plan
+    rating = ask(
+        asker_, conn_, "which prof had CS5800 in Fall 2023?", "his overall number that semester?"
+    )
+    assert rating.plan["kind"] == "average", rating.plan
+    assert rating.plan["scope"]["courses"] == ["CS5800"]
+    assert rating.plan["scope"]["terms"] == ["Fall 2023"]
+    assert rating.facts[0].value == 4.35
+    ranked = ask(asker_, conn_, "which prof had the highest overall rating in CS5800?")
+    assert ranked.plan["kind"] == "ranking", ranked.plan
+    feedback = ask(asker_, conn_, "is okafor good at giving feedback?")
+    assert feedback.plan["kind"] == "average" and "feedback" in feedback.plan["metric"]["text"]
+    trend = ask(
+        asker_,
+        conn_,
+        "is okafor good at giving feedback?",
+        "ok but has it gotten better lately? by term",
+    )
+    assert trend.plan["kind"] == "trend" and "feedback" in trend.plan["metric"]["text"], trend.plan
