@@ -49,6 +49,7 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
     (
         "declines",
         _re(r"\b(?:declin(?:e|es|ed|ing)|opt(?:ed|s)?\s+out|refus(?:e|ed|als?)|"
+            r"(?:said|say|saying)\s+no|"
             r"chose\s+not\s+to\s+(?:respond|answer|take\s+(?:the\s+)?" + _SURVEY + r"))\b"
             r"(?:\s+(?:to\s+(?:take|fill\s+out|complete|respond|answer))?\s*(?:of\s+)?"
             r"(?:the\s+)?" + _SURVEY + r"\b)?"),
@@ -113,7 +114,8 @@ STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
                          r"|\bhow\s+many\s+(?:[1-5]s\b[\s,]*)+(?:etc\.?)?")),
     ("median", _re(r"\bmedians?\b")),
     ("responses", _re(r"\bthe\s+n\b|\bn\s+(?:for|of)\b|\bsample\s+size\b"
-                      r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:answered|responded\s+to|rated)\b"
+                      r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:actually\s+|really\s+|even\s+)?"
+                      r"(?:answered|responded\s+to|rated)\b"
                       r"(?!\s+(?:to\s+)?(?:the\s+)?(?:survey|surveys|evals?|evaluations?|trace|"
                       r"form|it|them|the\s+(?:course|class)\b))")),
     ("mean", _re(r"\b(?:mean|average|avg)\b")),
@@ -405,7 +407,20 @@ BREAK_DOWN = _re(r"\b(?:break(?:ing)?|broken|split(?:ting)?)\s+(?:(?:it|that|thi
 OFFICE_HOURS = _re(r"\boffice\s+hours?\b")
 
 
+SCHEDULE: tuple[str, re.Pattern[str]] = (
+    "schedules (when or where a class, an exam or office hours is)",
+    _re(
+        r"\b(?:when|where|what\s+time)\s+(?:are|is|do|does|will)\b(?![^?.!]{0,40}\bspen[dt]\b)"
+        r"(?=[^?.!]{0,40}\b(?:office"
+        r"\s+hours?|meet|meets|meeting|lectures?|labs?|exams?|finals?|midterms?)\b)"
+    ),
+)
+"""'when are Okafor's office hours': a timetable, which no report prints (read before "office
+hours" is read as the availability rating)."""
+
+
 UNPRINTED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    SCHEDULE,
     (
         "academic integrity cases",
         _re(r"\b(?:cheat|cheats|cheated|cheating|plagiarism|plagiarized|plagiarised|"

@@ -38,6 +38,7 @@ from rag.answer.vocabulary import (
     PLANNED,
     QUESTION_WORD,
     RATED_N,
+    SCHEDULE,
     SMALL,
     STATISTICS,
     STUDENTS_ONLY,
@@ -70,6 +71,9 @@ def read_early(text: QuestionText, ent: Entities) -> None:
             ent.future = True
     if _consume(text, SMALL):
         ent.small_excluded = True
+    if _consume(text, SCHEDULE[1]):  # "when are her office hours": a timetable, not a rating
+        ent.leftover = [SCHEDULE[0]]
+        ent.unprinted = True
     for m in OFFICE_HOURS.finditer(text.masked):  # availability, not hours of work per week
         width = m.end() - m.start()
         text.masked = (

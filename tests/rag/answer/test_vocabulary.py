@@ -223,3 +223,31 @@ def test_follow_ups_that_widen_or_change_the_statistic(index: MetricIndex) -> No
     assert median.statistic == "median" and median.metric == first.metric
     per = plan_question("per instructor", read("per instructor", index, first), DEFAULTS)
     assert isinstance(per, Ranking) and per.entity == "instructor"
+
+
+@pytest.mark.parametrize(
+    ("question", "held"),
+    [
+        ("when are Jane Doe's office hours this semester", "schedules"),
+        ("what time does CS5800 meet?", "schedules"),
+        ("where is the CS5800 final exam?", "schedules"),
+    ],
+)
+def test_a_timetable_is_no_rating(index: MetricIndex, question: str, held: str) -> None:
+    """ "when are her office hours": a schedule no report prints, not the availability rating;
+    "how available was she outside class" still is."""
+    made = plan(question, index)
+    assert isinstance(made, Unanswerable) and held in made.reason, made
+    rated = plan("how good were Jane Doe's office hours?", index)
+    assert not isinstance(rated, Unanswerable), rated
+
+
+def test_everyday_words_for_declines_and_answers(index: MetricIndex) -> None:
+    """ "said no to the eval" is the declines; "how many actually answered the feedback question"
+    the question's responses."""
+    said_no = read("how many said no to the eval in CS5800 fall 2023", index)
+    assert said_no.figure == "declines" and not said_no.leftover, said_no
+    answered = plan(
+        "how many students actually answered the feedback question in CS5800 fall 2023?", index
+    )
+    assert isinstance(answered, Average) and answered.metric.statistic == "responses", answered
