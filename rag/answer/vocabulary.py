@@ -480,9 +480,10 @@ correction (else "pulse" became "pls")."""
 
 
 LIKED = _re(
-    r"\bwhat\s+(?:\w+\s+){0,3}?(?:like[ds]?|love[ds]?|enjoy(?:s|ed)?|appreciat\w*|prais\w*|"
+    r"\bwhat\s+(?!(?:is|are|was|were|will)\b)(?:\w+\s+){0,3}?(?:like[ds]?|love[ds]?|enjoy(?:s|ed)?|appreciat\w*|prais\w*|"
     r"hate[ds]?|dislike[ds]?|complain(?:s|ed)?\s+about|criticis\w*|criticiz\w*)\b"
     r"(?:\s+(?:the\s+)?(?:most|best|least))?"
 )
 """"what do students like most about the math department", "what do people hate about CS5800":
-an opinion of one tone (themes and quotes), not a ranking ("most" ranks nothing here)."""
+an opinion of one tone (themes and quotes), not a ranking ("most" ranks nothing here). "What are
+his lectures like" asks what they are, not what anyone liked."""

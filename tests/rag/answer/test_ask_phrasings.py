@@ -211,3 +211,16 @@ def test_follow_ups_on_who_taught_and_a_rating_asked_in_everyday_words(
         "ok but has it gotten better lately? by term",
     )
     assert trend.plan["kind"] == "trend" and "feedback" in trend.plan["metric"]["text"], trend.plan
+
+
+def test_what_is_it_like_is_the_whole_picture_not_what_was_liked(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "what are her lectures like?", "what is CS5800 like?": the ratings with the comments;
+    "what do students like about CS5800?" stays the praise."""
+    for question in ("never had okafor, what are her lectures like?", "what is CS5800 like?"):
+        answer = ask(asker_, conn_, question)
+        assert answer.route == "mixed", (question, answer.plan)
+        assert answer.answer.startswith("Overall rating "), (question, answer.answer)
+    liked = ask(asker_, conn_, "what do students like about CS5800?")
+    assert liked.route == "qualitative" and liked.plan["tone"] == "positive"
