@@ -32,9 +32,9 @@ def test_independent_split_is_fixed_and_documented() -> None:
     from devtools.independent import file_split, load_theme_labels, query_split
 
     cases = independent_cases()
-    assert len(cases) == 76
+    assert len(cases) == 100  # s001–s076, and the third batch's s077–s100
     assert all(c.split == ("dev" if int(c.id[1:]) % 2 else "test") for c in cases)
-    assert sum(c.split == "dev" for c in cases) == 38
+    assert sum(c.split == "dev" for c in cases) == 50
     assert query_split("s001") == "dev" and query_split("s002") == "test"
     labels = load_theme_labels()
     assert len(labels) == 386
@@ -55,9 +55,9 @@ def test_independent_search_eval_scores_every_signal_and_split(tmp_path: Path) -
         (name, split) for name in CONFIGS for split in ("dev", "test", "all")
     }
     for row in rows:
-        assert row["queries"] == (76 if row["split"] == "all" else 38)
+        assert row["queries"] == (100 if row["split"] == "all" else 50)
         assert all(0.0 <= row[m] <= 1.0 for m in ("p@10", "r@10", "ndcg@10"))
-    assert len(per_query) == 76 * len(CONFIGS)
+    assert len(per_query) == 100 * len(CONFIGS)
     plain = next(r for r in rows if r["signals"] == "plain" and r["split"] == "all")
     assert plain["p@10"] > 0.1  # even hashed bag-of-words finds some paraphrases
     text = format_retrieval_eval(
