@@ -163,17 +163,12 @@ class OnnxInt8Embedder:
     def __init__(self, *, cache_dir: Path, threads: int | None = None):
         # start-up speed: ONNX Runtime loads only for this backend
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         self.version = model_version()
         built = ensure_int8_model(cache_dir)
         self.model_path = built.path
         self.build_seconds = built.build_seconds
-        # tokenizer.json ships with fixed 128-token padding/truncation; the model's own limit is
-        # 256 (sentence_bert_config.json) and padding to the longest text in a batch is cheaper.
-        self._tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
-        self._tokenizer.enable_truncation(MAX_SEQ_LENGTH)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer = batch_tokenizer()
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -229,15 +224,12 @@ class OpenVinoInt8Embedder(OnnxInt8Embedder):
         quiet_openvino()
         # start-up speed: OpenVINO loads only for this backend
         import openvino as ov
-        from tokenizers import Tokenizer
 
         self.version = model_version()
         built = ensure_openvino_int8_model(cache_dir)
         self.model_path = built.path
         self.build_seconds = built.build_seconds
-        self._tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
-        self._tokenizer.enable_truncation(MAX_SEQ_LENGTH)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer = batch_tokenizer()
         config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"}
         if threads is not None:
             config["INFERENCE_NUM_THREADS"] = threads
@@ -251,6 +243,18 @@ class OpenVinoInt8Embedder(OnnxInt8Embedder):
             request = self._local.request = self._compiled.create_infer_request()
         hidden: np.ndarray = request.infer({name: feeds[name] for name in self._inputs})[0]
         return hidden
+
+
+def batch_tokenizer() -> Any:
+    """The model's fast tokenizer, truncating at the model's limit and padding to the longest
+    text of a batch (tokenizer.json ships with fixed 128-token padding and truncation; the
+    model's own limit is 256, sentence_bert_config.json, and padding to the longest is cheaper)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    tokenizer.enable_truncation(MAX_SEQ_LENGTH)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
 
 
 def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:

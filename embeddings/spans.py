@@ -15,8 +15,9 @@ the comment: 0.849 / 0.815 / 0.811; and with the sentences whose theme the poole
 in doubt embedded on their own (enrichment.detector.POOLED_DOUBT): 0.856 / 0.821 / 0.814. With
 openvino-int8, on their own 0.861 / 0.832 / 0.812, pooled with the doubtful ones embedded again
 0.855 / 0.832 / 0.812. (Dynamic int8 scales each batch's activations on their own, so onnx-int8
-moves by about ±0.006 between runs.) A part the pooler cannot place (past the model's 256-token truncation, or not
-found in the text) and every part under an embedder that cannot pool is embedded on its own.
+moves by about ±0.006 between runs.) A part the pooler cannot place (past the model's 256-token
+truncation, or not found in the text) and every part under an embedder that cannot pool is
+embedded on its own.
 """
 
 from __future__ import annotations
