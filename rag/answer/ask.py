@@ -27,7 +27,14 @@ from rag.answer.entities.model import Catalog, Entities, Intent
 from rag.answer.entities.resolve import resolve
 from rag.answer.llm import make_chat_model
 from rag.answer.planner import Planner
-from rag.answer.planning import Defaults, detect_intent, intent_of, plan_question
+from rag.answer.planning import (
+    Defaults,
+    detect_intent,
+    intent_of,
+    meaning_note,
+    plan_question,
+    read_by_meaning,
+)
 from rag.answer.plans import (
     Comparison,
     HoursPerWeek,
@@ -170,6 +177,7 @@ class Asker:
             filters,
             catalog,
         )
+        entities = read_by_meaning(question, entities)
         defaults = catalog_defaults(catalog)
         plan = self._plan(question, entities, catalog, defaults)
         verdict = isinstance(plan, Overview) and bool(plan.unread)
@@ -205,6 +213,9 @@ class Asker:
                 f"“{w}” was read as no rating: this is the whole picture" for w in plan.unread
             ]
             evidence = evidence.model_copy(update={"notes": [*evidence.notes, *unread]})
+        note = meaning_note(entities)
+        if note is not None and evidence.route != "unanswerable":
+            evidence = evidence.model_copy(update={"notes": [*evidence.notes, note]})
         if evidence.route == "unanswerable":
             evidence = decline(
                 conn, catalog, entities, plan=evidence.plan, searched=evidence.searched, unclear=[]

@@ -371,6 +371,44 @@ def plan_question(
     return Average(metric=m, scope=scope)
 
 
+_NUMBER_ASKED = re.compile(
+    r"\b(?:rating|ratings|rated|rate|score|scores|scored|mean|average|avg|median|percent|"
+    r"percentage|proportion|share|number|how\s+many|out\s+of\s+5)\b|%",
+    re.I,
+)
+"""Words that ask for a number, for a rating question read by meaning."""
+
+_NUMERIC_KINDS = ("ranking", "comparison", "trend", "distribution")
+
+
+def read_by_meaning(question: str, entities: Entities) -> Entities:
+    """The entities with the rating question the words mean (`by_meaning`) as their metric,
+    when the strict reading found none but the question names a course, person or term and
+    asks for a number; otherwise unchanged. Words naming what no report prints ("grades",
+    "salary") and future or outside asks are never read past."""
+    ref = entities.by_meaning
+    if ref is None or entities.metric is not None or not entities.names_scope():
+        return entities
+    if entities.unprinted or entities.future or entities.outside or entities.hours:
+        return entities
+    if {w.lower() for w in ref.unread} & EVERYDAY:
+        return entities
+    intent = detect_intent(question, entities)
+    numeric = intent is not None and intent.kind in _NUMERIC_KINDS
+    if not (numeric or entities.statistic or _NUMBER_ASKED.search(question)):
+        return entities
+    return entities.model_copy(update={"metric": ref, "leftover": []})
+
+
+def meaning_note(entities: Entities) -> str | None:
+    """How words were read by meaning, so a person can tell a misreading."""
+    ref = entities.metric
+    if ref is None or not ref.unread:
+        return None
+    unread = ", ".join(f"“{w}”" for w in ref.unread)
+    return f"“{ref.phrase}” was read as the rating question “{ref.text}” ({unread} not read)"
+
+
 def _about_someone(scope: Scope) -> bool:
     return bool(scope.courses or scope.subjects or scope.instructor_ids)
 

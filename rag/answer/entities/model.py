@@ -117,6 +117,9 @@ class MetricRef(BaseModel):
     text: str
     phrase: str = Field(description="The words of the question that matched")
     similarity: float
+    unread: list[str] = Field(
+        default_factory=list, description="Words read past: the question was found by meaning"
+    )
 
 
 class Intent(BaseModel):
@@ -197,6 +200,9 @@ class Entities(BaseModel):
     )
     evaluative: bool = Field(default=False, description="Words of an open question ('good')")
     difficulty: bool = Field(default=False, description="'hardest', 'easier': how challenging")
+    by_meaning: MetricRef | None = Field(
+        default=None, description="The rating question the leftover words mean, read past some"
+    )
     challenge: MetricRef | None = Field(
         default=None, description="The question about challenge, for rankings by difficulty"
     )

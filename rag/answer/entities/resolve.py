@@ -70,6 +70,8 @@ def resolve(
             ent.metric = metric_index.match(phrase)
             if ent.metric is None and not ent.unprinted:
                 ent.leftover = metric_index.unknown_words(phrase) or phrase.split()
+                if not (ent.future or ent.outside):
+                    ent.by_meaning = metric_index.by_meaning(phrase)
     if previous is not None:
         ent = _follow_up(ent, previous)
     return ent
