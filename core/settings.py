@@ -214,6 +214,15 @@ class Settings(BaseSettings):
     worker_backoff_s: float = Field(default=2.0, ge=0)
     worker_backoff_max_s: float = Field(default=300.0, ge=0)
     worker_poll_s: float = Field(default=2.0, gt=0)
+    worker_batch_comments: int = Field(
+        default=768,
+        ge=1,
+        description="The table worker embeds a batch once its reports hold this many comments"
+        " (larger: the model wastes less on padding; smaller: a report waits less)",
+    )
+    worker_batch_reports: int = Field(
+        default=64, ge=1, description="…or once it holds this many reports (one transaction)"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

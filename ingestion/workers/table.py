@@ -49,13 +49,11 @@ log = logging.getLogger(__name__)
 QUEUE_STATS_EVERY_S = 10.0
 """While busy, queue depth and lag are measured at most this often (every idle poll when idle)."""
 
-BATCH_COMMENTS = 768
-"""A batch is embedded once its stored reports hold this many comments. The model sorts a
-batch's comments by length and cuts them into its own batches: a pool of 256 embedded 12% slower
-than one of 2,588 (114.7 against 129.7 comments/s), and `tracelens bench pipeline --reports 300`
-went from 0.45 to 0.54 of the embedder's rate with 768 (0.56 with 1,536)."""
-BATCH_REPORTS = 64
-"""…or once it holds this many reports (a bound on what one transaction holds locked)."""
+# A batch is embedded once its stored reports hold `settings.worker_batch_comments` comments
+# (768) or `worker_batch_reports` reports (64, a bound on what one transaction holds locked).
+# The model sorts a batch's comments by length and cuts them into its own batches: a pool of 256
+# embedded 12% slower than one of 2,588 (114.7 against 129.7 comments/s), and `tracelens bench
+# pipeline --reports 300` went from 0.45 to 0.54 of the embedder's rate with 768 (0.56 with 1,536).
 BATCH_WAIT_S = 0.2
 """…or once the queue has had nothing for it this long (a report waits at most this much)."""
 
@@ -82,13 +80,17 @@ class Worker:
     queue: PostgresQueue
     model: ModelInService
     stop: threading.Event = field(default_factory=threading.Event)
-    batch_comments: int = BATCH_COMMENTS
-    batch_reports: int = BATCH_REPORTS
+    batch_comments: int | None = None
+    """A batch's comments; settings.worker_batch_comments when None."""
+    batch_reports: int | None = None
+    """A batch's reports; settings.worker_batch_reports when None."""
     batch_wait_s: float = BATCH_WAIT_S
     fill_ahead: bool = True
     """Take and store the next batch while this one embeds (on a second connection)."""
 
     def __post_init__(self) -> None:
+        self._max_comments = self.batch_comments or self.settings.worker_batch_comments
+        self._max_reports = self.batch_reports or self.settings.worker_batch_reports
         self.processor = Processor(self.settings, self.url, self.blobs, self.model)
         self.work: Conn = connect(self.url, role="worker")
         self.spare: Conn = connect(self.url, role="worker")
@@ -237,7 +239,7 @@ class Worker:
         conn, claimed = batch.conn, batch.claimed
         comments = 0
         deadline: float | None = None
-        while len(claimed) < self.batch_reports and comments < self.batch_comments:
+        while len(claimed) < self._max_reports and comments < self._max_comments:
             job = self.queue.claim(conn, exclude=[j.id for j in claimed.values()])
             if job is None:
                 if not batch.parsed or self.stop.is_set():

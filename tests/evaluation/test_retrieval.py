@@ -72,7 +72,7 @@ def test_independent_dev_split_holds_no_test_query(tmp_path: Path) -> None:
     from devtools.evaluate.retrieval import independent_cases, run_independent_search
 
     assert {c.split for c in independent_cases(split="dev")} == {"dev"}
-    assert len(independent_cases(split="test")) == 38
+    assert len(independent_cases(split="test")) == 50
     settings = Settings(_env_file=None, state_dir=tmp_path, embedding_backend="fake")  # type: ignore[call-arg]
     rows, per_query, _backend = run_independent_search(settings, split="dev")
     assert {r["split"] for r in rows} == {"dev"}

@@ -38,6 +38,10 @@ def _worker(settings: Settings) -> subprocess.Popen[bytes]:
 def test_kill_9_five_times_during_an_ingest_loses_and_duplicates_nothing(
     settings: Settings,
 ) -> None:
+    # batches of at most 16 reports: at the default 768 comments a 120-report ingest commits in
+    # three batches, too few for five kills to land between commits
+    small = {"worker_batch_comments": 256, "worker_batch_reports": 16}
+    settings = settings.model_copy(update=small)
     assert settings.database_dsn is not None
     surveys = generate_surveys(REPORTS, seed=33)
     expected_comments: dict[tuple[str, str, str], set[tuple[str, int]]] = {}
