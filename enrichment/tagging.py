@@ -61,13 +61,14 @@ def tag_comments(
     """
     pending = untagged_comments(conn, section_ids=section_ids, ids=ids)
     detector = detector_for(embedder)
+    scored = tones or {}
     for start in range(0, len(pending), TAG_BATCH):
         chunk = pending[start : start + TAG_BATCH]
         texts = [text for _, text, _ in chunk]
         themes = detector.detect(texts, prompts=[prompt for _, _, prompt in chunk], known=known)
         rows = []
         for (cid, text, prompt), ts in zip(chunk, themes, strict=True):
-            sentiment = (tones or {}).get((text, prompt)) or score_comment(text, prompt=prompt)
+            sentiment = scored.get((text, prompt)) or score_comment(text, prompt=prompt)
             rows.append(
                 (cid, text, DETECTOR_VERSION, list(ts), sentiment.compound, sentiment.tone,
                  list(sentiment.sentences))

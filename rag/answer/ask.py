@@ -84,6 +84,14 @@ _OPINION_WORDS = re.compile(
 about the course or person as a whole, and the most-mentioned themes lead."""
 
 
+def _declined(
+    conn: Conn, catalog: Catalog, entities: Entities, reason: str, searched: str
+) -> Evidence:
+    """A decline before any plan: for a course or person the reports lack, or a fact no report
+    prints."""
+    return decline(conn, catalog, entities, plan={"reason": reason}, searched=searched, unclear=[])
+
+
 def _work(question: str) -> bool:
     """Asks about the work ("a lot of work"), not the hours a report prints or declines."""
     return WORKLOAD.search(question) is not None and not _HOURS_ASKED.search(question)
@@ -133,27 +141,13 @@ class Asker:
             names = [f"course {c}" for c in entities.unknown_courses]
             names += [f"instructor {p}" for p in entities.unknown_instructors]
             names += [f"“{w}” (several courses)" for w in entities.ambiguous_courses]
-            return decline(
-                conn,
-                catalog,
-                entities,
-                plan={"reason": f"no reports for {', '.join(names)}"},
-                searched=f"reports for {', '.join(names)}",
-                unclear=[],
-            ), entities
+            searched = f"reports for {', '.join(names)}"
+            return _declined(conn, catalog, entities, f"no {searched}", searched), entities
         if entities.unprinted:  # names, cheating, grades: not in any report, opinions included
             words = " ".join(entities.leftover)
-            held = decline(
-                conn,
-                catalog,
-                entities,
-                plan={"reason": f"evaluation reports hold no {words}"},
-                searched=f"the reports for {words}",
-                unclear=[],
-            )
-            return held.model_copy(update={"missing": [f"evaluation reports hold no {words}"]}), (
-                entities
-            )
+            reason = f"evaluation reports hold no {words}"
+            held = _declined(conn, catalog, entities, reason, f"the reports for {words}")
+            return held.model_copy(update={"missing": [reason]}), entities
         intent = detect_intent(question, entities)
         liked = LIKED.search(question) is not None  # "what do students like most about X"
         opinion = liked or _OPINION.search(question) is not None
