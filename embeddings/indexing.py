@@ -96,7 +96,10 @@ def store_vectors(
 
 
 def store_texts(conn: Conn, *, space: Space, vectors: Mapping[str, np.ndarray]) -> None:
-    """Add the vectors of texts (by md5) the space does not hold yet, through one COPY."""
+    """Add the vectors of texts (by md5) the space does not hold yet, through one COPY.
+
+    Rows go in md5 order: two writers adding overlapping texts (re-embed shards, workers) then
+    wait on each other's uncommitted rows in one order and cannot deadlock."""
     if not vectors:
         return
     register_vector(conn)
@@ -112,7 +115,7 @@ def store_texts(conn: Conn, *, space: Space, vectors: Mapping[str, np.ndarray]) 
     conn.execute(
         sql.SQL(
             "INSERT INTO {} (text_md5, embedding) SELECT text_md5, embedding"
-            " FROM incoming_text_vectors ON CONFLICT (text_md5) DO NOTHING"
+            " FROM incoming_text_vectors ORDER BY text_md5 ON CONFLICT (text_md5) DO NOTHING"
         ).format(space.texts)
     )
 

@@ -13,9 +13,11 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable
+from queue import Empty
 from typing import Any
 
 from core.db import connect, scratch_database
+from core.errors import TraceLensError
 from core.settings import Settings
 from devtools.bench.search_corpus import generate_corpus, load_catalogue
 from embeddings.base import embed_texts
@@ -109,9 +111,7 @@ def run_reembed_benchmark(
             ]
             for p in procs:
                 p.start()
-            shards = [queue.get() for _ in procs]
-            for p in procs:
-                p.join()
+            shards = _results(queue, procs)
             wall = time.perf_counter() - started
             embedded = sum(s[1] for s in shards)
             slowest = max(s[2] for s in shards)
@@ -137,6 +137,27 @@ def run_reembed_benchmark(
             if on_run is not None:
                 on_run(results["runs"][-1])
     return results
+
+
+def _results(queue: Any, procs: list[Any]) -> list[tuple[int, int, float, float]]:
+    """Each shard process's result; a process that died without one fails the run with its
+    exit code (its traceback is on stderr) instead of leaving the benchmark waiting."""
+    out: list[tuple[int, int, float, float]] = []
+    while len(out) < len(procs):
+        try:
+            out.append(queue.get(timeout=1.0))
+        except Empty:
+            dead = [p for p in procs if p.exitcode not in (None, 0)]
+            if dead:
+                for p in procs:
+                    p.kill()
+                codes = ", ".join(f"{p.name} exited {p.exitcode}" for p in dead)
+                raise TraceLensError(
+                    f"a re-embed shard process failed ({codes}); see its stderr"
+                ) from None
+    for p in procs:
+        p.join()
+    return out
 
 
 EMBEDDER_SAMPLE = 3000

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 from pathlib import Path
 
+import pytest
+
+from core.errors import TraceLensError
 from core.settings import Settings
-from devtools.bench.reembed import format_reembed_benchmark, run_reembed_benchmark
+from devtools.bench.reembed import _results, format_reembed_benchmark, run_reembed_benchmark
 
 
 def test_reembed_benchmark_covers_the_corpus_with_each_shard_count(tmp_path: Path) -> None:
@@ -18,3 +23,12 @@ def test_reembed_benchmark_covers_the_corpus_with_each_shard_count(tmp_path: Pat
         assert run["embedded"] == run["stored"] >= 1000
         assert run["comments_per_s"] > 0 and run["projected_s"] > 0
     assert "projected for 1,000,000 comments" in format_reembed_benchmark(result)
+
+
+def test_a_shard_process_that_dies_fails_the_run_instead_of_hanging() -> None:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=sys.exit, args=(3,))]
+    procs[0].start()
+    with pytest.raises(TraceLensError, match="exited 3"):
+        _results(queue, procs)

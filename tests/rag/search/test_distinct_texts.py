@@ -3,6 +3,8 @@ count every comment with their text, and a text's vector goes with its last comm
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +16,7 @@ from psycopg import sql
 from core.db import Conn, connect
 from devtools.bench.search_corpus import generate_corpus, load_catalogue
 from embeddings.base import FakeEmbedder
-from embeddings.indexing import embed_sections
+from embeddings.indexing import embed_sections, store_texts
 from embeddings.spaces import Space, ensure_space
 from rag.search.filters import SearchFilters
 from rag.search.hybrid import search
@@ -169,3 +171,51 @@ def test_the_searcher_groups_when_asked(
     hits = searcher.search(conn, query="nothing to add", k=10, mode="hybrid", group=True)
     assert len({h.text for h in hits}) == len(hits) > 0
     assert any(h.count > 1 for h in hits)
+
+
+def test_writers_adding_overlapping_texts_wait_in_one_order(db_url: str) -> None:
+    """The re-embed shards' deadlock, made deterministic: A holds text a uncommitted; B adds
+    {b, a}; A then adds b. Inserting in md5 order, B waits on a before taking b, so A goes on;
+    in the order given, B would hold b and wait on a while A waited on b."""
+    embedder = FakeEmbedder()
+    a, b = sorted(["0" * 32, "f" * 32])
+    vec = embedder.embed_batch(["x"])[0]
+    with connect(db_url) as setup:
+        space = ensure_space(setup, embedder=embedder, text_mode="comment")
+        setup.commit()
+    first, second = connect(db_url), connect(db_url)
+    try:
+        store_texts(first, space=space, vectors={a: vec})
+        pid = second.execute("SELECT pg_backend_pid() AS pid").fetchone()["pid"]  # type: ignore[index]
+        failures: list[BaseException] = []
+
+        def add_both() -> None:
+            try:
+                store_texts(second, space=space, vectors={b: vec, a: vec})
+                second.commit()
+            except BaseException as exc:  # handed to the test thread
+                failures.append(exc)
+
+        worker = threading.Thread(target=add_both)
+        worker.start()
+        _await_lock_wait(first, pid)
+        store_texts(first, space=space, vectors={b: vec})  # would deadlock in the given order
+        first.commit()
+        worker.join(timeout=30)
+        assert not worker.is_alive() and failures == []
+        held = first.execute(sql.SQL("SELECT text_md5 FROM {} ORDER BY 1").format(space.texts))
+        assert [r["text_md5"] for r in held.fetchall()] == [a, b]
+    finally:
+        first.close()
+        second.close()
+
+
+def _await_lock_wait(conn: Conn, pid: int) -> None:
+    for _ in range(300):
+        row = conn.execute(
+            "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)
+        ).fetchone()
+        if row is not None and row["wait_event_type"] == "Lock":
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"backend {pid} never waited on a lock")
