@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from psycopg import sql
+
 from core.db import Conn
 from core.errors import ConfigError
 from core.observability import set_active_model
@@ -58,6 +60,7 @@ def active_space(conn: Conn, *, model: ModelInService) -> Space:
             )
     else:
         space = ensure_space(conn, embedder=embedder, text_mode=model.text_mode)
+        _warn_if_left_behind(conn, space)
     set_active_model(
         model=space.model, version=space.version, backend=space.backend, space=space.name
     )
@@ -77,3 +80,38 @@ def _registry_space(conn: Conn, *, model: ModelInService) -> Space:
         )
         space = get_space(conn, name=space.name)
     return space
+
+
+def _warn_if_left_behind(conn: Conn, space: Space) -> None:
+    """Say so at start when the configured embedder's space is empty while a space of the same
+    model and text holds vectors: an upgrade whose `auto` picked another backend would otherwise
+    serve search from an empty space without a word."""
+    if _holds_vectors(conn, space):
+        return
+    rows = conn.execute(
+        "SELECT name FROM embedding_spaces WHERE id <> %s AND model = %s AND version = %s"
+        " AND text_mode = %s AND status IN ('active', 'ready')"
+        " ORDER BY status = 'active' DESC, id DESC",
+        (space.id, space.model, space.version, space.text_mode),
+    ).fetchall()
+    for row in rows:
+        other = get_space(conn, name=row["name"])
+        if _holds_vectors(conn, other):
+            log.warning(
+                "embedding space %s holds no vectors, while %s (backend %s) does: search and"
+                " answers see only comments embedded from now on. Set"
+                " TRACELENS_EMBEDDING_BACKEND=%s to keep serving it, or re-embed"
+                " (`tracelens reembed`, README).",
+                space.name,
+                other.name,
+                other.backend,
+                other.backend,
+            )
+            return
+
+
+def _holds_vectors(conn: Conn, space: Space) -> bool:
+    row = conn.execute(
+        sql.SQL("SELECT EXISTS (SELECT 1 FROM {}) AS any").format(space.mapping)
+    ).fetchone()
+    return bool(row and row["any"])
