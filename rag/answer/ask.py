@@ -25,6 +25,7 @@ from rag.answer.declines import catalog_defaults, decline, mixed, scope_in_force
 from rag.answer.entities.metric_index import MetricIndex
 from rag.answer.entities.model import Catalog, Entities, Intent
 from rag.answer.entities.resolve import resolve
+from rag.answer.intents import IntentIndex, intent_note
 from rag.answer.llm import make_chat_model
 from rag.answer.planner import Planner
 from rag.answer.planning import (
@@ -32,6 +33,7 @@ from rag.answer.planning import (
     detect_intent,
     intent_of,
     meaning_note,
+    plan_by_meaning,
     plan_question,
     read_by_meaning,
 )
@@ -178,6 +180,9 @@ class Asker:
         if (isinstance(plan, Unanswerable) or verdict) and self._asks_theme(question, entities):
             # words no rating question holds, but a comment theme does ("the pace"): comments
             return self._opinions(conn, catalog, question, entities, filters)
+        meant = None
+        if isinstance(plan, Unanswerable):  # the rules read no intent, or left words unread
+            plan, entities, meant = self._by_meaning(question, entities, defaults, plan)
         if isinstance(plan, Unanswerable):
             return decline(
                 conn,
@@ -207,9 +212,9 @@ class Asker:
                 f"“{w}” was read as no rating: this is the whole picture" for w in plan.unread
             ]
             evidence = evidence.model_copy(update={"notes": [*evidence.notes, *unread]})
-        note = meaning_note(entities)
-        if note is not None and evidence.route != "unanswerable":
-            evidence = evidence.model_copy(update={"notes": [*evidence.notes, note]})
+        for note in (meaning_note(entities), meant):
+            if note is not None and evidence.route != "unanswerable":
+                evidence = evidence.model_copy(update={"notes": [*evidence.notes, note]})
         if evidence.route == "unanswerable":
             evidence = decline(
                 conn, catalog, entities, plan=evidence.plan, searched=evidence.searched, unclear=[]
@@ -225,6 +230,22 @@ class Asker:
         if self.planner is None:
             return ruled
         return self.planner.plan(question, entities, catalog, fallback=ruled)
+
+    def _by_meaning(
+        self, question: str, entities: Entities, defaults: Defaults, declined: Unanswerable
+    ) -> tuple[Plan | Unanswerable, Entities, str | None]:
+        """The plan for the intent the question means by similarity to example questions
+        (rag.answer.intents), with a note saying how it was read; else the decline."""
+        if not entities.plain:
+            return declined, entities, None
+        index = IntentIndex.build(self.searcher.queries.embedder)
+        reading = index.read(entities.plain, unread=entities.leftover)
+        if reading is None:
+            return declined, entities, None
+        meant = plan_by_meaning(question, entities, defaults, reading)
+        if meant is None:
+            return declined, entities, None
+        return meant[0], meant[1], intent_note(reading)
 
     def _asks_theme(self, question: str, entities: Entities) -> bool:
         """Whether an unmatched metric phrase names a theme students write about."""

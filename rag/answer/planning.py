@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from rag.answer.entities.model import Entities, Intent
 from rag.answer.entities.reading import EVERYDAY
+from rag.answer.intents import IntentReading
 from rag.answer.plans import (
     FIGURE_WORDS,
     Average,
@@ -280,9 +281,14 @@ def _measure(entities: Entities, intent: Intent | None, defaults: Defaults) -> M
 
 
 def plan_question(
-    question: str, entities: Entities, defaults: Defaults | None = None
+    question: str,
+    entities: Entities,
+    defaults: Defaults | None = None,
+    *,
+    intent: Intent | None = None,
 ) -> Plan | Unanswerable:
-    """Choose and fill a plan; Unanswerable says what is missing instead of guessing."""
+    """Choose and fill a plan; Unanswerable says what is missing instead of guessing.
+    `intent`: what to compute when it was read otherwise (by meaning), not from the rules."""
     defaults = defaults or Defaults()
     if entities.unknown_courses or entities.unknown_instructors:
         names = [f"course {c}" for c in entities.unknown_courses]
@@ -295,7 +301,7 @@ def plan_question(
     if entities.unprinted:
         words = " ".join(entities.leftover)
         return Unanswerable(reason=f"evaluation reports print no {words}", searched=words)
-    intent = detect_intent(question, entities)
+    intent = intent or detect_intent(question, entities)
     inherited = entities.intent
     if intent is None and inherited is not None and inherited.kind == "count" and entities.metric:
         # "who taught it?" then "his overall number that semester?": the rating, not a count
@@ -398,6 +404,63 @@ def read_by_meaning(question: str, entities: Entities) -> Entities:
     if not (numeric or entities.statistic or _NUMBER_ASKED.search(question)):
         return entities
     return entities.model_copy(update={"metric": ref, "leftover": []})
+
+
+def plan_by_meaning(
+    question: str, entities: Entities, defaults: Defaults, reading: IntentReading
+) -> tuple[Plan, Entities] | None:
+    """The plan for what the question means to compute (`reading`: by similarity to example
+    questions), for a question the rules declined (no intent read, or words left unread), and
+    the entities it was made from; None when the reading answers nothing more. Never for an
+    ask the reports cannot answer (outside, future, unprinted, everyday words like "salary"),
+    and words left unread must be part of the intent's wording (`reading.carried_by`), not a
+    measure nobody prints ("the best jokes")."""
+    if reading.kind == "outside":
+        return None
+    if entities.unknown_courses or entities.unknown_instructors or entities.ambiguous_courses:
+        return None
+    if entities.outside or entities.future or entities.unprinted:
+        return None
+    unread = {w.lower() for phrase in entities.leftover for w in phrase.split()}
+    if unread & EVERYDAY or (entities.leftover and not reading.carried_by):
+        return None
+    if entities.leftover:  # the words left were the intent's; what was read is the measure
+        entities = entities.model_copy(
+            update={"metric": entities.by_meaning, "leftover": [], "metric_phrase": None}
+        )
+    if reading.kind == "overview":
+        scope = scope_of(entities)
+        if not _about_someone(scope) or entities.names_measure():
+            return None
+        overview = _overview(entities, scope, defaults)
+        return None if isinstance(overview, Unanswerable) else (overview, entities)
+    plan = plan_question(question, entities, defaults, intent=_meant(question, entities, reading))
+    return None if isinstance(plan, Unanswerable) else (plan, entities)
+
+
+_PEOPLE = re.compile(r"\b(?:instructors?|professors?|profs?|teachers?|faculty|who)\b", re.I)
+
+
+def _meant(question: str, entities: Entities, reading: IntentReading) -> Intent:
+    """The plan intent of a reading by meaning; what it ranks or compares from the words."""
+    if reading.kind == "ranking":
+        low = reading.reading == "ranking_low" or _ASC.search(question) is not None
+        entity = _entity_kind(question) or "instructor"
+        return Intent(kind="ranking", entity=entity, order="asc" if low else "desc")
+    if reading.kind == "comparison":
+        if len({p.name for p in entities.instructors}) > 1:
+            return Intent(kind="comparison", entity="instructors")
+        if len(entities.courses) > 1:
+            return Intent(kind="comparison", entity="courses")
+        if len(entities.sections) > 1:
+            return Intent(kind="comparison", entity="sections")
+        return Intent(kind="comparison", entity="dept_univ")
+    if reading.kind == "count":
+        if _PEOPLE.search(question):
+            return Intent(kind="count", what="instructors")
+        comments = re.search(r"\bcomments?\b", question, re.I) is not None
+        return Intent(kind="count", what="comments" if comments else "sections")
+    return Intent(kind=reading.kind)
 
 
 def meaning_note(entities: Entities) -> str | None:

@@ -209,6 +209,11 @@ class Entities(BaseModel):
     topic: str | None = Field(
         default=None, description="The opinion question a comments follow-up keeps asking"
     )
+    plain: str | None = Field(
+        default=None,
+        exclude=True,
+        description="The question with its names masked as 'X': what intents are read from",
+    )
 
     def names_measure(self) -> bool:
         """Whether the question says what to measure (else a follow-up repeats the last one)."""

@@ -41,6 +41,7 @@ def resolve(
     known = _known_words(catalog)
     text.masked = expand_abbreviations(text.masked, [c.title for c in catalog.courses])
     text.masked = correct_spelling(text.masked, *known, keep=FILLER_WORDS)
+    spelled = text.masked
     ent = Entities()
     read_early(text, ent)
     _survey_titles(text, catalog, ent)
@@ -53,6 +54,7 @@ def resolve(
     read_instructors(text, catalog, ent, vocabulary=vocabulary)
     settle_ambiguous(text, catalog, ent)
     _descriptors(text, catalog, ent)
+    ent.plain = names_masked(text.original, spelled, text.masked)
     read_vocabulary(text, catalog, ent)
     phrase = " ".join(
         w for w in metric_words(text.masked).split() if w not in FUNCTION_WORDS | FILLER_WORDS
@@ -75,6 +77,23 @@ def resolve(
     if previous is not None:
         ent = _follow_up(ent, previous)
     return ent
+
+
+def names_masked(original: str, spelled: str, masked: str) -> str:
+    """The question with each run of names read (courses, people, terms, sections) as "X", the
+    way the intent examples are written ("how has X changed", "X vs X"), in the asker's own
+    words where spelling correction kept their count ("goat", not "got")."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", spelled)]
+    asked = original.split()
+    own = len(asked) == len(spans)
+    out: list[str] = []
+    for index, (start, end) in enumerate(spans):
+        if masked[start:end].strip() != spelled[start:end]:  # a name read in it
+            if not out or out[-1] != "X":
+                out.append("X")
+        else:
+            out.append(asked[index] if own else spelled[start:end])
+    return " ".join(out)
 
 
 def _known_words(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
