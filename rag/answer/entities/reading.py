@@ -58,6 +58,23 @@ def _consume(text: QuestionText, pattern: re.Pattern[str]) -> list[re.Match[str]
     return found
 
 
+PREAMBLE = re.compile(
+    r"^\W*(?:(?:speaking|writing|asking)\s+)?as\s+(?:an?\s+|the\s+|my\s+|our\s+|one\s+)?"
+    r"(?!(?:of|for|far|well|much|many|long|soon|good|far|to|per|if|though)\b)"
+    r"[a-z][\w'&/-]*(?:\s+(?!(?:for|of|at|in|on)\b)[a-z][\w'&/-]*){0,3}"
+    r"(?=\s*(?:[,:;(]|\s[-–—]|\s(?:for|of|at|in|on)\b))",
+    re.I,
+)
+"""Who is asking, before the question ("as chair:", "as a new student,", "as associate dean
+for ..."): the asker's role, never what to compute. "as of Fall 2023", "as for CS5800" and "as
+far as clarity goes" are not roles."""
+
+
+def read_preamble(text: QuestionText) -> None:
+    """Reads past the asker's role at the start (PREAMBLE)."""
+    _consume(text, PREAMBLE)
+
+
 def read_early(text: QuestionText, ent: Entities) -> None:
     """Phrases read before names and terms: other sites, the future, "ignoring tiny sections"
     (whose words would otherwise read as a title, a term or a ranking of sections)."""

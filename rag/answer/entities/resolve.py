@@ -22,6 +22,7 @@ from rag.answer.entities.reading import (
     PATTERN_WORDS,
     correct_spelling,
     read_early,
+    read_preamble,
     read_vocabulary,
 )
 from rag.answer.entities.terms import previous_terms, read_sections, read_terms
@@ -41,6 +42,7 @@ def resolve(
     known = _known_words(catalog)
     text.masked = expand_abbreviations(text.masked, [c.title for c in catalog.courses])
     text.masked = correct_spelling(text.masked, *known, keep=FILLER_WORDS)
+    read_preamble(text)
     spelled = text.masked
     ent = Entities()
     read_early(text, ent)

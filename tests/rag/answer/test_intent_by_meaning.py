@@ -237,3 +237,27 @@ def test_an_answer_by_meaning_says_how_it_was_read(real: tuple[Asker, Conn]) -> 
     assert "read by meaning" not in plain.answer, plain.answer
     salary = ask(asker, conn, "how much does okafor earn")
     assert salary.route == "unanswerable", salary.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "as chair: which instructor had the best overall rating in Fall 2023?",
+        "as a new student, which instructor had the best overall rating in Fall 2023?",
+        "speaking as the department chair - which instructor had the best overall rating in"
+        " Fall 2023?",
+    ],
+)
+def test_the_askers_role_is_read_past(question: str, metric_index: MetricIndex) -> None:
+    """ "as chair:" says who asks, not what to compute: no word of it is left unread."""
+    entities = resolve(question, CATALOG, metric_index=metric_index)
+    assert entities.leftover == [], entities.leftover
+    plan = plan_question(question, entities, DEFAULTS)
+    assert isinstance(plan, Ranking) and plan.scope.terms == ["Fall 2023"], plan
+
+
+def test_as_of_and_as_for_are_not_roles() -> None:
+    ent = resolve("as of Fall 2023, what was the overall rating", CATALOG, metric_index=None)
+    assert ent.terms == ["Fall 2023"] or ent.term_to is not None, ent
+    ent = resolve("as for CS5800, what was the overall rating", CATALOG, metric_index=None)
+    assert ent.courses == ["CS5800"], ent
