@@ -83,15 +83,24 @@ def understood(entities: Entities) -> list[str]:
 
 
 def example_question(conn: Conn, catalog: Catalog, entities: Entities) -> str | None:
-    """A question that works: the headline rating of a section the reports hold, as close to
-    the understood course or person as the data allows."""
+    """A question that works: the headline rating (or the section figure asked) of a section
+    the reports hold, as close to the understood course or person as the data allows; for a
+    title several courses start with, one of those courses, in a term the question named."""
     headline = catalog_defaults(catalog).headline
     words = short_label(headline.text) if headline is not None else "enrollment"
+    if entities.figure in _EXAMPLE_FIGURES:
+        words = FIGURE_WORDS[entities.figure]
     conditions: list[sql.Composable] = []
     params: list[Any] = []
-    if entities.courses:
+    candidates = [
+        c.code
+        for word in entities.ambiguous_courses
+        for c in catalog.courses
+        if fold(c.title).lower().startswith(word)
+    ]
+    if entities.courses or candidates:
         conditions.append(sql.SQL("c.code = ANY(%s)"))
-        params.append(list(entities.courses))
+        params.append(list(entities.courses) or candidates)
     elif entities.instructors:
         conditions.append(sql.SQL("si.instructor_id = ANY(%s)"))
         params.append([p.id for p in entities.instructors])
@@ -100,17 +109,22 @@ def example_question(conn: Conn, catalog: Catalog, entities: Entities) -> str | 
         " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
         " LEFT JOIN section_instructors si ON si.section_id = s.id AND si.position = 0"
         " LEFT JOIN instructors i ON i.id = si.instructor_id"
-        " WHERE {where} ORDER BY t.sort_key DESC, c.code LIMIT 1"
+        " WHERE {where} ORDER BY t.label = ANY(%s) DESC, t.sort_key DESC, c.code LIMIT 1"
     )
     where = sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("TRUE")
-    row = conn.execute(query.format(where=where), params).fetchone()
+    terms = list(entities.terms)
+    row = conn.execute(query.format(where=where), [*params, terms]).fetchone()
     if row is None and conditions:
-        row = conn.execute(query.format(where=sql.SQL("TRUE")), []).fetchone()
+        row = conn.execute(query.format(where=sql.SQL("TRUE")), [terms]).fetchone()
     if row is None:
         return None
-    if entities.instructors and not entities.courses and row["last_name"]:
+    if entities.instructors and not entities.courses and not candidates and row["last_name"]:
         return f"What was {row['first_name']} {row['last_name']}'s {words} in {row['term']}?"
     return f"What was the {words} of {row['code']} in {row['term']}?"
+
+
+_EXAMPLE_FIGURES = ("enrollment", "response_rate")
+"""Section figures an example may ask for as asked: every section's report prints them."""
 
 
 MAX_SUGGESTIONS = 5

@@ -4,6 +4,7 @@ and the answer says so; what the reports cannot hold is still declined."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from cli.wiring import model_in_service
 from core.db import Conn, connect
+from core.report import ParsedReport
 from core.settings import Settings
 from embeddings.base import Embedder
 from evaluation.loading import index_stored, store_parsed
@@ -181,6 +183,18 @@ def test_the_note_says_how_the_question_was_read() -> None:
 # ---------------------------------------------------------------- end to end
 
 
+def _titled(report: ParsedReport, name: str, code: str, title: str) -> ParsedReport:
+    course = report.course.model_copy(update={"code": code, "number": code[-4:], "title": title})
+    sha = hashlib.sha256(name.encode()).hexdigest()
+    return report.model_copy(update={"file": name, "sha256": sha, "course": course})
+
+
+_FUNDAMENTALS = [  # two courses whose titles start alike, taught in different terms
+    _titled(REPORTS[0], "g.json", "CS2500", "Fundamentals of Computer Science 1"),
+    _titled(REPORTS[2], "h.json", "CS2510", "Fundamentals of Computer Science 2"),
+]
+
+
 @pytest.fixture(scope="module")
 def loaded(pg_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     """The hand-made reports of test_ask_numbers, answered with the service's real embedder."""
@@ -200,7 +214,7 @@ def loaded(pg_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         embedding_backend="st-fp32",
     )
     with connect(url) as conn:
-        for report in REPORTS:
+        for report in [*REPORTS, *_FUNDAMENTALS]:
             store_parsed(
                 conn, report, filename=report.file, sha256=report.sha256,
                 media_type="application/json", size_bytes=100, processed=True,
@@ -261,3 +275,17 @@ def test_as_of_and_as_for_are_not_roles() -> None:
     assert ent.terms == ["Fall 2023"] or ent.term_to is not None, ent
     ent = resolve("as for CS5800, what was the overall rating", CATALOG, metric_index=None)
     assert ent.courses == ["CS5800"], ent
+
+
+def test_an_ambiguous_title_s_decline_gives_an_example_with_one_of_its_courses(
+    real: tuple[Asker, Conn],
+) -> None:
+    """ "fundamentals" starts two titles: the decline names both, and its example asks the same
+    figure of one of them (the newest section), not of some other course."""
+    asker, conn = real
+    answer = ask(asker, conn, "response rate of fundamentals")
+    assert answer.route == "unanswerable", answer.answer
+    assert "“fundamentals” starts the titles of CS2500" in answer.answer, answer.answer
+    assert "A question that works: “What was the response rate of CS2510 in Spring 2024?”" in (
+        answer.answer
+    )
