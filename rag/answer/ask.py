@@ -19,6 +19,7 @@ from enrichment.detector import detector_for
 from enrichment.theme_definitions import GENERAL, lexicon_hits
 from rag.answer.analytics.overview import workload_by_comments
 from rag.answer.analytics.run import run_plan
+from rag.answer.analytics.teaching import co_taught
 from rag.answer.answers import Answer, Evidence
 from rag.answer.conversations import add_turn, last_entities, start_conversation
 from rag.answer.declines import catalog_defaults, decline, mixed, scope_in_force, themed
@@ -39,6 +40,7 @@ from rag.answer.planning import (
 )
 from rag.answer.plans import (
     Comparison,
+    Count,
     HoursPerWeek,
     Overview,
     Plan,
@@ -215,6 +217,9 @@ class Asker:
         for note in (meaning_note(entities), meant):
             if note is not None and evidence.route != "unanswerable":
                 evidence = evidence.model_copy(update={"notes": [*evidence.notes, note]})
+        if evidence.route != "unanswerable" and not isinstance(plan, (Ranking, Count)):
+            shared = co_taught(conn, scope=plan.scope)  # one evaluation of two people
+            evidence = evidence.model_copy(update={"notes": [*evidence.notes, *shared]})
         if evidence.route == "unanswerable":
             evidence = decline(
                 conn, catalog, entities, plan=evidence.plan, searched=evidence.searched, unclear=[]

@@ -70,9 +70,20 @@ for ..."): the asker's role, never what to compute. "as of Fall 2023", "as for C
 far as clarity goes" are not roles."""
 
 
+CO_TAUGHT = re.compile(
+    r"\b(?:co|team)[\s-]?(?:taught|teach(?:es|ing)?|instructed|led)\b"
+    r"|\btaught\s+(?:together|jointly)\b|\bjointly\s+taught\b",
+    re.I,
+)
+"""Words that describe a section (taught by two people), never a rating: "co-taught" is not the
+co-op question."""
+
+
 def read_preamble(text: QuestionText) -> None:
-    """Reads past the asker's role at the start (PREAMBLE)."""
+    """Reads past the asker's role at the start (PREAMBLE) and words describing how a section
+    was taught (CO_TAUGHT): neither says what to compute."""
     _consume(text, PREAMBLE)
+    _consume(text, CO_TAUGHT)
 
 
 def read_early(text: QuestionText, ent: Entities) -> None:

@@ -183,15 +183,21 @@ def test_the_note_says_how_the_question_was_read() -> None:
 # ---------------------------------------------------------------- end to end
 
 
-def _titled(report: ParsedReport, name: str, code: str, title: str) -> ParsedReport:
+def _titled(
+    report: ParsedReport, name: str, code: str, title: str, *, also: ParsedReport | None = None
+) -> ParsedReport:
+    """A copy of a report under another course (`also`: its instructor taught it too)."""
     course = report.course.model_copy(update={"code": code, "number": code[-4:], "title": title})
     sha = hashlib.sha256(name.encode()).hexdigest()
-    return report.model_copy(update={"file": name, "sha256": sha, "course": course})
+    instructors = [*report.instructors, *(also.instructors if also is not None else [])]
+    update = {"file": name, "sha256": sha, "course": course, "instructors": instructors}
+    return report.model_copy(update=update)
 
 
 _FUNDAMENTALS = [  # two courses whose titles start alike, taught in different terms
     _titled(REPORTS[0], "g.json", "CS2500", "Fundamentals of Computer Science 1"),
     _titled(REPORTS[2], "h.json", "CS2510", "Fundamentals of Computer Science 2"),
+    _titled(REPORTS[3], "i.json", "DS3000", "Foundations of Data Science", also=REPORTS[2]),
 ]
 
 
@@ -289,3 +295,15 @@ def test_an_ambiguous_title_s_decline_gives_an_example_with_one_of_its_courses(
     assert "A question that works: “What was the response rate of CS2510 in Spring 2024?”" in (
         answer.answer
     )
+
+
+def test_a_co_taught_section_s_answer_says_it_was_co_taught(real: tuple[Asker, Conn]) -> None:
+    asker, conn = real
+    answer = ask(asker, conn, "overall rating of DS3000 in spring 2024 (the co-taught section)")
+    assert answer.plan["metric"]["text"] == OVERALL, answer.plan  # "co-taught" names no rating
+    assert (
+        "DS3000 section 01, Spring 2024 was co-taught by Hannah Lee and Chinedu Okafor"
+        in answer.answer
+    ), answer.answer
+    alone = ask(asker, conn, "overall rating of DS5110 in spring 2024")
+    assert "co-taught" not in alone.answer, alone.answer
