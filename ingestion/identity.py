@@ -29,14 +29,18 @@ def name_key(last: str, first: str) -> str:
 
 
 def resolve_instructor(conn: Conn, *, person: Instructor, subject: str) -> int:
-    """The instructor this printed name means in `subject`, created on first sight."""
+    """The instructor this printed name means in `subject`, created on first sight.
+
+    A known name is only read (its instructor row held FOR KEY SHARE, against a merge deleting
+    it); the advisory lock that keeps two writers from creating the same person twice is taken
+    only for a name not seen yet, so storing a report does not hold every instructor it names
+    locked until its transaction ends."""
     key = name_key(person.last, person.first)
+    row = _aliased(conn, key, subject)
+    if row is not None:
+        return int(row["id"])
     conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{key}@{subject}",))
-    row = conn.execute(
-        "SELECT i.id FROM instructor_aliases a JOIN instructors i ON i.id = a.instructor_id"
-        " WHERE a.name_key = %s AND a.subject = %s FOR KEY SHARE OF i",
-        (key, subject),
-    ).fetchone()
+    row = _aliased(conn, key, subject)
     if row is not None:
         return int(row["id"])
     created = conn.execute(
@@ -51,6 +55,14 @@ def resolve_instructor(conn: Conn, *, person: Instructor, subject: str) -> int:
         (key, subject, created["id"], f"{person.last}, {person.first}"),
     )
     return int(created["id"])
+
+
+def _aliased(conn: Conn, key: str, subject: str) -> dict[str, Any] | None:
+    return conn.execute(
+        "SELECT i.id FROM instructor_aliases a JOIN instructors i ON i.id = a.instructor_id"
+        " WHERE a.name_key = %s AND a.subject = %s FOR KEY SHARE OF i",
+        (key, subject),
+    ).fetchone()
 
 
 def aliases(conn: Conn, *, instructor_id: int) -> list[dict[str, Any]]:

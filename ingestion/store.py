@@ -9,10 +9,13 @@ theme tags survive and storing the same report twice changes nothing. Removing a
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from psycopg.types.json import Json, Jsonb
 
 from core.db import Conn
-from core.report import DISTRIBUTION_KEYS, ParsedReport
+from core.report import DISTRIBUTION_KEYS, ParsedReport, Term
 from ingestion.audit import WORKER, record
 from ingestion.identity import resolve_instructor
 from ingestion.merge import Conflict, MergedSection, Source, merge
@@ -25,25 +28,14 @@ def store_report(conn: Conn, *, report_id: int, parsed: ParsedReport) -> int:
     beside the TRACE section of its course and term; its title never renames the course.
     """
     survey = parsed.source_type == "survey"
-    course_id = _one(
+    course_id = _course_id(
         conn,
-        "INSERT INTO courses (subject, number, title) VALUES (%s, %s, %s)"
-        " ON CONFLICT (subject, number) DO UPDATE SET title = "
-        + ("courses.title" if survey else "EXCLUDED.title")
-        + " RETURNING id",
-        (
-            parsed.course.subject,
-            parsed.course.number,
-            parsed.course.code if survey else parsed.course.title,
-        ),
+        subject=parsed.course.subject,
+        number=parsed.course.number,
+        title=parsed.course.code if survey else parsed.course.title,
+        retitle=not survey,
     )
-    term = parsed.term
-    term_id = _one(
-        conn,
-        "INSERT INTO terms (label, season, year, sort_key) VALUES (%s, %s, %s, %s)"
-        " ON CONFLICT (label) DO UPDATE SET label = EXCLUDED.label RETURNING id",
-        (term.label, term.season, term.year, term.sort_key),
-    )
+    term_id = _term_id(conn, term=parsed.term)
     # The upsert locks the section row: reports of one section are merged one at a time.
     section_id = _one(
         conn,
@@ -93,16 +85,11 @@ def remerge_section(conn: Conn, *, section_id: int) -> None:
     merged = merge(
         [Source(int(r["report_id"]), ParsedReport.model_validate(r["parsed"])) for r in rows]
     )
-    course = conn.execute(
-        "SELECT c.subject FROM sections s JOIN courses c ON c.id = s.course_id WHERE s.id = %s",
-        (section_id,),
-    ).fetchone()
-    assert course is not None
     header = merged.header
-    conn.execute(
-        "UPDATE sections SET title = %s, crn = %s, enrollment = %s,"
+    course = conn.execute(
+        "UPDATE sections s SET title = %s, crn = %s, enrollment = %s,"
         " responses_incl_declines = %s, declines = %s, report_id = %s, sources = %s"
-        " WHERE id = %s",
+        " FROM courses c WHERE s.id = %s AND c.id = s.course_id RETURNING c.subject",
         (
             header["title"].value,
             header["crn"].value,
@@ -113,7 +100,8 @@ def remerge_section(conn: Conn, *, section_id: int) -> None:
             Jsonb({k: v.source for k, v in header.items() if v.source is not None}),
             section_id,
         ),
-    )
+    ).fetchone()
+    assert course is not None
     _store_instructors(conn, section_id, merged, str(course["subject"]))
     _store_scores(conn, section_id, merged)
     _store_frequencies(conn, section_id, merged)
@@ -127,58 +115,138 @@ def _one(conn: Conn, sql: str, params: tuple[object, ...]) -> int:
     return int(row["id"])
 
 
+def _course_id(conn: Conn, *, subject: str, number: str, title: str, retitle: bool) -> int:
+    """The course's id, created on first sight; with `retitle` a changed title replaces the
+    stored one (a TRACE report's; a survey's title never renames the course)."""
+    for _ in range(2):  # a writer that inserted it meanwhile has committed: read it again
+        row = conn.execute(
+            "SELECT id, title FROM courses WHERE subject = %s AND number = %s", (subject, number)
+        ).fetchone()
+        if row is not None:
+            if retitle and row["title"] != title:  # locks the row only when it changes
+                conn.execute("UPDATE courses SET title = %s WHERE id = %s", (title, row["id"]))
+            return int(row["id"])
+        created = conn.execute(
+            "INSERT INTO courses (subject, number, title) VALUES (%s, %s, %s)"
+            " ON CONFLICT (subject, number) DO NOTHING RETURNING id",
+            (subject, number, title),
+        ).fetchone()
+        if created is not None:
+            return int(created["id"])
+    raise RuntimeError(f"course {subject}{number} was neither found nor created")
+
+
+def _term_id(conn: Conn, *, term: Term) -> int:
+    """The term's id, created on first sight."""
+    for _ in range(2):
+        row = conn.execute("SELECT id FROM terms WHERE label = %s", (term.label,)).fetchone()
+        if row is None:
+            row = conn.execute(
+                "INSERT INTO terms (label, season, year, sort_key) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT (label) DO NOTHING RETURNING id",
+                (term.label, term.season, term.year, term.sort_key),
+            ).fetchone()
+        if row is not None:
+            return int(row["id"])
+    raise RuntimeError(f"term {term.label!r} was neither found nor created")
+
+
+def question_ids(conn: Conn, *, headings: Mapping[str, str | None]) -> dict[str, int]:
+    """Each question's id by text, created on first sight (in text order, so two writers adding
+    the same new questions wait on each other in one order and cannot deadlock); a heading is
+    filled in where the stored question has none. One round trip when every question is known,
+    and a known question is read, not locked."""
+    ids: dict[str, int] = {}
+    for _ in range(2):  # a writer that inserted some meanwhile has committed: read them again
+        known = conn.execute(
+            "SELECT id, text, heading FROM questions WHERE text = ANY(%s)",
+            (sorted(t for t in headings if t not in ids),),
+        ).fetchall()
+        ids.update({str(r["text"]): int(r["id"]) for r in known})
+        fill = sorted(
+            (int(r["id"]), headings[r["text"]])
+            for r in known
+            if r["heading"] is None and headings[r["text"]] is not None
+        )
+        if fill:
+            conn.execute(
+                "UPDATE questions q SET heading = v.heading"
+                " FROM unnest(%s::bigint[], %s::text[]) AS v(id, heading)"
+                " WHERE q.id = v.id AND q.heading IS NULL",
+                ([i for i, _ in fill], [h for _, h in fill]),
+            )
+        missing = sorted(t for t in headings if t not in ids)
+        if not missing:
+            return ids
+        created = conn.execute(
+            "INSERT INTO questions (text, heading)"
+            " SELECT * FROM unnest(%s::text[], %s::text[]) ORDER BY 1"
+            " ON CONFLICT (text) DO NOTHING RETURNING id, text",
+            (missing, [headings[t] for t in missing]),
+        ).fetchall()
+        ids.update({str(r["text"]): int(r["id"]) for r in created})
+        if len(ids) == len(headings):
+            return ids
+    raise RuntimeError(f"questions {sorted(set(headings) - set(ids))} neither found nor created")
+
+
 def _store_instructors(conn: Conn, section_id: int, merged: MergedSection, subject: str) -> None:
     conn.execute("DELETE FROM section_instructors WHERE section_id = %s", (section_id,))
-    for position, person in enumerate(merged.instructors):
-        instructor_id = resolve_instructor(conn, person=person, subject=subject)
-        conn.execute(
-            "INSERT INTO section_instructors (section_id, instructor_id, position)"
-            " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-            (section_id, instructor_id, position),
-        )
+    ids = [resolve_instructor(conn, person=p, subject=subject) for p in merged.instructors]
+    if not ids:
+        return
+    conn.execute(
+        "INSERT INTO section_instructors (section_id, instructor_id, position)"
+        " SELECT %s, * FROM unnest(%s::bigint[], %s::int[]) ON CONFLICT DO NOTHING",
+        (section_id, ids, list(range(len(ids)))),
+    )
 
 
 def _store_scores(conn: Conn, section_id: int, merged: MergedSection) -> None:
     conn.execute("DELETE FROM question_scores WHERE section_id = %s", (section_id,))
-    rows = []
-    for position, q in enumerate(merged.questions):
-        v = {name: picked.value for name, picked in q.values.items()}
-        question_id = _one(
-            conn,
-            "INSERT INTO questions (text, heading) VALUES (%s, %s) ON CONFLICT (text)"
-            " DO UPDATE SET heading = coalesce(questions.heading, EXCLUDED.heading) RETURNING id",
-            (q.text, v["section"]),
-        )
-        dist = v["distribution"] or {}
-        sources = {k: p.source for k, p in q.values.items() if p.source is not None}
-        rows.append(
-            (
-                section_id,
-                question_id,
-                position,
-                v["section"],
-                v["responses"],
-                v["response_rate"],
-                v["course_mean"],
-                v["dept_mean"],
-                v["univ_mean"],
-                v["course_median"],
-                v["dept_median"],
-                v["univ_median"],
-                v["std_dev"],
-                *(dist.get(key) for key in DISTRIBUTION_KEYS),
-                Jsonb(sources),
-            )
-        )
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO question_scores (section_id, question_id, position, heading, responses,"
-            " response_rate, course_mean, dept_mean, univ_mean, course_median, dept_median,"
-            " univ_median, std_dev, dist_5, dist_4, dist_3, dist_2, dist_1, dist_na, sources)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-            " %s, %s) ON CONFLICT (section_id, question_id) DO NOTHING",
-            rows,
-        )
+    values = [{name: picked.value for name, picked in q.values.items()} for q in merged.questions]
+    headings: dict[str, str | None] = {}
+    for q, v in zip(merged.questions, values, strict=True):
+        if headings.get(q.text) is None:  # the first heading printed for it
+            headings[q.text] = v["section"]
+    ids = question_ids(conn, headings=headings)
+    dists = [v["distribution"] or {} for v in values]
+    columns: list[list[Any]] = [
+        [ids[q.text] for q in merged.questions],
+        list(range(len(values))),
+        *([v[name] for v in values] for name in _SCORE_FIELDS),
+        *([d.get(key) for d in dists] for key in DISTRIBUTION_KEYS),
+        [
+            Jsonb({k: p.source for k, p in q.values.items() if p.source is not None})
+            for q in merged.questions
+        ],
+    ]
+    conn.execute(
+        "INSERT INTO question_scores (section_id, question_id, position, heading, responses,"
+        " response_rate, course_mean, dept_mean, univ_mean, course_median, dept_median,"
+        " univ_median, std_dev, dist_5, dist_4, dist_3, dist_2, dist_1, dist_na, sources)"
+        " SELECT %s, * FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::int[],"
+        " %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[],"
+        " %s::numeric[], %s::numeric[], %s::numeric[], %s::int[], %s::int[], %s::int[],"
+        " %s::int[], %s::int[], %s::int[], %s::jsonb[])"
+        " ON CONFLICT (section_id, question_id) DO NOTHING",
+        (section_id, *columns),
+    )
+
+
+_SCORE_FIELDS = (
+    "section",
+    "responses",
+    "response_rate",
+    "course_mean",
+    "dept_mean",
+    "univ_mean",
+    "course_median",
+    "dept_median",
+    "univ_median",
+    "std_dev",
+)
+"""A question's stored fields, in question_scores' column order (heading is its section)."""
 
 
 def _store_frequencies(conn: Conn, section_id: int, merged: MergedSection) -> None:
@@ -187,35 +255,40 @@ def _store_frequencies(conn: Conn, section_id: int, merged: MergedSection) -> No
     rows = []
     for prompt, label, picked in merged.frequencies:
         position = positions[prompt] = positions.get(prompt, -1) + 1
-        rows.append((section_id, prompt, label, position, picked.value, picked.source))
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO frequency_counts (section_id, prompt, bin, position, count, report_id)"
-            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            rows,
-        )
+        rows.append((prompt, label, position, picked.value, picked.source))
+    conn.execute(
+        "INSERT INTO frequency_counts (section_id, prompt, bin, position, count, report_id)"
+        " SELECT %s, * FROM unnest(%s::text[], %s::text[], %s::int[], %s::int[], %s::bigint[])"
+        " ON CONFLICT DO NOTHING",
+        (section_id, *_columns(rows, 5)),
+    )
 
 
 def _store_comments(conn: Conn, section_id: int, merged: MergedSection) -> None:
     rows = [
-        (section_id, prompt, number, picked.value, picked.source)
-        for prompt, number, picked in merged.comments
+        (prompt, number, picked.value, picked.source) for prompt, number, picked in merged.comments
     ]
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO comments (section_id, prompt, number, text, report_id)"
-            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (section_id, prompt, number)"
-            " DO UPDATE SET text = EXCLUDED.text, report_id = EXCLUDED.report_id"
-            " WHERE comments.redacted_at IS NULL AND (comments.text, comments.report_id)"
-            " IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.report_id)",  # a redaction sticks
-            rows,
-        )
-    keep = [[p for p, _, _ in merged.comments], [n for _, n, _ in merged.comments]]
+    prompts, numbers, texts, sources = _columns(rows, 4)
+    conn.execute(
+        "INSERT INTO comments (section_id, prompt, number, text, report_id)"
+        " SELECT %s, * FROM unnest(%s::text[], %s::int[], %s::text[], %s::bigint[])"
+        " ON CONFLICT (section_id, prompt, number)"
+        " DO UPDATE SET text = EXCLUDED.text, report_id = EXCLUDED.report_id"
+        " WHERE comments.redacted_at IS NULL AND (comments.text, comments.report_id)"
+        " IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.report_id)",  # a redaction sticks
+        (section_id, prompts, numbers, texts, sources),
+    )
     conn.execute(
         "DELETE FROM comments WHERE section_id = %s AND (prompt, number) NOT IN"
         " (SELECT * FROM unnest(%s::text[], %s::int[]))",
-        (section_id, *keep),
+        (section_id, prompts, numbers),
     )
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as columns (the arrays an INSERT … SELECT FROM unnest takes): one statement, not one
+    per row."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
 
 
 def _store_conflicts(conn: Conn, section_id: int, conflicts: list[Conflict]) -> None:
@@ -223,17 +296,23 @@ def _store_conflicts(conn: Conn, section_id: int, conflicts: list[Conflict]) -> 
     known = {
         (r["item"], r["field"])
         for r in conn.execute(
-            "SELECT item, field FROM section_conflicts WHERE section_id = %s", (section_id,)
+            "DELETE FROM section_conflicts WHERE section_id = %s RETURNING item, field",
+            (section_id,),
         ).fetchall()
     }
-    conn.execute("DELETE FROM section_conflicts WHERE section_id = %s", (section_id,))
-    for c in conflicts:
-        values = [{"report_id": rid, "value": value} for rid, value in c.values]
+    if conflicts:
         conn.execute(
             'INSERT INTO section_conflicts (section_id, item, field, "values")'
-            " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (section_id, c.item, c.field, Jsonb(values)),
+            " SELECT %s, * FROM unnest(%s::text[], %s::text[], %s::jsonb[])"
+            " ON CONFLICT DO NOTHING",
+            (
+                section_id,
+                [c.item for c in conflicts],
+                [c.field for c in conflicts],
+                [Jsonb(_values(c)) for c in conflicts],
+            ),
         )
+    for c in conflicts:
         if (c.item, c.field) not in known:
             record(
                 conn,
@@ -241,5 +320,9 @@ def _store_conflicts(conn: Conn, section_id: int, conflicts: list[Conflict]) -> 
                 action="conflict",
                 report_id=c.values[0][0],
                 section_id=section_id,
-                details={"item": c.item, "field": c.field, "values": values},
+                details={"item": c.item, "field": c.field, "values": _values(c)},
             )
+
+
+def _values(conflict: Conflict) -> list[dict[str, Any]]:
+    return [{"report_id": rid, "value": value} for rid, value in conflict.values]
