@@ -42,6 +42,9 @@ RANKING = (
     "the clearest prof in X",
     "hardest course in X",
     "which course has the heaviest workload",
+    "who is the best prof in the X department",
+    "top instructor in the X dept",
+    "who's crushing it in X",
 )
 
 RANKING_LOW = (
@@ -60,6 +63,7 @@ RANKING_LOW = (
     "lowest rated section of X",
     "worst semester for X",
     "which prof should i never take",
+    "worst teacher in the X dept",
 )
 
 TREND = (
