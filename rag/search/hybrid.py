@@ -9,7 +9,10 @@ rag.search.searcher): a theme leg (the comments whose stored themes include the 
 nearest first) and an expansion leg (full text over the theme's vocabulary,
 rag.search.theme_vocabulary), each fused with its own weight. Students rarely use the asker's
 words ("does the class move too quickly" is answered by "he goes through slides like he's late
-for a train"); both legs reach such comments. The legs' SQL is rag.search.legs."""
+for a train"); both legs reach such comments. A theme read from one word of the query can be
+the wrong one: when its nearest tagged comment is much farther than the nearest comment
+(`QuerySignals.theme_gap`, rag.search.fusion.theme_fits), both its legs are dropped. The legs'
+SQL is rag.search.legs."""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from core.auth.access import EVERYTHING, Access
 from core.db import Conn
 from embeddings.spaces import Space
 from rag.search.filters import SearchFilters, compile_filters
-from rag.search.fusion import reciprocal_rank_fusion
+from rag.search.fusion import reciprocal_rank_fusion, theme_fits
 from rag.search.grouping import Group, group_ranked, members, text_keys
 from rag.search.legs import (
     EF_SEARCH,
@@ -51,6 +54,10 @@ class QuerySignals:
     """Words of that theme's vocabulary, searched as a leg of their own."""
     theme_weight: float = 1.0
     expansion_weight: float = 1.0
+    theme_gap: float | None = None
+    """Drop the theme and expansion legs when the nearest comment tagged with the theme is this
+    much farther (cosine) than the nearest comment (rag.search.fusion.theme_fits); None keeps
+    them whatever the gap."""
 
 
 class Citation(BaseModel):
@@ -238,6 +245,11 @@ def _rank(
         ranked.themed = theme_leg(
             conn, space, query_vector, signals.theme, where, params, depth, exact=exact
         )
+        gap = signals.theme_gap
+        if gap is not None and not theme_fits(ranked.vector, ranked.themed, max_gap=gap):
+            # a misread theme: neither its tagged comments nor its vocabulary answer the query
+            ranked.themed = {}
+            return ranked
     if signals.expansion:
         # A small scope is ranked whole; a large one like the text leg's pool (bounded).
         ranked.expanded = text_leg(

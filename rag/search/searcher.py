@@ -20,6 +20,7 @@ from embeddings.spaces import Space
 from enrichment.detector import detector_for
 from enrichment.theme_definitions import GENERAL
 from rag.search.filters import SearchFilters
+from rag.search.fusion import THEME_GAP
 from rag.search.hybrid import Hit, Mode, QuerySignals, search
 from rag.search.theme_vocabulary import VOCABULARY
 
@@ -32,6 +33,9 @@ class Signals:
     expansion: bool = True
     theme_weight: float = 1.0
     expansion_weight: float = 1.0
+    theme_gap: float | None = THEME_GAP
+    """A theme whose tagged comments are this much farther than the nearest comment is taken as
+    misread and both its legs are dropped (rag.search.fusion.theme_fits); None: never."""
 
 
 PLAIN = Signals(theme_tags=False, expansion=False)
@@ -94,6 +98,7 @@ class Searcher:
             expansion=VOCABULARY[theme] if signals.expansion else (),
             theme_weight=signals.theme_weight,
             expansion_weight=signals.expansion_weight,
+            theme_gap=signals.theme_gap,
         )
 
 

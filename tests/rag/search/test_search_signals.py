@@ -18,6 +18,7 @@ from core.db import Conn, connect
 from core.settings import Settings
 from enrichment.theme_definitions import THEMES
 from rag.search.filters import SearchFilters
+from rag.search.fusion import THEME_GAP
 from rag.search.hybrid import QuerySignals, search
 from rag.search.searcher import PLAIN, Searcher, Signals, open_searcher
 from rag.search.theme_vocabulary import VOCABULARY
@@ -187,3 +188,69 @@ def test_signals_change_nothing_when_the_query_has_no_theme(
     plain = searcher.search(conn, query=query, k=10, signals=PLAIN)
     assert [h.citation.comment_id for h in with_signals] == [h.citation.comment_id for h in plain]
     assert np.isclose(with_signals[0].scores.fused, plain[0].scores.fused)
+
+
+def test_a_misread_theme_loses_both_its_legs(loaded: tuple[Conn, Searcher]) -> None:
+    """A query asked in one comment's words, with a theme whose tagged comments lie far from it:
+    beyond `theme_gap` the theme and expansion legs are dropped and the hits are the plain
+    ones; within it both legs still lift the tagged comments."""
+    conn, searcher = loaded
+    code, tagged = _course_with_tags(conn)
+    row = conn.execute(
+        "SELECT m.id, m.text FROM comments m JOIN sections s ON s.id = m.section_id"
+        " JOIN courses c ON c.id = s.course_id WHERE c.code = %s AND NOT m.id = ANY(%s)"
+        " ORDER BY m.id LIMIT 1",
+        (code, tagged),
+    ).fetchone()
+    assert row is not None
+    query = str(row["text"])
+    vector = searcher.queries.embed_query(query)
+    texts = [
+        str(r["text"])
+        for r in conn.execute(
+            "SELECT text FROM comments WHERE id = ANY(%s) ORDER BY id", (tagged,)
+        ).fetchall()
+    ]
+    nearest_tagged = float((searcher.queries.embedder.embed_batch(texts) @ vector).max())
+    gap = float(vector @ vector) - nearest_tagged  # the query's own comment is the nearest
+    assert gap > 0.02
+    filters = SearchFilters(course=code)
+
+    def ids(signals: QuerySignals | None) -> list[int]:
+        hits = search(
+            conn,
+            space=searcher.space,
+            query=query,
+            query_vector=vector,
+            k=3,
+            filters=filters,
+            signals=signals,
+        )
+        return [h.citation.comment_id for h in hits]
+
+    def theme(theme_gap: float | None) -> QuerySignals:
+        words = tuple(w.strip(".,!?;:()") for w in texts[0].split()[:6] if w.strip(".,!?;:()"))
+        return QuerySignals(
+            theme="pace",
+            expansion=words,
+            theme_weight=3.0,
+            expansion_weight=3.0,
+            theme_gap=theme_gap,
+        )
+
+    plain = ids(None)
+    assert row["id"] in plain
+    assert ids(theme(gap - 0.01)) == plain
+    kept = ids(theme(gap + 0.01))
+    assert kept != plain and set(kept) & set(tagged)
+    assert ids(theme(None)) == kept
+
+
+def test_the_searcher_passes_its_theme_gap_on(loaded: tuple[Conn, Searcher]) -> None:
+    _, searcher = loaded
+    vector = searcher.queries.embed_query("is the pace too fast")
+    assert searcher.query_signals("is the pace too fast", vector, Signals()).theme_gap == (
+        THEME_GAP
+    )
+    never = searcher.query_signals("is the pace too fast", vector, Signals(theme_gap=None))
+    assert never.theme == "pace" and never.theme_gap is None
