@@ -18,7 +18,10 @@ INTENT_THRESHOLD = 0.55
 
 INTENT_MARGIN = 0.05
 """... and lead the best reading of another kind by this much ("ranking" and "ranking_low"
-are one kind)."""
+are one kind). On the independent DEV half, readings of the questions the rules read an intent
+from agree with the rules 77% of the time at this margin (90 of 189 read), 83% at 0.08 (65
+read), but 0.08 loses a DEV question this fallback answers; the readings it exists for ("X
+through the semesters", "give me the rundown on X") lead by 0.14 or more."""
 
 
 NEAREST = 2
