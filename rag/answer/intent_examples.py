@@ -223,6 +223,8 @@ OVERVIEW = (
     "how was X for people",
     "was X good in Y",
     "how was X in Y",
+    "X",  # a name alone, as typed into a search box
+    "X?",
 )
 
 OUTSIDE = (

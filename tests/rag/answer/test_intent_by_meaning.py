@@ -110,6 +110,8 @@ def test_names_are_masked_in_the_asker_s_words() -> None:
         ("has CS5800 been on a downhill slide", Trend),
         ("Ramírez vs Park head to head", Comparison),
         ("give me the rundown on Ramírez", Overview),
+        ("Ramírez?", Overview),  # a name alone: the whole picture
+        ("CS5800 fall 2023", Overview),
     ],
 )
 def test_what_the_rules_decline_is_read_by_meaning(
