@@ -111,6 +111,68 @@ def search(
     """The k best comments for the query within the filters and what `access` may read, each
     with scores and citation. `group`: the k best distinct texts instead, each hit with how
     many comments have it and their citations (rag.search.grouping)."""
+    found = _fused(conn, space, query, query_vector, k, filters, mode, signals, access)
+    if found is None:
+        return []
+    ranked, fused, scope = found
+    if group:
+        return _grouped(conn, space, fused, ranked, scope, k=k, access=access)
+    fused = fused[:k]
+    details = hydrate(conn, [cid for cid, _ in fused], access=access)
+    return [_hit(cid, score, details[cid], ranked) for cid, score in fused if cid in details]
+
+
+@dataclass(frozen=True)
+class Legs:
+    """Each leg's comment ids, best first, and their fusion, as `search` ranks them (for
+    explaining a ranking: devtools.evaluate.search_legs)."""
+
+    vector: list[int]
+    text: list[int]
+    themed: list[int]
+    expanded: list[int]
+    fused: list[int]
+    theme_dropped: bool = False
+
+
+def search_legs(
+    conn: Conn,
+    *,
+    space: Space,
+    query: str,
+    query_vector: np.ndarray,
+    k: int = 10,
+    filters: SearchFilters | None = None,
+    signals: QuerySignals | None = None,
+    access: Access = EVERYTHING,
+) -> Legs:
+    """What each leg of a hybrid `search` for k comments ranked, and the fused order."""
+    found = _fused(conn, space, query, query_vector, k, filters, "hybrid", signals, access)
+    if found is None:
+        return Legs([], [], [], [], [])
+    ranked, fused, _ = found
+    return Legs(
+        vector=list(ranked.vector),
+        text=list(ranked.text),
+        themed=list(ranked.themed),
+        expanded=list(ranked.expanded),
+        fused=[cid for cid, _ in fused],
+        theme_dropped=ranked.theme_dropped,
+    )
+
+
+def _fused(
+    conn: Conn,
+    space: Space,
+    query: str,
+    query_vector: np.ndarray | None,
+    k: int,
+    filters: SearchFilters | None,
+    mode: Mode,
+    signals: QuerySignals | None,
+    access: Access,
+) -> tuple[_Ranked, list[tuple[int, float]], _Scope] | None:
+    """The legs the mode asks for and their fusion; None when the filter matches nothing."""
     signals = signals if mode == "hybrid" and signals is not None else QuerySignals()
     filters = filters or SearchFilters()
     where, params = compile_filters(filters, access)
@@ -119,19 +181,14 @@ def search(
     with conn.transaction():
         ranked = _rank(conn, space, query, query_vector, scope, mode=mode, signals=signals)
     if ranked is None:
-        return []
+        return None
     if mode == "hybrid":
         rankings = [list(ranked.vector), list(ranked.text), list(ranked.themed)]
         rankings.append(list(ranked.expanded))
         weights = [1.0, 1.0, signals.theme_weight, signals.expansion_weight]
     else:
         rankings, weights = [list(ranked.vector or ranked.text)], [1.0]
-    fused = reciprocal_rank_fusion(rankings, weights=weights)
-    if group:
-        return _grouped(conn, space, fused, ranked, scope, k=k, access=access)
-    fused = fused[:k]
-    details = hydrate(conn, [cid for cid, _ in fused], access=access)
-    return [_hit(cid, score, details[cid], ranked) for cid, score in fused if cid in details]
+    return ranked, reciprocal_rank_fusion(rankings, weights=weights), scope
 
 
 def _hit(cid: int, score: float, detail: dict[str, Any], ranked: _Ranked) -> Hit:
@@ -205,6 +262,8 @@ class _Ranked:
     text: dict[int, float] = field(default_factory=dict)
     themed: dict[int, float] = field(default_factory=dict)
     expanded: dict[int, float] = field(default_factory=dict)
+    theme_dropped: bool = False
+    """The query's theme was taken as misread (QuerySignals.theme_gap): no theme legs ran."""
 
 
 def _rank(
@@ -248,7 +307,7 @@ def _rank(
         gap = signals.theme_gap
         if gap is not None and not theme_fits(ranked.vector, ranked.themed, max_gap=gap):
             # a misread theme: neither its tagged comments nor its vocabulary answer the query
-            ranked.themed = {}
+            ranked.themed, ranked.theme_dropped = {}, True
             return ranked
     if signals.expansion:
         # A small scope is ranked whole; a large one like the text leg's pool (bounded).

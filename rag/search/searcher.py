@@ -21,7 +21,7 @@ from enrichment.detector import detector_for
 from enrichment.theme_definitions import GENERAL
 from rag.search.filters import SearchFilters
 from rag.search.fusion import THEME_GAP
-from rag.search.hybrid import Hit, Mode, QuerySignals, search
+from rag.search.hybrid import Hit, Legs, Mode, QuerySignals, search, search_legs
 from rag.search.theme_vocabulary import VOCABULARY
 
 
@@ -85,6 +85,30 @@ class Searcher:
             access=self.access,
             group=group,
         )
+
+    def legs(
+        self,
+        conn: Conn,
+        *,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        signals: Signals | None = None,
+    ) -> tuple[QuerySignals, Legs]:
+        """What a hybrid search would know about the query and what each of its legs ranked."""
+        vector = self.queries.embed_query(query)
+        known = self.query_signals(query, vector, signals or self.signals)
+        found = search_legs(
+            conn,
+            space=self.space,
+            query=query,
+            query_vector=vector,
+            k=k,
+            filters=filters,
+            signals=known,
+            access=self.access,
+        )
+        return known, found
 
     def query_signals(self, query: str, vector: np.ndarray, signals: Signals) -> QuerySignals:
         """The query's theme and expansion words, as far as `signals` asks for them."""

@@ -19,7 +19,7 @@ from core.settings import Settings
 from enrichment.theme_definitions import THEMES
 from rag.search.filters import SearchFilters
 from rag.search.fusion import THEME_GAP
-from rag.search.hybrid import QuerySignals, search
+from rag.search.hybrid import QuerySignals, search, search_legs
 from rag.search.searcher import PLAIN, Searcher, Signals, open_searcher
 from rag.search.theme_vocabulary import VOCABULARY
 from tests.conftest import load_reports
@@ -244,6 +244,22 @@ def test_a_misread_theme_loses_both_its_legs(loaded: tuple[Conn, Searcher]) -> N
     kept = ids(theme(gap + 0.01))
     assert kept != plain and set(kept) & set(tagged)
     assert ids(theme(None)) == kept
+
+    def legs(theme_gap: float) -> tuple[bool, list[int], list[int], list[int]]:
+        found = search_legs(
+            conn,
+            space=searcher.space,
+            query=query,
+            query_vector=vector,
+            k=3,
+            filters=filters,
+            signals=theme(theme_gap),
+        )
+        return found.theme_dropped, found.themed, found.expanded, found.fused[:3]
+
+    assert legs(gap - 0.01) == (True, [], [], plain)
+    dropped, themed, expanded, fused = legs(gap + 0.01)
+    assert not dropped and set(themed) == set(tagged) and expanded and fused == kept
 
 
 def test_the_searcher_passes_its_theme_gap_on(loaded: tuple[Conn, Searcher]) -> None:
