@@ -1,7 +1,8 @@
 """`tracelens eval retrieval`: the generated set (a corpus generated, loaded through the real
 pipeline into a scratch PostgreSQL, each embedded-text mode in its own space) and the
-independent set (tests/data/independent, its 76 paraphrased queries over its own corpus), each
-scored by evaluation.retrieval."""
+independent set (tests/data/independent, its 100 paraphrased queries, 50 DEV and 50 TEST, over
+its own corpus), each scored by evaluation.retrieval. Where DEV's relevant comments rank in each
+leg of hybrid search: devtools.evaluate.search_legs."""
 
 from __future__ import annotations
 
