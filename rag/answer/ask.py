@@ -32,6 +32,7 @@ from rag.answer.planner import Planner
 from rag.answer.planning import (
     Defaults,
     detect_intent,
+    follow_up_by_meaning,
     intent_of,
     meaning_note,
     plan_by_meaning,
@@ -185,6 +186,15 @@ class Asker:
         meant = None
         if isinstance(plan, Unanswerable):  # the rules read no intent, or left words unread
             plan, entities, meant = self._by_meaning(question, entities, defaults, plan)
+        elif previous is not None and entities.plain and entities.intent is not None:
+            reading = IntentIndex.build(self.searcher.queries.embedder).read(entities.plain)
+            retold = None
+            if reading is not None:
+                retold = follow_up_by_meaning(
+                    question, entities, defaults, reading, previous=previous
+                )
+            if retold is not None and reading is not None:
+                plan, meant = retold, intent_note(reading)
         if isinstance(plan, Unanswerable):
             return decline(
                 conn,

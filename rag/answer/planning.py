@@ -438,6 +438,35 @@ def plan_by_meaning(
     return None if isinstance(plan, Unanswerable) else (plan, entities)
 
 
+_RETOLD = ("trend", "comparison", "ranking")
+
+
+def follow_up_by_meaning(
+    question: str,
+    entities: Entities,
+    defaults: Defaults,
+    reading: IntentReading,
+    *,
+    previous: Entities,
+) -> Plan | None:
+    """A follow-up with no intent words the rules know, that repeats the last turn's intent,
+    read as another by meaning ("best prof in fall 2023" then "and through the semesters?": a
+    trend, over every term unless the follow-up names some); None when the reading says
+    nothing new."""
+    inherited = entities.intent
+    if inherited is None or detect_intent(question, entities) is not None:
+        return None
+    if reading.kind not in _RETOLD or reading.kind == inherited.kind or reading.carried_by:
+        return None
+    if entities.leftover or entities.figure or entities.options or entities.statistic:
+        return None
+    when = ("terms", "term_from", "term_to")
+    if reading.kind == "trend" and all(getattr(entities, k) == getattr(previous, k) for k in when):
+        entities = entities.model_copy(update={"terms": [], "term_from": None, "term_to": None})
+    plan = plan_question(question, entities, defaults, intent=_meant(question, entities, reading))
+    return None if isinstance(plan, Unanswerable) else plan
+
+
 _PEOPLE = re.compile(r"\b(?:instructors?|professors?|profs?|teachers?|faculty|who)\b", re.I)
 
 

@@ -309,3 +309,18 @@ def test_a_co_taught_section_s_answer_says_it_was_co_taught(real: tuple[Asker, C
     ), answer.answer
     alone = ask(asker, conn, "overall rating of DS5110 in spring 2024")
     assert "co-taught" not in alone.answer, alone.answer
+
+
+def test_a_follow_up_in_words_the_rules_miss_is_read_by_meaning(real: tuple[Asker, Conn]) -> None:
+    """After a ranking, "and through the semesters?" repeats no ranking: read by meaning, it
+    asks for a trend; "and in spring 2024?" names no intent at all and ranks again."""
+    asker, conn = real
+    opener = "which instructor had the best overall rating in fall 2023"
+    trend = ask(asker, conn, opener, "and through the semesters?")
+    assert trend.plan["kind"] == "trend", trend.plan
+    assert trend.plan["scope"]["terms"] == [], trend.plan  # every term, not the last one's
+    assert len(trend.facts) >= 2, trend.facts
+    assert "read by meaning as asking for a trend over the terms" in trend.answer, trend.answer
+    again = ask(asker, conn, opener, "and in spring 2024?")
+    assert again.plan["kind"] == "ranking", again.plan
+    assert "read by meaning" not in again.answer, again.answer
