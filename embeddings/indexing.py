@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from psycopg import sql
 from core.db import Conn
 from core.errors import ConfigError
 from embeddings.base import Embedder, FakeEmbedder, embed_texts
+from embeddings.feeding import feed
 from embeddings.models import load_embedder
 from embeddings.spaces import Space, live_spaces
 from embeddings.spans import embed_with_parts
@@ -71,15 +73,6 @@ def pending_comments(
         if row["source_md5"] != text_md5(text):
             out.append({"id": row["id"], "text": text})
     return out
-
-
-def embed_distinct(
-    embedder: Embedder, texts: Sequence[str], *, batch_size: int = 64
-) -> dict[str, np.ndarray]:
-    """Each distinct text's vector, the model run once per text (students repeat themselves:
-    "N/A", "Great class." — about 13% of comments repeat another's text exactly)."""
-    unique = list(dict.fromkeys(texts))
-    return dict(zip(unique, embed_texts(embedder, unique, batch_size=batch_size), strict=True))
 
 
 def store_vectors(
@@ -142,6 +135,25 @@ def stored_texts(conn: Conn, *, space: Space, digests: Sequence[str]) -> set[str
     return {str(r["text_md5"]) for r in rows}
 
 
+WRITE_RANGES = 3
+"""New texts are embedded and written in up to this many runs of their md5 order: while the model
+embeds one run, a writer thread inserts the one before into the space (the HNSW insert is
+Postgres's CPU, about 2 ms a vector), and every writer still adds texts in ascending md5 order
+(store_texts: no deadlock)."""
+
+RANGE_MIN = 256
+"""Texts a run holds at least: the model sorts a run by length into its batches, and a small
+pool pads more (see ingestion.workers.table)."""
+
+
+def md5_runs(digests: Sequence[str], *, runs: int) -> list[list[int]]:
+    """Indexes into `digests` in md5 order, cut into `runs` contiguous runs of nearly equal size
+    (each run's md5s all below the next run's)."""
+    order = sorted(range(len(digests)), key=lambda i: digests[i])
+    bounds = [round(k * len(order) / runs) for k in range(runs + 1)]
+    return [order[a:b] for a, b in pairwise(bounds) if b > a]
+
+
 def embed_and_store(
     conn: Conn,
     *,
@@ -153,18 +165,37 @@ def embed_and_store(
     split: Callable[[str], list[str]] | None = None,
 ) -> dict[str, np.ndarray]:
     """Map the comments to their texts, running the model only on texts the space does not
-    hold yet (each once); returns the new vectors by text and, with `split`, the vectors of
-    their parts by part text, pooled from the same pass (embeddings.spans)."""
+    hold yet, each once (students repeat themselves: "N/A", "Great class." — about 13% of
+    comments repeat another's text exactly); returns the new vectors by text and, with `split`,
+    the vectors of their parts by part text, pooled from the same pass (embeddings.spans).
+
+    The new texts go through the model in md5 runs (WRITE_RANGES), each run's vectors written
+    by a thread of `feed` while the model embeds the next; `conn` is the writer's until the
+    last run is written."""
     digests = [text_md5(t) for t in texts]
     held = stored_texts(conn, space=space, digests=digests)
-    new = [t for t, d in zip(texts, digests, strict=True) if d not in held]
-    if split is None:
-        by_text = out = embed_distinct(embedder, new, batch_size=batch_size)
-    else:
-        unique = list(dict.fromkeys(new))
-        vectors, out = embed_with_parts(embedder, unique, split, batch_size=batch_size)
-        by_text = dict(zip(unique, vectors, strict=True))
-    store_texts(conn, space=space, vectors={text_md5(t): v for t, v in by_text.items()})
+    new = dict(zip(digests, texts, strict=True))
+    for digest in held:
+        del new[digest]
+    keys = list(new)
+    runs = md5_runs(keys, runs=max(1, min(WRITE_RANGES, len(keys) // RANGE_MIN)))
+    out: dict[str, np.ndarray] = {}
+
+    def model(run: list[int]) -> dict[str, np.ndarray]:
+        unique = [new[keys[i]] for i in run]
+        if split is None:
+            vectors = embed_texts(embedder, unique, batch_size=batch_size)
+            parts = dict(zip(unique, vectors, strict=True))
+        else:
+            vectors, parts = embed_with_parts(embedder, unique, split, batch_size=batch_size)
+        for text, vector in parts.items():
+            out.setdefault(text, vector)  # a part in several runs: its first run's vector
+        return {keys[i]: v for i, v in zip(run, vectors, strict=True)}
+
+    def write(vectors: dict[str, np.ndarray]) -> None:
+        store_texts(conn, space=space, vectors=vectors)
+
+    feed(runs, model, write, depth=1, name="embed")
     map_comments(conn, space=space, ids=ids, digests=digests)
     return out
 
@@ -264,14 +295,16 @@ def space_exists(conn: Conn, *, space: Space) -> bool:
     return bool(row and row["ok"])
 
 
-def count_embedded(conn: Conn, *, space: Space, section_id: int) -> int:
+def count_embedded(conn: Conn, *, space: Space, section_ids: Sequence[int]) -> dict[int, int]:
+    """How many comments of each section have a vector in the space (one query for all)."""
     if not space_exists(conn, space=space):
-        return 0
-    row = conn.execute(
+        return dict.fromkeys(section_ids, 0)
+    rows = conn.execute(
         sql.SQL(
-            "SELECT count(*) AS n FROM {} v JOIN comments m ON m.id = v.comment_id"
-            " WHERE m.section_id = %s"
+            "SELECT m.section_id, count(*) AS n FROM {} v JOIN comments m ON m.id = v.comment_id"
+            " WHERE m.section_id = ANY(%s) GROUP BY m.section_id"
         ).format(space.mapping),
-        (section_id,),
-    ).fetchone()
-    return int(row["n"]) if row else 0
+        (list(section_ids),),
+    ).fetchall()
+    counts = {int(r["section_id"]): int(r["n"]) for r in rows}
+    return {section_id: counts.get(section_id, 0) for section_id in section_ids}

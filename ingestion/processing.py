@@ -14,7 +14,6 @@ worker killed mid-batch leaves nothing behind (the reports are simply taken agai
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from typing import Literal
 
 import numpy as np
 import psycopg
+from psycopg.types.json import Jsonb
 
 from core.blobs import BlobStore
 from core.db import Conn, connect
@@ -291,21 +291,21 @@ class Processor:
             tag_comments(
                 work, embedder=self.embedder, section_ids=section_ids, known=known, tones=tones
             )
-        for stored in batch:
-            embedded = count_embedded(work, space=self.space, section_id=stored.section_id)
-            work.execute(
-                "UPDATE reports SET status = 'processed', layout = %s, error = NULL,"
-                " error_code = NULL,"
-                " warnings = %s::jsonb, embedded_comments = %s, embedding_space = %s,"
-                " finished_at = now(), updated_at = now() WHERE id = %s",
-                (
-                    stored.layout,
-                    json.dumps(stored.warnings),
-                    embedded,
-                    self.space.name,
-                    stored.report_id,
-                ),
-            )
+        embedded = count_embedded(work, space=self.space, section_ids=section_ids)
+        work.execute(
+            "UPDATE reports r SET status = 'processed', layout = v.layout, error = NULL,"
+            " error_code = NULL, warnings = v.warnings, embedded_comments = v.embedded,"
+            " embedding_space = %s, finished_at = now(), updated_at = now()"
+            " FROM unnest(%s::bigint[], %s::text[], %s::jsonb[], %s::int[])"
+            " AS v(id, layout, warnings, embedded) WHERE r.id = v.id",
+            (
+                self.space.name,
+                [stored.report_id for stored in batch],
+                [stored.layout for stored in batch],
+                [Jsonb(stored.warnings) for stored in batch],
+                [embedded[stored.section_id] for stored in batch],
+            ),
+        )
 
     def _fail(
         self,
