@@ -28,17 +28,14 @@ from rag.answer.entities.model import Catalog, Entities, Intent
 from rag.answer.entities.resolve import resolve
 from rag.answer.intents import IntentIndex, intent_note
 from rag.answer.llm import make_chat_model
-from rag.answer.planner import Planner
-from rag.answer.planning import (
-    Defaults,
-    detect_intent,
+from rag.answer.meaning import (
     follow_up_by_meaning,
-    intent_of,
     meaning_note,
     plan_by_meaning,
-    plan_question,
     read_by_meaning,
 )
+from rag.answer.planner import Planner
+from rag.answer.planning import Defaults, detect_intent, intent_of, plan_question
 from rag.answer.plans import (
     Comparison,
     Count,

@@ -9,7 +9,6 @@ from pydantic import BaseModel
 
 from rag.answer.entities.model import Entities, Intent
 from rag.answer.entities.reading import EVERYDAY
-from rag.answer.intents import IntentReading
 from rag.answer.plans import (
     FIGURE_WORDS,
     Average,
@@ -120,7 +119,7 @@ _WHICH_MORE = re.compile(
 _AVERAGE = re.compile(r"\b(average|mean|avg|score|rating|rated|how\s+(?:did|does|was|is))\b", re.I)
 
 
-_ASC = re.compile(
+ASCENDING = re.compile(
     r"\b(lowest|worst|bottom|least|weakest|lightest|easiest|smallest|fewest|lower|worse|"
     r"lighter|easier|smaller|less)\b",
     re.I,
@@ -137,7 +136,7 @@ _SMALL = re.compile(
 )
 
 
-def _entity_kind(question: str) -> Literal["instructor", "course", "section", "term"] | None:
+def ranked_entity(question: str) -> Literal["instructor", "course", "section", "term"] | None:
     """What a ranking ranks, from its words; None when they name nothing (a follow-up)."""
     q = _SMALL.sub(" ", SMALL.sub(" ", question.lower()))
     if re.search(r"\b(?:which|what)\s+(?:terms?|semesters?|years?)\b", q):
@@ -193,13 +192,13 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
     ranked = ranked or _WHICH_SHOULD.search(question) is not None
     by = entities.breakdown if entities.breakdown in ("section", "instructor", "course") else None
     if ranked or _WHICH_MORE.search(question) or by:
-        entity: str | None = _entity_kind(question)
+        entity: str | None = ranked_entity(question)
         previous = entities.intent
         if entity is None and previous is not None and previous.kind == "ranking":
             entity = previous.entity
         if by:
             entity = by
-        order = "asc" if _ASC.search(question) else "desc"
+        order = "asc" if ASCENDING.search(question) else "desc"
         return Intent(kind="ranking", entity=entity or "instructor", order=order)
     if _AVERAGE.search(question):
         return Intent(kind="average")
@@ -212,7 +211,7 @@ def _change_ranking(question: str, entities: Entities, several: bool) -> Intent 
     """Who (or which course) changed most, when the words ask which one and none is named."""
     if several or not _CHANGE_RANK.search(question):
         return None
-    entity = _entity_kind(question) or "instructor"
+    entity = ranked_entity(question) or "instructor"
     if entity == "instructor" and entities.instructors:
         return None  # "has Okafor improved?": her trend
     if entity == "course" and entities.courses:
@@ -315,10 +314,10 @@ def plan_question(
     m = _measure(entities, intent, defaults)
     if m is None:
         if entities.leftover or (entities.metric_phrase and entities.metric is None):
-            if _verdict_asked(question, entities, intent) and _about_someone(scope):
+            if _verdict_asked(question, entities, intent) and about_someone(scope):
                 # "hannah lee - good prof or one to avoid?": the whole picture, saying which
                 # words were read as no rating
-                return _overview(entities, scope, defaults, unread=_unread(entities))
+                return overview_of(entities, scope, defaults, unread=_unread(entities))
             phrase = entities.metric_phrase or " ".join(entities.leftover)
             unknown = " ".join(entities.leftover)
             note = f" ({unknown!r} is in none)" if unknown and unknown != phrase else ""
@@ -326,9 +325,9 @@ def plan_question(
                 reason=f"no rating question in the reports matches {phrase!r}{note}",
                 searched=f"the reports' rating questions for {phrase!r} in {scope.describe()}",
             )
-        if entities.evaluative and defaults.headline is not None and _about_someone(scope):
+        if entities.evaluative and defaults.headline is not None and about_someone(scope):
             # "is EECE2322 hard?": the challenge rating leads, the other ratings follow
-            return _overview(entities, scope, defaults)
+            return overview_of(entities, scope, defaults)
         if intent is None and not _HOURS_WORDS.search(question):
             return Unanswerable(reason="the question names no rating, count or hours to compute")
         return Unanswerable(reason="the question names no rating to compute")
@@ -377,135 +376,11 @@ def plan_question(
     return Average(metric=m, scope=scope)
 
 
-_NUMBER_ASKED = re.compile(
-    r"\b(?:rating|ratings|rated|rate|score|scores|scored|mean|average|avg|median|percent|"
-    r"percentage|proportion|share|number|how\s+many|out\s+of\s+5)\b|%",
-    re.I,
-)
-"""Words that ask for a number, for a rating question read by meaning."""
-
-_NUMERIC_KINDS = ("ranking", "comparison", "trend", "distribution")
-
-
-def read_by_meaning(question: str, entities: Entities) -> Entities:
-    """The entities with the rating question the words mean (`by_meaning`) as their metric,
-    when the strict reading found none but the question names a course, person or term and
-    asks for a number; otherwise unchanged. Words naming what no report prints ("grades",
-    "salary") and future or outside asks are never read past."""
-    ref = entities.by_meaning
-    if ref is None or entities.metric is not None or not entities.names_scope():
-        return entities
-    if entities.unprinted or entities.future or entities.outside or entities.hours:
-        return entities
-    if {w.lower() for w in ref.unread} & EVERYDAY:
-        return entities
-    intent = detect_intent(question, entities)
-    numeric = intent is not None and intent.kind in _NUMERIC_KINDS
-    if not (numeric or entities.statistic or _NUMBER_ASKED.search(question)):
-        return entities
-    return entities.model_copy(update={"metric": ref, "leftover": []})
-
-
-def plan_by_meaning(
-    question: str, entities: Entities, defaults: Defaults, reading: IntentReading
-) -> tuple[Plan, Entities] | None:
-    """The plan for what the question means to compute (`reading`: by similarity to example
-    questions), for a question the rules declined (no intent read, or words left unread), and
-    the entities it was made from; None when the reading answers nothing more. Never for an
-    ask the reports cannot answer (outside, future, unprinted, everyday words like "salary"),
-    and words left unread must be part of the intent's wording (`reading.carried_by`), not a
-    measure nobody prints ("the best jokes")."""
-    if reading.kind == "outside":
-        return None
-    if entities.unknown_courses or entities.unknown_instructors or entities.ambiguous_courses:
-        return None
-    if entities.outside or entities.future or entities.unprinted:
-        return None
-    unread = {w.lower() for phrase in entities.leftover for w in phrase.split()}
-    if unread & EVERYDAY or (entities.leftover and not reading.carried_by):
-        return None
-    if entities.leftover:  # the words left were the intent's; what was read is the measure
-        entities = entities.model_copy(
-            update={"metric": entities.by_meaning, "leftover": [], "metric_phrase": None}
-        )
-    if reading.kind == "overview":
-        scope = scope_of(entities)
-        if not _about_someone(scope) or entities.names_measure():
-            return None
-        overview = _overview(entities, scope, defaults)
-        return None if isinstance(overview, Unanswerable) else (overview, entities)
-    plan = plan_question(question, entities, defaults, intent=_meant(question, entities, reading))
-    return None if isinstance(plan, Unanswerable) else (plan, entities)
-
-
-_RETOLD = ("trend", "comparison", "ranking")
-
-
-def follow_up_by_meaning(
-    question: str,
-    entities: Entities,
-    defaults: Defaults,
-    reading: IntentReading,
-    *,
-    previous: Entities,
-) -> Plan | None:
-    """A follow-up with no intent words the rules know, that repeats the last turn's intent,
-    read as another by meaning ("best prof in fall 2023" then "and through the semesters?": a
-    trend, over every term unless the follow-up names some); None when the reading says
-    nothing new."""
-    inherited = entities.intent
-    if inherited is None or detect_intent(question, entities) is not None:
-        return None
-    if reading.kind not in _RETOLD or reading.kind == inherited.kind or reading.carried_by:
-        return None
-    if entities.leftover or entities.figure or entities.options or entities.statistic:
-        return None
-    when = ("terms", "term_from", "term_to")
-    if reading.kind == "trend" and all(getattr(entities, k) == getattr(previous, k) for k in when):
-        entities = entities.model_copy(update={"terms": [], "term_from": None, "term_to": None})
-    plan = plan_question(question, entities, defaults, intent=_meant(question, entities, reading))
-    return None if isinstance(plan, Unanswerable) else plan
-
-
-_PEOPLE = re.compile(r"\b(?:instructors?|professors?|profs?|teachers?|faculty|who)\b", re.I)
-
-
-def _meant(question: str, entities: Entities, reading: IntentReading) -> Intent:
-    """The plan intent of a reading by meaning; what it ranks or compares from the words."""
-    if reading.kind == "ranking":
-        low = reading.reading == "ranking_low" or _ASC.search(question) is not None
-        entity = _entity_kind(question) or "instructor"
-        return Intent(kind="ranking", entity=entity, order="asc" if low else "desc")
-    if reading.kind == "comparison":
-        if len({p.name for p in entities.instructors}) > 1:
-            return Intent(kind="comparison", entity="instructors")
-        if len(entities.courses) > 1:
-            return Intent(kind="comparison", entity="courses")
-        if len(entities.sections) > 1:
-            return Intent(kind="comparison", entity="sections")
-        return Intent(kind="comparison", entity="dept_univ")
-    if reading.kind == "count":
-        if _PEOPLE.search(question):
-            return Intent(kind="count", what="instructors")
-        comments = re.search(r"\bcomments?\b", question, re.I) is not None
-        return Intent(kind="count", what="comments" if comments else "sections")
-    return Intent(kind=reading.kind)
-
-
-def meaning_note(entities: Entities) -> str | None:
-    """How words were read by meaning, so a person can tell a misreading."""
-    ref = entities.metric
-    if ref is None or not ref.unread:
-        return None
-    unread = ", ".join(f"“{w}”" for w in ref.unread)
-    return f"“{ref.phrase}” was read as the rating question “{ref.text}” ({unread} not read)"
-
-
-def _about_someone(scope: Scope) -> bool:
+def about_someone(scope: Scope) -> bool:
     return bool(scope.courses or scope.subjects or scope.instructor_ids)
 
 
-def _overview(
+def overview_of(
     entities: Entities, scope: Scope, defaults: Defaults, *, unread: list[str] | None = None
 ) -> Overview | Unanswerable:
     """The whole picture of a person or course; the challenge rating leads when asked how hard."""

@@ -21,7 +21,8 @@ from rag.answer.entities.metric_index import MetricIndex
 from rag.answer.entities.resolve import names_masked, resolve
 from rag.answer.intent_examples import EXAMPLES
 from rag.answer.intents import IntentIndex, IntentReading, intent_note
-from rag.answer.planning import Defaults, plan_by_meaning, plan_question, read_by_meaning
+from rag.answer.meaning import plan_by_meaning, read_by_meaning
+from rag.answer.planning import Defaults, plan_question
 from rag.answer.plans import Comparison, Metric, Overview, Ranking, Trend, Unanswerable
 from tests.rag.answer import test_entities as base
 from tests.rag.answer.test_ask_numbers import REPORTS, ask

@@ -8,7 +8,8 @@ import pytest
 from embeddings.base import Embedder
 from rag.answer.entities.metric_index import MetricIndex
 from rag.answer.entities.resolve import resolve
-from rag.answer.planning import meaning_note, plan_question, read_by_meaning
+from rag.answer.meaning import meaning_note, read_by_meaning
+from rag.answer.planning import plan_question
 from rag.answer.plans import Comparison, Ranking, Unanswerable
 from tests.rag.answer import test_entities as base
 
