@@ -427,6 +427,14 @@ UNPRINTED: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"academic\s+(?:integrity|dishonesty|misconduct))\b"),
     ),
     (
+        "grades students received",
+        _re(r"\b(?:average|mean|median|typical|class|final|course|letter|overall)\s+grades?\b"
+            r"|\bgrades?\s+(?:distribution|breakdown|average|curve)\b|\bgpas?\b"
+            r"|\b(?:how\s+many|most|more|fewest|fewer|number\s+of|percent(?:age)?\s+of|share\s+of"
+            r"|%\s+of)\s+(?:the\s+)?(?:students\s+)?(?:(?:got|get|getting|earned|received?)\s+)?"
+            r"(?-i:[ABCDF][+-]?'?s)\b"),
+    ),
+    (
         "who wrote what (responses are anonymous)",
         _re(r"\b(?:which|what)\s+students?\b[^?.!]{0,40}\b(?:wrote|said|gave|left|posted|"
             r"complained)\b|\b(?:students?'?s?|respondents?'?s?|reviewers?'?s?)\s+"

@@ -172,6 +172,10 @@ def test_open_questions_plan_an_overview(index: MetricIndex) -> None:
     [
         ("average parking availability for CS 5800", "parking"),
         ("how many students got an A in CS5800", "letter grades"),
+        ("how many students got As in CS5800", "grades students received"),
+        ("which class has the most A's", "grades students received"),
+        ("what was the class average grade in CS5800", "grades students received"),
+        ("whats the gpa for cs5800 students", "grades students received"),
         ("How good is the cafeteria food near CS5800?", "cafeteria"),
         ("what will the response rate be next semester for CS5800", "future"),
         ("what's Prof. Nguyen's rate my professor score", "other sites"),
@@ -251,3 +255,11 @@ def test_everyday_words_for_declines_and_answers(index: MetricIndex) -> None:
         "how many students actually answered the feedback question in CS5800 fall 2023?", index
     )
     assert isinstance(answered, Average) and answered.metric.statistic == "responses", answered
+
+
+def test_grading_is_a_rating_and_a_capital_as_is_not_a_grade(index: MetricIndex) -> None:
+    """ "grades" the students received are declined; how promptly work was graded is rated."""
+    graded = read("were problem sets graded promptly in CS5800", index)
+    assert not graded.unprinted
+    role = read("As chair, how many students took CS5800 in Fall 2023", index)
+    assert not role.unprinted
