@@ -72,6 +72,11 @@ class Evidence(BaseModel):
     example: str | None = Field(
         default=None, description="For a decline: a question about the same data that works"
     )
+    answered: list[int] = Field(
+        default_factory=list,
+        description="Instructor ids the answer singles out (a ranking's first, the one person"
+        " who taught): whom a follow-up's 'his', 'her', 'that person' mean",
+    )
 
 
 class AnswerScope(BaseModel):

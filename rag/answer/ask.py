@@ -25,6 +25,7 @@ from rag.answer.conversations import add_turn, last_entities, start_conversation
 from rag.answer.declines import catalog_defaults, decline, mixed, scope_in_force, themed
 from rag.answer.entities.metric_index import MetricIndex
 from rag.answer.entities.model import Catalog, Entities, Intent
+from rag.answer.entities.people import answered_people
 from rag.answer.entities.resolve import resolve
 from rag.answer.intents import IntentIndex, intent_note
 from rag.answer.llm import make_chat_model
@@ -408,6 +409,10 @@ class Asker:
         evidence, entities = self.gather(
             conn, question=question, previous=None if fresh else previous, filters=filters
         )
+        if evidence.answered:  # whom "his", "her", "that person" mean in the next turn
+            entities = entities.model_copy(
+                update={"answered": answered_people(conn, evidence.answered)}
+            )
         if entities.read_as:  # "last fall": say which term it was read as
             evidence = evidence.model_copy(update={"notes": [*entities.read_as, *evidence.notes]})
         conn.commit()  # no transaction stays open while a model writes

@@ -44,6 +44,7 @@ def comment_filters(
         course=entities.courses[0] if len(entities.courses) == 1 else None,
         subject=entities.subjects[0] if len(entities.subjects) == 1 else None,
         instructor_id=entities.instructors[0].id if len(entities.instructors) == 1 else None,
+        instructor=_one_person_of_many_ids(entities),
         term=entities.terms[0] if len(entities.terms) == 1 else None,
         term_from=labels.get(entities.term_from) if entities.term_from else None,
         term_to=labels.get(entities.term_to) if entities.term_to else None,
@@ -55,6 +56,13 @@ def comment_filters(
         return implied
     given = explicit.model_dump(exclude_none=True)
     return implied.model_copy(update=given)
+
+
+def _one_person_of_many_ids(entities: Entities) -> str | None:
+    """The name of one person stored once per subject (two ids, one name), so that comments
+    filter by all of their sections; None otherwise (one id filters by itself)."""
+    names = {p.name for p in entities.instructors}
+    return names.pop() if len(names) == 1 and len(entities.instructors) > 1 else None
 
 
 def unclear_words(entities: Entities, plan: Unanswerable) -> list[str]:

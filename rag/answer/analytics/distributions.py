@@ -126,7 +126,7 @@ def run_count(conn: Conn, plan: Count) -> Evidence:
         )  # fmt: skip
     if plan.what == "instructors":  # who they are: "who taught DS5110 in Fall 2024?"
         people = conn.execute(
-            "SELECT i.first_name || ' ' || i.last_name AS name, count(*) AS sections,"
+            "SELECT i.id, i.first_name || ' ' || i.last_name AS name, count(*) AS sections,"
             " array_agg(si.section_id ORDER BY si.section_id) AS ids FROM section_instructors si"
             " JOIN instructors i ON i.id = si.instructor_id WHERE si.section_id = ANY(%s)"
             " GROUP BY i.id, name ORDER BY count(*) DESC, name",
@@ -137,6 +137,10 @@ def run_count(conn: Conn, plan: Count) -> Evidence:
                  source=f"section_instructors: {sections_text(r['ids'])}")
             for r in people[:MAX_SECTIONS_LISTED]
         ]  # fmt: skip
+        if len(people) == 1:  # "who taught it?" then "his overall number?"
+            evidence = found_evidence(plan, facts, searched)
+            evidence.answered = [int(people[0]["id"])]
+            return evidence
     return found_evidence(plan, facts, searched)
 
 

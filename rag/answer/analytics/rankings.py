@@ -125,7 +125,10 @@ def run_ranking(conn: Conn, plan: Ranking) -> Evidence:
     if minimum and dropped:
         left_out = f"sections with fewer than {minimum} responses left out"
         facts.append(Fact(label=left_out, value=dropped, n=None, source="sections"))
-    return found_evidence(plan, facts, searched)
+    evidence = found_evidence(plan, facts, searched)
+    if entity == "instructor" and rows[0]["tied"] == 1:  # "what do students say about her?"
+        evidence.answered = [int(rows[0]["key"])]
+    return evidence
 
 
 def run_comparison(conn: Conn, plan: Comparison) -> Evidence:

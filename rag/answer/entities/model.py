@@ -187,6 +187,14 @@ class Entities(BaseModel):
         default=False, description="'her other course': the person's courses but the last one"
     )
     same_term: bool = False
+    refers_to_person: bool = Field(
+        default=False, description="'his', 'her', 'that person': someone an earlier turn named"
+    )
+    answered: list[InstructorRef] = Field(
+        default_factory=list,
+        description="The people this turn's answer singled out (a ranking's first, the one who"
+        " taught): whom 'his', 'her', 'that person' mean in the next turn",
+    )
     season_of_that_year: str | None = None
     year_shift: int = Field(
         default=0, description="'and the year before?': the previous turn's terms a year earlier"

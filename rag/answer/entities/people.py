@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from itertools import pairwise
 
+from core.db import Conn
 from rag.answer.entities.model import Catalog, Entities, InstructorRef
 from rag.answer.entities.text import COMMON_WORDS, ENGLISH_WORDS, TITLES, WORD, QuestionText, fold
 
@@ -172,3 +173,15 @@ def _consume_first_names(text: QuestionText, people: Sequence[InstructorRef], be
         for m in text.finditer(_name_pattern(person.first)):
             if m.end() <= before:
                 text.consume(m.start(), m.end())
+
+
+def answered_people(conn: Conn, ids: Sequence[int]) -> list[InstructorRef]:
+    """The instructors an answer singled out, with every id their name has (one person may be
+    stored once per subject, as a name in a question reads them)."""
+    rows = conn.execute(
+        "SELECT i.id, i.last_name, i.first_name FROM instructors i WHERE EXISTS (SELECT 1 FROM"
+        " instructors a WHERE a.id = ANY(%s) AND a.last_name = i.last_name"
+        " AND a.first_name = i.first_name) ORDER BY i.id",
+        (list(ids),),
+    ).fetchall()
+    return [InstructorRef(id=r["id"], last=r["last_name"], first=r["first_name"]) for r in rows]

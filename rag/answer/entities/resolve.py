@@ -54,6 +54,7 @@ def resolve(
     read_sections(text, ent)
     vocabulary = known[0] | PATTERN_WORDS | EVERYDAY | FILLER_WORDS
     read_instructors(text, catalog, ent, vocabulary=vocabulary)
+    ent.refers_to_person = PERSON_REFERENCE.search(text.masked) is not None  # names masked
     settle_ambiguous(text, catalog, ent)
     _descriptors(text, catalog, ent)
     ent.plain = names_masked(text.original, spelled, text.masked)
@@ -79,6 +80,16 @@ def resolve(
     if previous is not None:
         ent = _follow_up(ent, previous)
     return ent
+
+
+PERSON_REFERENCE = re.compile(
+    r"\b(?:he|she|him|his|her|hers|(?:that|this|the\s+same)\s+(?:persons?|profs?|"
+    r"professors?|instructors?|teachers?|lecturers?|guy|woman|man|one)(?:'s)?)\b",
+    re.I,
+)
+"""'his overall number', 'that person's explanations': someone an earlier turn named (used only
+in a follow-up, and only when the last answer singled someone out). "persons": spelling
+correction's reading of "person"."""
 
 
 def names_masked(original: str, spelled: str, masked: str) -> str:
@@ -271,6 +282,9 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
         )
         if new.breakdown is None and not new.aggregate:
             update["breakdown"] = previous.breakdown
+    if new.refers_to_person and not new.instructors and previous.answered:
+        # "which prof had X in F22?" then "his overall number that semester?": that person
+        update["instructors"] = list(previous.answered)
     update["intent"] = previous.intent
     update["topic"] = previous.topic
     return new.model_copy(update=update)

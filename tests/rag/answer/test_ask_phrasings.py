@@ -224,3 +224,43 @@ def test_what_is_it_like_is_the_whole_picture_not_what_was_liked(
         assert answer.answer.startswith("Overall rating "), (question, answer.answer)
     liked = ask(asker_, conn_, "what do students like about CS5800?")
     assert liked.route == "qualitative" and liked.plan["tone"] == "positive"
+
+
+def test_his_her_and_that_person_mean_whom_the_last_answer_singled_out(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """A ranking's first or the one person who taught is whom "her", "his" or "that person"
+    means next; a follow-up without such a word keeps the old scope, and a turn whose answer
+    singled nobody out leaves "her" to the scope it inherits."""
+    lowest = "which prof had the lowest overall rating in fall 2023?"
+    her = ask(asker_, conn_, lowest, "what's her feedback score across all terms?")
+    assert her.scope is not None and "Hannah Lee" in her.scope.text, her.scope
+    assert her.plan["kind"] == "average" and her.facts[0].value == 4.6, her.facts  # both subjects
+    person = ask(asker_, conn_, lowest, "what are students saying about that person?")
+    assert person.scope is not None and "Hannah Lee" in person.scope.text, person.scope
+    assert {q.text for q in person.citations} <= {  # Lee's CS5800 and DS5110 comments only
+        "Feedback on homework came back within days.",
+        "Lectures went way too fast to keep up.",
+        "Very organized course, everything was on Canvas.",
+    }, person.citations
+    taught = ask(asker_, conn_, "who taught EECE2322 in fall 2022?", "his overall number?")
+    assert taught.scope is not None and "Priya Ramanathan" in taught.scope.text, taught.scope
+    assert taught.facts[0].value == 4.1
+    no_one = ask(asker_, conn_, lowest, "and in spring 2024?")  # no person asked about
+    assert no_one.scope is not None and "Lee" not in no_one.scope.text, no_one.scope
+
+
+def test_comments_about_a_person_stored_once_per_subject_are_theirs_only(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """Hannah Lee teaches CS5800 and DS5110, so she is stored twice (one id per subject): her
+    comments are those of both, and never those of Okafor's section in the same term."""
+    said = ask(asker_, conn_, "what are students saying about Hannah Lee?")
+    lees = {
+        "Feedback on homework came back within days.",
+        "Lectures went way too fast to keep up.",
+        "Very organized course, everything was on Canvas.",
+    }
+    assert said.citations and {q.text for q in said.citations} <= lees, said.citations
+    fall = ask(asker_, conn_, "what are students saying about Hannah Lee in fall 2023?")
+    assert fall.citations and {q.text for q in fall.citations} <= lees, fall.citations
