@@ -18,7 +18,7 @@ from core.db import Conn
 from core.report import DISTRIBUTION_KEYS, ParsedReport, Term
 from ingestion.audit import WORKER, record
 from ingestion.identity import resolve_instructor
-from ingestion.merge import Conflict, MergedSection, Source, merge
+from ingestion.merge import QUESTION_FIELDS, Conflict, MergedSection, Source, merge
 
 
 def store_report(conn: Conn, *, report_id: int, parsed: ParsedReport) -> int:
@@ -234,18 +234,7 @@ def _store_scores(conn: Conn, section_id: int, merged: MergedSection) -> None:
     )
 
 
-_SCORE_FIELDS = (
-    "section",
-    "responses",
-    "response_rate",
-    "course_mean",
-    "dept_mean",
-    "univ_mean",
-    "course_median",
-    "dept_median",
-    "univ_median",
-    "std_dev",
-)
+_SCORE_FIELDS = tuple(f for f in QUESTION_FIELDS if f != "distribution")
 """A question's stored fields, in question_scores' column order (heading is its section)."""
 
 

@@ -6,13 +6,14 @@ leg of hybrid search: devtools.evaluate.search_legs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from cli.wiring import model_in_service
 from core.blobs import make_blob_store
-from core.db import connect, scratch_database
+from core.db import Conn, connect, scratch_database
 from core.settings import Settings
 from devtools.corpus.writer import write_corpus
 from devtools.independent import (
@@ -67,11 +68,12 @@ def independent_cases(directory: Path = INDEPENDENT_DIR, *, split: str = "all") 
     ]
 
 
-def run_independent_search(
-    settings: Settings, *, directory: Path = INDEPENDENT_DIR, k: int = 10, split: str = "all"
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
-    """The independent set's paraphrase queries (of one split, or all) over its own corpus, in
-    a scratch database: (summary rows, per-query rows, the embedder's backend)."""
+@contextmanager
+def independent_searcher(
+    settings: Settings, directory: Path = INDEPENDENT_DIR
+) -> Iterator[tuple[Conn, Searcher, str]]:
+    """The independent set's corpus stored and embedded in a scratch database: a connection,
+    the searcher over it and the embedder's backend."""
     with scratch_database("tl-eval-ind-") as (root, db):
         settings = settings.with_database(db.url, state_dir=root / "state", embedding_space=None)
         embedder = model_in_service(settings).embedder
@@ -83,14 +85,23 @@ def run_independent_search(
                 text_mode=settings.embedding_text,
                 batch_size=settings.embedding_batch_size,
             )
-            rows, per_query = paraphrase_eval(
-                conn,
-                searcher,
-                independent_cases(directory, split=split),
-                set_name="independent",
-                k=k,
-            )
-    return rows, per_query, embedder.backend
+            yield conn, searcher, embedder.backend
+
+
+def run_independent_search(
+    settings: Settings, *, directory: Path = INDEPENDENT_DIR, k: int = 10, split: str = "all"
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
+    """The independent set's paraphrase queries (of one split, or all) over its own corpus, in
+    a scratch database: (summary rows, per-query rows, the embedder's backend)."""
+    with independent_searcher(settings, directory) as (conn, searcher, backend):
+        rows, per_query = paraphrase_eval(
+            conn,
+            searcher,
+            independent_cases(directory, split=split),
+            set_name="independent",
+            k=k,
+        )
+    return rows, per_query, backend
 
 
 def run_retrieval_eval(

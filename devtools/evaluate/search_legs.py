@@ -14,13 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cli.wiring import model_in_service
-from core.db import Conn, connect, scratch_database
+from core.db import Conn
 from core.settings import Settings
-from devtools.evaluate.retrieval import independent_cases
-from devtools.independent import INDEPENDENT_DIR, report_paths, store_corpus
+from devtools.evaluate.retrieval import independent_cases, independent_searcher
+from devtools.independent import INDEPENDENT_DIR
 from evaluation.labelled import stored_keys
-from evaluation.loading import index_stored
 from evaluation.metrics import score_ranked
 from evaluation.retrieval import Case
 from rag.search.hybrid import Legs
@@ -114,18 +112,8 @@ def format_explained(items: Sequence[Explained], *, chars: int = 110) -> str:
 
 def explain_dev(settings: Settings, *, directory: Path = INDEPENDENT_DIR, k: int = 10) -> str:
     """The DEV queries explained over the set's corpus in a scratch database."""
-    with scratch_database("tl-eval-legs-") as (root, db):
-        settings = settings.with_database(db.url, state_dir=root / "state", embedding_space=None)
-        embedder = model_in_service(settings).embedder
-        with connect(db.url) as conn:
-            store_corpus(conn, report_paths(directory))
-            searcher = index_stored(
-                conn,
-                embedder=embedder,
-                text_mode=settings.embedding_text,
-                batch_size=settings.embedding_batch_size,
-            )
-            items = explain(conn, searcher, independent_cases(directory, split="dev"), k=k)
+    with independent_searcher(settings, directory) as (conn, searcher, _):
+        items = explain(conn, searcher, independent_cases(directory, split="dev"), k=k)
     return format_explained(items)
 
 
