@@ -21,9 +21,9 @@ def co_taught(conn: Conn, *, scope: Scope) -> list[str]:
         " (SELECT array_agg(i.first_name || ' ' || i.last_name ORDER BY si.position)"
         "  FROM section_instructors si JOIN instructors i ON i.id = si.instructor_id"
         "  WHERE si.section_id = s.id) AS people"
-        "{sections} WHERE {where} ORDER BY t.sort_key, c.code, s.section"
-    ).format(sections=SECTIONS_FROM, where=where)
-    rows = conn.execute(query, params).fetchall()
+        "{sections} WHERE {where} ORDER BY t.sort_key, c.code, s.section LIMIT {limit}"
+    ).format(sections=SECTIONS_FROM, where=where, limit=sql.Literal(MAX_SECTIONS + 1))
+    rows = conn.execute(query, params).fetchall()  # more than MAX_SECTIONS: nothing to say
     if len(rows) > MAX_SECTIONS:
         return []
     return [
