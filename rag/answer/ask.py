@@ -31,6 +31,7 @@ from rag.answer.intents import IntentIndex, intent_note
 from rag.answer.llm import make_chat_model
 from rag.answer.meaning import (
     follow_up_by_meaning,
+    may_retell,
     meaning_note,
     plan_by_meaning,
     read_by_meaning,
@@ -184,7 +185,7 @@ class Asker:
         meant = None
         if isinstance(plan, Unanswerable):  # the rules read no intent, or left words unread
             plan, entities, meant = self._by_meaning(question, entities, defaults, plan)
-        elif previous is not None and entities.plain and entities.intent is not None:
+        elif previous is not None and entities.plain and may_retell(question, entities):
             reading = IntentIndex.build(self.searcher.queries.embedder).read(entities.plain)
             retold = None
             if reading is not None:

@@ -85,6 +85,14 @@ def plan_by_meaning(
 _RETOLD = ("trend", "comparison", "ranking")
 
 
+def may_retell(question: str, entities: Entities) -> bool:
+    """Whether a follow-up could be read as another intent by meaning (no intent words the rules
+    know, no measure of its own): checked before the question is embedded."""
+    if entities.intent is None or detect_intent(question, entities) is not None:
+        return False
+    return not (entities.leftover or entities.figure or entities.options or entities.statistic)
+
+
 def follow_up_by_meaning(
     question: str,
     entities: Entities,
@@ -98,11 +106,9 @@ def follow_up_by_meaning(
     trend, over every term unless the follow-up names some); None when the reading says
     nothing new."""
     inherited = entities.intent
-    if inherited is None or detect_intent(question, entities) is not None:
+    if inherited is None or not may_retell(question, entities):
         return None
     if reading.kind not in _RETOLD or reading.kind == inherited.kind or reading.carried_by:
-        return None
-    if entities.leftover or entities.figure or entities.options or entities.statistic:
         return None
     when = ("terms", "term_from", "term_to")
     if reading.kind == "trend" and all(getattr(entities, k) == getattr(previous, k) for k in when):
