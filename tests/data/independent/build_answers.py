@@ -285,6 +285,21 @@ class Answerer:
                 "what": "sections taught",
                 "scope": self.scope({}),
             }
+        if kind == "tally":
+            # how many distinct sections (one report each), terms, instructors or courses
+            reports = self.select(sel)
+            keys = {
+                "sections": lambda r: [r["file"]],
+                "terms": lambda r: [r["term"]["label"]],
+                "instructors": instructor_names,
+                "courses": lambda r: [r["course"]["code"]],
+            }[spec["of"]]
+            return {
+                "type": "number",
+                "value": len({k for r in reports for k in keys(r)}),
+                "what": f"number of distinct {spec['of']} with a report in the scope",
+                "scope": self.scope(sel),
+            }
         if kind == "count":
             reports = self.select(sel)
             values = [r[spec["field"]] for r in reports]
