@@ -44,7 +44,7 @@ def scope_in_force(entities: Entities) -> AnswerScope:
     scope = AnswerScope(
         courses=list(entities.courses),
         subjects=list(entities.subjects),
-        instructors=[p.name for p in entities.instructors],
+        instructors=list(dict.fromkeys(p.name for p in entities.instructors)),  # one per name
         terms=list(entities.terms),
         term_range=_range(entities),
         sections=list(entities.sections),
@@ -66,7 +66,7 @@ def understood(entities: Entities) -> list[str]:
     parts = [f"course {c}" for c in entities.courses]
     parts += [f"{s} courses" for s in entities.subjects]
     parts += [f"section {s}" for s in entities.sections]
-    parts += [f"instructor {p.name}" for p in entities.instructors]
+    parts += [f"instructor {name}" for name in dict.fromkeys(p.name for p in entities.instructors)]
     parts += [f"term {t}" for t in entities.terms]
     if (span := _range(entities)) is not None:
         parts.append(span)

@@ -30,7 +30,8 @@ from rag.answer.vocabulary import JUDGEMENT, MODE, SMALL
 
 _COUNT = re.compile(
     r"\b(?:how\s+many|number\s+of|count(?:\s+of)?|total)\s+(?:\w+\s+){0,2}?"
-    r"(sections?|classes|offerings|instructors?|professors?|teachers?|faculty|comments?)\b"
+    r"(sections?|classes|offerings|instructors?|professors?|profs|teachers?|lecturers|faculty|"
+    r"comments?)\b"
     r"(?!\s+(?:per|a|each)\s+week)",
     re.I,
 )
@@ -91,7 +92,7 @@ _COMPARE = re.compile(
 
 
 _RANK = re.compile(
-    r"\b(highest|lowest|best|worst|top|bottom|rank(?:ed|ing|s)?|most|least|leading|"
+    r"\b(highest|lowest|best|worst|tops?|bottom|rank(?:ed|ing|s)?|most|least|leading|"
     r"strongest|weakest|clearest|heaviest|lightest|hardest|easiest|largest|smallest|biggest|"
     r"fairest|greatest|toughest|\w{3,}iest)\b",
     re.I,
@@ -121,7 +122,7 @@ _AVERAGE = re.compile(r"\b(average|mean|avg|score|rating|rated|how\s+(?:did|does
 
 ASCENDING = re.compile(
     r"\b(lowest|worst|bottom|least|weakest|lightest|easiest|smallest|fewest|lower|worse|"
-    r"lighter|easier|smaller|less)\b",
+    r"lighter|easier|smaller|less|avoid\w*|stay(?:ing)?\s+away|steer(?:ing)?\s+clear)\b",
     re.I,
 )
 
@@ -152,7 +153,7 @@ def ranked_entity(question: str) -> Literal["instructor", "course", "section", "
 
 def _count_what(word: str) -> Literal["sections", "instructors", "responses", "comments"]:
     w = word.lower()
-    if w.startswith(("instructor", "professor", "teacher", "faculty")):
+    if w.startswith(("instructor", "prof", "teacher", "lecturer", "faculty")):
         return "instructors"
     if w.startswith("comment"):
         return "comments"

@@ -43,7 +43,7 @@ class Scope(BaseModel):
         parts = [*self.courses, *(f"{s} courses" for s in self.subjects)]
         parts += [f"section {s}" for s in self.sections]
         parts += [f"other than section {s}" for s in self.exclude_sections]
-        parts += self.instructor_names
+        parts += dict.fromkeys(self.instructor_names)  # one person stored per subject: once
         parts += self.terms
         whole_year = self.term_from is not None and self.term_to == self.term_from + 9
         if whole_year and self.term_from is not None and self.term_from % 10 == 0:
@@ -61,7 +61,7 @@ class Scope(BaseModel):
 
     def phrase(self) -> str:
         """The scope after a noun: "for Chinedu Okafor in CS5800, Fall 2023", "in all reports"."""
-        people = " and ".join(self.instructor_names)
+        people = " and ".join(dict.fromkeys(self.instructor_names))
         rest = self.model_copy(update={"instructor_names": []}).describe()
         if people and rest == "all reports":
             return f"for {people}"

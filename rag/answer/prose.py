@@ -216,8 +216,11 @@ def _count(plan: dict[str, Any], facts: list[Fact]) -> str | None:
         for f in people
     ]
     raw = plan.get("scope")
-    where = Scope.model_validate(raw).describe() if isinstance(raw, dict) else "The reports"
-    return f"{where} was taught by " + ", ".join(names) + "."
+    where = Scope.model_validate(raw).describe() if isinstance(raw, dict) else "all reports"
+    if len(people) == 1:
+        return f"{where[:1].upper()}{where[1:]} was taught by {names[0]}."
+    place = "the reports" if where == "all reports" else where
+    return f"**{len(people)}** instructors taught {place}: " + ", ".join(names) + "."
 
 
 def _hours(plan: dict[str, Any], facts: list[Fact]) -> str | None:

@@ -26,7 +26,8 @@ def _re(pattern: str) -> re.Pattern[str]:
 _PEOPLE = r"(?:students?|people|ppl|kids|folks|learners|undergrads|grads|persons?)"
 
 
-_SURVEY = r"(?:survey|surveys|evals?|evaluations?|trace(?:\s+(?:survey|eval\w*))?|form|it)"
+_SURVEY_NOUN = r"(?:survey|surveys|evals?|evaluations?|trace(?:\s+(?:survey|eval\w*))?|form)"
+_SURVEY = r"(?:" + _SURVEY_NOUN + r"|it)"
 
 
 FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
@@ -47,6 +48,10 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
             r"declines?\b"),
     ),
     (
+        "respondents",
+        _re(r"\bdeclines?\s+(?:not\s+counted|excluded|left\s+out|removed|taken\s+out)\b"),
+    ),
+    (
         "declines",
         _re(r"\b(?:declin(?:e|es|ed|ing)|opt(?:ed|s)?\s+out|refus(?:e|ed|als?)|"
             r"(?:said|say|saying)\s+no|"
@@ -65,7 +70,7 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
     ),
     (
         "enrollment",
-        _re(r"\b(?:invited|eligible|asked)\b(?:\s+(?:to\s+(?:fill\s+out|take|complete)|for)\s+"
+        _re(r"\b(?:invited|eligible|asked(?!\s+(?:me|us|him|her|them|you)\b))\b(?:\s+(?:to\s+(?:fill\s+out|take|complete)|for)\s+"
             r"(?:the\s+)?" + _SURVEY + r"\b)?"),
     ),
     (
@@ -78,8 +83,8 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
             r"|\b(?:response|respondent)\s+(?:count|number|total)s?\b"
             r"|\bresponded\b(?:\s+to\s+(?:the\s+)?" + _SURVEY + r"\b)?"
             r"|\b(?:filled|fill)\s+(?:out|in)\b(?:\s+(?:the\s+)?" + _SURVEY + r"\b)?"
-            r"|\b(?:took|take|taken|did|completed|complete|submitted|returned)\s+(?:the\s+)?"
-            + _SURVEY + r"\b"
+            r"|\b(?:took|take|taken|completed|complete|submitted|returned)\s+(?:the\s+)?"
+            + _SURVEY + r"\b|\bdid\s+(?:the\s+)?" + _SURVEY_NOUN + r"\b"
             r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:answered|responded)\b"
             r"|\bhow\s+many\s+(?:" + _SURVEY + r"|responses)\b(?:\s+(?:were|was|got|did|have"
             r"|had)?\s*(?:completed|submitted|returned|filled\s+(?:out|in)|c[ao]me\s+back|done)\b)?"),
@@ -238,6 +243,7 @@ BY_TERM = _re(
 
 BY_SECTION = _re(
     r"\b(?:(?:for\s+)?(?:each|every|per)\s+section|by\s+section|section\s+by\s+section)\b"
+    r"(?!\s+(?:combined|together|pooled|added\s+up|summed))"
 )
 
 
@@ -261,7 +267,8 @@ ALL_SECTIONS = _re(r"\b(?:all|both)\s+(?:the\s+)?sections\b")
 
 
 VERSUS_DEPT = _re(
-    r"\b(?:the\s+)?(?:\w+\s+)?(?:department(?:al)?|dept\.?|university|univ\.?|college|school|"
+    r"\b(?:(?:next\s+to|alongside|beside)\s+)?(?:the\s+)?(?:\w+\s+)?"
+    r"(?:department(?:al)?|dept\.?|university|univ\.?|uni|college|school|"
     r"institution|nu)(?:'s)?(?:\s+(?:wide|overall))?(?:\s+(?:average|mean|median|norm|"
     r"benchmark|score|rating))?s?\b"
 )
@@ -319,8 +326,7 @@ OPEN = _re(
     r"generally|in\s+general|since\s+covid|covid|pandemic|big|huge|small|"
     r"large|enough|lot|lots|really|need|needs|needed|require[sd]?|put|doing|spend|spent|"
     r"thoughts?|reviews?|opinions?|impressions?|verdict|vibes?|atmosphere|too|fast|slow|"
-    r"quick|quickly|rushed|deal|things|go|goes|going|went|pros|cons|known|expect|expected|fair|"
-    r"unfair|"
+    r"quick|quickly|rushed|deal|things|go|goes|going|went|pros|cons|known|expect|expected|"
     r"expectations?|worth)\b"
 )
 """Words of a question about a person or a course as a whole ("is Okafor a good teacher")."""
@@ -360,7 +366,8 @@ FIRST_TO_LAST = _re(
 
 
 TREND_WORDS = _re(
-    r"\b(?:improv(?:e|ed|ing|ement)|(?:get|gets|getting|got|gotten)\s+(?:better|worse)|"
+    r"\b(?:improv(?:e|ed|ing|ement)|(?:get|gets|getting|got|gotten)\s+(?:any\s+)?"
+    r"(?:better|worse|more|less)|"
     r"gone\s+(?:up|down)|"
     r"went\s+(?:up|down)|go(?:es)?\s+(?:up|down)|risen|rise|rose|fallen|fell|"
     r"trajectory|trajectories|increas\w*|decreas\w*|"
@@ -375,7 +382,17 @@ COMPARATIVE = _re(
     r"\b(?:more|less|higher|lower|better|worse|bigger|smaller|heavier|lighter|harder|easier|"
     r"greater|fewer)\s+than\b|\bcompared\s+(?:to|with)\b|\bvs\.?\b|\bversus\b"
     r"|\bstacks?\s+up\b|\bmeasures?\s+up\b|\bdifferences?\s+(?:between|in)\b|\bgap\s+between\b"
+    r"|\bside\s+by\s+side\b|\bhead\s+to\s+head\b"
 )
+
+
+RANK_IDIOMS = _re(
+    r"\b(?:tops?\s+(?:the\s+)?(?:charts?|list|rankings?)|(?:at\s+)?the\s+top\s+of\s+the\s+"
+    r"(?:charts?|list|rankings?)|stay(?:ing)?\s+away(?:\s+from)?|steer(?:ing)?\s+clear"
+    r"(?:\s+of)?)\b"
+)
+"""'who tops the charts', 'which course to stay away from': a ranking's words (its order is read
+by rag.answer.planning), not a measure."""
 
 
 DROP = _re(
@@ -393,6 +410,10 @@ THRESHOLD_WORDS = _re(
 
 
 MODE = _re(r"\b(?:the\s+)?most\s+(?:common|frequent|popular|typical|usual)\b|\btypical\b")
+
+
+WITHOUT_THEM = _re(r"\b(?:excluding|exclude|without|not\s+counting|minus)\s+(?:them|those|these)\b")
+"""'how many responses including declines?' then 'and excluding them?': without the declines."""
 
 
 NARROW = _re(
@@ -437,7 +458,8 @@ UNPRINTED: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "who wrote what (responses are anonymous)",
         _re(r"\b(?:which|what)\s+students?\b[^?.!]{0,40}\b(?:wrote|said|gave|left|posted|"
-            r"complained)\b|\b(?:students?'?s?|respondents?'?s?|reviewers?'?s?)\s+"
+            r"complained)\b|\bwho\s+(?:wrote|said|posted|left|made)\s+(?:th(?:e|at|is)|those|"
+            r"these)\s+(?:\w+\s+){0,2}?(?:comments?|reviews?|remarks?|complaints?|quotes?)\b|\b(?:students?'?s?|respondents?'?s?|reviewers?'?s?)\s+"
             r"(?:names?|identit(?:y|ies))\b|\bnames?\s+of\s+(?:the\s+)?(?:students?|"
             r"respondents?|reviewers?)\b"),
     ),
@@ -479,7 +501,9 @@ FILLER_WORDS = frozenset(
     said picked pick chose choose selected select gave give marked thinking
     considering planning plan trying relevance gen ed eds elective yo but lol btw fyi tbh
     imo ngl hmm um uh yeah yep ya anyway anyways giving gives given providing provides
-    offering offers""".split()  # noqa: SIM905
+    offering offers bother bothered bothering feeling run runs click clicked clicking hit
+    getting comes same thing stuff chair dean advisor adviser boss supervisor colleague
+    meeting""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling

@@ -175,12 +175,12 @@ def read_courses(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         if m.group(1) in catalog.subjects and m.group(1) not in ent.subjects:
             ent.subjects.append(m.group(1))
             text.consume(m.start(), m.end())
-    if not ent.courses:  # "any good professors in cs": a subject code after "in" or "of"
-        for m in text.finditer(
-            re.compile(r"\b(?:in|of)\s+(?:the\s+)?([a-z]{2,4})\b(?=\s*[?.!,]?\s*$)")
+    if not ent.courses:  # "any good professors in cs", "best lecturer for econ": a subject
+        for m in text.finditer(  # code or spoken abbreviation ending the question
+            re.compile(r"\b(?:in|of|for)\s+(?:the\s+)?([a-z]{2,12})\b(?=\s*[?.!,]?\s*$)", re.I)
         ):
-            subject = m.group(1).upper()
-            if subject in catalog.subjects and subject not in ent.subjects:
+            subject = subject_of(m.group(1), catalog.subjects)
+            if subject is not None and subject not in ent.subjects:
                 ent.subjects.append(subject)
                 text.consume(m.start(1), m.end(1))
 

@@ -201,6 +201,9 @@ class Entities(BaseModel):
     )
     versus_previous: bool = False
     narrow: bool = Field(default=False, description="'only in CS2500': narrows the last scope")
+    without_them: bool = Field(
+        default=False, description="'and excluding them?': the last turn's count less its declines"
+    )
     all_terms: bool = Field(default=False, description="'across all terms': no term is inherited")
     all_sections: bool = Field(default=False, description="'both sections': none is inherited")
     leftover: list[str] = Field(

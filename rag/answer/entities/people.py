@@ -10,7 +10,15 @@ from itertools import pairwise
 
 from core.db import Conn
 from rag.answer.entities.model import Catalog, Entities, InstructorRef
-from rag.answer.entities.text import COMMON_WORDS, ENGLISH_WORDS, TITLES, WORD, QuestionText, fold
+from rag.answer.entities.text import (
+    COMMON_WORDS,
+    ENGLISH_WORDS,
+    TITLES,
+    WORD,
+    QuestionText,
+    fold,
+    is_english,
+)
 
 FUZZY_NAME_RATIO = 0.8
 """difflib ratio for a misspelt surname (one wrong letter in a 5+ letter name passes)."""
@@ -94,8 +102,8 @@ def read_instructors(
             if len({p.last for p in people}) != 1 or len(first) < 4 or first in ENGLISH_WORDS:
                 continue
             for m in text.finditer(_name_pattern(first)):
-                if not m.group(0)[:1].isupper():
-                    continue
+                if not m.group(0)[:1].isupper() and is_english(first):
+                    continue  # "hannah" as typed; never "mary", "grace" or "will" lower-case
                 found.update((p.id, p) for p in people)
                 text.consume(m.start(), m.end())
     ent.instructors = sorted(found.values(), key=lambda p: p.id)
@@ -133,8 +141,8 @@ def _unknown_names(text: QuestionText, ent: Entities, vocabulary: frozenset[str]
         low = name.lower()
         if len(low) < 2 or low in vocabulary or low in ENGLISH_WORDS or low in TITLES:
             continue
-        if not name[:1].isupper() and _VERB_ENDING.search(low):  # "prof explains", "prof really"
-            continue
+        if not name[:1].isupper() and (_VERB_ENDING.search(low) or is_english(low)):
+            continue  # "prof explains", "prof really", "which prof tops the charts"
         ent.unknown_instructors.append(name[:1].upper() + name[1:])
         text.consume(word.start(), word.end())
     if ent.instructors or ent.unknown_instructors:

@@ -9,7 +9,7 @@ import re
 
 from rag.answer import vocabulary
 from rag.answer.entities.model import Catalog, Entities
-from rag.answer.entities.text import QuestionText
+from rag.answer.entities.text import QuestionText, is_english
 from rag.answer.vocabulary import (
     AGGREGATE,
     ALL_SECTIONS,
@@ -37,6 +37,7 @@ from rag.answer.vocabulary import (
     OVERALL,
     PLANNED,
     QUESTION_WORD,
+    RANK_IDIOMS,
     RATED_N,
     SCHEDULE,
     SMALL,
@@ -47,6 +48,7 @@ from rag.answer.vocabulary import (
     TREND_WORDS,
     UNPRINTED,
     VERSUS_DEPT,
+    WITHOUT_THEM,
     hours_focus,
 )
 
@@ -166,10 +168,13 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
             text.consume(word.start(), word.end())
             ent.breakdown = ent.breakdown or "term"
     _consume(text, QUESTION_WORD)
+    _consume(text, RANK_IDIOMS)
     if _consume(text, COMPARATIVE):
         ent.versus_previous = True
     if _consume(text, NARROW):
         ent.narrow = True
+    if _consume(text, WITHOUT_THEM):
+        ent.without_them = True
     _consume(text, BREAK_DOWN)
     if _consume(text, MODE) and not ent.hours and ent.statistic is None:
         ent.statistic = "distribution"  # the most common rating: the answers per option
@@ -232,6 +237,8 @@ def correct_spelling(text: str, *tiers: frozenset[str], keep: frozenset[str] = f
         word = match.group(0)
         low = word.lower()
         if len(low) < 4 or low in known or low in keep or not low.isalpha():
+            return word
+        if is_english(low):  # "charts" is no misspelt "cheats", "away" no "always"
             return word
         cutoff = 0.8 if len(low) >= 6 else 0.75
         for tier in tiers:

@@ -170,7 +170,7 @@ _POSSESSED_COURSE = re.compile(
 
 
 _SUBJECT_NOUN = re.compile(
-    r"\b((?:[a-z]{2,12}\s+(?:(?:and|&)\s+)?){0,2}[a-z]{3,12})\s+(?:courses?|class(?:es)?|"
+    r"\b((?:[a-z]{2,12}\s+(?:(?:and|&)\s+)?){0,2}[a-z]{2,12})\s+(?:courses?|class(?:es)?|"
     r"department|dept|major|professors?|profs?|instructors?|teachers?|faculty)\b",
     re.I,
 )
@@ -282,6 +282,8 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
         )
         if new.breakdown is None and not new.aggregate:
             update["breakdown"] = previous.breakdown
+    if new.without_them and previous.figure == "responses" and not new.figure:
+        update["figure"] = "respondents"  # "including declines" then "and excluding them?"
     if new.refers_to_person and not new.instructors and previous.answered:
         # "which prof had X in F22?" then "his overall number that semester?": that person
         update["instructors"] = list(previous.answered)

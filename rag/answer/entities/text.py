@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -60,6 +61,24 @@ ENGLISH_WORDS = COMMON_WORDS | FUNCTION_WORDS | {
     "cs", "ds", "na", "n", "vs", "per", "hrs", "avg", "std", "dev", "sd",
 }  # fmt: skip
 """Short English words a lower-case surname of fewer than four letters must not be."""
+
+ENGLISH_FREQUENCY = 1000
+"""Occurrences in pyspellchecker's English word list above which a word is read as the English
+word it is ("charts", "away", "caring"), not as a misspelling of a reader's word or a
+surname after "prof" ("which prof tops the charts"). Typos of the
+readers' words ("overal", "clairty", "responce", "enrollement") occur 0 times there."""
+
+
+@functools.cache
+def _english() -> dict[str, int]:
+    from spellchecker import SpellChecker  # a 0.1 s load, once, on the first misspelling
+
+    return dict(SpellChecker(language="en").word_frequency.dictionary)
+
+
+def is_english(word: str) -> bool:
+    """Whether a lower-case word is a common English word."""
+    return _english().get(word, 0) >= ENGLISH_FREQUENCY
 
 
 _STOP_WORDS = """a an the of in on for to at by with and or vs versus than about from into over per

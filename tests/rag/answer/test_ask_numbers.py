@@ -291,7 +291,11 @@ def test_scope_phrases(asker: Asker, conn: Conn) -> None:
     assert year.facts[0].n == 86 and year.scope is not None
     assert year.scope.text == "CS5800 · Fall 2023 to Summer 2 2024"
     who = ask(asker, conn, "who taught CS5800 in fall 2023?")
-    assert who.answer.startswith("CS5800, Fall 2023 was taught by Chinedu Okafor (1 section)")
+    assert who.answer.startswith(
+        "**2** instructors taught CS5800, Fall 2023: Chinedu Okafor (1 section), Hannah Lee"
+    )
+    one = ask(asker, conn, "who taught CS5800 in spring 2024?")
+    assert one.answer.startswith("CS5800, Spring 2024 was taught by "), one.answer
 
 
 # ---------------------------------------------------------------- open questions

@@ -264,3 +264,66 @@ def test_comments_about_a_person_stored_once_per_subject_are_theirs_only(
     assert said.citations and {q.text for q in said.citations} <= lees, said.citations
     fall = ask(asker_, conn_, "what are students saying about Hannah Lee in fall 2023?")
     assert fall.citations and {q.text for q in fall.citations} <= lees, fall.citations
+
+
+def test_ranking_idioms_and_english_words_are_read_as_written(asker_: Asker, conn_: Conn) -> None:
+    """English words are never "corrected" into the readers' words ("charts" is no "cheats",
+    "away" no "always", "tops" no surname after "prof"); idioms of a ranking rank, avoiding
+    ranks lowest first; a spoken subject
+    ending the question ("for psych") and a short code before "dept" are scopes."""
+    tops = ask(asker_, conn_, "which prof tops the charts for overall rating?")
+    assert tops.plan["kind"] == "ranking" and tops.plan["order"] == "desc", tops.plan
+    for question in ("which course should I stay away from", "which prof should I steer clear of"):
+        away = ask(asker_, conn_, question)
+        assert away.plan["kind"] == "ranking" and away.plan["order"] == "asc", (question, away.plan)
+    psych = ask(asker_, conn_, "best lecturer for psych")
+    assert psych.plan["scope"]["subjects"] == ["PSYC"], psych.plan
+    dept = ask(asker_, conn_, "how many profs does the cs dept have")
+    assert dept.plan["kind"] == "count" and dept.plan["what"] == "instructors", dept.plan
+    assert dept.plan["scope"]["subjects"] == ["CS"], dept.plan
+    count = dept.facts[0].value
+    assert count > 1 and dept.answer.startswith(f"**{count}** instructors taught CS courses:")
+
+
+def test_everyday_words_around_a_figure(asker_: Asker, conn_: Conn) -> None:
+    """Words people put around what they ask are not what they ask: "did it" is no survey taken,
+    "asked me to" no enrollment, "declines not counted" the responses without them, "clicked
+    decline" the declines, "every section combined" one pooled figure, "side by side" and "next
+    to the department" comparisons, a lower-case given name that is no English word a person
+    ("hannah"), and "fair" a measure (here one no report prints), not an opinion."""
+    scored = ask(asker_, conn_, "was CS5800 worth it in fall 2023? how did it score on clarity")
+    assert scored.plan["metric"]["text"] == base.CLEAR and scored.plan["kind"] == "average"
+    asked = ask(asker_, conn_, "my chair asked me to check: average clarity for DS5110?")
+    assert asked.plan.get("metric", {}).get("text") == base.CLEAR, asked.answer
+    net = ask(asker_, conn_, "how many students answered in PSYC1101? declines not counted")
+    assert net.facts[0].value == 62, net.facts
+    clicked = ask(asker_, conn_, "PSYC1101 F22: how many ppl clicked decline on trace")
+    assert clicked.facts and clicked.facts[0].value == 4, clicked.answer
+    pooled = ask(asker_, conn_, "declines across every fall 2023 section combined")
+    assert pooled.plan["kind"] == "average" and pooled.facts[0].value == 2, pooled.plan
+    side = ask(asker_, conn_, "clarity side by side: CS5800 vs DS5110")
+    assert side.plan["kind"] == "comparison", side.plan
+    dept = ask(asker_, conn_, "ramanathan's clarity in fall 2022 next to the dept and whole uni")
+    assert dept.plan["between"] == "dept_univ", dept.plan
+    hannah = ask(asker_, conn_, "hannah's feedback score in DS5110")
+    assert hannah.facts[0].value == 4.7, hannah.facts
+    fair = ask(asker_, conn_, "okafor vs lee on fair evaluation of students")  # a measure, not
+    assert fair.route == "unanswerable" and "'fair'" in fair.answer, fair.answer  # an opinion
+    assert fair.answer.count("Hannah Lee") == 2 and fair.scope is not None, fair.answer
+    assert fair.scope.text == "Chinedu Okafor · Hannah Lee"  # one person, stored per subject
+
+
+def test_a_follow_up_asks_the_same_figure_or_the_same_count_without_declines(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "same thing for f25" keeps the figure; "and excluding them?" after responses including
+    declines is the responses without the declines."""
+    same = ask(asker_, conn_, "declines in CS5800 fall 2023?", "same thing for spring 2024")
+    assert same.route == "unanswerable" and "print no declines" in same.answer, same.answer
+    net = ask(
+        asker_,
+        conn_,
+        "how many responses did PSYC1101 get including declines",
+        "and excluding them?",
+    )
+    assert net.facts[0].value == 62 and net.facts[0].label.startswith("responses excl"), net.facts

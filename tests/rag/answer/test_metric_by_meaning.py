@@ -33,17 +33,17 @@ def _plan(question: str, index: MetricIndex) -> tuple[object, str | None]:
 def test_a_paraphrase_with_an_unread_word_answers_and_says_how_it_was_read(
     metric_index: MetricIndex,
 ) -> None:
-    """ "clarity score next to the department average": "next" is in no rating question, so
+    """ "clarity score opposite the department average": "opposite" is in no rating question, so
     the strict reading declines; by meaning it is the clarity question, and the note says so."""
-    question = "spring 2024 CS5800: Ramírez's clarity score next to the department average?"
+    question = "spring 2024 CS5800: Ramírez's clarity score opposite the department average?"
     strict = resolve(question, CATALOG, metric_index=metric_index)
-    assert strict.metric is None and strict.leftover == ["next"], strict
+    assert strict.metric is None and strict.leftover == ["opposite"], strict
     assert isinstance(plan_question(question, strict), Unanswerable)
     plan, note = _plan(question, metric_index)
     assert isinstance(plan, Comparison) and plan.between == "dept_univ", plan
     assert plan.metric.text == CLEAR
     assert plan.scope.courses == ["CS5800"] and plan.scope.terms == ["Spring 2024"]
-    assert note == f"“clarity” was read as the rating question “{CLEAR}” (“next” not read)"
+    assert note == f"“clarity” was read as the rating question “{CLEAR}” (“opposite” not read)"
 
 
 def test_a_ranking_reads_past_a_word_no_question_holds(metric_index: MetricIndex) -> None:
