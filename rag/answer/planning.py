@@ -26,7 +26,7 @@ from rag.answer.plans import (
     metric_of,
     scope_of,
 )
-from rag.answer.vocabulary import JUDGEMENT, MODE, SMALL
+from rag.answer.vocabulary import BIN_WORDS, JUDGEMENT, MODE, SMALL
 
 _COUNT = re.compile(
     r"\b(?:how\s+many|number\s+of|count(?:\s+of)?|total)\s+(?:\w+\s+){0,2}?"
@@ -137,9 +137,34 @@ _SMALL = re.compile(
 )
 
 
+_ENTITY_NOUNS = {
+    "term": r"terms?|semesters?|years?",
+    "section": r"sections?",
+    "instructor": r"instructors?|professors?|profs?|teachers?|faculty|lecturers?",
+    "course": r"courses?|class(?:es)?|subjects?",
+}
+_WHICH_NOUN = re.compile(
+    r"\b(?:which|what)\s+(?:(?P<one>one|of\s+(?:the|them|these|those))\b|"
+    + "|".join(f"(?P<{k}>{v})\\b" for k, v in _ENTITY_NOUNS.items())
+    + ")"
+)
+_AMONG = re.compile(
+    r"\b(?:of|among|out\s+of)\s+(?:all\s+)?(?:the|these|those|our)?\s*(?:"
+    + "|".join(f"(?P<{k}>{v})\\b" for k, v in _ENTITY_NOUNS.items())
+    + ")"
+)
+
+
 def ranked_entity(question: str) -> Literal["instructor", "course", "section", "term"] | None:
-    """What a ranking ranks, from its words; None when they name nothing (a follow-up)."""
+    """What a ranking ranks, from its words; None when they name nothing (a follow-up). The noun
+    after "which" decides ("which instructor had the best section"), and "which one" is one of
+    the nouns it picks from ("of the courses with online sections, which one")."""
     q = _SMALL.sub(" ", SMALL.sub(" ", question.lower()))
+    which = _WHICH_NOUN.search(q)
+    if which is not None and which.group("one"):
+        which = _AMONG.search(q)
+    if which is not None and which.lastgroup in _ENTITY_NOUNS:
+        return which.lastgroup  # type: ignore[return-value]
     if re.search(r"\b(?:which|what)\s+(?:terms?|semesters?|years?)\b", q):
         return "term"
     if re.search(r"\bsections?\b", q):
@@ -163,6 +188,7 @@ def _count_what(word: str) -> Literal["sections", "instructors", "responses", "c
 def detect_intent(question: str, entities: Entities) -> Intent | None:
     """The computation the wording asks for; None when it names none (a bare follow-up)."""
     question = MODE.sub(" ", question)  # "the most common answer" ranks nothing
+    question = BIN_WORDS.sub(" ", question)  # nor does "the lowest hours bracket"
     count = _COUNT.search(question)
     if count and not entities.figure:
         return Intent(kind="count", what=_count_what(count.group(1)))

@@ -159,6 +159,15 @@ RATED_N = _re(
 """'rated it a 5', 'gave the overall 4 or 5': scale points chosen."""
 
 
+RATED_TOP = _re(
+    r"\b(?:rated|gave|give|gives|giving|chose|picked|selected|marked)\s+(?:\w+\s+){0,3}?"
+    r"(?:the\s+)?(?:(?P<top>top|highest|best|max(?:imum)?)|(?P<bottom>lowest|bottom|worst|"
+    r"min(?:imum)?))(?:\s+possible)?(?=\s+(?:\w+\s+)?(?:rating|score|mark|option|answer|box)s?\b)"
+)
+"""'what share gave her the top effectiveness rating': the scale's end chosen (5 or 1), the
+words after it still naming the question."""
+
+
 def scale_of(question_text: str) -> tuple[str, ...]:
     """The option names a question prints, 5 first."""
     return EFFECTIVENESS if "effective" in question_text.lower() else AGREEMENT
@@ -193,6 +202,13 @@ HOURS_NUMBERS = _re(
 
 
 _BIN = _re(r"\b(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*(?:hours?|hrs?|h)\b")
+
+
+BIN_WORDS = _re(
+    r"\b(?:lowest|highest|bottom|top|smallest|largest|first|last)\s+(?:hours?\s+)?"
+    r"(?:bracket|bin|band|range|category|bucket|group)s?\b"
+)
+"""'the lowest hours bracket (1-4 hrs)': which bin, not a ranking."""
 
 
 _AT_LEAST = _re(r"\b(?:at\s+least\s+)?(\d{1,2})\s*(?:\+|or\s+more)|\bat\s+least\s+(\d{1,2})\b")
@@ -369,7 +385,8 @@ TREND_WORDS = _re(
     r"\b(?:improv(?:e|ed|ing|ement)|(?:get|gets|getting|got|gotten)\s+(?:any\s+)?"
     r"(?:better|worse|more|less)|"
     r"gone\s+(?:up|down)|"
-    r"went\s+(?:up|down)|go(?:es)?\s+(?:up|down)|risen|rise|rose|fallen|fell|"
+    r"went\s+(?:up|down)|go(?:es)?\s+(?:up|down)|risen|rise|rising|rose|fallen|fell|falling|"
+    r"dropping|climb(?:ing|ed)?|sinking|"
     r"trajectory|trajectories|increas\w*|decreas\w*|"
     r"changed?|changing|evolv\w*|moved?|progress\w*|since\s+covid|"
     r"(?:held|hold|holds|holding)\s+up|slip(?:s|ped|ping)?|slid|onwards?|lately|"

@@ -48,8 +48,9 @@ def run_distribution(conn: Conn, plan: Distribution) -> Evidence:
     if not row["with_dist"]:
         return no_evidence(
             plan,
-            f"{searched}: {row['sections']} sections matched, but their reports{layouts}"
-            " print no per-option counts",
+            f"{searched}: {row['sections']} section{'' if row['sections'] == 1 else 's'} matched,"
+            f" but {'its report' if row['sections'] == 1 else 'their reports'}{layouts}"
+            f" print{'s' if row['sections'] == 1 else ''} no per-option counts",
         )
     names = scale_of(plan.metric.text)
     answered = sum(int(row[f"d{k}"]) for k in (5, 4, 3, 2, 1))

@@ -76,6 +76,8 @@ ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bgen\b(?!\s+eds?\b)(?=\s+[a-z])", "general"),
         (r"\bintro\b", "introduction"),
         (r"\btech\b", "technology"),
+        # "Fundies" is Northeastern's name for Fundamentals of Computer Science (1 and 2)
+        (r"\bfundies\b(?!\s*\d)", "fundamentals of computer science"),
         (r"\bfundies\b", "fundamentals"),
         (r"\s&\s", " and "),
     )
@@ -170,6 +172,7 @@ def read_courses(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
                 ent.courses.append(course.code)
             text.consume(m.start(), m.end())
     _title_parts(text, catalog, ent)
+    _initials(text, catalog, ent)
     _bare_numbers(text, catalog, ent)
     for m in text.finditer(re.compile(r"\b([A-Z]{2,4})\b")):
         if m.group(1) in catalog.subjects and m.group(1) not in ent.subjects:
@@ -183,6 +186,31 @@ def read_courses(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
             if subject is not None and subject not in ent.subjects:
                 ent.subjects.append(subject)
                 text.consume(m.start(1), m.end(1))
+
+
+def title_initials(title: str) -> set[str]:
+    """The initials a title is written as: "THV" for Technology and Human Values, "FCS" and
+    "FOCS" for Fundamentals of Computer Science 1 (function words left out or kept)."""
+    words = [w for w in re.findall(r"[a-z]+", fold(title).lower())]
+    content = [w for w in words if w not in _EDGE_STOP]
+    return {"".join(w[0] for w in content).upper(), "".join(w[0] for w in words).upper()}
+
+
+def _initials(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """ "spring 2026 THV": a capitalised word of 3-5 letters that is one title's initials and no
+    subject code."""
+    by_initials: dict[str, set[str]] = {}
+    for course in catalog.courses:
+        for initials in title_initials(course.title):
+            if len(initials) >= 3:
+                by_initials.setdefault(initials, set()).add(course.code)
+    for m in text.finditer(re.compile(r"\b([A-Z]{3,5})\b")):
+        codes = by_initials.get(m.group(1), set())
+        if len(codes) == 1 and m.group(1) not in catalog.subjects:
+            code = next(iter(codes))
+            if code not in ent.courses:
+                ent.courses.append(code)
+            text.consume(m.start(), m.end())
 
 
 def _near_code(letters: str, number: str, catalog: Catalog) -> str | None:
@@ -259,16 +287,36 @@ def _title_parts(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
             if code not in ent.courses:
                 ent.courses.append(code)
             text.consume(m.start(), m.end())
-    if ent.courses:
-        return
-    firsts: dict[str, set[str]] = {}  # "fundamentals": the word several titles start with
+    if not ent.courses:
+        _title_starts(text, catalog, ent)
+
+
+def _title_starts(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """The opening words of titles ("fundamentals", "fundamentals of computer science"), the
+    longest the question holds: of two words or more and one title's only, that course; of
+    several titles, ambiguous (settled by a person or term, or declined naming them)."""
+    starts: dict[str, set[str]] = {}
     for course in catalog.courses:
         words = re.findall(r"[a-z0-9]+", fold(course.title).lower())
-        if words and len(words[0]) >= 4:
-            firsts.setdefault(words[0], set()).add(course.code)
-    for word, codes in firsts.items():
-        if len(codes) > 1 and text.finditer(re.compile(rf"\b{re.escape(word)}\b", re.I)):
-            ent.ambiguous_courses.append(word)
+        if not words or len(words[0]) < 4:
+            continue
+        for size in range(1, len(words) + 1):
+            if words[size - 1] not in _EDGE_STOP:
+                starts.setdefault(" ".join(words[:size]), set()).add(course.code)
+    found = [
+        (start, m)
+        for start in sorted(starts, key=lambda w: -len(w.split()))
+        for m in text.finditer(re.compile(r"\b" + r"\W+".join(start.split()) + r"\b", re.I))
+    ]
+    if not found:
+        return
+    start, m = found[0]
+    codes = starts[start]
+    if len(codes) == 1 and " " in start:
+        ent.courses.append(next(iter(codes)))
+        text.consume(m.start(), m.end())
+    elif len(codes) > 1:
+        ent.ambiguous_courses.append(start)
 
 
 def settle_ambiguous(text: QuestionText, catalog: Catalog, ent: Entities) -> None:

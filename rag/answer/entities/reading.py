@@ -14,6 +14,7 @@ from rag.answer.vocabulary import (
     AGGREGATE,
     ALL_SECTIONS,
     ALL_TERMS,
+    BIN_WORDS,
     BREAK_DOWN,
     BY_COURSE,
     BY_INSTRUCTOR,
@@ -39,6 +40,7 @@ from rag.answer.vocabulary import (
     QUESTION_WORD,
     RANK_IDIOMS,
     RATED_N,
+    RATED_TOP,
     SCHEDULE,
     SMALL,
     STATISTICS,
@@ -135,6 +137,8 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
     for m in _consume(text, RATED_N):
         tail = m.group(0).split(None, 1)[-1]
         options |= {int(d) for d in re.findall(r"(?<![\d.])[1-5](?![\d.])", tail)}
+    for m in _consume(text, RATED_TOP):
+        options.add(5 if m.group("top") else 1)
     ent.options = sorted(options, reverse=True)
     for name, pattern in FIGURES:
         if _consume(text, pattern) and ent.figure is None:
@@ -157,6 +161,7 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         ent.hours = True
         ent.hours_focus = hours_focus(text.original)
         _consume(text, HOURS_NUMBERS)
+        _consume(text, BIN_WORDS)
     if _consume(text, AGGREGATE):
         ent.aggregate = True
     if _consume(text, OVERALL):

@@ -442,7 +442,11 @@ TITLED = dataclasses.replace(
         ("responses for human values in fall 2023", ["PHIL1145"]),  # generic, but only here
         ("how many signed up for tech & human values?", ["PHIL1145"]),
         ("algorithms vs fundies 1, which is rated higher?", ["CS5800", "CS2500"]),
-        ("fundies overall rating", []),  # two titles start with "fundamentals": neither
+        ("fundies overall rating", []),  # Northeastern's Fundies: CS2500 or CS2510, neither
+        ("fundamentals overall rating", []),  # two titles start with "fundamentals": neither
+        ("spring 2026 THV responses", ["PHIL1145"]),  # a title's initials
+        ("FOCS overall rating", []),  # the initials of two titles: neither
+        ("THE best course", []),  # capitals that are no title's initials
         ("best computer science course", []),  # "computer" is in another title too
         ("best intro course", []),  # generic words alone name no course
     ],
@@ -527,7 +531,7 @@ def test_her_other_course_is_the_persons_courses_but_the_last() -> None:
 def test_a_word_several_titles_start_with_is_named_in_the_decline() -> None:
     from rag.answer.declines import missing
 
-    ent = resolve("fundies overall rating in fall 2023", TITLED, metric_index=None)
+    ent = resolve("fundamentals overall rating in fall 2023", TITLED, metric_index=None)
     assert ent.courses == [] and ent.ambiguous_courses == ["fundamentals"]
     said = missing(ent, TITLED)
     assert said == [
@@ -536,11 +540,17 @@ def test_a_word_several_titles_start_with_is_named_in_the_decline() -> None:
         " Design and Computer Org); name one"
     ]
     assert resolve("fundies 1 overall rating", TITLED, metric_index=None).ambiguous_courses == []
+    fundies = resolve("fundies overall rating", TITLED, metric_index=None)  # Northeastern's name
+    assert missing(fundies, TITLED) == [  # for Fundamentals of Computer Science, not EECE2322
+        "“fundamentals of computer science” starts the titles of CS2500 (Fundamentals of Computer"
+        " Science 1) and CS2510 (Fundamentals of Computer Science 2); name one"
+    ]
 
 
 def test_the_person_or_term_named_tells_which_course_a_nickname_means() -> None:
-    """ "fundies with Ramírez": of the courses "fundamentals" starts, the one she taught; a term
-    in which one of them ran tells too; where several still fit, the decline names them."""
+    """ "fundamentals with Ramírez": of the courses "fundamentals" starts, the one she taught; a
+    term in which one of them ran tells too; where several still fit, the decline names them
+    ("fundies" is Northeastern's Fundamentals of Computer Science: CS2500 or CS2510)."""
     catalog = dataclasses.replace(
         TITLED,
         offerings=(
@@ -549,15 +559,17 @@ def test_the_person_or_term_named_tells_which_course_a_nickname_means() -> None:
             ("CS2510", 20240, 1),  # Jane Doe, Spring 2024
         ),
     )
-    hers = resolve("fundies with ramirez, overall rating?", catalog, metric_index=None)
+    hers = resolve("fundamentals with ramirez, overall rating?", catalog, metric_index=None)
     assert hers.courses == ["EECE2322"] and hers.ambiguous_courses == []
     assert not hers.metric_phrase or "fundamentals" not in hers.metric_phrase
     spring = resolve("fundies overall rating in spring 2024", catalog, metric_index=None)
     assert spring.courses == ["CS2510"]
     both = resolve("fundies with Jane Doe", catalog, metric_index=None)  # CS2500 and CS2510
-    assert both.courses == [] and both.ambiguous_courses == ["fundamentals"]
-    fall = resolve("fundies overall rating in fall 2023", catalog, metric_index=None)
+    assert both.courses == [] and both.ambiguous_courses == ["fundamentals of computer science"]
+    fall = resolve("fundamentals overall rating in fall 2023", catalog, metric_index=None)
     assert fall.courses == [] and fall.ambiguous_courses == ["fundamentals"]
+    fundies = resolve("fundies overall rating in fall 2023", catalog, metric_index=None)
+    assert fundies.courses == ["CS2500"]  # of CS2500 and CS2510, the one that ran then
 
 
 def test_a_bare_surname_where_a_person_stands_is_an_instructor() -> None:

@@ -97,6 +97,13 @@ def test_distributions_and_option_counts(index: MetricIndex) -> None:
     assert "feedback" in low.metric.text
     top = plan("how many students rated Prof. Nguyen almost always effective", index)
     assert isinstance(top, Distribution) and top.options == [5] and top.metric.text == OVERALL
+    best = plan("what share gave Nguyen the top effectiveness rating in CS5800?", index)
+    assert isinstance(best, Distribution) and best.options == [5] and best.metric.text == OVERALL
+    worst = plan("how many gave CS5800 the lowest possible feedback score", index)
+    assert isinstance(worst, Distribution) and worst.options == [1], worst
+    assert "feedback" in worst.metric.text
+    ranked = plan("who got the top feedback rating in CS5800?", index)  # no one chose: a ranking
+    assert isinstance(ranked, Ranking), ranked
 
 
 def test_hours_words(index: MetricIndex) -> None:
@@ -108,6 +115,8 @@ def test_hours_words(index: MetricIndex) -> None:
         "share of students doing more than 12 hours a week in CS5800",
     ):
         assert isinstance(plan(question, index), HoursPerWeek), question
+    lowest = plan("number of students in the lowest hours bracket (1-4 hrs) in CS5800", index)
+    assert isinstance(lowest, HoursPerWeek), lowest  # which bin, not a ranking
     heavy = plan("which course has the heaviest workload?", index)
     assert isinstance(heavy, Ranking) and heavy.metric.kind == "hours" and heavy.entity == "course"
     office = read("how available is Prof. Nguyen in office hours", index)
@@ -263,3 +272,21 @@ def test_grading_is_a_rating_and_a_capital_as_is_not_a_grade(index: MetricIndex)
     assert not graded.unprinted
     role = read("As chair, how many students took CS5800 in Fall 2023", index)
     assert not role.unprinted
+
+
+@pytest.mark.parametrize(
+    ("question", "entity"),
+    [
+        ("of the courses with online sections, which one scores highest on x", "course"),
+        ("which instructor had the best section in CS5800", "instructor"),
+        ("which section of CS5800 was rated best", "section"),
+        ("which of the profs is clearest", "instructor"),
+        ("best section of CS5800", "section"),
+        ("which semester had the best CS5800 sections", "term"),
+        ("which one is best", None),  # a follow-up: the ranking before says what
+    ],
+)
+def test_what_a_ranking_ranks_is_the_noun_which_asks_for(question: str, entity: str) -> None:
+    from rag.answer.planning import ranked_entity
+
+    assert ranked_entity(question) == entity
