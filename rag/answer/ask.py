@@ -26,7 +26,7 @@ from rag.answer.declines import catalog_defaults, decline, mixed, scope_in_force
 from rag.answer.entities.metric_index import MetricIndex
 from rag.answer.entities.model import Catalog, Entities, Intent
 from rag.answer.entities.people import answered_people
-from rag.answer.entities.resolve import resolve
+from rag.answer.entities.resolve import resolve_asked
 from rag.answer.intents import IntentIndex, intent_note
 from rag.answer.llm import make_chat_model
 from rag.answer.meaning import (
@@ -137,9 +137,9 @@ class Asker:
         need none, and embedding an ask's words costs more than the rest of routing.
         """
         catalog = Catalog.load(conn)
-        entities = narrowed(
-            resolve(question, catalog, metric_index=None, previous=previous), filters, catalog
-        )
+        said = question  # with the asker's aside, whose names are context (resolve_asked)
+        question, entities = resolve_asked(said, catalog, metric_index=None, previous=previous)
+        entities = narrowed(entities, filters, catalog)
         if entities.unknown_courses or entities.unknown_instructors or entities.ambiguous_courses:
             # never answer for a course or person the reports don't have, nor guess which course
             names = [f"course {c}" for c in entities.unknown_courses]
@@ -171,7 +171,7 @@ class Asker:
             return self._opinions(conn, catalog, topic, entities, filters)
         metric_index = MetricIndex.build(catalog, self.searcher.queries.embedder)
         entities = narrowed(
-            resolve(question, catalog, metric_index=metric_index, previous=previous),
+            resolve_asked(said, catalog, metric_index=metric_index, previous=previous)[1],
             filters,
             catalog,
         )

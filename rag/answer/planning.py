@@ -85,14 +85,15 @@ _CHANGE_DOWN = re.compile(r"\b(?:worse|declin\w*|drop\w*|fell|fallen|down|decrea
 _COMPARE = re.compile(
     r"\b(compare[sd]?|comparison|versus|vs\.?|relative\s+to|against|stack\s+up|differences?|"
     r"(?:more|less|higher|lower|better|worse|heavier|lighter|harder|easier)\s+than|"
-    r"(?:better|worse|more|less|higher|lower|heavier|lighter)\b(?=.*\bor\b)|"
+    r"(?:better|worse|more|less|higher|lower|heavier|lighter|bigger|smaller|larger)\b(?=.*\bor\b)|"
     r"\bor\b(?=.*\b(?:better|worse|more|less|higher|lower|heavier)\b))\b",
     re.I,
 )
 
 
 _RANK = re.compile(
-    r"\b(highest|lowest|best|worst|tops?|bottom|rank(?:ed|ing|s)?|most|least|leading|"
+    r"\b(highest|lowest|best|worst|tops?|bottom|rank(?:ed|ing|s)?|most|(?<!at\s)least|leading|"
+    r"fewest|"
     r"strongest|weakest|clearest|heaviest|lightest|hardest|easiest|largest|smallest|biggest|"
     r"fairest|greatest|toughest|\w{3,}iest)\b",
     re.I,
@@ -121,7 +122,7 @@ _AVERAGE = re.compile(r"\b(average|mean|avg|score|rating|rated|how\s+(?:did|does
 
 
 ASCENDING = re.compile(
-    r"\b(lowest|worst|bottom|least|weakest|lightest|easiest|smallest|fewest|lower|worse|"
+    r"\b(lowest|worst|bottom|(?<!at\s)least|weakest|lightest|easiest|smallest|fewest|lower|worse|"
     r"lighter|easier|smaller|less|avoid\w*|stay(?:ing)?\s+away|steer(?:ing)?\s+clear)\b",
     re.I,
 )
@@ -149,7 +150,7 @@ _WHICH_NOUN = re.compile(
     + ")"
 )
 _AMONG = re.compile(
-    r"\b(?:of|among|out\s+of)\s+(?:all\s+)?(?:the|these|those|our)?\s*(?:"
+    r"\b(?:of|among|out\s+of)\s+(?:all\s+)?(?:the|these|those|our)?\s*(?:[a-z]{2,5}\s+)?(?:"
     + "|".join(f"(?P<{k}>{v})\\b" for k, v in _ENTITY_NOUNS.items())
     + ")"
 )
@@ -161,8 +162,8 @@ def ranked_entity(question: str) -> Literal["instructor", "course", "section", "
     the nouns it picks from ("of the courses with online sections, which one")."""
     q = _SMALL.sub(" ", SMALL.sub(" ", question.lower()))
     which = _WHICH_NOUN.search(q)
-    if which is not None and which.group("one"):
-        which = _AMONG.search(q)
+    if (which is None or which.group("one")) and re.search(r"\b(?:which|what)\b", q):
+        which = _AMONG.search(q)  # "among CS courses, which had the best instructor rating"
     if which is not None and which.lastgroup in _ENTITY_NOUNS:
         return which.lastgroup  # type: ignore[return-value]
     if re.search(r"\b(?:which|what)\s+(?:terms?|semesters?|years?)\b", q):
@@ -292,7 +293,8 @@ def _measure(entities: Entities, intent: Intent | None, defaults: Defaults) -> M
     if base is None and entities.challenge is not None and ranks:
         base = metric_of(entities.challenge)  # "the hardest course": ranked by challenge
     if base is None:
-        named = entities.statistic or entities.options or entities.overall_word
+        overall = entities.overall_word and not entities.evaluative  # not "how is she overall"
+        named = entities.statistic or entities.options or overall
         kinds = ("ranking", "trend", "comparison") + (() if entities.evaluative else ("average",))
         asks = intent is not None and intent.kind in kinds
         if not (named or asks or entities.versus_dept):

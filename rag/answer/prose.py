@@ -247,10 +247,15 @@ def _overview(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     if headline is None:
         return None
     text = _against(headline, _scope(plan), facts)
+    rate = next((f for f in facts if f.label.startswith("response rate")), None)
+    if rate is not None and isinstance(rate.value, float):
+        text = f"{text[:-1]}; {round(rate.value * 100)}% of those enrolled answered it."
     rated = [
         f for f in facts if f.source.startswith("question_scores: ") and "question:" in f.source
     ][1:]
-    rated = [f for f in rated if isinstance(f.value, float) and "mean" not in f.label]
+    rated = [
+        f for f in rated if isinstance(f.value, float) and "mean" not in f.label and f is not rate
+    ]
     if len(rated) >= 2:
         best = max(rated, key=lambda f: f.value)
         worst = min(rated, key=lambda f: f.value)

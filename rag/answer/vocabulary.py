@@ -52,6 +52,10 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
         _re(r"\bdeclines?\s+(?:not\s+counted|excluded|left\s+out|removed|taken\s+out)\b"),
     ),
     (
+        "responses",
+        _re(r"\bdeclines?\s+(?:included|counted|too|as\s+well)\b"),
+    ),
+    (
         "declines",
         _re(r"\b(?:declin(?:e|es|ed|ing)|opt(?:ed|s)?\s+out|refus(?:e|ed|als?)|"
             r"(?:said|say|saying)\s+no|"
@@ -63,9 +67,12 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
         "response_rate",
         _re(r"\b(?:response|resp\.?|participation|completion|return)\s+rates?\b"
             r"|\bparticipation\s+(?:in|on|for)\s+(?:the\s+)?" + _SURVEY + r"\b"
-            r"|\b(?:what|which)\s+(?:%|percent(?:age)?|fraction|share|proportion|part)\s+of\s+"
+            r"|(?:\b(?:percent(?:age)?|fraction|share|proportion|part)|%)\s+of\s+"
             r"(?:the\s+)?(?:" + _PEOPLE + r"|class|enrolled)\b(?:\s+\w+){0,4}?\s+"
-            r"(?:responded|filled\s+(?:out|in)|answered|completed|took|did|submitted)\b"
+            r"(?:responded|respond|filled\s+(?:out|in)|fill\s+(?:out|in)|answered|answer|"
+            r"completed|took|did|submitted)\b"
+            r"|\b(?:what|which)\s+(?:%|percent(?:age)?|fraction|share|proportion|part)\s+of\s+"
+            r"(?:the\s+)?(?:class|enrolled|enrollment)\s+(?:is|was)\s+(?:that|this|it)\b"
             r"(?:\s+(?:the\s+)?" + _SURVEY + r"\b)?"),
     ),
     (
@@ -77,7 +84,7 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
         "responses",
         _re(r"\b" + _SURVEY + r"\s+(?:came\s+back|were\s+(?:completed|submitted|returned|"
             r"filled\s+(?:out|in))|completed|submitted|returned)\b"
-            r"|\b(?:came|come)\s+back\b|\bturn\s*out\b|\breplies\b|\breplied\b"
+            r"|\b(?:came|come)\s+(?:back|in)\b|\bturn\s*out\b|\breplies\b|\breplied\b"
             r"|\bparticipated\s+in\s+(?:the\s+)?" + _SURVEY + r"\b"
             r"|\b(?:number\s+of\s+|#\s*(?:of\s+)?)?(?:survey\s+|trace\s+)?(?:responses|respondents)\b"
             r"|\b(?:response|respondent)\s+(?:count|number|total)s?\b"
@@ -93,7 +100,7 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
         "enrollment",
         _re(r"\benrol+(?:ment|ments|led|ed)?\b|\bclass\s+size\b|\bsize\s+of\b"
             r"|\bhow\s+(?:big|large)\b|\bhead\s*-?\s*count\b"
-            r"|\b(?:registered|signed\s+up)\b"
+            r"|\b(?:regist(?:ered|er|ration)|signed\s+up)\b"
             r"|\bhow\s+many\s+" + _PEOPLE + r"\s+(?:were|are|was)\s+(?:there\s+)?in\b"
             r"|\bhow\s+many\s+" + _PEOPLE + r"\b(?=.*\b(?:have|had|taught|teach)\b)"),
     ),
@@ -116,9 +123,12 @@ STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
                     r"sd)\b")),
     ("distribution", _re(r"\b(?:distributions?|breakdown|histogram|spread|split)\b"
                          r"(?:\s+of\s+(?:the\s+)?(?:answers|responses|ratings|scores))?"
-                         r"|\bhow\s+many\s+(?:[1-5]s\b[\s,]*)+(?:etc\.?)?")),
+                         r"|\bhow\s+many\s+(?:[1-5]s\b[\s,]*)+(?:etc\.?)?"
+                         r"|\b(?:per|by|for\s+each|each)\s+(?:answer\s+)?(?:option|choice)s?\b")),
     ("median", _re(r"\bmedians?\b")),
     ("responses", _re(r"\bthe\s+n\b|\bn\s+(?:for|of)\b|\bsample\s+size\b"
+                      r"|\bhow\s+many\s+(?:\w+\s+)?(?:is|was|are|were)\s+(?:that|this|it)\s+"
+                      r"(?:based\s+on|from|out\s+of)\b"
                       r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:actually\s+|really\s+|even\s+)?"
                       r"(?:answered|responded\s+to|rated)\b"
                       r"(?!\s+(?:to\s+)?(?:the\s+)?(?:survey|surveys|evals?|evaluations?|trace|"
@@ -159,6 +169,13 @@ RATED_N = _re(
 """'rated it a 5', 'gave the overall 4 or 5': scale points chosen."""
 
 
+OR_BEYOND = _re(
+    r"\b(?:or|and)\s+(?:(?P<below>below|lower|worse|less|under)|(?P<above>above|higher|better|"
+    r"more|over))\b"
+)
+"""'neutral or below', 'agree or above': the options named and every one past them."""
+
+
 RATED_TOP = _re(
     r"\b(?:rated|gave|give|gives|giving|chose|picked|selected|marked)\s+(?:\w+\s+){0,3}?"
     r"(?:the\s+)?(?:(?P<top>top|highest|best|max(?:imum)?)|(?P<bottom>lowest|bottom|worst|"
@@ -190,6 +207,8 @@ HOURS = _re(
     r"(?:class|lectures?)\b"
     r"|\bhow\s+long\b|\bstudy(?:ing)?\s+(?:time|hours)\b|\bstudying\b|\btime[\s-]*(?:consuming|intensive)\b"
     r"|\b(?:heaviest|lightest|heavier|lighter)\b(?:\s+(?:work\s*load|course\s*load))?"
+    r"|\b(?:easier|lighter|harder|heavier|easy|light|hard|heavy)\s+on\s+(?:my\s+|your\s+|the\s+)?"
+    r"(?:time|schedule)\b"
     r"|\bwork\s*loads?\b|" + WORKLOAD.pattern
 )
 """Time outside class: the frequency block that prints hours-per-week bins."""
@@ -235,6 +254,7 @@ AGGREGATE = _re(
     r"|\bacross\s+all\s+(?:his|her|their)\s+(?:courses?|classes|sections?|terms?|semesters?)\b"
     r"|\b(?:all|both)\s+(?:(?:his|her|their|the|of\s+(?:his|her|their|the))\s+)?"
     r"(?:sections?|courses?|classes|terms?|semesters?|sems?)(?:\s+(?:together|combined))?\b"
+    r"|\bacross\s+the\s+(?:whole|entire)\s+(?:list|board|lot|data(?:set)?|set)\b"
     r"|\b(?:in\s+total|total(?:led)?|tot|altogether|all\s+together|together|combined|"
     r"all[\s-]time|ever|in\s+the\s+data|adding\s+up|added\s+up|summed|pooled|cumulative)\b"
 )
@@ -242,7 +262,7 @@ AGGREGATE = _re(
 
 OVERALL = _re(
     r"\boverall\b(?!\s+(?:instructor\s+|teaching\s+|course\s+)?(?:rating|ratings|score|scores|"
-    r"effectiveness|evaluation|mean|average|median))"
+    r"effectiveness|evaluation|mean|average|median|picture|view|impression))"
 )
 """"overall" as scope ("best instructor overall"), not the overall-rating question's name."""
 """Words that say "every matching section, pooled": the default scope, never a metric."""
@@ -314,7 +334,7 @@ FUTURE = _re(
 
 
 OUTSIDE = _re(
-    r"\brate\s*my\s*prof\w*\b|\bratemyprof\w*\b|\breddit\b|\bglassdoor\b"
+    r"\b(?:rate\s*my\s*prof\w*|ratemyprof\w*)\b(?!\W{0,2}(?:style|like|format|type)\b)|\breddit\b|\bglassdoor\b"
     r"|\blinked\s*in\b|\bwikipedia\b|\bgoogle\s+reviews?\b"
 )
 """Other sources of opinion, which the reports are not."""
@@ -336,6 +356,7 @@ OPEN = _re(
     r"difficult|heavy|light|chill|fun|boring|interesting|useful|"
     r"teacher|lecturer|prof|instructor|teach|teaches|teaching|taught|class|course|"
     r"tell\s+me\s+(?:more\s+)?about|what\s+about|how\s+about|overview|summary|summari[sz]e|"
+    r"(?:full|whole|big|overall)\s+(?:picture|view|impression)|"
     r"think|thought|opinion|opinions|feel|feelings|reputation|know|take|taking|took|before|"
     r"should|would|could|improv\w*|changed?|changing|evolv\w*|better|worse|best|worst|"
     r"how\s+(?:is|was|are|were|does|did|do)|how's|hows|really|actually|"
@@ -410,6 +431,13 @@ RANK_IDIOMS = _re(
 )
 """'who tops the charts', 'which course to stay away from': a ranking's words (its order is read
 by rag.answer.planning), not a measure."""
+
+
+TIME_TEACHING = _re(
+    r"\b(?:time|stint|years?|semesters?)\s+(?:(?:spent\s+)?teaching|as\s+(?:the\s+|an?\s+)?"
+    r"(?:instructor|professor|prof|teacher|lecturer))\b"
+)
+"""'how did Okafor's time teaching Fundies go': the period taught, not the time-use question."""
 
 
 DROP = _re(
@@ -520,7 +548,8 @@ FILLER_WORDS = frozenset(
     imo ngl hmm um uh yeah yep ya anyway anyways giving gives given providing provides
     offering offers bother bothered bothering feeling run runs click clicked clicking hit
     getting comes same thing stuff chair dean advisor adviser boss supervisor colleague
-    meeting""".split()  # noqa: SIM905
+    meeting try tried trying right different grad undergrad electives picking i'll i'd i've
+    style own under below above beneath""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling

@@ -10,24 +10,30 @@ from psycopg import sql
 from core.auth.access import EVERYTHING, Access
 from core.db import Conn
 from enrichment.detector import DETECTOR_VERSION
+from rag.answer.analytics.averages import run_average
 from rag.answer.analytics.distributions import run_hours
 from rag.answer.analytics.facts import found_evidence, no_evidence
 from rag.answer.analytics.means import score_means
 from rag.answer.analytics.rankings import run_comparison
 from rag.answer.analytics.sql import WEIGHTED, scope_sql
 from rag.answer.answers import Evidence, Fact
-from rag.answer.plans import Comparison, HoursPerWeek, Overview, Ranking, short_label
+from rag.answer.plans import Average, Comparison, HoursPerWeek, Overview, Ranking, short_label
 
 
 def run_overview(conn: Conn, plan: Overview) -> Evidence:
     """A person or course as a whole: the headline rating against department and university,
-    then every rating question's mean over the same sections, then hours per week."""
+    the share of those enrolled who answered it, then every rating question's mean over the same
+    sections, then hours per week."""
     headline = run_comparison(
         conn, Comparison(metric=plan.headline, scope=plan.scope, between="dept_univ")
     )
     if headline.route != "quantitative":
         return no_evidence(plan, headline.searched)
     facts = list(headline.facts)
+    rate = plan.headline.model_copy(update={"statistic": "response_rate"})
+    answered = run_average(conn, Average(metric=rate, scope=plan.scope))
+    if answered.route == "quantitative":
+        facts.append(answered.facts[0])
     where, params = scope_sql(plan.scope)
     means = score_means(conn, where=where, params=params, by=("question",))
     for row in means:

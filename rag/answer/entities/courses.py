@@ -86,6 +86,15 @@ ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 Each is written out only where a title the reports hold uses the full word(s)."""
 
 
+def _title_words(words: Sequence[str]) -> str:
+    """A pattern for title words as people write them: a plural also singular ("the algorithm
+    class" is Algorithms), any punctuation or space between the words."""
+    forms = [
+        re.escape(w[:-1]) + "s?" if len(w) > 4 and w.endswith("s") else re.escape(w) for w in words
+    ]
+    return r"\b" + r"\W+".join(forms) + r"\b"
+
+
 def expand_abbreviations(text: str, titles: Sequence[str]) -> str:
     """The question with short forms of title words written out, towards the catalogue's
     titles only ("psych" stays a subject where no title says "psychology")."""
@@ -166,7 +175,7 @@ def read_courses(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
     titles = sorted(catalog.courses, key=lambda c: -len(c.title))
     for course in titles:
         words = re.findall(r"[a-z0-9]+", fold(course.title).lower())
-        pattern = re.compile(r"\b" + r"\W+".join(words) + r"\b", re.I)
+        pattern = re.compile(_title_words(words), re.I)
         for m in text.finditer(pattern):
             if course.code not in ent.courses:
                 ent.courses.append(course.code)
@@ -281,7 +290,7 @@ def _title_parts(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         codes = runs[words_run]
         if len(codes) != 1:
             continue
-        pattern = re.compile(_GENERIC_BEFORE + r"\b" + r"\W+".join(words_run.split()) + r"\b", re.I)
+        pattern = re.compile(_GENERIC_BEFORE + _title_words(words_run.split()), re.I)
         for m in text.finditer(pattern):
             code = next(iter(codes))
             if code not in ent.courses:
@@ -306,7 +315,7 @@ def _title_starts(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
     found = [
         (start, m)
         for start in sorted(starts, key=lambda w: -len(w.split()))
-        for m in text.finditer(re.compile(r"\b" + r"\W+".join(start.split()) + r"\b", re.I))
+        for m in text.finditer(re.compile(_title_words(start.split()), re.I))
     ]
     if not found:
         return

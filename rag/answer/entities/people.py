@@ -94,18 +94,20 @@ def read_instructors(
             found.update((p.id, p) for p in singles[best])
             text.consume(tok.start(), tok.end())
             _consume_given_name(text, tokens, index)
-    if not found:  # "Hannah's overall rating": a given name that only one person has
-        by_first: dict[str, list[InstructorRef]] = {}
-        for person in catalog.instructors:
-            by_first.setdefault(fold(person.first).lower(), []).append(person)
-        for first, people in by_first.items():
-            if len({p.last for p in people}) != 1 or len(first) < 4 or first in ENGLISH_WORDS:
-                continue
-            for m in text.finditer(_name_pattern(first)):
-                if not m.group(0)[:1].isupper() and is_english(first):
-                    continue  # "hannah" as typed; never "mary", "grace" or "will" lower-case
-                found.update((p.id, p) for p in people)
-                text.consume(m.start(), m.end())
+    # "Hannah's overall rating", "okafor or priya": a given name that only one person has
+    by_first: dict[str, list[InstructorRef]] = {}
+    for person in catalog.instructors:
+        by_first.setdefault(fold(person.first).lower(), []).append(person)
+    for first, people in by_first.items():
+        if len({p.last for p in people}) != 1 or len(first) < 4 or first in ENGLISH_WORDS:
+            continue
+        if any(p.id in found for p in people):
+            continue
+        for m in text.finditer(_name_pattern(first)):
+            if not m.group(0)[:1].isupper() and is_english(first):
+                continue  # "hannah" as typed; never "mary", "grace" or "will" lower-case
+            found.update((p.id, p) for p in people)
+            text.consume(m.start(), m.end())
     ent.instructors = sorted(found.values(), key=lambda p: p.id)
     if vocabulary is not None:
         _unknown_names(text, ent, vocabulary)

@@ -34,6 +34,7 @@ from rag.answer.vocabulary import (
     OFFICE_HOURS,
     OPEN,
     OPTION,
+    OR_BEYOND,
     OUTSIDE,
     OVERALL,
     PLANNED,
@@ -47,6 +48,7 @@ from rag.answer.vocabulary import (
     STUDENTS_ONLY,
     SURVEY,
     THRESHOLD_WORDS,
+    TIME_TEACHING,
     TREND_WORDS,
     UNPRINTED,
     VERSUS_DEPT,
@@ -81,6 +83,30 @@ CO_TAUGHT = re.compile(
 )
 """Words that describe a section (taught by two people), never a rating: "co-taught" is not the
 co-op question."""
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|i'd|i'll|my|me|we|we're|our|us)\b", re.I)
+
+
+def split_aside(question: str) -> tuple[str, str]:
+    """The question asked and the asker's aside about themselves ("My son has her for
+    psychology and keeps saying she's the best.", "For a senate memo I need one figure:"):
+    sentences in the first person that ask nothing, where another sentence asks (ends in "?"),
+    and a first-person lead-in ending in a colon. The aside may name who or what is meant, never
+    what to compute. ("", question) when nothing is aside."""
+    parts = [p for p in _SENTENCE_END.split(question.strip()) if p]
+    asks = any(p.endswith("?") for p in parts)
+    aside, asked = [], []
+    for index, part in enumerate(parts):
+        lead_in = part.endswith(":") and index < len(parts) - 1
+        if ((asks and not part.endswith("?")) or lead_in) and _FIRST_PERSON.search(part):
+            aside.append(part)
+        else:
+            asked.append(part)
+    if not aside or not asked:
+        return "", question
+    return " ".join(aside), " ".join(asked)
 
 
 def read_preamble(text: QuestionText) -> None:
@@ -139,6 +165,9 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         options |= {int(d) for d in re.findall(r"(?<![\d.])[1-5](?![\d.])", tail)}
     for m in _consume(text, RATED_TOP):
         options.add(5 if m.group("top") else 1)
+    if options and (beyond := _consume(text, OR_BEYOND)):  # "neutral or below": 3, 2 and 1
+        below = beyond[0].group("below") is not None
+        options |= set(range(1, min(options))) if below else set(range(max(options) + 1, 6))
     ent.options = sorted(options, reverse=True)
     for name, pattern in FIGURES:
         if _consume(text, pattern) and ent.figure is None:
@@ -174,6 +203,7 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
             ent.breakdown = ent.breakdown or "term"
     _consume(text, QUESTION_WORD)
     _consume(text, RANK_IDIOMS)
+    _consume(text, TIME_TEACHING)
     if _consume(text, COMPARATIVE):
         ent.versus_previous = True
     if _consume(text, NARROW):

@@ -24,6 +24,7 @@ from rag.answer.entities.reading import (
     read_early,
     read_preamble,
     read_vocabulary,
+    split_aside,
 )
 from rag.answer.entities.terms import previous_terms, read_sections, read_terms
 from rag.answer.entities.text import WORD, QuestionText, fold
@@ -62,8 +63,8 @@ def resolve(
     phrase = " ".join(
         w for w in metric_words(text.masked).split() if w not in FUNCTION_WORDS | FILLER_WORDS
     )
-    if not phrase and ent.overall_word and not (ent.figure or ent.hours):
-        phrase = "overall"  # "okafor vs lee overall": the overall rating
+    if not phrase and ent.overall_word and not (ent.figure or ent.hours or ent.evaluative):
+        phrase = "overall"  # "okafor vs lee overall": the overall rating (not "how is she overall")
     if ent.difficulty and metric_index is not None:
         ent.challenge = metric_index.match("challenging")
     if ent.hours and catalog.prompts:  # time outside class: the hours block, whatever else
@@ -80,6 +81,34 @@ def resolve(
     if previous is not None:
         ent = _follow_up(ent, previous)
     return ent
+
+
+def resolve_asked(
+    question: str,
+    catalog: Catalog,
+    *,
+    metric_index: MetricIndex | None,
+    previous: Entities | None = None,
+) -> tuple[str, Entities]:
+    """The question without the asker's aside (reading.split_aside), and its entities read with
+    the people, courses and terms the aside names as context, the way a follow-up reads the turn
+    before: "Is Dr. O'Brien-Smith a good teacher? My son has her for psychology and keeps saying
+    she's the best" asks about O'Brien-Smith in psychology, and "the best" ranks nothing."""
+    aside, asked = split_aside(question)
+    if aside:
+        said = resolve(aside, catalog, metric_index=None, previous=previous)
+        if said.names_scope():
+            scope = {
+                "courses": said.courses,
+                "subjects": said.subjects,
+                "instructors": said.instructors,
+                "terms": said.terms,
+                "term_from": said.term_from,
+                "term_to": said.term_to,
+                "sections": said.sections,
+            }
+            previous = (previous or Entities()).model_copy(update=scope)
+    return asked, resolve(asked, catalog, metric_index=metric_index, previous=previous)
 
 
 PERSON_REFERENCE = re.compile(

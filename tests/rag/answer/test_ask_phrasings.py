@@ -154,7 +154,7 @@ def test_a_verdict_in_unknown_words_gets_the_whole_picture(asker_: Asker, conn_:
         "okafor - good prof or one to avoid?",
         "honest take: is CS5800 worth it?",
         "heard CS5800 destroys people. accurate?",
-        "would you reccomend CS5800 now that okafor teaches it on her own?",
+        "would you reccomend CS5800 now that okafor teaches it solo?",
     ):
         answer = ask(asker_, conn_, question)
         ratings = answer.plan.get("ratings", answer.plan)  # with comments: a mixed answer
@@ -327,3 +327,62 @@ def test_a_follow_up_asks_the_same_figure_or_the_same_count_without_declines(
         "and excluding them?",
     )
     assert net.facts[0].value == 62 and net.facts[0].label.startswith("responses excl"), net.facts
+
+
+def test_an_aside_about_the_asker_names_context_not_the_measure() -> None:
+    from rag.answer.entities.reading import split_aside
+
+    assert split_aside("Is Okafor good? My son has him and says he's the best.") == (
+        "My son has him and says he's the best.",
+        "Is Okafor good?",
+    )
+    assert split_aside("For a senate memo I need one figure: the declines in Fall 2022.") == (
+        "For a senate memo I need one figure:",
+        "the declines in Fall 2022.",
+    )
+    assert split_aside("how many students did I have in CS5800?") == (
+        "",
+        "how many students did I have in CS5800?",
+    )  # the question itself in the first person
+    assert split_aside("as chair: what was the mean?")[0] == ""
+
+
+def test_everyday_questions_of_second_language_speakers_parents_and_deans(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """Asides, first names next to surnames, "at least", "fewest", "a bigger share ... or",
+    "neutral or below", "declines included", "per option", "what is that based on"."""
+    son = ask(
+        asker_,
+        conn_,
+        "Is Dr. Okafor a good teacher? My son has him for CS5800 and says he's the best he's had.",
+    )
+    ratings = son.plan.get("ratings", son.plan)
+    assert ratings["kind"] == "overview", son.plan
+    assert ratings["scope"]["courses"] == ["CS5800"] and ratings["scope"]["instructor_names"]
+    assert "of those enrolled answered it" in son.answer, son.answer
+    both = ask(asker_, conn_, "who gives more feedback, chinedu okafor or hannah?")
+    assert both.plan["kind"] == "comparison" and both.plan["between"] == "instructors", both.plan
+    least = ask(asker_, conn_, "is okafor at least clear?")
+    assert least.plan["kind"] != "ranking", least.plan
+    fewest = ask(asker_, conn_, "which prof's courses took the fewest hours per week in fall 2023")
+    assert fewest.plan["kind"] == "ranking" and fewest.plan["order"] == "asc", fewest.plan
+    share = ask(asker_, conn_, "did a bigger share of the class answer in DS5110 or PSYC1101?")
+    assert share.plan["metric"]["text"] == "response rate", share.plan
+    assert share.plan["kind"] in ("comparison", "ranking") and len(share.facts) >= 2, share.plan
+    below = ask(asker_, conn_, "CS5800 spring 2024: how many were neutral or below on feedback?")
+    assert below.plan["kind"] == "distribution" and below.plan["options"] == [3, 2, 1], below.plan
+    included = ask(asker_, conn_, "how many responses came in for PSYC1101, declines included?")
+    assert included.facts and included.facts[0].value == 66, included.answer
+    option = ask(
+        asker_, conn_, "break down the answers to feedback for CS5800 spring 2024, per option"
+    )
+    assert option.plan["kind"] == "distribution", option.plan
+    based = ask(
+        asker_, conn_, "CS5800 spring 2024 overall rating", "how many students is that based on?"
+    )
+    assert based.facts[0].value == 26, based.facts
+    style = ask(asker_, conn_, "ratemyprof style summary of okafor pls")
+    assert style.plan.get("ratings", style.plan)["kind"] == "overview", style.plan
+    overall = ask(asker_, conn_, "how is professor lee as a teacher overall")
+    assert overall.plan.get("ratings", overall.plan)["kind"] == "overview", overall.plan
