@@ -394,7 +394,9 @@ def plan_question(
         between = intent.entity if intent and intent.entity else "dept_univ"
         if between == "dept_univ" and m.kind == "section":
             return Unanswerable(reason=f"the reports print no department figure for {m.label}")
-        return Comparison(metric=m, scope=scope, between=between)
+        named = entities.names_measure() and not (entities.overall_word and not entities.metric)
+        whole = between != "dept_univ" and m == defaults.headline and not named
+        return Comparison(metric=m, scope=scope, between=between, whole=whole)
     if kind == "trend":
         return Trend(metric=m, scope=scope)
     if kind == "distribution":

@@ -196,6 +196,9 @@ class Comparison(BaseModel):
     metric: Metric
     scope: Scope
     between: Literal["dept_univ", "instructors", "courses", "sections"] = "dept_univ"
+    whole: bool = False
+    """No measure named ("compare CS7180 and DS5110", "kowalczyk or ramanathan?"): the headline,
+    then every other rating question and hours per week, side by side."""
 
 
 class Trend(BaseModel):

@@ -157,9 +157,33 @@ def _comparison(plan: dict[str, Any], facts: list[Fact]) -> str | None:
             parts = [f"{f.label} {_num(f.value)}" for f in facts[:3]]
             return f"{_cap(metric.label)} {_scope(plan)}: " + ", ".join(parts) + "."
         return _against(metric, _scope(plan), facts)
-    named = [f for f in facts if not f.label.startswith("difference")]
+    named = [f for f in facts if f.label.endswith(f": {metric.label}")]
     parts = [f"{f.label.rsplit(': ', 1)[0]} {_value(f.value, metric)}{_n(f.n)}" for f in named]
-    return f"{_cap(metric.label)}: " + "; ".join(parts) + "."
+    text = f"{_cap(metric.label)}: " + "; ".join(parts) + "."
+    return text + _widest_gaps([f for f in facts if f not in named and ": " in f.label])
+
+
+def _widest_gaps(facts: list[Fact], shown: int = 3) -> str:
+    """For a comparison as a whole: the rating questions on which the two differ most, and the
+    hours per week ("Widest gaps: clarity (A 4.43, B 4.05); ... Hours per week: A 12.1, B 9.6.")."""
+    by_label: dict[str, list[Fact]] = {}
+    for f in facts:
+        if isinstance(f.value, (int, float)):
+            by_label.setdefault(f.label.rsplit(": ", 1)[1], []).append(f)
+    pairs = {k: v for k, v in by_label.items() if len(v) == 2}
+    gap = {k: abs(float(v[0].value) - float(v[1].value)) for k, v in pairs.items()}
+    hours = pairs.get("hours per week")
+
+    def said(fs: list[Fact]) -> str:
+        return ", ".join(f"{f.label.rsplit(': ', 1)[0]} {_num(f.value)}" for f in fs)
+
+    text = ""
+    widest = sorted((k for k in pairs if k != "hours per week"), key=lambda k: -gap[k])[:shown]
+    if widest:
+        text += " Widest gaps: " + "; ".join(f"{k} ({said(pairs[k])})" for k in widest) + "."
+    if hours:
+        text += f" Hours per week: {said(hours)}."
+    return text
 
 
 def _against(metric: Metric, where: str, facts: list[Fact]) -> str:

@@ -20,7 +20,7 @@ from rag.answer.analytics.facts import (
     source_of,
     why_nothing,
 )
-from rag.answer.analytics.sql import metric_rows, value_sql
+from rag.answer.analytics.sql import metric_rows, scope_sql, value_sql
 from rag.answer.answers import Evidence, Fact
 from rag.answer.plans import Comparison, Metric, Ranking, Scope, Trend
 
@@ -131,6 +131,52 @@ def run_ranking(conn: Conn, plan: Ranking) -> Evidence:
     return evidence
 
 
+def _side_by_side(conn: Conn, plan: Comparison, entity: str, keys: list[Any]) -> list[Fact]:
+    """Every other rating question and hours per week for each compared person, course or
+    section (`keys`, as `grouped` keys them), in the order the reports print the questions."""
+    where, params = scope_sql(plan.scope)
+    questions = conn.execute(
+        sql.SQL(
+            "SELECT q.id, q.text FROM question_scores qs JOIN questions q ON q.id = qs.question_id"
+            " JOIN sections s ON s.id = qs.section_id JOIN courses c ON c.id = s.course_id"
+            " JOIN terms t ON t.id = s.term_id WHERE {where} AND qs.course_mean IS NOT NULL"
+            " GROUP BY q.id, q.text ORDER BY min(qs.position), q.id"
+        ).format(where=where),
+        params,
+    ).fetchall()
+    metrics = [
+        Metric(kind="question", question_id=int(q["id"]), text=q["text"])
+        for q in questions
+        if int(q["id"]) != plan.metric.question_id
+    ]
+    prompts = conn.execute(
+        sql.SQL(
+            "SELECT fc.prompt FROM frequency_counts fc JOIN sections s ON s.id = fc.section_id"
+            " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
+            " WHERE {where} GROUP BY fc.prompt ORDER BY count(*) DESC LIMIT 1"
+        ).format(where=where),
+        params,
+    ).fetchall()
+    metrics += [Metric(kind="hours", text=r["prompt"]) for r in prompts]
+    facts = []
+    for metric in metrics:
+        rows, _ = grouped(
+            conn, metric=metric, scope=plan.scope, entity=entity, min_weight=0,
+            order="desc", limit=None,
+        )  # fmt: skip
+        facts += [
+            Fact(
+                label=f"{r['label']}: {metric.label}",
+                value=as_printed(r["value"]),
+                n=n_of(metric, r["n"]),
+                source=source_of(metric, r["ids"]),
+            )
+            for r in sorted(rows, key=lambda r: keys.index(r["key"]) if r["key"] in keys else 99)
+            if r["key"] in keys and r["value"] is not None
+        ]
+    return facts
+
+
 def run_comparison(conn: Conn, plan: Comparison) -> Evidence:
     metric = plan.metric
     searched = searched_in(metric, plan.scope)
@@ -165,6 +211,8 @@ def run_comparison(conn: Conn, plan: Comparison) -> Evidence:
                     source="difference of the two values above",
                 )
             )
+        if plan.whole:
+            facts += _side_by_side(conn, plan, entity, [r["key"] for r in rows])
         return found_evidence(plan, facts, searched)
     if metric.kind != "question" or metric.statistic not in ("mean", "median"):
         return no_evidence(plan, f"{searched}: the reports print department and university"

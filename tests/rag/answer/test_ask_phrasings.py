@@ -386,3 +386,20 @@ def test_everyday_questions_of_second_language_speakers_parents_and_deans(
     assert style.plan.get("ratings", style.plan)["kind"] == "overview", style.plan
     overall = ask(asker_, conn_, "how is professor lee as a teacher overall")
     assert overall.plan.get("ratings", overall.plan)["kind"] == "overview", overall.plan
+
+
+def test_two_compared_with_no_measure_named_are_compared_as_wholes(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "compare CS5800 and DS5110": the overall rating, then every other rating question and
+    hours per week side by side, the widest gaps in words; a named measure compares only it."""
+    whole = ask(asker_, conn_, "compare CS5800 and DS5110")
+    assert whole.plan["kind"] == "comparison" and whole.plan["whole"], whole.plan
+    labels = [f.label for f in whole.facts]
+    assert any(label.endswith(": provided sufficient feedback") for label in labels), labels
+    assert sum(label.endswith(": hours per week") for label in labels) == 2, labels
+    assert "Widest gaps: " in whole.answer and "Hours per week: " in whole.answer, whole.answer
+    named = ask(asker_, conn_, "compare CS5800 and DS5110 on feedback")
+    assert not named.plan["whole"] and len(named.facts) == 3, named.facts  # two and the gap
+    overall = ask(asker_, conn_, "okafor vs lee overall")
+    assert not overall.plan["whole"], overall.plan
