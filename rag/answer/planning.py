@@ -31,7 +31,7 @@ from rag.answer.vocabulary import BIN_WORDS, JUDGEMENT, MODE, SMALL
 _COUNT = re.compile(
     r"\b(?:how\s+many|number\s+of|count(?:\s+of)?|total)\s+(?:\w+\s+){0,2}?"
     r"(sections?|classes|offerings|instructors?|professors?|profs|teachers?|lecturers|faculty|"
-    r"comments?)\b"
+    r"comments?|courses)\b"
     r"(?!\s+(?:per|a|each)\s+week)",
     re.I,
 )
@@ -177,8 +177,12 @@ def ranked_entity(question: str) -> Literal["instructor", "course", "section", "
     return None
 
 
-def _count_what(word: str) -> Literal["sections", "instructors", "responses", "comments"]:
+def _count_what(
+    word: str,
+) -> Literal["sections", "instructors", "courses", "responses", "comments"]:
     w = word.lower()
+    if w.endswith("courses"):
+        return "courses"
     if w.startswith(("instructor", "prof", "teacher", "lecturer", "faculty")):
         return "instructors"
     if w.startswith("comment"):

@@ -218,7 +218,7 @@ class Distribution(BaseModel):
 
 class Count(BaseModel):
     kind: Literal["count"] = "count"
-    what: Literal["sections", "instructors", "responses", "comments"]
+    what: Literal["sections", "instructors", "courses", "responses", "comments"]
     scope: Scope
 
 

@@ -229,8 +229,26 @@ def _distribution(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     return f"Answers to {metric.label} {_scope(plan)} ({head.n} responses): {shown}."
 
 
+def _plural(count: Any, noun: str) -> str:
+    return noun if count == 1 else f"{noun}s"
+
+
 def _count(plan: dict[str, Any], facts: list[Fact]) -> str | None:
-    """Only "who taught": the people, with their sections; other counts lead with the fact."""
+    """ "Who taught" and "how many courses": the people or courses, with their sections; other
+    counts lead with the fact."""
+    if plan.get("what") == "courses" and facts:
+        raw = plan.get("scope")
+        where = Scope.model_validate(raw).describe() if isinstance(raw, dict) else "all reports"
+        listed = [
+            f"{f.label.removesuffix(' (sections)')} ({f.value} {_plural(f.value, 'section')})"
+            for f in facts[1:]
+        ]
+        head = facts[0]
+        return f"{where[:1].upper()}{where[1:]}: **{head.value}** course" + (
+            f"{'' if head.value == 1 else 's'} ({head.n} sections)"
+            + (": " + ", ".join(listed) if listed else "")
+            + "."
+        )
     people = [f for f in facts if f.label.startswith("taught by ")]
     if plan.get("what") != "instructors" or not people:
         return None

@@ -549,7 +549,7 @@ FILLER_WORDS = frozenset(
     offering offers bother bothered bothering feeling run runs click clicked clicking hit
     getting comes same thing stuff chair dean advisor adviser boss supervisor colleague
     meeting try tried trying right different grad undergrad electives picking i'll i'd i've
-    style own under below above beneath""".split()  # noqa: SIM905
+    style own under below above beneath bigger larger greater next beside alongside""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling

@@ -89,10 +89,12 @@ def run_count(conn: Conn, plan: Count) -> Evidence:
     searched = f"{plan.what} in {plan.scope.describe()}"
     extra = {
         "sections": sql.SQL("count(DISTINCT s.id) AS value"),
-        "instructors": sql.SQL(
-            "(SELECT count(DISTINCT si.instructor_id) FROM section_instructors si"
+        "instructors": sql.SQL(  # people, whose names may be stored once per subject
+            "(SELECT count(DISTINCT (i.first_name, i.last_name)) FROM section_instructors si"
+            " JOIN instructors i ON i.id = si.instructor_id"
             " WHERE si.section_id = ANY(array_agg(s.id))) AS value"
         ),
+        "courses": sql.SQL("count(DISTINCT s.course_id) AS value"),
         "responses": sql.SQL(
             "sum(s.responses_incl_declines)::int AS value, sum(s.declines)::int AS declines"
         ),
@@ -127,10 +129,10 @@ def run_count(conn: Conn, plan: Count) -> Evidence:
         )  # fmt: skip
     if plan.what == "instructors":  # who they are: "who taught DS5110 in Fall 2024?"
         people = conn.execute(
-            "SELECT i.id, i.first_name || ' ' || i.last_name AS name, count(*) AS sections,"
-            " array_agg(si.section_id ORDER BY si.section_id) AS ids FROM section_instructors si"
-            " JOIN instructors i ON i.id = si.instructor_id WHERE si.section_id = ANY(%s)"
-            " GROUP BY i.id, name ORDER BY count(*) DESC, name",
+            "SELECT array_agg(DISTINCT i.id) AS person_ids, i.first_name || ' ' || i.last_name"
+            " AS name, count(*) AS sections, array_agg(si.section_id ORDER BY si.section_id)"
+            " AS ids FROM section_instructors si JOIN instructors i ON i.id = si.instructor_id"
+            " WHERE si.section_id = ANY(%s) GROUP BY name ORDER BY count(*) DESC, name",
             (row["ids"],),
         ).fetchall()
         facts += [
@@ -140,8 +142,21 @@ def run_count(conn: Conn, plan: Count) -> Evidence:
         ]  # fmt: skip
         if len(people) == 1:  # "who taught it?" then "his overall number?"
             evidence = found_evidence(plan, facts, searched)
-            evidence.answered = [int(people[0]["id"])]
+            evidence.answered = [int(i) for i in people[0]["person_ids"]]
             return evidence
+    if plan.what == "courses":  # which: "how many different courses has X taught"
+        courses = conn.execute(
+            "SELECT c.code || ' ' || c.title AS name, count(*) AS sections,"
+            " array_agg(s.id ORDER BY s.id) AS ids FROM sections s"
+            " JOIN courses c ON c.id = s.course_id WHERE s.id = ANY(%s)"
+            " GROUP BY c.code, c.title ORDER BY count(*) DESC, c.code",
+            (row["ids"],),
+        ).fetchall()
+        facts += [
+            Fact(label=f"{r['name']} (sections)", value=int(r["sections"]), n=None,
+                 source=f"sections: {sections_text(r['ids'])}")
+            for r in courses[:MAX_SECTIONS_LISTED]
+        ]  # fmt: skip
     return found_evidence(plan, facts, searched)
 
 

@@ -403,3 +403,14 @@ def test_two_compared_with_no_measure_named_are_compared_as_wholes(
     assert not named.plan["whole"] and len(named.facts) == 3, named.facts  # two and the gap
     overall = ask(asker_, conn_, "okafor vs lee overall")
     assert not overall.plan["whole"], overall.plan
+
+
+def test_how_many_courses_and_people_count_each_once(asker_: Asker, conn_: Conn) -> None:
+    """ "how many different courses has Lee taught": her courses, listed; a person stored once
+    per subject (Lee in CS and DS) is one instructor."""
+    courses = ask(asker_, conn_, "how many different courses has hannah lee taught")
+    assert courses.plan["what"] == "courses" and courses.facts[0].value == 2, courses.facts
+    assert courses.answer.startswith("Hannah Lee: **2** courses (2 sections): "), courses.answer
+    people = ask(asker_, conn_, "how many instructors taught in the reports?")
+    names = [f.label for f in people.facts if f.label.startswith("taught by ")]
+    assert people.facts[0].value == len(names) == len(set(names)), people.facts
