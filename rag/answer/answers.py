@@ -77,6 +77,9 @@ class Evidence(BaseModel):
         description="Instructor ids the answer singles out (a ranking's first, the one person"
         " who taught): whom a follow-up's 'his', 'her', 'that person' mean",
     )
+    answered_course: str | None = Field(
+        default=None, description="The course code a ranking of courses put first"
+    )
 
 
 class AnswerScope(BaseModel):

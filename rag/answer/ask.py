@@ -52,7 +52,7 @@ from rag.answer.plans import (
 from rag.answer.qualitative import asked_tone, qualitative_evidence
 from rag.answer.scoping import comment_filters, narrowed, unclear_words
 from rag.answer.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
-from rag.answer.vocabulary import LIKED, WORKLOAD
+from rag.answer.vocabulary import COMMENTS_TOO, LIKED, WORKLOAD
 from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher
 
@@ -114,6 +114,15 @@ class Prepared:
     entities: Entities
 
 
+def _comments_clause(question: str) -> tuple[str, str | None]:
+    """The number question and, where it goes on to ask what students say (COMMENTS_TOO), that
+    clause: "which course was best rated in Fall 2024" and "what did students like about it?"."""
+    m = COMMENTS_TOO.search(question)
+    if m is None or not question[: m.start()].strip(" ,;"):
+        return question, None
+    return question[: m.start()].strip(" ,;"), question[m.end() :]
+
+
 @dataclass
 class Asker:
     """What answering needs; built once per process (the model and metric index are slow)."""
@@ -137,6 +146,7 @@ class Asker:
         need none, and embedding an ask's words costs more than the rest of routing.
         """
         catalog = Catalog.load(conn)
+        question, comments_asked = _comments_clause(question)
         said = question  # with the asker's aside, whose names are context (resolve_asked)
         question, entities = resolve_asked(said, catalog, metric_index=None, previous=previous)
         entities = narrowed(entities, filters, catalog)
@@ -233,7 +243,37 @@ class Asker:
             evidence = decline(
                 conn, catalog, entities, plan=evidence.plan, searched=evidence.searched, unclear=[]
             )
+        elif comments_asked and evidence.route == "quantitative":
+            evidence = self._said_too(conn, catalog, comments_asked, entities, filters, evidence)
         return evidence, entities
+
+    def _said_too(
+        self,
+        conn: Conn,
+        catalog: Catalog,
+        asked: str,
+        entities: Entities,
+        filters: SearchFilters | None,
+        numbers: Evidence,
+    ) -> Evidence:
+        """The comments a number question went on to ask for ("... and what did students like
+        about it?"): about the ranking's first where it ranked, else about its scope."""
+        about = entities
+        if numbers.answered:
+            about = about.model_copy(
+                update={"instructors": answered_people(conn, numbers.answered)}
+            )
+        elif numbers.answered_course:
+            about = about.model_copy(update={"courses": [numbers.answered_course], "subjects": []})
+        comments = qualitative_evidence(
+            conn,
+            searcher=self.searcher,
+            question=asked,
+            filters=comment_filters(about, catalog, filters),
+            k=5,
+            theme=self._asked_theme(asked, about),
+        )
+        return mixed(numbers, comments) if comments.route == "qualitative" else numbers
 
     def _plan(
         self, question: str, entities: Entities, catalog: Catalog, defaults: Defaults

@@ -62,8 +62,9 @@ def lead_sentence(evidence: Evidence) -> str | None:
     if not facts:
         return None
     kind = plan.get("kind")
-    if kind == "mixed":
-        return _overview(plan.get("ratings") or {}, facts)
+    if kind == "mixed":  # ratings and comments: the ratings' sentence leads
+        plan = plan.get("ratings") or {}
+        kind = plan.get("kind")
     builder = {
         "average": _average,
         "ranking": _ranking,

@@ -557,6 +557,18 @@ correction (else "pulse" became "pls")."""
 """Words that carry no measure: what is left of a question once these go must be understood."""
 
 
+COMMENTS_TOO = _re(
+    r"(?:\s*(?:,|;|\band\b|\balso\b)\s*)+(?=(?:what|how)\s+(?:do|did|are|were)\s+(?:the\s+)?"
+    r"(?:students|people|they|commenters)\s+(?:still\s+|most\s+)?(?:like|love|enjoy|say|saying|"
+    r"said|think|complain\w*|unhappy|happy|praise|hate|feel)\b|(?:do|does|did)\s+(?:the\s+)?"
+    r"comments\s+(?:back|agree|support|match|say|confirm)|what\s+(?:do|did)\s+(?:the\s+)?"
+    r"comments\s+say)"
+)
+"""Where a number question goes on to ask what students say ("which course was best rated in
+Fall 2024 and what did students like about it?"): the comments follow the number, about the
+ranking's first or the scope."""
+
+
 LIKED = _re(
     r"\bwhat\s+(?!(?:is|are|was|were|will)\b)(?:\w+\s+){0,3}?(?:like[ds]?|love[ds]?|enjoy(?:s|ed)?|appreciat\w*|prais\w*|"
     r"hate[ds]?|dislike[ds]?|complain(?:s|ed)?\s+about|criticis\w*|criticiz\w*)\b"

@@ -128,6 +128,8 @@ def run_ranking(conn: Conn, plan: Ranking) -> Evidence:
     evidence = found_evidence(plan, facts, searched)
     if entity == "instructor" and rows[0]["tied"] == 1:  # "what do students say about her?"
         evidence.answered = [int(rows[0]["key"])]
+    if entity == "course" and rows[0]["tied"] == 1:
+        evidence.answered_course = str(rows[0]["key"])
     return evidence
 
 

@@ -414,3 +414,19 @@ def test_how_many_courses_and_people_count_each_once(asker_: Asker, conn_: Conn)
     people = ask(asker_, conn_, "how many instructors taught in the reports?")
     names = [f.label for f in people.facts if f.label.startswith("taught by ")]
     assert people.facts[0].value == len(names) == len(set(names)), people.facts
+
+
+def test_a_number_question_that_goes_on_to_ask_what_students_say(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "which course had the most hours ... and what do students say about it?": the ranking
+    leads, then what students wrote about its first, not about every course."""
+    both = ask(
+        asker_,
+        conn_,
+        "which course was rated lowest on clarity, and what do students say about it?",
+    )
+    assert both.route == "mixed" and both.plan["ratings"]["kind"] == "ranking", both.plan
+    assert both.answer.startswith("EECE2322 "), both.answer
+    assert both.plan["comments"]["filters"]["course"] == "EECE2322", both.plan
+    assert both.citations and {q.citation.course_code for q in both.citations} == {"EECE2322"}
