@@ -53,12 +53,18 @@ def scope_in_force(entities: Entities) -> AnswerScope:
     parts = [*scope.courses, *(f"{s} courses" for s in scope.subjects)]
     parts += [f"section {s}" for s in scope.sections] + scope.instructors + scope.terms
     parts += [scope.term_range] if scope.term_range else []
+    parts += [f"{s.lower()} terms only" for s in dict.fromkeys(_said(entities.seasons))]
+    parts += [f"not {s.lower()} terms" for s in dict.fromkeys(_said(entities.exclude_seasons))]
     parts += [f"not {', '.join(excluded)}"] if excluded else []
     if entities.survey:
         parts.append(f"survey “{entities.survey}”")
     elif entities.source == "survey":
         parts.append("instructors' surveys")
     return scope.model_copy(update={"text": " · ".join(parts) or "all reports"})
+
+
+def _said(seasons: list[str]) -> list[str]:
+    return ["Summer" if "Summer" in s else s for s in seasons]
 
 
 def understood(entities: Entities) -> list[str]:

@@ -28,6 +28,8 @@ class Scope(BaseModel):
     terms: list[str] = Field(default_factory=list)
     term_from: int | None = None
     term_to: int | None = None
+    seasons: list[str] = Field(default_factory=list, description="Stored seasons ('Fall')")
+    exclude_seasons: list[str] = Field(default_factory=list)
     sections: list[str] = Field(default_factory=list)
     exclude_courses: list[str] = Field(default_factory=list)
     exclude_subjects: list[str] = Field(default_factory=list)
@@ -52,6 +54,10 @@ class Scope(BaseModel):
             low = key_words(self.term_from) if self.term_from is not None else "the start"
             high = key_words(self.term_to) if self.term_to is not None else "the newest term"
             parts.append(f"{low} to {high}")
+        parts += [f"{season.lower()} terms" for season in _named_seasons(self.seasons)]
+        if self.exclude_seasons:
+            left = " or ".join(s.lower() for s in _named_seasons(self.exclude_seasons))
+            parts.append(f"leaving out {left} terms")
         if self.source == "survey":
             parts.append("instructors' own surveys")
         left_out = [*self.exclude_courses, *(f"{s} courses" for s in self.exclude_subjects)]
@@ -255,6 +261,12 @@ Plan = Annotated[
 ]
 
 
+def _named_seasons(seasons: list[str]) -> list[str]:
+    """Seasons as said: the three summer sessions are "summer"."""
+    named = ["Summer" if "Summer" in s else s for s in seasons]
+    return list(dict.fromkeys(named))
+
+
 def scope_of(entities: Entities) -> Scope:
     return Scope(
         courses=list(entities.courses),
@@ -264,6 +276,8 @@ def scope_of(entities: Entities) -> Scope:
         terms=list(entities.terms),
         term_from=entities.term_from,
         term_to=entities.term_to,
+        seasons=list(entities.seasons),
+        exclude_seasons=list(entities.exclude_seasons),
         sections=list(entities.sections),
         exclude_courses=list(entities.exclude_courses),
         exclude_subjects=list(entities.exclude_subjects),

@@ -122,6 +122,7 @@ STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
     ("std_dev", _re(r"\b(?:std\.?\s*dev\.?|standard\s+deviations?|stdev|st\.?\s*dev|variance|"
                     r"sd)\b")),
     ("distribution", _re(r"\b(?:distributions?|breakdown|histogram|spread|split)\b"
+                         r"(?!\s+(?:(?:it|that|this|them)\s+)?(?:up\s+)?(?:by|per)\b)"
                          r"(?:\s+of\s+(?:the\s+)?(?:answers|responses|ratings|scores))?"
                          r"|\bhow\s+many\s+(?:[1-5]s\b[\s,]*)+(?:etc\.?)?"
                          r"|\b(?:per|by|for\s+each|each)\s+(?:answer\s+)?(?:option|choice)s?\b")),
@@ -129,6 +130,9 @@ STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
     ("responses", _re(r"\bthe\s+n\b|\bn\s+(?:for|of)\b|\bsample\s+size\b"
                       r"|\bhow\s+many\s+(?:\w+\s+)?(?:is|was|are|were)\s+(?:that|this|it)\s+"
                       r"(?:based\s+on|from|out\s+of)\b"
+                      r"|\bhow\s+many\s+(?:responses|students|people|answers|ratings)\s+(?:does|do|did|"
+                      r"is|was)\s+(?:that|this|it)\s+(?:rest|rely|based|built|come|draw)\w*(?:\s+on)?"
+                      r"|\bhow\s+many\s+(?:ratings|answers|responses|votes)\s+(?:on|to|for)\b"
                       r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:actually\s+|really\s+|even\s+)?"
                       r"(?:answered|responded\s+to|rated)\b"
                       r"(?!\s+(?:to\s+)?(?:the\s+)?(?:survey|surveys|evals?|evaluations?|trace|"
@@ -167,6 +171,13 @@ RATED_N = _re(
     r"[1-5]s?(?:\s*(?:or|and|,|/|&)\s*(?:a\s+)?[1-5]s?)*\b"
 )
 """'rated it a 5', 'gave the overall 4 or 5': scale points chosen."""
+
+
+OPTION_COUNTS = _re(
+    r"\bhow\s+many\s+([1-5])'?s(?:\s*(?:and|or|&|\+|,|/)\s*([1-5])'?s)?\b"
+    r"(?![\s,]*(?:(?:and\s+)?[1-5]'?s\b|etc))"
+)
+"""'how many 4s and 5s': those scale points (not 'how many 5s 4s 3s etc', every one)."""
 
 
 OR_BEYOND = _re(
@@ -323,6 +334,42 @@ EXCLUDE = _re(
 )
 
 
+_SEASON = r"(?:fall|autumn|spring|summer|winter)s?"
+_TERM_NOUN = r"(?:semesters?|terms?|sessions?|sections?|offerings?|runs?)"
+
+SEASON_ONLY = _re(
+    r"\b(?:every|each|all(?:\s+(?:the|her|his|their|its))?|only(?:\s+(?:the|her|his|their|its))?|"
+    r"just(?:\s+the)?|in\s+the)\s+" + _SEASON + r"(?:\s+" + _TERM_NOUN + r")?(?:\s+only)?\b"
+    r"(?!\s*'?\d|\s+of\b)"
+    r"|\b" + _SEASON + r"(?:\s+" + _TERM_NOUN + r")?\s+only\b"
+)
+"""'every fall', 'spring semesters only', 'in the spring': the terms of one season, any year."""
+
+
+NO_SUMMER = _re(
+    r"\b(?:excluding|exclude|without|except(?:\s+for)?|leaving\s+out|leave\s+out|ignoring|ignore|"
+    r"not\s+counting|minus|but\s+not|apart\s+from|other\s+than)\s+(?:the\s+|any\s+|her\s+|"
+    r"his\s+|their\s+|its\s+|my\s+|all\s+)?(?:small\s+|tiny\s+|short\s+)?summers?"
+    r"(?:\s+(?:" + _TERM_NOUN + r"|courses?|classes|ones?))?\b"
+    r"|\bregular[\s-]+(?:semesters?|terms?)(?:\s+sections?)?\b"
+    r"|\b(?:fall\s+and\s+spring|spring\s+and\s+fall)\s+(?:semesters?|terms?)\s+only\b"
+)
+"""'excluding the summer sessions', 'her regular-semester sections': no summer term."""
+
+
+SUMMERS = ("Summer 1", "Summer 2", "Full Summer")
+
+
+def season_named(words: str) -> list[str]:
+    """The stored seasons a phrase names ("falls" is Fall, "summer" every summer session)."""
+    word = re.search(r"fall|autumn|spring|summer|winter", words.lower())
+    if word is None:
+        return []
+    return {"fall": ["Fall"], "autumn": ["Fall"], "spring": ["Spring"], "winter": ["Winter"]}.get(
+        word.group(0), list(SUMMERS)
+    )
+
+
 OTHER_SECTION = _re(r"\b(?:the\s+)?other\s+(?:sections?|one)\b")
 
 
@@ -356,7 +403,8 @@ OPEN = _re(
     r"difficult|heavy|light|chill|fun|boring|interesting|useful|"
     r"teacher|lecturer|prof|instructor|teach|teaches|teaching|taught|class|course|"
     r"tell\s+me\s+(?:more\s+)?about|what\s+about|how\s+about|overview|summary|summari[sz]e|"
-    r"(?:full|whole|big|overall)\s+(?:picture|view|impression)|"
+    r"(?:full|whole|big|overall)\s+(?:picture|view|impression)|stands?\s+out|"
+    r"(?:can|could|would|will|please)\s+(?:you\s+)?(?:evaluate|assess|appraise|review)|"
     r"think|thought|opinion|opinions|feel|feelings|reputation|know|take|taking|took|before|"
     r"should|would|could|improv\w*|changed?|changing|evolv\w*|better|worse|best|worst|"
     r"how\s+(?:is|was|are|were|does|did|do)|how's|hows|really|actually|"
@@ -467,7 +515,11 @@ NARROW = _re(
 """'only in CS2500': the follow-up narrows the previous scope rather than starting over."""
 
 
-BREAK_DOWN = _re(r"\b(?:break(?:ing)?|broken|split(?:ting)?)\s+(?:(?:it|that|this|them)\s+)?down\b")
+BREAK_DOWN = _re(
+    r"\b(?:break(?:ing)?|broken|split(?:ting)?)\s+(?:(?:it|that|this|them)\s+)?down\b"
+    r"|\b(?:break(?:ing)?|split(?:ting)?)\s+(?:(?:it|that|this|them)\s+)?(?:up\s+|out\s+)?"
+    r"(?=(?:by|per)\b)"
+)
 
 
 OFFICE_HOURS = _re(r"\boffice\s+hours?\b")
@@ -496,6 +548,8 @@ UNPRINTED: tuple[tuple[str, re.Pattern[str]], ...] = (
         "grades students received",
         _re(r"\b(?:average|mean|median|typical|class|final|course|letter|overall)\s+grades?\b"
             r"|\bgrades?\s+(?:distribution|breakdown|average|curve)\b|\bgpas?\b"
+            r"|\bwhat\s+grades?\s+(?:did|do|does|will|would)\b"
+            r"|\bgrades?\s+(?:did|do)\s+(?:most\s+)?(?:people|students|ppl)\s+(?:get|receive|earn)"
             r"|\b(?:how\s+many|most|more|fewest|fewer|number\s+of|percent(?:age)?\s+of|share\s+of"
             r"|%\s+of)\s+(?:the\s+)?(?:students\s+)?(?:(?:got|get|getting|earned|received?)\s+)?"
             r"(?-i:[ABCDF][+-]?'?s)\b"),
@@ -549,7 +603,8 @@ FILLER_WORDS = frozenset(
     offering offers bother bothered bothering feeling run runs click clicked clicking hit
     getting comes same thing stuff chair dean advisor adviser boss supervisor colleague
     meeting try tried trying right different grad undergrad electives picking i'll i'd i've
-    style own under below above beneath bigger larger greater next beside alongside""".split()  # noqa: SIM905
+    style own under below above beneath bigger larger greater next beside alongside two rest
+    person persons ran""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling

@@ -53,6 +53,10 @@ def scope_sql(scope: Scope) -> tuple[sql.Composable, list[Any]]:
         add("t.sort_key >= %s", scope.term_from)
     if scope.term_to is not None:
         add("t.sort_key <= %s", scope.term_to)
+    if scope.seasons:
+        add("t.season = ANY(%s)", scope.seasons)
+    if scope.exclude_seasons:
+        add("NOT t.season = ANY(%s)", scope.exclude_seasons)
     if scope.sections:
         add("s.section = ANY(%s)", scope.sections)
     if scope.exclude_courses:

@@ -150,6 +150,12 @@ class Entities(BaseModel):
     )
     term_from: int | None = Field(default=None, description="First term sort key (inclusive)")
     term_to: int | None = Field(default=None, description="Last term sort key (inclusive)")
+    seasons: list[str] = Field(
+        default_factory=list, description="'every fall', 'spring semesters only': stored seasons"
+    )
+    exclude_seasons: list[str] = Field(
+        default_factory=list, description="'excluding the summer sessions': seasons left out"
+    )
     sections: list[str] = Field(default_factory=list)
     metric: MetricRef | None = None
     metric_phrase: str | None = Field(

@@ -31,9 +31,11 @@ from rag.answer.vocabulary import (
     LETTER_GRADE,
     MODE,
     NARROW,
+    NO_SUMMER,
     OFFICE_HOURS,
     OPEN,
     OPTION,
+    OPTION_COUNTS,
     OR_BEYOND,
     OUTSIDE,
     OVERALL,
@@ -43,9 +45,11 @@ from rag.answer.vocabulary import (
     RATED_N,
     RATED_TOP,
     SCHEDULE,
+    SEASON_ONLY,
     SMALL,
     STATISTICS,
     STUDENTS_ONLY,
+    SUMMERS,
     SURVEY,
     THRESHOLD_WORDS,
     TIME_TEACHING,
@@ -54,6 +58,7 @@ from rag.answer.vocabulary import (
     VERSUS_DEPT,
     WITHOUT_THEM,
     hours_focus,
+    season_named,
 )
 
 
@@ -129,6 +134,10 @@ def read_early(text: QuestionText, ent: Entities) -> None:
             ent.future = True
     if _consume(text, SMALL):
         ent.small_excluded = True
+    for m in _consume(text, SEASON_ONLY):  # before terms: "every fall" is no one term
+        ent.seasons += [s for s in season_named(m.group(0)) if s not in ent.seasons]
+    if _consume(text, NO_SUMMER):
+        ent.exclude_seasons = list(SUMMERS)
     if _consume(text, SCHEDULE[1]):  # "when are her office hours": a timetable, not a rating
         ent.leftover = [SCHEDULE[0]]
         ent.unprinted = True
@@ -150,6 +159,9 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
     """Set the figure, statistic, options, hours, comparison and scope flags the words name."""
     if text.finditer(DIFFICULTY):
         ent.difficulty = True
+    options: set[int] = set()
+    for m in _consume(text, OPTION_COUNTS):  # "how many 4s and 5s": those two, not all five
+        options |= {int(d) for d in m.groups() if d}
     for statistic, pattern in STATISTICS:
         if _consume(text, pattern) and ent.statistic is None:
             ent.statistic = statistic
@@ -157,7 +169,6 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         ent.versus_dept = True
         _consume(text, VERSUS_DEPT)
     _consume(text, THRESHOLD_WORDS)
-    options: set[int] = set()
     for m in _consume(text, OPTION):
         options |= {int(k[1]) for k, v in m.groupdict().items() if v}
     for m in _consume(text, RATED_N):
@@ -178,6 +189,7 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         ent.all_terms = True
     if text.finditer(ALL_SECTIONS):
         ent.all_sections = True
+    _consume(text, BREAK_DOWN)  # before 'by section': "split that by section"
     if _consume(text, BY_SECTION):
         ent.breakdown = "section"
     if _consume(text, BY_INSTRUCTOR):
@@ -210,7 +222,6 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         ent.narrow = True
     if _consume(text, WITHOUT_THEM):
         ent.without_them = True
-    _consume(text, BREAK_DOWN)
     if _consume(text, MODE) and not ent.hours and ent.statistic is None:
         ent.statistic = "distribution"  # the most common rating: the answers per option
     if _consume(text, OPEN):

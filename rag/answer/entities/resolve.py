@@ -99,6 +99,8 @@ def resolve_asked(
         said = resolve(aside, catalog, metric_index=None, previous=previous)
         if said.names_scope():
             scope = {
+                "seasons": said.seasons,
+                "exclude_seasons": said.exclude_seasons,
                 "courses": said.courses,
                 "subjects": said.subjects,
                 "instructors": said.instructors,
@@ -294,6 +296,8 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
         update.update(terms=terms, term_from=None, term_to=None)
     elif not named_time and not named_course and not new.all_terms:
         update.update(terms=previous.terms, term_from=previous.term_from, term_to=previous.term_to)
+    if not (named_time or new.seasons or new.exclude_seasons or new.all_terms or named_course):
+        update.update(seasons=previous.seasons, exclude_seasons=previous.exclude_seasons)
     if new.metric is None and not (new.metric_phrase or new.figure or new.hours):
         # "and the median?", "how many 5s?": a new statistic of the same question
         update.update(metric=previous.metric, metric_phrase=previous.metric_phrase)

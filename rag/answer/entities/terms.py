@@ -59,6 +59,13 @@ _SINCE = re.compile(r"\b(since|after|from|before|until|through)\s+" + _YEAR + r"
 _BARE_YEAR = re.compile(r"\b" + _YEAR + r"\b")
 
 
+_AND_LATER = re.compile(
+    r"\s*(?:(?:and|or)\s+(?:later|after|beyond|since|onwards?|up)|onwards?)\b",
+    re.I,
+)
+"""After a term: "Fall 2023 and later", "f23 onwards"."""
+
+
 _BOUNDS = {"since", "from", "after", "before", "until", "through"}
 
 
@@ -250,6 +257,11 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
                     ent.term_to = max(keys) - (1 if bound == "before" else 0)
                 prefix = text.masked[: m.start()].rstrip()
                 text.consume(len(prefix) - len(before[-1]), m.end())
+                continue
+            later = _AND_LATER.match(text.masked, m.end())
+            if later is not None and seasons:  # "fall 2023 and later": from that term on
+                ent.term_from = min(year * 10 + SEASONS.index(s) for s in seasons)
+                text.consume(m.start(), later.end())
                 continue
             _add_terms(ent, seasons, year, catalog)
             text.consume(m.start(), m.end())

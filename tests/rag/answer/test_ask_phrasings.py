@@ -430,3 +430,34 @@ def test_a_number_question_that_goes_on_to_ask_what_students_say(
     assert both.answer.startswith("EECE2322 "), both.answer
     assert both.plan["comments"]["filters"]["course"] == "EECE2322", both.plan
     assert both.citations and {q.citation.course_code for q in both.citations} == {"EECE2322"}
+
+
+def test_one_season_or_no_summer_and_a_term_onwards(asker_: Asker, conn_: Conn) -> None:
+    """ "every fall", "spring semesters only", "excluding the summer sessions" scope by season
+    (any year); "fall 2023 and later" is from that term on; "in the spring of that year" is
+    still the one spring a follow-up means."""
+    falls = ask(asker_, conn_, "CS5800 overall rating every fall")
+    assert falls.plan["scope"]["seasons"] == ["Fall"] and falls.facts[0].value == 4.35, falls.facts
+    springs = ask(asker_, conn_, "CS5800 enrolment, spring semesters only")
+    assert springs.facts[0].value == 40, springs.facts
+    assert springs.scope is not None and "spring terms only" in springs.scope.text
+    summer = ask(asker_, conn_, "okafor's overall rating excluding the summer sessions")
+    assert summer.plan["scope"]["exclude_seasons"] == ["Summer 1", "Summer 2", "Full Summer"]
+    assert "leaving out summer terms" in summer.answer, summer.answer
+    later = ask(asker_, conn_, "okafor's overall rating fall 2023 and later")
+    assert later.plan["scope"]["term_from"] is not None and later.facts[0].n == 56, later.facts
+    on = ask(asker_, conn_, "compare CS5800 fall 2023 and spring 2024 on feedback")
+    assert on.plan["scope"]["term_from"] is None, on.plan  # "on feedback" is no "onwards"
+
+
+def test_more_everyday_wording_of_follow_ups_and_declines(asker_: Asker, conn_: Conn) -> None:
+    """ "what grade did most people get" is declined; "how many 4s and 5s" counts those two;
+    "split that by section" ranks the sections; "on how many responses does that rest?" is N."""
+    grade = ask(asker_, conn_, "What grade did most people get in Okafor's CS5800?")
+    assert grade.route == "unanswerable" and "grades" in grade.answer, grade.answer
+    tops = ask(asker_, conn_, "CS5800 spring 2024 overall: how many 4s and 5s?")
+    assert tops.plan["options"] == [5, 4] and tops.facts[0].value == 22, tops.facts
+    split = ask(asker_, conn_, "CS5800 fall 2023 overall rating", "split that by section")
+    assert split.plan["kind"] == "ranking" and split.plan["entity"] == "section", split.plan
+    rest = ask(asker_, conn_, "CS5800 spring 2024 overall", "on how many responses does that rest?")
+    assert rest.facts[0].value == 26, rest.facts
