@@ -417,12 +417,18 @@ def about_someone(scope: Scope) -> bool:
 
 def overview_of(
     entities: Entities, scope: Scope, defaults: Defaults, *, unread: list[str] | None = None
-) -> Overview | Unanswerable:
-    """The whole picture of a person or course; the challenge rating leads when asked how hard."""
+) -> Overview | Comparison | Unanswerable:
+    """The whole picture of a person or course; the challenge rating leads when asked how hard.
+    Of two people or courses ("nunez or kowalczyk? honest take"), both side by side."""
     if defaults.headline is None:
         return Unanswerable(reason="the reports hold no overall rating question")
     challenge = metric_of(entities.challenge) if entities.challenge else None
-    return Overview(scope=scope, headline=challenge or defaults.headline, unread=unread or [])
+    headline = challenge or defaults.headline
+    people = set(scope.instructor_names)
+    if len(people) > 1 or len(scope.courses) > 1:
+        between: Literal["instructors", "courses"] = "instructors" if len(people) > 1 else "courses"
+        return Comparison(metric=headline, scope=scope, between=between, whole=True)
+    return Overview(scope=scope, headline=headline, unread=unread or [])
 
 
 def _verdict_asked(question: str, entities: Entities, intent: Intent | None) -> bool:
@@ -433,8 +439,8 @@ def _verdict_asked(question: str, entities: Entities, intent: Intent | None) -> 
         return False
     if entities.unprinted or entities.future or entities.outside:
         return False
-    if intent is not None and intent.kind not in ("average",):
-        return False
+    if intent is not None and intent.kind not in ("average", "comparison"):
+        return False  # "okafor or lee? honest take": the two compared as wholes (overview_of)
     unread = {w.lower() for phrase in entities.leftover for w in phrase.split()}
     if unread & EVERYDAY:
         return False

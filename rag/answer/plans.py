@@ -30,6 +30,9 @@ class Scope(BaseModel):
     term_to: int | None = None
     seasons: list[str] = Field(default_factory=list, description="Stored seasons ('Fall')")
     exclude_seasons: list[str] = Field(default_factory=list)
+    exclude_small: bool = Field(
+        default=False, description=f"Leave out sections under {DEFAULT_MIN_RESPONSES} responses"
+    )
     sections: list[str] = Field(default_factory=list)
     exclude_courses: list[str] = Field(default_factory=list)
     exclude_subjects: list[str] = Field(default_factory=list)
@@ -58,6 +61,8 @@ class Scope(BaseModel):
         if self.exclude_seasons:
             left = " or ".join(s.lower() for s in _named_seasons(self.exclude_seasons))
             parts.append(f"leaving out {left} terms")
+        if self.exclude_small:
+            parts.append(f"leaving out sections under {DEFAULT_MIN_RESPONSES} responses")
         if self.source == "survey":
             parts.append("instructors' own surveys")
         left_out = [*self.exclude_courses, *(f"{s} courses" for s in self.exclude_subjects)]
@@ -278,6 +283,7 @@ def scope_of(entities: Entities) -> Scope:
         term_to=entities.term_to,
         seasons=list(entities.seasons),
         exclude_seasons=list(entities.exclude_seasons),
+        exclude_small=entities.small_excluded,
         sections=list(entities.sections),
         exclude_courses=list(entities.exclude_courses),
         exclude_subjects=list(entities.exclude_subjects),

@@ -325,7 +325,9 @@ SMALL = _re(
     r"\b(?:ignor\w*|exclud\w*|leav\w*\s+out|skip\w*|without|drop\w*|no)\s+(?:the\s+)?"
     r"(?:tiny|small|little|low[\s-]n)\s+(?:sections?|classes|ones)\b"
 )
-""""ignoring tiny sections" restates the default (rankings skip sections under 5 responses)."""
+""""ignoring tiny sections" restates the default of rankings (which skip sections under 5
+responses); for a pooled figure it leaves those sections out ("enrolled, leaving out the small
+section")."""
 
 
 EXCLUDE = _re(
@@ -528,7 +530,8 @@ OFFICE_HOURS = _re(r"\boffice\s+hours?\b")
 SCHEDULE: tuple[str, re.Pattern[str]] = (
     "schedules (when or where a class, an exam or office hours is)",
     _re(
-        r"\b(?:when|where|what\s+time)\s+(?:are|is|do|does|will)\b(?![^?.!]{0,40}\bspen[dt]\b)"
+        r"\bhow\s+many\s+office\s+hours?\b"
+        r"|\b(?:when|where|what\s+time)\s+(?:are|is|do|does|will)\b(?![^?.!]{0,40}\bspen[dt]\b)"
         r"(?=[^?.!]{0,40}\b(?:office"
         r"\s+hours?|meet|meets|meeting|lectures?|labs?|exams?|finals?|midterms?)\b)"
     ),
@@ -604,7 +607,8 @@ FILLER_WORDS = frozenset(
     getting comes same thing stuff chair dean advisor adviser boss supervisor colleague
     meeting try tried trying right different grad undergrad electives picking i'll i'd i've
     style own under below above beneath bigger larger greater next beside alongside two rest
-    person persons ran""".split()  # noqa: SIM905
+    person persons ran looking rumours rumors freshman freshmen sophomore junior senior
+    transfer first account counted""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling
@@ -615,7 +619,7 @@ correction (else "pulse" became "pls")."""
 COMMENTS_TOO = _re(
     r"(?:\s*(?:,|;|\band\b|\balso\b)\s*)+(?=(?:what|how)\s+(?:do|did|are|were)\s+(?:the\s+)?"
     r"(?:students|people|they|commenters)\s+(?:still\s+|most\s+)?(?:like|love|enjoy|say|saying|"
-    r"said|think|complain\w*|unhappy|happy|praise|hate|feel)\b|(?:do|does|did)\s+(?:the\s+)?"
+    r"said|think|complain\w*|unhappy|happy|praise|hate|feel|tell|telling|write|writing)\b|(?:do|does|did)\s+(?:the\s+)?"
     r"comments\s+(?:back|agree|support|match|say|confirm)|what\s+(?:do|did)\s+(?:the\s+)?"
     r"comments\s+say)"
 )

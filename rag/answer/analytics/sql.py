@@ -11,7 +11,7 @@ from typing import Any
 from psycopg import sql
 
 from rag.answer.analytics.means import weighted_mean
-from rag.answer.plans import Metric, Scope
+from rag.answer.plans import DEFAULT_MIN_RESPONSES, Metric, Scope
 
 WEIGHTED = "Σ course_mean·responses / Σ responses (weighted by responses)"
 
@@ -57,6 +57,8 @@ def scope_sql(scope: Scope) -> tuple[sql.Composable, list[Any]]:
         add("t.season = ANY(%s)", scope.seasons)
     if scope.exclude_seasons:
         add("NOT t.season = ANY(%s)", scope.exclude_seasons)
+    if scope.exclude_small:  # "leaving out the small section": its respondents
+        add("s.responses_incl_declines - coalesce(s.declines, 0) >= %s", DEFAULT_MIN_RESPONSES)
     if scope.sections:
         add("s.section = ANY(%s)", scope.sections)
     if scope.exclude_courses:

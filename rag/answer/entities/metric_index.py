@@ -62,6 +62,7 @@ SYNONYMS = {
     "explanation": "clearly",
     "explanations": "clearly",
     "grading": "evaluated",
+    "grades": "evaluated",
     "graders": "evaluated",
     "grader": "evaluated",
     "marking": "evaluated",

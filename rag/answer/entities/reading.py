@@ -99,7 +99,8 @@ def split_aside(question: str) -> tuple[str, str]:
     psychology and keeps saying she's the best.", "For a senate memo I need one figure:"):
     sentences in the first person that ask nothing, where another sentence asks (ends in "?"),
     and a first-person lead-in ending in a colon. The aside may name who or what is meant, never
-    what to compute. ("", question) when nothing is aside."""
+    what to compute. ("", question) when nothing is aside. (Any sentence that asks nothing is
+    too wide: "heard lin alg destroys people. accurate?", "fall 2023 number pls".)"""
     parts = [p for p in _SENTENCE_END.split(question.strip()) if p]
     asks = any(p.endswith("?") for p in parts)
     aside, asked = [], []
@@ -134,6 +135,8 @@ def read_early(text: QuestionText, ent: Entities) -> None:
             ent.future = True
     if _consume(text, SMALL):
         ent.small_excluded = True
+    if _consume(text, FIRST_TO_LAST):  # before terms: "their latest semester" is no one term
+        ent.breakdown = "term"
     for m in _consume(text, SEASON_ONLY):  # before terms: "every fall" is no one term
         ent.seasons += [s for s in season_named(m.group(0)) if s not in ent.seasons]
     if _consume(text, NO_SUMMER):

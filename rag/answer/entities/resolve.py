@@ -63,7 +63,8 @@ def resolve(
     phrase = " ".join(
         w for w in metric_words(text.masked).split() if w not in FUNCTION_WORDS | FILLER_WORDS
     )
-    if not phrase and ent.overall_word and not (ent.figure or ent.hours or ent.evaluative):
+    whole_asked = ent.evaluative and not _RATING_WORD.search(text.original)
+    if not phrase and ent.overall_word and not (ent.figure or ent.hours or whole_asked):
         phrase = "overall"  # "okafor vs lee overall": the overall rating (not "how is she overall")
     if ent.difficulty and metric_index is not None:
         ent.challenge = metric_index.match("challenging")
@@ -111,6 +112,10 @@ def resolve_asked(
             }
             previous = (previous or Entities()).model_copy(update=scope)
     return asked, resolve(asked, catalog, metric_index=metric_index, previous=previous)
+
+
+_RATING_WORD = re.compile(r"\b(?:rat(?:e|ed|es|ing|ings)|scored?|scores|numbers?)\b", re.I)
+"""'how did she rate overall' asks for the overall rating, 'how is she overall' for all of it."""
 
 
 PERSON_REFERENCE = re.compile(

@@ -461,3 +461,23 @@ def test_more_everyday_wording_of_follow_ups_and_declines(asker_: Asker, conn_: 
     assert split.plan["kind"] == "ranking" and split.plan["entity"] == "section", split.plan
     rest = ask(asker_, conn_, "CS5800 spring 2024 overall", "on how many responses does that rest?")
     assert rest.facts[0].value == 26, rest.facts
+
+
+def test_verdicts_on_two_compare_and_small_sections_can_be_left_out(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "okafor or lee? honest take" compares the two as wholes; "how many office hours" is a
+    timetable; "and how did she rate overall" is the overall rating; "leaving out the small
+    section" drops sections under 5 responses from a pooled figure."""
+    two = ask(asker_, conn_, "CS5800: okafor or lee? honest take pls")
+    ratings = two.plan.get("ratings", two.plan)
+    assert ratings["kind"] == "comparison" and ratings["whole"], two.plan
+    office = ask(asker_, conn_, "How many office hours per week does Okafor hold?")
+    assert office.route == "unanswerable", office.answer
+    overall = ask(asker_, conn_, "Lee's feedback in DS5110", "and how did she rate overall?")
+    assert overall.plan["metric"]["text"] == base.OVERALL, overall.plan
+    pooled = ask(asker_, conn_, "total enrollment across all reports")
+    small = ask(
+        asker_, conn_, "total enrollment across all reports, leaving out the small sections"
+    )
+    assert small.plan["scope"]["exclude_small"] and small.facts[0].value == pooled.facts[0].value
