@@ -17,7 +17,7 @@ from rag.answer.analytics.facts import (
 )
 from rag.answer.analytics.sql import SECTIONS_FROM, scope_sql
 from rag.answer.answers import Evidence, Fact
-from rag.answer.plans import Average, Count, Distribution, HoursPerWeek, Metric
+from rag.answer.plans import Average, Count, Distribution, HoursPerWeek, Metric, Scope
 from rag.answer.vocabulary import scale_of
 
 
@@ -158,6 +158,20 @@ def run_count(conn: Conn, plan: Count) -> Evidence:
             for r in courses[:MAX_SECTIONS_LISTED]
         ]  # fmt: skip
     return found_evidence(plan, facts, searched)
+
+
+def hours_prompt(conn: Conn, scope: Scope) -> str | None:
+    """The hours-per-week prompt most sections in scope print (None where none prints one)."""
+    where, params = scope_sql(scope)
+    row = conn.execute(
+        sql.SQL(
+            "SELECT fc.prompt FROM frequency_counts fc JOIN sections s ON s.id = fc.section_id"
+            " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
+            " WHERE {where} GROUP BY fc.prompt ORDER BY count(*) DESC LIMIT 1"
+        ).format(where=where),
+        params,
+    ).fetchone()
+    return None if row is None else str(row["prompt"])
 
 
 def run_hours(conn: Conn, plan: HoursPerWeek) -> Evidence:

@@ -11,7 +11,7 @@ from core.auth.access import EVERYTHING, Access
 from core.db import Conn
 from enrichment.detector import DETECTOR_VERSION
 from rag.answer.analytics.averages import run_average
-from rag.answer.analytics.distributions import run_hours
+from rag.answer.analytics.distributions import hours_prompt, run_hours
 from rag.answer.analytics.facts import found_evidence, no_evidence
 from rag.answer.analytics.means import score_means
 from rag.answer.analytics.rankings import run_comparison
@@ -48,16 +48,9 @@ def run_overview(conn: Conn, plan: Overview) -> Evidence:
                 f" question: {row['question']!r}",
             )
         )
-    prompt = conn.execute(
-        sql.SQL(
-            "SELECT fc.prompt FROM frequency_counts fc JOIN sections s ON s.id = fc.section_id"
-            " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
-            " WHERE {where} GROUP BY fc.prompt ORDER BY count(*) DESC LIMIT 1"
-        ).format(where=where),
-        params,
-    ).fetchone()
+    prompt = hours_prompt(conn, plan.scope)
     if prompt is not None:
-        hours = run_hours(conn, HoursPerWeek(prompt=prompt["prompt"], scope=plan.scope))
+        hours = run_hours(conn, HoursPerWeek(prompt=prompt, scope=plan.scope))
         facts += hours.facts
     return found_evidence(plan, facts, f"{plan.scope.describe()} as a whole")
 

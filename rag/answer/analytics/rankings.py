@@ -9,6 +9,7 @@ from psycopg import sql
 
 from core.db import Conn
 from rag.answer.analytics.averages import MAX_SECTIONS_LISTED
+from rag.answer.analytics.distributions import hours_prompt
 from rag.answer.analytics.facts import (
     as_printed,
     found_evidence,
@@ -151,15 +152,8 @@ def _side_by_side(conn: Conn, plan: Comparison, entity: str, keys: list[Any]) ->
         for q in questions
         if int(q["id"]) != plan.metric.question_id
     ]
-    prompts = conn.execute(
-        sql.SQL(
-            "SELECT fc.prompt FROM frequency_counts fc JOIN sections s ON s.id = fc.section_id"
-            " JOIN courses c ON c.id = s.course_id JOIN terms t ON t.id = s.term_id"
-            " WHERE {where} GROUP BY fc.prompt ORDER BY count(*) DESC LIMIT 1"
-        ).format(where=where),
-        params,
-    ).fetchall()
-    metrics += [Metric(kind="hours", text=r["prompt"]) for r in prompts]
+    prompt = hours_prompt(conn, plan.scope)
+    metrics += [Metric(kind="hours", text=prompt)] if prompt is not None else []
     facts = []
     for metric in metrics:
         rows, _ = grouped(
