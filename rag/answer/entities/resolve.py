@@ -301,6 +301,8 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
         update.update(terms=terms, term_from=None, term_to=None)
     elif not named_time and not named_course and not new.all_terms:
         update.update(terms=previous.terms, term_from=previous.term_from, term_to=previous.term_to)
+        if new.seasons:  # "and every fall?": that season in every year of the range, not one term
+            update["terms"] = []
     if not (named_time or new.seasons or new.exclude_seasons or new.all_terms or named_course):
         update.update(seasons=previous.seasons, exclude_seasons=previous.exclude_seasons)
     if new.metric is None and not (new.metric_phrase or new.figure or new.hours):

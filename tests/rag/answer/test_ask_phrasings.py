@@ -446,6 +446,8 @@ def test_one_season_or_no_summer_and_a_term_onwards(asker_: Asker, conn_: Conn) 
     assert "leaving out summer terms" in summer.answer, summer.answer
     later = ask(asker_, conn_, "okafor's overall rating fall 2023 and later")
     assert later.plan["scope"]["term_from"] is not None and later.facts[0].n == 56, later.facts
+    every = ask(asker_, conn_, "okafor's overall rating in fall 2023", "and every fall?")
+    assert every.plan["scope"]["terms"] == [] and every.plan["scope"]["seasons"] == ["Fall"]
     on = ask(asker_, conn_, "compare CS5800 fall 2023 and spring 2024 on feedback")
     assert on.plan["scope"]["term_from"] is None, on.plan  # "on feedback" is no "onwards"
 
