@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from psycopg import sql
 
@@ -135,11 +136,7 @@ def run_count(conn: Conn, plan: Count) -> Evidence:
             " WHERE si.section_id = ANY(%s) GROUP BY name ORDER BY count(*) DESC, name",
             (row["ids"],),
         ).fetchall()
-        facts += [
-            Fact(label=f"taught by {r['name']} (sections)", value=int(r["sections"]), n=None,
-                 source=f"section_instructors: {sections_text(r['ids'])}")
-            for r in people[:MAX_SECTIONS_LISTED]
-        ]  # fmt: skip
+        facts += _sections_of(people, prefix="taught by ", table="section_instructors")
         if len(people) == 1:  # "who taught it?" then "his overall number?"
             evidence = found_evidence(plan, facts, searched)
             evidence.answered = [int(i) for i in people[0]["person_ids"]]
@@ -152,12 +149,17 @@ def run_count(conn: Conn, plan: Count) -> Evidence:
             " GROUP BY c.code, c.title ORDER BY count(*) DESC, c.code",
             (row["ids"],),
         ).fetchall()
-        facts += [
-            Fact(label=f"{r['name']} (sections)", value=int(r["sections"]), n=None,
-                 source=f"sections: {sections_text(r['ids'])}")
-            for r in courses[:MAX_SECTIONS_LISTED]
-        ]  # fmt: skip
+        facts += _sections_of(courses, prefix="", table="sections")
     return found_evidence(plan, facts, searched)
+
+
+def _sections_of(rows: list[dict[str, Any]], *, prefix: str, table: str) -> list[Fact]:
+    """How many sections each listed person or course holds ("taught by X (sections)")."""
+    return [
+        Fact(label=f"{prefix}{r['name']} (sections)", value=int(r["sections"]), n=None,
+             source=f"{table}: {sections_text(r['ids'])}")
+        for r in rows[:MAX_SECTIONS_LISTED]
+    ]  # fmt: skip
 
 
 def hours_prompt(conn: Conn, scope: Scope) -> str | None:
