@@ -185,7 +185,8 @@ def read_courses(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
     _bare_numbers(text, catalog, ent)
     for m in text.finditer(re.compile(r"\b([A-Z]{2,4})\b")):
         if m.group(1) in catalog.subjects and m.group(1) not in ent.subjects:
-            ent.subjects.append(m.group(1))
+            if not any(c.startswith(m.group(1)) for c in ent.courses):  # "CS5800, a CS course"
+                ent.subjects.append(m.group(1))
             text.consume(m.start(), m.end())
     if not ent.courses:  # "any good professors in cs", "best lecturer for econ": a subject
         for m in text.finditer(  # code or spoken abbreviation ending the question

@@ -99,11 +99,16 @@ def resolve_asked(
     if aside:
         said = resolve(aside, catalog, metric_index=None, previous=previous)
         if said.names_scope():
+            bare = resolve(asked, catalog, metric_index=None, previous=previous)
             scope = {
                 "seasons": said.seasons,
                 "exclude_seasons": said.exclude_seasons,
                 "courses": said.courses,
-                "subjects": said.subjects,
+                # "I chair the EECE dept": the asker's department scopes "which course is best?"
+                # but not a question that names its own course or person
+                "subjects": (previous.subjects if previous else [])
+                if bare.courses or bare.instructors
+                else said.subjects,
                 "instructors": said.instructors,
                 "terms": said.terms,
                 "term_from": said.term_from,

@@ -347,6 +347,29 @@ def test_an_aside_about_the_asker_names_context_not_the_measure() -> None:
     assert split_aside("as chair: what was the mean?")[0] == ""
 
 
+def test_the_askers_own_department_scopes_only_what_names_no_course_or_person(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "I chair the EECE department." is who asks: it scopes "which course was best?" to EECE,
+    but a question naming its own person or course is not narrowed by it, and "a CS student"
+    next to CS5800 adds no second filter."""
+    chair = ask(
+        asker_,
+        conn_,
+        "I chair the CS department. What was Ramanathan's overall rating?",
+    )
+    assert chair.facts and "CS courses" not in chair.answer, chair.answer
+    assert chair.plan["scope"]["subjects"] == [], chair.plan
+    ranked = ask(
+        asker_, conn_, "I chair the CS department. Which course had the best overall rating?"
+    )
+    assert ranked.plan["kind"] == "ranking" and ranked.plan["scope"]["subjects"] == ["CS"]
+    assert {f.label.split()[1].rstrip(":") for f in ranked.facts} <= {"CS5800"}, ranked.facts
+    parent = ask(asker_, conn_, "As a parent of a CS student, how is CS5800?")
+    ratings = parent.plan.get("ratings", parent.plan)
+    assert ratings["scope"]["courses"] == ["CS5800"] and not ratings["scope"]["subjects"]
+
+
 def test_everyday_questions_of_second_language_speakers_parents_and_deans(
     asker_: Asker, conn_: Conn
 ) -> None:
