@@ -56,13 +56,17 @@ def _parse(
 
         return parse_pdf(data, filename=filename, sha256=sha256, max_pages=limits.max_pages)
     if media_type == XLSX:
-        from ingestion.parsers.survey_table import is_trace_workbook, parse_survey_xlsx
-        from ingestion.parsers.xlsx import parse_xlsx
+        from ingestion.parsers.survey_table import is_trace_sheet, parse_survey_rows
+        from ingestion.parsers.workbook import read_workbook
+        from ingestion.parsers.xlsx import parse_xlsx_rows
 
-        if is_trace_workbook(data, filename, limits):
-            return parse_xlsx(data, filename=filename, sha256=sha256, limits=limits)
-        return parse_survey_xlsx(
-            data, filename=filename, sha256=sha256, fields=fields, limits=limits
+        # one load of the workbook decides its kind and feeds its parser (openpyxl's load was
+        # a fifth of parsing an xlsx, and deciding the kind loaded it once more)
+        main, comments = read_workbook(data, filename, limits)
+        if is_trace_sheet(main):
+            return parse_xlsx_rows(main, comments, filename=filename, sha256=sha256)
+        return parse_survey_rows(
+            main, filename=filename, sha256=sha256, fields=fields, limits=limits
         )
     if media_type == HTML:
         from ingestion.parsers.blue_html import parse_blue_html

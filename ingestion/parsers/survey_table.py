@@ -167,7 +167,25 @@ def parse_survey_xlsx(
 ) -> ParsedReport:
     """An xlsx survey export (Microsoft Forms, or a spreadsheet of responses): the first
     sheet, under the xlsx caps (zip bombs, declared and real sizes)."""
-    rows = [[text_of(_cell(v)) for v in row] for row in first_sheet(data, filename, limits)]
+    return parse_survey_rows(
+        first_sheet(data, filename, limits),
+        filename=filename,
+        sha256=sha256,
+        fields=fields,
+        limits=limits,
+    )
+
+
+def parse_survey_rows(
+    sheet: Sequence[Sequence[Any]],
+    *,
+    filename: str,
+    sha256: str,
+    fields: UploadFields,
+    limits: ParseLimits,
+) -> ParsedReport:
+    """An xlsx survey export from its first sheet's rows (ingestion.parse reads them once)."""
+    rows = [[text_of(_cell(v)) for v in row] for row in sheet]
     builder = SurveyBuilder(filename=filename, layout="survey-xlsx", fields=fields)
     read_table(builder, rows, limits)
     return builder.build(sha256=sha256)
@@ -195,5 +213,9 @@ TRACE_MARKS = frozenset({"question text", "responses incl declines"})
 def is_trace_workbook(data: bytes, filename: str, limits: ParseLimits) -> bool:
     """A TRACE Excel export has a `Question Text` header or a `Responses Incl Declines` key
     among its first rows; anything else is a survey export."""
-    rows = first_sheet(data, filename, limits)
+    return is_trace_sheet(first_sheet(data, filename, limits))
+
+
+def is_trace_sheet(rows: Sequence[Sequence[Any]]) -> bool:
+    """`is_trace_workbook` on the first sheet's rows."""
     return any(text_of(v).lower() in TRACE_MARKS for row in rows[:60] for v in row)

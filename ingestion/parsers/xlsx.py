@@ -281,6 +281,13 @@ def parse_xlsx(
 ) -> ParsedReport:
     """Read a TRACE Excel export into a ParsedReport; ParseError names what is missing."""
     main, comment_rows = read_workbook(data, filename, limits or ParseLimits())
+    return parse_xlsx_rows(main, comment_rows, filename=filename, sha256=sha256)
+
+
+def parse_xlsx_rows(
+    main: list[Row], comment_rows: list[Row] | None, *, filename: str, sha256: str
+) -> ParsedReport:
+    """A TRACE Excel export from its sheets' rows (ingestion.parse reads the workbook once)."""
     p = _Parser(filename)
     head = next((i for i, r in enumerate(main) if any(_norm(v) == "questiontext" for v in r)), None)
     if head is None:
