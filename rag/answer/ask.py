@@ -454,6 +454,8 @@ class Asker:
             entities = entities.model_copy(
                 update={"answered": answered_people(conn, evidence.answered)}
             )
+        if evidence.answered_course:  # what "there", "that class", "it" mean in the next turn
+            entities = entities.model_copy(update={"answered_course": evidence.answered_course})
         if entities.read_as:  # "last fall": say which term it was read as
             evidence = evidence.model_copy(update={"notes": [*entities.read_as, *evidence.notes]})
         conn.commit()  # no transaction stays open while a model writes

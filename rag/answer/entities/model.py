@@ -201,6 +201,14 @@ class Entities(BaseModel):
         description="The people this turn's answer singled out (a ranking's first, the one who"
         " taught): whom 'his', 'her', 'that person' mean in the next turn",
     )
+    refers_to_course: bool = Field(
+        default=False, description="'there', 'that course', 'it': a course an earlier turn ranked"
+    )
+    answered_course: str | None = Field(
+        default=None,
+        description="The course this turn's answer put first in a ranking: what 'there', 'that"
+        " class', 'it' mean in the next turn",
+    )
     season_of_that_year: str | None = None
     year_shift: int = Field(
         default=0, description="'and the year before?': the previous turn's terms a year earlier"

@@ -56,6 +56,7 @@ def resolve(
     vocabulary = known[0] | PATTERN_WORDS | EVERYDAY | FILLER_WORDS
     read_instructors(text, catalog, ent, vocabulary=vocabulary)
     ent.refers_to_person = PERSON_REFERENCE.search(text.masked) is not None  # names masked
+    ent.refers_to_course = COURSE_REFERENCE.search(text.masked) is not None
     settle_ambiguous(text, catalog, ent)
     _descriptors(text, catalog, ent)
     ent.plain = names_masked(text.original, spelled, text.masked)
@@ -131,6 +132,15 @@ PERSON_REFERENCE = re.compile(
 """'his overall number', 'that person's explanations': someone an earlier turn named (used only
 in a follow-up, and only when the last answer singled someone out). "persons": spelling
 correction's reading of "person"."""
+
+COURSE_REFERENCE = re.compile(
+    r"\b(?:(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)there|it|its|(?:that|this|the\s+same|"
+    r"the\s+(?:top|first|winning))\s+(?:course|class|module|one))\b",
+    re.I,
+)
+"""'how many students there said 13-16 hours?', 'is it worth taking?': the course an earlier
+ranking put first (used only in a follow-up that names no course, after a ranking of courses;
+"is there", "are there" ask whether something exists)."""
 
 
 def names_masked(original: str, spelled: str, masked: str) -> str:
@@ -277,7 +287,7 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
     "only" it narrows the old scope instead of replacing it.
     """
     update: dict[str, object] = {}
-    named_course = bool(new.courses or new.unknown_courses or new.subjects)
+    named_course = _names_course(new)
     named_time = bool(new.terms or new.term_from is not None or new.term_to is not None)
     terms = previous_terms(new, previous)
     if named_course and new.versus_previous and previous.courses:
@@ -329,12 +339,21 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
             update["breakdown"] = previous.breakdown
     if new.without_them and previous.figure == "responses" and not new.figure:
         update["figure"] = "respondents"  # "including declines" then "and excluding them?"
+    # the one a ranking put first, asked about anew (not ranked again): "which prof had X in
+    # F22?" then "his overall number that semester?"; "which class ate up the most hours?" then
+    # "how many students there said 13-16?"
     if new.refers_to_person and not new.instructors and previous.answered:
-        # "which prof had X in F22?" then "his overall number that semester?": that person
         update["instructors"] = list(previous.answered)
-    update["intent"] = previous.intent
+    elif new.refers_to_course and previous.answered_course and not _names_course(new):
+        update.update(courses=[previous.answered_course], subjects=[], sections=[])
+    else:
+        update["intent"] = previous.intent
     update["topic"] = previous.topic
     return new.model_copy(update=update)
+
+
+def _names_course(ent: Entities) -> bool:
+    return bool(ent.courses or ent.unknown_courses or ent.subjects)
 
 
 def _inherit_scope(new: Entities, previous: Entities, update: dict[str, object]) -> None:

@@ -250,6 +250,31 @@ def test_his_her_and_that_person_mean_whom_the_last_answer_singled_out(
     assert no_one.scope is not None and "Lee" not in no_one.scope.text, no_one.scope
 
 
+def test_there_that_class_and_it_mean_the_course_a_ranking_put_first(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """After a ranking of courses, "there", "that class", "it" are its first, asked about anew
+    (not ranked again); "is she good?" after a ranking of people is that person's rating; "and
+    in spring 2024?" names no one and ranks again; "are there any..." refers to nothing."""
+    best = "which course had the highest overall rating?"
+    ranked = ask(asker_, conn_, best)
+    top = ranked.facts[0].label.split()[1]
+    for follow_up in ("how many students were enrolled there?", "how many took that class?"):
+        there = ask(asker_, conn_, best, follow_up)
+        assert there.plan["kind"] != "ranking", (follow_up, there.plan)
+        assert there.plan["scope"]["courses"] == [top], (follow_up, there.plan)
+    worth = ask(asker_, conn_, best, "is it worth taking?")
+    ratings = worth.plan.get("ratings", worth.plan)
+    assert ratings["kind"] != "ranking" and ratings["scope"]["courses"] == [top], worth.plan
+    again = ask(asker_, conn_, best, "and in spring 2024?")
+    assert again.plan["kind"] == "ranking" and not again.plan["scope"]["courses"], again.plan
+    she = ask(
+        asker_, conn_, "which prof had the lowest overall rating in fall 2023?", "is she good?"
+    )
+    assert she.plan.get("ratings", she.plan)["kind"] != "ranking", she.plan
+    assert she.scope is not None and "Hannah Lee" in she.scope.text, she.scope
+
+
 def test_comments_about_a_person_stored_once_per_subject_are_theirs_only(
     asker_: Asker, conn_: Conn
 ) -> None:
