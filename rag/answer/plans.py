@@ -76,6 +76,8 @@ class Scope(BaseModel):
         rest = self.model_copy(update={"instructor_names": []}).describe()
         if people and rest == "all reports":
             return f"for {people}"
+        if rest.startswith("leaving out"):  # "for José Núñez, leaving out summer terms"
+            return f"for {people}, {rest}" if people else f"in all reports, {rest}"
         return f"for {people} in {rest}" if people else f"in {rest}"
 
 

@@ -115,6 +115,37 @@ def split_aside(question: str) -> tuple[str, str]:
     return " ".join(aside), " ".join(asked)
 
 
+_INTRODUCTION = re.compile(
+    r"^\W*(?:(?:hi|hello|hey)\b[,!]?\s*)?(?:(?:i'?m|i\s+am|this\s+is|my\s+name\s+is)\s+"
+    r"(?P<name>[^.,;:!?]{3,60}?)|(?P<named>[^.,;:!?]{3,60}?)\s+here)\s*[.,;:!-]+\s+(?P<rest>\S.*)$",
+    re.I | re.S,
+)
+
+_FIRST_TO_THIRD = {
+    "i": "she", "me": "her", "my": "her", "mine": "hers", "myself": "herself", "am": "is",
+    "i'm": "she is", "im": "she is", "i've": "she has", "i'd": "she would", "i'll": "she will",
+}  # fmt: skip
+_FIRST_PERSON_WORD = re.compile(r"(?<![\w'])(?:" + "|".join(_FIRST_TO_THIRD) + r")(?![\w'])", re.I)
+
+
+def split_introduction(question: str) -> tuple[str, str]:
+    """("José Núñez", the rest) for a question that opens by saying who asks ("I'm José Núñez.
+    How am I doing?", "Priya Ramanathan here. How have my sections gone?"); ("", question)
+    otherwise. Whether the name is a person the reports hold is the caller's to check."""
+    m = _INTRODUCTION.match(question.strip())
+    if m is None:
+        return "", question
+    return (m.group("name") or m.group("named")).strip(), m.group("rest")
+
+
+def about_them(name: str, text: str) -> str:
+    """The asker's words about themselves as a question about the person they said they are:
+    "how am I doing", "my sections" read as "José Núñez: how is she doing", "her sections" (an
+    instructor asking about their own reports; the pronoun stands for any person)."""
+    third = _FIRST_PERSON_WORD.sub(lambda m: _FIRST_TO_THIRD[m.group(0).lower()], text)
+    return f"{name}: {third}"
+
+
 def read_preamble(text: QuestionText) -> None:
     """Reads past the asker's role at the start (PREAMBLE) and words describing how a section
     was taught (CO_TAUGHT): neither says what to compute."""

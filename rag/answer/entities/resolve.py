@@ -20,11 +20,13 @@ from rag.answer.entities.reading import (
     EVERYDAY,
     KNOWN_WORDS,
     PATTERN_WORDS,
+    about_them,
     correct_spelling,
     read_early,
     read_preamble,
     read_vocabulary,
     split_aside,
+    split_introduction,
 )
 from rag.answer.entities.terms import previous_terms, read_sections, read_terms
 from rag.answer.entities.text import WORD, QuestionText, fold
@@ -96,6 +98,11 @@ def resolve_asked(
     the people, courses and terms the aside names as context, the way a follow-up reads the turn
     before: "Is Dr. O'Brien-Smith a good teacher? My son has her for psychology and keeps saying
     she's the best" asks about O'Brien-Smith in psychology, and "the best" ranks nothing."""
+    name, rest = split_introduction(question)
+    if name:  # "I'm José Núñez. How am I doing?": the asker's own reports
+        said = resolve(name, catalog, metric_index=None)
+        if said.instructors and not (said.courses or said.terms or said.leftover):
+            question = about_them(name, rest)
     aside, asked = split_aside(question)
     if aside:
         said = resolve(aside, catalog, metric_index=None, previous=previous)

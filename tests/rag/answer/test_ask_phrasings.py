@@ -395,6 +395,29 @@ def test_the_askers_own_department_scopes_only_what_names_no_course_or_person(
     assert ratings["scope"]["courses"] == ["CS5800"] and not ratings["scope"]["subjects"]
 
 
+def test_an_instructor_who_says_who_they_are_asks_about_their_own_reports(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "I'm Hannah Lee." or "Priya Ramanathan here." opens a question about the asker's own
+    reports: "my", "I", "me" are that person; an introduction naming nobody the reports hold
+    ("I'm a parent.") changes nothing."""
+    from rag.answer.entities.reading import split_introduction
+
+    assert split_introduction("Priya Ramanathan here. How did my sections go?") == (
+        "Priya Ramanathan",
+        "How did my sections go?",
+    )
+    assert split_introduction("how many students did I have in CS5800?")[0] == ""
+    mine = ask(asker_, conn_, "Hi, I'm Hannah Lee. What was my overall rating in fall 2023?")
+    assert mine.plan["kind"] == "average" and mine.plan["scope"]["instructor_names"], mine.plan
+    assert mine.scope is not None and "Hannah Lee" in mine.scope.text, mine.scope
+    here = ask(asker_, conn_, "Chinedu Okafor here. How did my CS5800 sections go overall?")
+    scope = here.plan.get("ratings", here.plan)["scope"]
+    assert scope["courses"] == ["CS5800"] and scope["instructor_names"] == ["Chinedu Okafor"]
+    parent = ask(asker_, conn_, "I'm a parent. What was the overall rating of CS5800?")
+    assert parent.plan["scope"]["instructor_names"] == [], parent.plan
+
+
 def test_everyday_questions_of_second_language_speakers_parents_and_deans(
     asker_: Asker, conn_: Conn
 ) -> None:
