@@ -108,6 +108,19 @@ class Catalog:
     def newest(self) -> TermRef | None:
         return self.terms[-1] if self.terms else None
 
+    def newest_of(
+        self, courses: list[str], subjects: list[str], instructor_ids: set[int]
+    ) -> TermRef | None:
+        """The newest term in which the named courses, subjects and people have a section."""
+        keys = [
+            key
+            for code, key, person in self.offerings
+            if (not courses or code in courses)
+            and (not subjects or any(code.startswith(s) for s in subjects))
+            and (not instructor_ids or person in instructor_ids)
+        ]
+        return next((t for t in self.terms if keys and t.sort_key == max(keys)), None)
+
 
 class MetricRef(BaseModel):
     """A rating question (by id) or the hours-per-week frequency block (by prompt)."""
@@ -212,6 +225,13 @@ class Entities(BaseModel):
     season_of_that_year: str | None = None
     year_shift: int = Field(
         default=0, description="'and the year before?': the previous turn's terms a year earlier"
+    )
+    latest: bool = Field(
+        default=False,
+        description="'its latest term', 'her most recent report': the newest term of what is named",
+    )
+    season_step: int = Field(
+        default=0, description="'the fall before that': the nearest such season before (-1)"
     )
     versus_previous: bool = False
     narrow: bool = Field(default=False, description="'only in CS2500': narrows the last scope")

@@ -28,7 +28,7 @@ from rag.answer.entities.reading import (
     split_aside,
     split_introduction,
 )
-from rag.answer.entities.terms import previous_terms, read_sections, read_terms
+from rag.answer.entities.terms import latest_term, previous_terms, read_sections, read_terms
 from rag.answer.entities.text import WORD, QuestionText, fold
 from rag.answer.vocabulary import EXCLUDE, FILLER_WORDS, FUNCTION_WORDS
 
@@ -84,6 +84,7 @@ def resolve(
                     ent.by_meaning = metric_index.by_meaning(phrase)
     if previous is not None:
         ent = _follow_up(ent, previous)
+    latest_term(ent, catalog)
     return ent
 
 

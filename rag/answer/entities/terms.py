@@ -33,7 +33,23 @@ _ABBREV = re.compile(
 _RELATIVE = re.compile(r"\b(last|this|past|previous|most\s+recent)\s+" + _SEASON_RE + r"\b", re.I)
 
 
-_LAST_TERM = re.compile(r"\b(?:last|latest|most\s+recent|this|current)\s+(?:term|semester)\b", re.I)
+_FIRST_TO_LATEST = re.compile(
+    r"\b(?:between|from)\s+(?:\w+\s+){0,2}?first\b[^?.;]{0,40}?\b"
+    r"(?:and|to|until|through)\s+(?:its|their|his|her|the)?\s*(?:latest|last|most\s+recent|"
+    r"newest)(?:\s+(?:terms?|semesters?|ones?|offerings?|reports?))?\b",
+    re.I,
+)
+"""'between its first and latest term': each one's own first and last term with data (a
+ranking by change reads these), never the newest term of all the reports."""
+
+
+_LAST_TERM = re.compile(
+    r"\b(?:last|latest|most\s+recent|newest|this|current)\s+(?:term|semester)\b"
+    r"|\b(?:latest|most\s+recent|newest)\s+(?:reports?|offerings?|evaluations?|sections?|"
+    r"(?:set\s+of\s+)?results)\b"
+    r"|\blast\s+time\s+(?:it|she|he|they)\s+(?:ran|was\s+(?:offered|taught)|taught\s+it)\b",
+    re.I,
+)
 
 
 _YEAR = r"((?:19|20)\d{2})"
@@ -141,6 +157,13 @@ _SEASON_OF_THAT_YEAR = re.compile(
 )
 
 
+_SEASON_SHIFT = re.compile(
+    r"\b(?:the\s+)?" + _SEASON_RE + r"\s+(?:(?:a|one|the)\s+year\s+)?(before|after|earlier|prior|"
+    r"later)(?!\s+'?\d)(?:\s+(?:that|it|then))?\b",
+    re.I,
+)
+
+
 _YEAR_SHIFT = re.compile(
     r"\b(?:the|a|one)\s+year\s+(before|earlier|prior|after|later)\b"
     r"|\b(?:the\s+)?(previous|prior|preceding|following)\s+year\b",
@@ -192,6 +215,15 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         seasons = _seasons_of(m.group(1))
         ent.season_of_that_year = seasons[0] if seasons else None
         text.consume(m.start(), m.end())
+    for m in text.finditer(_SEASON_SHIFT):  # "and the spring a year before that?"
+        seasons = _seasons_of(m.group(1))
+        ent.season_of_that_year = seasons[0] if seasons else None
+        step = 1 if m.group(2).lower() in ("after", "later") else -1
+        if " year " in f" {m.group(0).lower()} ":
+            ent.year_shift = step
+        else:  # "the fall before that": the nearest one
+            ent.season_step = step
+        text.consume(m.start(), m.end())
     for m in text.finditer(_YEAR_SHIFT):
         word = (m.group(1) or m.group(2)).lower()
         ent.year_shift = 1 if word in ("after", "later", "following") else -1
@@ -232,9 +264,10 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
                     read = str(year)
                 ent.read_as.append(f"“{words}” is {read} ({_newest_note(newest.label)})")
                 text.consume(m.start(), m.end())
-    for m in text.finditer(_LAST_TERM):
-        if newest is not None and newest.label not in ent.terms:
-            ent.terms.append(newest.label)
+    for m in text.finditer(_FIRST_TO_LATEST):
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_LAST_TERM):  # the newest term of what is named (latest_term)
+        ent.latest = True
         text.consume(m.start(), m.end())
     for m in text.finditer(_TERM_SPAN):
         ends = [_term_keys(m.group(1)), _term_keys(m.group(2))]
@@ -320,8 +353,14 @@ def previous_terms(new: Entities, previous: Entities) -> list[str] | None:
     if new.same_term and previous.terms:
         return list(previous.terms)
     if new.season_of_that_year and previous.terms:
-        year = previous.terms[0].rsplit(" ", 1)[-1]
-        return [f"{new.season_of_that_year} {year}"]
+        season, year = previous.terms[0].rsplit(" ", 1)
+        shift = new.year_shift
+        if new.season_step:  # the nearest such season before (or after) that term
+            order = [str(s) for s in SEASONS]
+            asked, then = order.index(new.season_of_that_year), order.index(season)
+            crossed = asked >= then if new.season_step < 0 else asked <= then  # into another year
+            shift = new.season_step if crossed else 0
+        return [f"{new.season_of_that_year} {int(year) + shift}"]
     if new.year_shift and previous.terms and not new.terms:
         shifted = []
         for label in previous.terms:
@@ -329,3 +368,24 @@ def previous_terms(new: Entities, previous: Entities) -> list[str] | None:
             shifted.append(f"{season} {int(year) + new.year_shift}")
         return shifted
     return None
+
+
+def latest_term(ent: Entities, catalog: Catalog) -> None:
+    """ "its latest report", "the latest term": the newest term in which the courses and people
+    named (or inherited) have a section, else the newest of all the reports."""
+    if not ent.latest:
+        return
+    ids = {p.id for p in ent.instructors}
+    term = catalog.newest_of(ent.courses, ent.subjects, ids) or catalog.newest
+    if term is None:
+        return
+    ent.terms, ent.term_from, ent.term_to = [term.label], None, None
+    newest = catalog.newest
+    if newest is not None and term.label != newest.label:
+        ent.read_as.append(f"the latest term of {_named(ent)} in the reports is {term.label}")
+
+
+def _named(ent: Entities) -> str:
+    names = [*ent.courses, *(f"{s} courses" for s in ent.subjects)]
+    names += [p.name for p in ent.instructors]
+    return ", ".join(dict.fromkeys(names)) or "the reports"

@@ -512,6 +512,53 @@ def test_the_year_before_shifts_the_last_turns_terms() -> None:
     assert after.terms == ["Fall 2024"]
 
 
+def test_the_latest_term_is_the_newest_of_what_is_named() -> None:
+    """ "its latest report", "the latest term": the newest term in which the named course or
+    person has a section (said in the answer), else the newest of all; "between its first and
+    latest term" belongs to a ranking by change and names no term."""
+    catalog = dataclasses.replace(
+        CATALOG,
+        offerings=(("CS5800", 20234, 1), ("CS5800", 20230, 3), ("DS2000", 20240, 3)),
+    )
+    its = resolve("how is CS5800 doing in its latest report?", catalog, metric_index=None)
+    assert its.terms == ["Fall 2023"] and its.read_as, its
+    hers = resolve(
+        "Ramírez's overall rating in her most recent semester", catalog, metric_index=None
+    )
+    assert hers.terms == ["Spring 2024"] and not hers.read_as  # the newest of all reports too
+    none = resolve("response rate in the latest term", catalog, metric_index=None)
+    assert none.terms == ["Spring 2024"]
+    first = resolve("CS5800 overall rating in spring 2023", catalog, metric_index=None)
+    later = resolve("and in its latest term?", catalog, metric_index=None, previous=first)
+    assert later.terms == ["Fall 2023"] and later.courses == ["CS5800"]
+    change = "which course's clarity went up the most between its first term and its latest one?"
+    ranked = resolve(change, catalog, metric_index=None)
+    assert ranked.terms == [] and not ranked.latest and "latest" not in (ranked.metric_phrase or "")
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "term"),
+    [
+        ("and the spring a year before that?", "Spring 2022"),
+        ("and the fall a year later?", "Fall 2024"),
+        ("and the spring before that?", "Spring 2023"),  # the nearest spring before Fall 2023
+        ("the fall before?", "Fall 2022"),
+        ("and the spring after that?", "Spring 2024"),
+        ("what about the summer 1 after?", "Summer 1 2024"),
+    ],
+)
+def test_a_season_before_or_after_the_last_turns_term(follow_up: str, term: str) -> None:
+    first = resolve("enrollment of CS5800 in fall 2023", CATALOG, metric_index=None)
+    shifted = resolve(follow_up, CATALOG, metric_index=None, previous=first)
+    assert shifted.terms == [term] and shifted.courses == ["CS5800"], follow_up
+    assert not shifted.leftover, shifted.leftover
+
+
+def test_a_season_before_a_year_is_a_bound_not_a_shift() -> None:
+    bound = resolve("enrollment of CS5800 in the spring before 2024", CATALOG, metric_index=None)
+    assert bound.term_to is not None and bound.season_step == 0 and bound.year_shift == 0
+
+
 def test_who_should_i_take_ranks_the_instructors() -> None:
     from rag.answer.planning import detect_intent
 
