@@ -51,6 +51,7 @@ from rag.answer.plans import (
 )
 from rag.answer.qualitative import asked_tone, qualitative_evidence
 from rag.answer.scoping import comment_filters, narrowed, unclear_words
+from rag.answer.second_measure import both_measures, measure_label, second_plan
 from rag.answer.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
 from rag.answer.vocabulary import COMMENTS_TOO, LIKED, WORKLOAD
 from rag.search.filters import SearchFilters
@@ -223,6 +224,11 @@ class Asker:
             and plan.metric.kind == "hours"
         ):  # "heaviest workload" where no report prints hours per week: what comments say
             evidence = workload_by_comments(conn, plan=plan, access=self.searcher.access)
+        also = second_plan(question, plan, defaults) if evidence.route == "quantitative" else None
+        if also is not None:  # "which is lighter, and which is better rated?": both measures
+            second = run_plan(conn, plan=also)
+            if second.route == "quantitative":
+                evidence = both_measures(evidence, second, measure_label(also))
         update: dict[str, object] = {"intent": intent_of(plan), "topic": None}
         if isinstance(plan, Ranking) and plan.by == "change":
             update["breakdown"] = None  # "over the years" was the change; a follow-up ranks again

@@ -61,6 +61,13 @@ def lead_sentence(evidence: Evidence) -> str | None:
     plan, facts = evidence.plan, evidence.facts
     if not facts:
         return None
+    if "first_facts" in plan:  # two measures asked (rag.answer.second_measure): both lead
+        first = evidence.model_copy(
+            update={"plan": {k: v for k, v in plan.items() if k != "first_facts"},
+                    "facts": facts[: plan["first_facts"]]}
+        )  # fmt: skip
+        leads = [lead_sentence(first), plan.get("also_lead")]
+        return " ".join(lead for lead in leads if lead) or None
     kind = plan.get("kind")
     if kind == "mixed":  # ratings and comments: the ratings' sentence leads
         plan = plan.get("ratings") or {}

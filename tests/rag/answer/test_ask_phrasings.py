@@ -459,6 +459,23 @@ def test_everyday_questions_of_second_language_speakers_parents_and_deans(
     assert overall.plan.get("ratings", overall.plan)["kind"] == "overview", overall.plan
 
 
+def test_hours_and_rating_asked_in_one_breath_are_both_answered(asker_: Asker, conn_: Conn) -> None:
+    """ "how many hrs a week and do people actually like it": the hours, then the overall rating
+    over the same scope, each with its own lead sentence; one measure asked is one measure."""
+    both = ask(asker_, conn_, "is CS5800 chill? how many hrs a week and do people actually like it")
+    labels = [f.label for f in both.facts]
+    assert "estimated mean hours per week" in labels, labels
+    assert any(label.startswith("overall rating") for label in labels), labels
+    assert "hours per week" in both.answer and "Overall rating in CS5800" in both.answer
+    assert both.plan["also"]["kind"] == "average", both.plan
+    rated = ask(asker_, conn_, "CS5800 overall rating by term, and is the workload creeping up?")
+    assert rated.plan["kind"] == "trend" and rated.plan["also"]["kind"] == "trend", rated.plan
+    kinds = {rated.plan["metric"]["kind"], rated.plan["also"]["metric"]["kind"]}
+    assert kinds == {"hours", "question"}, rated.plan
+    one = ask(asker_, conn_, "what was the overall rating of CS5800?")
+    assert "also" not in one.plan and all("hours" not in f.label for f in one.facts), one.facts
+
+
 def test_two_compared_with_no_measure_named_are_compared_as_wholes(
     asker_: Asker, conn_: Conn
 ) -> None:
