@@ -262,6 +262,7 @@ AGGREGATE = _re(
     r"\b(?:across|over|for|in)\s+(?:all\s+(?:(?:the|its|of\s+(?:the|his|her|its|their))\s+)?"
     r"(?:terms?|semesters?|sems?|years?|sections?|courses?|classes|offerings|time|reports)|"
     r"(?:every|each)\s+(?:term|semester|section)\s+combined|everything|the\s+data)\b"
+    r"|\b(?:every|each|all)\s+(?:term|semester|section)s?\s+(?:counted|included)\b"
     r"|\bacross\s+all\s+(?:his|her|their)\s+(?:courses?|classes|sections?|terms?|semesters?)\b"
     r"|\b(?:all|both)\s+(?:(?:his|her|their|the|of\s+(?:his|her|their|the))\s+)?"
     r"(?:sections?|courses?|classes|terms?|semesters?|sems?)(?:\s+(?:together|combined))?\b"
@@ -290,7 +291,7 @@ BY_TERM = _re(
 
 BY_SECTION = _re(
     r"\b(?:(?:for\s+)?(?:each|every|per)\s+section|by\s+section|section\s+by\s+section)\b"
-    r"(?!\s+(?:combined|together|pooled|added\s+up|summed))"
+    r"(?!\s+(?:combined|together|pooled|added\s+up|summed|counted|included))"
 )
 
 
