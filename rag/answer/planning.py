@@ -26,7 +26,7 @@ from rag.answer.plans import (
     metric_of,
     scope_of,
 )
-from rag.answer.vocabulary import BIN_WORDS, JUDGEMENT, MODE, SMALL
+from rag.answer.vocabulary import BIN_WORDS, JUDGEMENT, LIKELY_TO, MODE, SMALL
 
 _COUNT = re.compile(
     r"\b(?:how\s+many|number\s+of|count(?:\s+of)?|total)\s+(?:\w+\s+){0,2}?"
@@ -170,7 +170,9 @@ def ranked_entity(question: str) -> Literal["instructor", "course", "section", "
         return "term"
     if re.search(r"\bsections?\b", q):
         return "section"
-    if re.search(r"\b(instructors?|professors?|profs?|teachers?|faculty|lecturers?|who|whom)\b", q):
+    if re.search(
+        r"\b(instructors?|professors?|profs?|teachers?|faculty|lecturers?|who|whom|whose)\b", q
+    ):
         return "instructor"
     if re.search(r"\b(courses?|class(?:es)?|subjects?)\b", q):
         return "course"
@@ -199,6 +201,12 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
         return Intent(kind="count", what=_count_what(count.group(1)))
     if _WHO_TAUGHT.search(question) and not entities.names_measure():
         return Intent(kind="count", what="instructors")
+    likely = LIKELY_TO.search(question)
+    if likely is not None and re.search(r"\b(?:which|who|whose)\b", question, re.I):
+        # "whose students were least likely to agree ...": ranked by that question's mean
+        low = likely.group(1).lower() in ("least", "less")
+        order = "asc" if low != (likely.group(2).lower() == "disagree") else "desc"
+        return Intent(kind="ranking", entity=ranked_entity(question) or "instructor", order=order)
     if entities.statistic == "distribution" or entities.options:
         return Intent(kind="distribution")
     ranked = _RANK.search(question) is not None

@@ -637,3 +637,11 @@ LIKED = _re(
 """"what do students like most about the math department", "what do people hate about CS5800":
 an opinion of one tone (themes and quotes), not a ranking ("most" ranks nothing here). "What are
 his lectures like" asks what they are, not what anyone liked."""
+
+
+LIKELY_TO = _re(
+    r"\b(most|least|more|less)\s+likely\s+to\s+(?:strongly\s+)?(agree|disagree)"
+    r"(?:\s+(?:with|that))?\b"
+)
+""""whose students were least likely to agree 'I learned a lot'": a ranking by that question's
+mean (rag.answer.planning), never a count of the "agree" option."""

@@ -29,6 +29,7 @@ from rag.answer.vocabulary import (
     HOURS,
     HOURS_NUMBERS,
     LETTER_GRADE,
+    LIKELY_TO,
     MODE,
     NARROW,
     NO_SUMMER,
@@ -193,6 +194,7 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
     """Set the figure, statistic, options, hours, comparison and scope flags the words name."""
     if text.finditer(DIFFICULTY):
         ent.difficulty = True
+    _consume(text, LIKELY_TO)  # "least likely to agree": a ranking's words, not the option
     options: set[int] = set()
     for m in _consume(text, OPTION_COUNTS):  # "how many 4s and 5s": those two, not all five
         options |= {int(d) for d in m.groups() if d}

@@ -326,6 +326,14 @@ def test_everyday_words_around_a_figure(asker_: Asker, conn_: Conn) -> None:
     assert clicked.facts and clicked.facts[0].value == 4, clicked.answer
     pooled = ask(asker_, conn_, "declines across every fall 2023 section combined")
     assert pooled.plan["kind"] == "average" and pooled.facts[0].value == 2, pooled.plan
+    likely = "whose students were least likely to agree they got sufficient feedback?"
+    least = ask(asker_, conn_, likely)
+    assert (least.plan["kind"], least.plan["entity"], least.plan["order"]) == (
+        "ranking",
+        "instructor",
+        "asc",
+    ), least.plan
+    assert "feedback" in least.plan["metric"]["text"], least.plan
     counted = ask(asker_, conn_, "declines in fall 2023 altogether, every section counted")
     assert counted.plan["kind"] == "average" and counted.facts[0].value == 2, counted.plan
     side = ask(asker_, conn_, "clarity side by side: CS5800 vs DS5110")
