@@ -237,9 +237,20 @@ _SUBJECT_NOUN = re.compile(
 science course", "electrical and computer engineering professors"."""
 
 
+_ONLINE_SECTIONS = re.compile(
+    r"\b(?:ran|running|runs|had|has|with|in|of|for|both|the|its|two|three|\d+)\s+online\s+"
+    r"(?:sections?|offerings?)\b",
+    re.I,
+)
+"""'Gen bio ran two online sections': which sections, not the online sections' own question."""
+
+
 def _descriptors(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
     """Words that describe a course a person teaches ("Dubois's biology course", "her online
-    ethics class") or name a subject ("econ class") say which course, not what to measure."""
+    ethics class", "ran two online sections") or name a subject ("econ class") say which course,
+    not what to measure."""
+    for m in text.finditer(_ONLINE_SECTIONS):
+        text.consume(m.start(), m.end())
     for m in text.finditer(_POSSESSED_COURSE):
         if ent.instructors or ent.courses:
             text.consume(m.start(1), m.end(1))

@@ -512,6 +512,12 @@ def test_the_year_before_shifts_the_last_turns_terms() -> None:
     assert after.terms == ["Fall 2024"]
 
 
+def test_online_sections_say_which_sections_not_what_to_measure() -> None:
+    ran = "CS5800 ran two online sections in fall 2023. Enrollment for both put together?"
+    ent = resolve(ran, CATALOG, metric_index=None)
+    assert ent.figure == "enrollment" and not ent.metric_phrase, ent
+
+
 def test_the_latest_term_is_the_newest_of_what_is_named() -> None:
     """ "its latest report", "the latest term": the newest term in which the named course or
     person has a section (said in the answer), else the newest of all; "between its first and
