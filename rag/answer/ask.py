@@ -15,16 +15,14 @@ from langchain_core.language_models import BaseChatModel
 
 from core.db import Conn
 from core.settings import Settings
-from enrichment.detector import detector_for
-from enrichment.theme_definitions import GENERAL, lexicon_hits
 from rag.answer.analytics.overview import workload_by_comments
 from rag.answer.analytics.run import run_plan
 from rag.answer.analytics.teaching import co_taught
 from rag.answer.answers import Answer, Evidence
 from rag.answer.conversations import add_turn, last_entities, start_conversation
-from rag.answer.declines import catalog_defaults, decline, mixed, scope_in_force, themed
+from rag.answer.declines import catalog_defaults, decline, scope_in_force
 from rag.answer.entities.metric_index import MetricIndex
-from rag.answer.entities.model import Catalog, Entities, Intent
+from rag.answer.entities.model import Catalog, Entities
 from rag.answer.entities.people import answered_people
 from rag.answer.entities.resolve import resolve_asked
 from rag.answer.intents import IntentIndex, intent_note
@@ -36,57 +34,23 @@ from rag.answer.meaning import (
     plan_by_meaning,
     read_by_meaning,
 )
+from rag.answer.opinions import OPINION, Opinions
 from rag.answer.planner import Planner
 from rag.answer.planning import Defaults, detect_intent, intent_of, plan_question
 from rag.answer.plans import (
-    Comparison,
     Count,
     HoursPerWeek,
     Overview,
     Plan,
     Ranking,
     Unanswerable,
-    metric_of,
-    scope_of,
 )
-from rag.answer.qualitative import asked_tone, qualitative_evidence
-from rag.answer.scoping import comment_filters, narrowed, unclear_words
+from rag.answer.scoping import narrowed, unclear_words
 from rag.answer.second_measure import both_measures, measure_label, second_plan
 from rag.answer.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
 from rag.answer.vocabulary import COMMENTS_TOO, LIKED, WORKLOAD
 from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher
-
-_OPINION = re.compile(
-    r"\b(say|says|said|saying|comments?|commented|think|thought|thoughts|opinions?|complain\w*|"
-    r"criticis\w*|criticiz\w*|dislike[ds]?|praise[ds]?|feel|felt|mention\w*|reviews?|"
-    r"experiences?|strengths?|weakness\w*|(?:could|should|can|to)\s+(?:be\s+)?improv\w*|"
-    r"improvements?|(?:students|people|anyone|folks)\s+(?:like|liked|love|loved|hate|hated|"
-    r"write|wrote|written)|unhappy|upset|frustrat\w*|disappoint\w*|"
-    r"(?:anything|something)\s+(?:negative|positive|good|bad)|"
-    r"what\s+(?:do|did)\s+(?:students|people)\s+(?:like|dislike|write|complain)|"
-    r"according\s+to\s+(?:the\s+)?(?:students|comments|reviews|people))\b",
-    re.I,
-)
-_TONE_ASKED = re.compile(
-    r"\b(complain\w*|criticis\w*|criticiz\w*|negative|positive|praise\w*|dislike\w*|"
-    r"problems?|issues?|good\s+things|bad\s+things|strengths?|weakness\w*)\b",
-    re.I,
-)
-_HOURS_ASKED = re.compile(r"\b(?:hours?|hrs?)\b", re.I)
-
-
-_OPINION_WORDS = re.compile(
-    r"\b(?:students?|people|anyone|everyone|folks|they|think\w*|thought|feel\w*|felt|"
-    r"like[ds]?|love[ds]?|hate[ds]?|dislike[ds]?|enjoy\w*|prais\w*|complain\w*|criticis\w*|"
-    r"criticiz\w*|say\w*|said|wr[io]te|written|writ\w*|comments?|reviews?|opinions?|"
-    r"mention\w*|good|bad|great|best|worst|most|least|things?|negative|positive|strengths?|"
-    r"weakness\w*|unhappy|happy|teach\w*|teacher|prof\w*|instructor|class|course|"
-    r"experiences?|verdict|take|honest\w*|overall)\b",
-    re.I,
-)
-"""Words of an opinion question that name no theme: with only these left, the question asks
-about the course or person as a whole, and the most-mentioned themes lead."""
 
 
 def _declined(
@@ -95,6 +59,9 @@ def _declined(
     """A decline before any plan: for a course or person the reports lack, or a fact no report
     prints."""
     return decline(conn, catalog, entities, plan={"reason": reason}, searched=searched, unclear=[])
+
+
+_HOURS_ASKED = re.compile(r"\b(?:hours?|hrs?)\b", re.I)
 
 
 def _work(question: str) -> bool:
@@ -133,6 +100,10 @@ class Asker:
     chat_model: BaseChatModel | None
     planner: Planner | None = None
 
+    @property
+    def opinions(self) -> Opinions:
+        return Opinions(self.searcher)
+
     def gather(
         self,
         conn: Conn,
@@ -165,7 +136,7 @@ class Asker:
             return held.model_copy(update={"missing": [reason]}), entities
         intent = detect_intent(question, entities)
         liked = LIKED.search(question) is not None  # "what do students like most about X"
-        opinion = liked or _OPINION.search(question) is not None
+        opinion = liked or OPINION.search(question) is not None
         comments_follow_up = (
             previous is not None
             and previous.intent is not None
@@ -179,7 +150,7 @@ class Asker:
             and not entities.figure
         ):
             topic = question if opinion else (entities.topic or question)
-            return self._opinions(conn, catalog, topic, entities, filters)
+            return self.opinions.answer(conn, catalog, topic, entities, filters)
         metric_index = MetricIndex.build(catalog, self.searcher.queries.embedder)
         entities = narrowed(
             resolve_asked(said, catalog, metric_index=metric_index, previous=previous)[1],
@@ -190,9 +161,11 @@ class Asker:
         defaults = catalog_defaults(catalog)
         plan = self._plan(question, entities, catalog, defaults)
         verdict = isinstance(plan, Overview) and bool(plan.unread)
-        if (isinstance(plan, Unanswerable) or verdict) and self._asks_theme(question, entities):
+        if (isinstance(plan, Unanswerable) or verdict) and self.opinions.asks_theme(
+            question, entities
+        ):
             # words no rating question holds, but a comment theme does ("the pace"): comments
-            return self._opinions(conn, catalog, question, entities, filters)
+            return self.opinions.answer(conn, catalog, question, entities, filters)
         meant = None
         if isinstance(plan, Unanswerable):  # the rules read no intent, or left words unread
             plan, entities, meant = self._by_meaning(question, entities, defaults, plan)
@@ -217,7 +190,9 @@ class Asker:
         evidence = run_plan(conn, plan=plan)
         if evidence.route == "unanswerable" and isinstance(plan, HoursPerWeek) and _work(question):
             # "is EECE2322 a lot of work?" where its reports print no hours: workload comments
-            return self._opinions(conn, catalog, question, entities, filters, theme="workload")
+            return self.opinions.answer(
+                conn, catalog, question, entities, filters, theme="workload"
+            )
         if (
             evidence.route == "unanswerable"
             and isinstance(plan, Ranking)
@@ -234,7 +209,9 @@ class Asker:
             update["breakdown"] = None  # "over the years" was the change; a follow-up ranks again
         entities = entities.model_copy(update=update)
         if isinstance(plan, Overview) and evidence.route == "quantitative":
-            evidence = self._with_comments(conn, catalog, question, entities, filters, evidence)
+            evidence = self.opinions.with_comments(
+                conn, catalog, question, entities, filters, evidence
+            )
             unread = [
                 f"“{w}” was read as no rating: this is the whole picture" for w in plan.unread
             ]
@@ -250,36 +227,10 @@ class Asker:
                 conn, catalog, entities, plan=evidence.plan, searched=evidence.searched, unclear=[]
             )
         elif comments_asked and evidence.route == "quantitative":
-            evidence = self._said_too(conn, catalog, comments_asked, entities, filters, evidence)
-        return evidence, entities
-
-    def _said_too(
-        self,
-        conn: Conn,
-        catalog: Catalog,
-        asked: str,
-        entities: Entities,
-        filters: SearchFilters | None,
-        numbers: Evidence,
-    ) -> Evidence:
-        """The comments a number question went on to ask for ("... and what did students like
-        about it?"): about the ranking's first where it ranked, else about its scope."""
-        about = entities
-        if numbers.answered:
-            about = about.model_copy(
-                update={"instructors": answered_people(conn, numbers.answered)}
+            evidence = self.opinions.said_too(
+                conn, catalog, comments_asked, entities, filters, evidence
             )
-        elif numbers.answered_course:
-            about = about.model_copy(update={"courses": [numbers.answered_course], "subjects": []})
-        comments = qualitative_evidence(
-            conn,
-            searcher=self.searcher,
-            question=asked,
-            filters=comment_filters(about, catalog, filters),
-            k=5,
-            theme=self._asked_theme(asked, about),
-        )
-        return mixed(numbers, comments) if comments.route == "qualitative" else numbers
+        return evidence, entities
 
     def _plan(
         self, question: str, entities: Entities, catalog: Catalog, defaults: Defaults
@@ -306,137 +257,6 @@ class Asker:
         if meant is None:
             return declined, entities, None
         return meant[0], meant[1], intent_note(reading)
-
-    def _asks_theme(self, question: str, entities: Entities) -> bool:
-        """Whether an unmatched metric phrase names a theme students write about."""
-        unmatched = list(entities.leftover)
-        if not unmatched and entities.metric_phrase and entities.metric is None:
-            unmatched = [entities.metric_phrase]
-        if not unmatched or entities.outside or entities.future:
-            return False
-        if entities.unprinted:
-            return False
-        if not entities.evaluative:  # "how is the pace", not "what's the grade distribution"
-            return False
-        detector = detector_for(self.searcher.queries.embedder)
-        return detector.question_theme(" ".join(unmatched)) != GENERAL
-
-    def _asked_theme(self, question: str, entities: Entities) -> str | None:
-        """The theme a comments question names, or GENERAL when it names none ("what do students
-        say about Okafor's teaching"): a theme word, or what is left of its words once scope and
-        opinion words go; None leaves it to the detector (whole-question reading)."""
-        if lexicon_hits(question):
-            return None
-        rest = _OPINION_WORDS.sub(" ", entities.metric_phrase or "")
-        if entities.hours or entities.difficulty or entities.metric is not None:
-            return None
-        words = [w for w in rest.split() if len(w) > 2]
-        if not words:
-            return GENERAL
-        detector = detector_for(self.searcher.queries.embedder)
-        return detector.question_theme(" ".join(words))
-
-    def _opinions(
-        self,
-        conn: Conn,
-        catalog: Catalog,
-        question: str,
-        entities: Entities,
-        filters: SearchFilters | None,
-        *,
-        theme: str | None = None,
-    ) -> tuple[Evidence, Entities]:
-        """What students say; about a person or course as a whole, with their ratings too.
-        `theme`: the theme the question was read as asking about (else the detector's)."""
-        scope = comment_filters(entities, catalog, filters)
-        theme = theme or self._asked_theme(question, entities)
-        evidence = qualitative_evidence(
-            conn, searcher=self.searcher, question=question, filters=scope, k=5, theme=theme
-        )
-        entities = entities.model_copy(  # a comments turn leaves no metric to follow up on
-            update={
-                "intent": Intent(kind="qualitative"),
-                "topic": question,
-                "metric": None,
-                "metric_phrase": None,
-                "figure": None,
-                "statistic": None,
-                "hours": False,
-                "options": [],
-                "leftover": [],
-            }
-        )
-        theme = str(evidence.plan.get("theme") or GENERAL)
-        toned = _TONE_ASKED.search(question) or asked_tone(question) is not None
-        general = theme == GENERAL and not toned
-        defaults = catalog_defaults(catalog)
-        if evidence.route == "qualitative" and general and defaults.headline is not None:
-            overview = run_plan(
-                conn, plan=Overview(scope=scope_of(entities), headline=defaults.headline)
-            )
-            if overview.route == "quantitative":  # asked what students say: the themes lead
-                evidence = mixed(overview, evidence)
-                evidence.plan["lead"] = "comments"
-        elif evidence.route == "qualitative" and theme != GENERAL:
-            rated = self._theme_numbers(conn, catalog, theme, entities, defaults)
-            if rated is not None:  # what students say, next to the rating of the same thing
-                evidence = evidence.model_copy(update={"facts": rated.facts})
-        if evidence.route == "unanswerable":
-            evidence = decline(
-                conn, catalog, entities, plan=evidence.plan, searched=evidence.searched, unclear=[]
-            )
-        return evidence, entities
-
-    def _theme_numbers(
-        self,
-        conn: Conn,
-        catalog: Catalog,
-        theme: str,
-        entities: Entities,
-        defaults: Defaults,
-    ) -> Evidence | None:
-        """The numbers a report prints about a comment theme: hours per week for the workload,
-        the rating question the theme's name matches (clarity, feedback, ...) otherwise."""
-        scope = scope_of(entities)
-        plan: Plan | None = None
-        if theme == "workload" and defaults.hours is not None:
-            plan = HoursPerWeek(prompt=defaults.hours.text, scope=scope)
-        else:
-            index = MetricIndex.build(catalog, self.searcher.queries.embedder)
-            ref = index.match(theme)
-            if ref is not None and ref.kind == "question":
-                plan = Comparison(metric=metric_of(ref), scope=scope, between="dept_univ")
-        if plan is None:
-            return None
-        evidence = run_plan(conn, plan=plan)
-        return evidence if evidence.route == "quantitative" else None
-
-    def _with_comments(
-        self,
-        conn: Conn,
-        catalog: Catalog,
-        question: str,
-        entities: Entities,
-        filters: SearchFilters | None,
-        overview: Evidence,
-    ) -> Evidence:
-        scope = comment_filters(entities, catalog, filters)
-        comments = qualitative_evidence(
-            conn,
-            searcher=self.searcher,
-            question=question,
-            filters=scope,
-            k=5,
-            theme=self._asked_theme(question, entities),
-        )
-        if comments.route != "qualitative":
-            return overview
-        theme = str(comments.plan.get("theme") or GENERAL)
-        if theme != GENERAL and not entities.difficulty:  # "is it going too fast?": the pace
-            defaults = catalog_defaults(catalog)
-            rated = self._theme_numbers(conn, catalog, theme, entities, defaults)
-            return themed(overview, comments, rated)
-        return mixed(overview, comments)
 
     def prepare(
         self,

@@ -1,0 +1,223 @@
+"""What students say, for the questions that ask it and beside the numbers: the theme a
+question names, the comments' evidence with the ratings of the same thing, and the comments a
+number question goes on to ask for ("... and what did students like about it?")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.db import Conn
+from enrichment.detector import detector_for
+from enrichment.theme_definitions import GENERAL, lexicon_hits
+from rag.answer.analytics.run import run_plan
+from rag.answer.answers import Evidence
+from rag.answer.declines import catalog_defaults, decline, mixed, themed
+from rag.answer.entities.metric_index import MetricIndex
+from rag.answer.entities.model import Catalog, Entities, Intent
+from rag.answer.entities.people import answered_people
+from rag.answer.planning import Defaults
+from rag.answer.plans import Comparison, HoursPerWeek, Overview, Plan, metric_of, scope_of
+from rag.answer.qualitative import asked_tone, qualitative_evidence
+from rag.answer.scoping import comment_filters
+from rag.search.filters import SearchFilters
+from rag.search.searcher import Searcher
+
+OPINION = re.compile(
+    r"\b(say|says|said|saying|comments?|commented|think|thought|thoughts|opinions?|complain\w*|"
+    r"criticis\w*|criticiz\w*|dislike[ds]?|praise[ds]?|feel|felt|mention\w*|reviews?|"
+    r"experiences?|strengths?|weakness\w*|(?:could|should|can|to)\s+(?:be\s+)?improv\w*|"
+    r"improvements?|(?:students|people|anyone|folks)\s+(?:like|liked|love|loved|hate|hated|"
+    r"write|wrote|written)|unhappy|upset|frustrat\w*|disappoint\w*|"
+    r"(?:anything|something)\s+(?:negative|positive|good|bad)|"
+    r"what\s+(?:do|did)\s+(?:students|people)\s+(?:like|dislike|write|complain)|"
+    r"according\s+to\s+(?:the\s+)?(?:students|comments|reviews|people))\b",
+    re.I,
+)
+"""Words that ask what students say (the comments route), whatever else the question names."""
+
+_TONE_ASKED = re.compile(
+    r"\b(complain\w*|criticis\w*|criticiz\w*|negative|positive|praise\w*|dislike\w*|"
+    r"problems?|issues?|good\s+things|bad\s+things|strengths?|weakness\w*)\b",
+    re.I,
+)
+"""Words asking for one tone of comments (complaints, praise)."""
+
+
+_OPINION_WORDS = re.compile(
+    r"\b(?:students?|people|anyone|everyone|folks|they|think\w*|thought|feel\w*|felt|"
+    r"like[ds]?|love[ds]?|hate[ds]?|dislike[ds]?|enjoy\w*|prais\w*|complain\w*|criticis\w*|"
+    r"criticiz\w*|say\w*|said|wr[io]te|written|writ\w*|comments?|reviews?|opinions?|"
+    r"mention\w*|good|bad|great|best|worst|most|least|things?|negative|positive|strengths?|"
+    r"weakness\w*|unhappy|happy|teach\w*|teacher|prof\w*|instructor|class|course|"
+    r"experiences?|verdict|take|honest\w*|overall)\b",
+    re.I,
+)
+"""Words of an opinion question that name no theme: with only these left, the question asks
+about the course or person as a whole, and the most-mentioned themes lead."""
+
+
+@dataclass(frozen=True)
+class Opinions:
+    """Comments evidence over one searcher (the embedder reads themes too)."""
+
+    searcher: Searcher
+
+    def said_too(
+        self,
+        conn: Conn,
+        catalog: Catalog,
+        asked: str,
+        entities: Entities,
+        filters: SearchFilters | None,
+        numbers: Evidence,
+    ) -> Evidence:
+        """The comments a number question went on to ask for ("... and what did students like
+        about it?"): about the ranking's first where it ranked, else about its scope."""
+        about = entities
+        if numbers.answered:
+            about = about.model_copy(
+                update={"instructors": answered_people(conn, numbers.answered)}
+            )
+        elif numbers.answered_course:
+            about = about.model_copy(update={"courses": [numbers.answered_course], "subjects": []})
+        comments = qualitative_evidence(
+            conn,
+            searcher=self.searcher,
+            question=asked,
+            filters=comment_filters(about, catalog, filters),
+            k=5,
+            theme=self.asked_theme(asked, about),
+        )
+        return mixed(numbers, comments) if comments.route == "qualitative" else numbers
+
+    def asks_theme(self, question: str, entities: Entities) -> bool:
+        """Whether an unmatched metric phrase names a theme students write about."""
+        unmatched = list(entities.leftover)
+        if not unmatched and entities.metric_phrase and entities.metric is None:
+            unmatched = [entities.metric_phrase]
+        if not unmatched or entities.outside or entities.future:
+            return False
+        if entities.unprinted:
+            return False
+        if not entities.evaluative:  # "how is the pace", not "what's the grade distribution"
+            return False
+        detector = detector_for(self.searcher.queries.embedder)
+        return detector.question_theme(" ".join(unmatched)) != GENERAL
+
+    def asked_theme(self, question: str, entities: Entities) -> str | None:
+        """The theme a comments question names, or GENERAL when it names none ("what do students
+        say about Okafor's teaching"): a theme word, or what is left of its words once scope and
+        opinion words go; None leaves it to the detector (whole-question reading)."""
+        if lexicon_hits(question):
+            return None
+        rest = _OPINION_WORDS.sub(" ", entities.metric_phrase or "")
+        if entities.hours or entities.difficulty or entities.metric is not None:
+            return None
+        words = [w for w in rest.split() if len(w) > 2]
+        if not words:
+            return GENERAL
+        detector = detector_for(self.searcher.queries.embedder)
+        return detector.question_theme(" ".join(words))
+
+    def answer(
+        self,
+        conn: Conn,
+        catalog: Catalog,
+        question: str,
+        entities: Entities,
+        filters: SearchFilters | None,
+        *,
+        theme: str | None = None,
+    ) -> tuple[Evidence, Entities]:
+        """What students say; about a person or course as a whole, with their ratings too.
+        `theme`: the theme the question was read as asking about (else the detector's)."""
+        scope = comment_filters(entities, catalog, filters)
+        theme = theme or self.asked_theme(question, entities)
+        evidence = qualitative_evidence(
+            conn, searcher=self.searcher, question=question, filters=scope, k=5, theme=theme
+        )
+        entities = entities.model_copy(  # a comments turn leaves no metric to follow up on
+            update={
+                "intent": Intent(kind="qualitative"),
+                "topic": question,
+                "metric": None,
+                "metric_phrase": None,
+                "figure": None,
+                "statistic": None,
+                "hours": False,
+                "options": [],
+                "leftover": [],
+            }
+        )
+        theme = str(evidence.plan.get("theme") or GENERAL)
+        toned = _TONE_ASKED.search(question) or asked_tone(question) is not None
+        general = theme == GENERAL and not toned
+        defaults = catalog_defaults(catalog)
+        if evidence.route == "qualitative" and general and defaults.headline is not None:
+            overview = run_plan(
+                conn, plan=Overview(scope=scope_of(entities), headline=defaults.headline)
+            )
+            if overview.route == "quantitative":  # asked what students say: the themes lead
+                evidence = mixed(overview, evidence)
+                evidence.plan["lead"] = "comments"
+        elif evidence.route == "qualitative" and theme != GENERAL:
+            rated = self.theme_numbers(conn, catalog, theme, entities, defaults)
+            if rated is not None:  # what students say, next to the rating of the same thing
+                evidence = evidence.model_copy(update={"facts": rated.facts})
+        if evidence.route == "unanswerable":
+            evidence = decline(
+                conn, catalog, entities, plan=evidence.plan, searched=evidence.searched, unclear=[]
+            )
+        return evidence, entities
+
+    def theme_numbers(
+        self,
+        conn: Conn,
+        catalog: Catalog,
+        theme: str,
+        entities: Entities,
+        defaults: Defaults,
+    ) -> Evidence | None:
+        """The numbers a report prints about a comment theme: hours per week for the workload,
+        the rating question the theme's name matches (clarity, feedback, ...) otherwise."""
+        scope = scope_of(entities)
+        plan: Plan | None = None
+        if theme == "workload" and defaults.hours is not None:
+            plan = HoursPerWeek(prompt=defaults.hours.text, scope=scope)
+        else:
+            index = MetricIndex.build(catalog, self.searcher.queries.embedder)
+            ref = index.match(theme)
+            if ref is not None and ref.kind == "question":
+                plan = Comparison(metric=metric_of(ref), scope=scope, between="dept_univ")
+        if plan is None:
+            return None
+        evidence = run_plan(conn, plan=plan)
+        return evidence if evidence.route == "quantitative" else None
+
+    def with_comments(
+        self,
+        conn: Conn,
+        catalog: Catalog,
+        question: str,
+        entities: Entities,
+        filters: SearchFilters | None,
+        overview: Evidence,
+    ) -> Evidence:
+        scope = comment_filters(entities, catalog, filters)
+        comments = qualitative_evidence(
+            conn,
+            searcher=self.searcher,
+            question=question,
+            filters=scope,
+            k=5,
+            theme=self.asked_theme(question, entities),
+        )
+        if comments.route != "qualitative":
+            return overview
+        theme = str(comments.plan.get("theme") or GENERAL)
+        if theme != GENERAL and not entities.difficulty:  # "is it going too fast?": the pace
+            defaults = catalog_defaults(catalog)
+            rated = self.theme_numbers(conn, catalog, theme, entities, defaults)
+            return themed(overview, comments, rated)
+        return mixed(overview, comments)
