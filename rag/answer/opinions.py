@@ -25,7 +25,9 @@ from rag.search.searcher import Searcher
 
 OPINION = re.compile(
     r"\b(say|says|said|saying|comments?|commented|think|thought|thoughts|opinions?|complain\w*|"
-    r"criticis\w*|criticiz\w*|dislike[ds]?|praise[ds]?|feel|felt|mention\w*|reviews?|"
+    r"criticis\w*|criticiz\w*|dislike[ds]?|praise[ds]?|"
+    r"(?:feel|felt)(?!\s+(?:welcome|included|respected|valued|comfortable|safe|heard)\b)|"
+    r"mention\w*|reviews?|"
     r"experiences?|strengths?|weakness\w*|(?:could|should|can|to)\s+(?:be\s+)?improv\w*|"
     r"improvements?|(?:students|people|anyone|folks)\s+(?:like|liked|love|loved|hate|hated|"
     r"write|wrote|written)|unhappy|upset|frustrat\w*|disappoint\w*|"

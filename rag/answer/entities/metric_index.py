@@ -81,6 +81,8 @@ SYNONYMS = {
     "inclusivity": "inclusive",
     "diversity": "inclusive",
     "welcoming": "inclusive",
+    "welcome": "inclusive",
+    "included": "inclusive",
     "belonging": "inclusive",
     "caring": "respectful",
     "energy": "enthusiasm",

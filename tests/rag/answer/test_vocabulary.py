@@ -106,6 +106,16 @@ def test_distributions_and_option_counts(index: MetricIndex) -> None:
     assert isinstance(ranked, Ranking), ranked
 
 
+def test_feeling_welcome_is_the_inclusive_question(index: MetricIndex) -> None:
+    """ "makes everyone feel welcome" names the inclusive question; it asks for no comments."""
+    caring = plan("who's the most caring prof, the one who makes everyone feel welcome?", index)
+    assert isinstance(caring, Ranking) and "inclusive" in caring.metric.text, caring
+    from rag.answer.opinions import OPINION
+
+    assert OPINION.search("the one who makes everyone feel welcome") is None
+    assert OPINION.search("how do students feel about okafor?") is not None
+
+
 def test_hours_words(index: MetricIndex) -> None:
     for question in (
         "how much time does CS5800 take per week",
