@@ -83,14 +83,7 @@ class Opinions:
             )
         elif numbers.answered_course:
             about = about.model_copy(update={"courses": [numbers.answered_course], "subjects": []})
-        comments = qualitative_evidence(
-            conn,
-            searcher=self.searcher,
-            question=asked,
-            filters=comment_filters(about, catalog, filters),
-            k=5,
-            theme=self.asked_theme(asked, about),
-        )
+        comments = self._comments(conn, catalog, asked, about, filters)
         return mixed(numbers, comments) if comments.route == "qualitative" else numbers
 
     def asks_theme(self, question: str, entities: Entities) -> bool:
@@ -134,11 +127,7 @@ class Opinions:
     ) -> tuple[Evidence, Entities]:
         """What students say; about a person or course as a whole, with their ratings too.
         `theme`: the theme the question was read as asking about (else the detector's)."""
-        scope = comment_filters(entities, catalog, filters)
-        theme = theme or self.asked_theme(question, entities)
-        evidence = qualitative_evidence(
-            conn, searcher=self.searcher, question=question, filters=scope, k=5, theme=theme
-        )
+        evidence = self._comments(conn, catalog, question, entities, filters, theme=theme)
         entities = entities.model_copy(  # a comments turn leaves no metric to follow up on
             update={
                 "intent": Intent(kind="qualitative"),
@@ -206,15 +195,9 @@ class Opinions:
         filters: SearchFilters | None,
         overview: Evidence,
     ) -> Evidence:
-        scope = comment_filters(entities, catalog, filters)
-        comments = qualitative_evidence(
-            conn,
-            searcher=self.searcher,
-            question=question,
-            filters=scope,
-            k=5,
-            theme=self.asked_theme(question, entities),
-        )
+        """The whole picture of a person or course: the overview's ratings with the comments,
+        led by the theme asked about ("is it going too fast?") where one is."""
+        comments = self._comments(conn, catalog, question, entities, filters)
         if comments.route != "qualitative":
             return overview
         theme = str(comments.plan.get("theme") or GENERAL)
@@ -223,3 +206,24 @@ class Opinions:
             rated = self.theme_numbers(conn, catalog, theme, entities, defaults)
             return themed(overview, comments, rated)
         return mixed(overview, comments)
+
+    def _comments(
+        self,
+        conn: Conn,
+        catalog: Catalog,
+        question: str,
+        entities: Entities,
+        filters: SearchFilters | None,
+        *,
+        theme: str | None = None,
+    ) -> Evidence:
+        """The comments in the entities' scope (five quoted), about `theme` or the one the
+        question asks about."""
+        return qualitative_evidence(
+            conn,
+            searcher=self.searcher,
+            question=question,
+            filters=comment_filters(entities, catalog, filters),
+            k=5,
+            theme=theme or self.asked_theme(question, entities),
+        )
