@@ -100,10 +100,8 @@ def resolve_asked(
     before: "Is Dr. O'Brien-Smith a good teacher? My son has her for psychology and keeps saying
     she's the best" asks about O'Brien-Smith in psychology, and "the best" ranks nothing."""
     name, rest = split_introduction(question)
-    if name:  # "I'm José Núñez. How am I doing?": the asker's own reports
-        said = resolve(name, catalog, metric_index=None)
-        if said.instructors and not (said.courses or said.terms or said.leftover):
-            question = about_them(name, rest)
+    if name and _only_a_name(name, catalog):  # "I'm José Núñez. How am I doing?": their reports
+        question = about_them(name, rest)
     aside, asked = split_aside(question)
     if aside:
         said = resolve(aside, catalog, metric_index=None, previous=previous)
@@ -126,6 +124,20 @@ def resolve_asked(
             }
             previous = (previous or Entities()).model_copy(update=scope)
     return asked, resolve(asked, catalog, metric_index=metric_index, previous=previous)
+
+
+_TITLE = frozenset({"prof", "professor", "dr", "doctor", "mr", "mrs", "ms", "mx"})
+
+
+def _only_a_name(words: str, catalog: Catalog) -> bool:
+    """Whether the words are an instructor's name and nothing else ("Hannah Lee", "Prof. Lee"),
+    not "Okafor's TA" or "taking Okafor next fall"."""
+    said = resolve(words, catalog, metric_index=None)
+    if not said.instructors or said.courses or said.terms:
+        return False
+    parts = {w.lower() for p in said.instructors for w in re.findall(r"[\w'-]+", fold(p.name))}
+    asked = [w.lower() for w in re.findall(r"[\w'-]+", fold(words))]
+    return all(w in parts or w.rstrip(".") in _TITLE for w in asked)
 
 
 _RATING_WORD = re.compile(r"\b(?:rat(?:e|ed|es|ing|ings)|scored?|scores|numbers?)\b", re.I)

@@ -512,6 +512,23 @@ def test_the_year_before_shifts_the_last_turns_terms() -> None:
     assert after.terms == ["Fall 2024"]
 
 
+@pytest.mark.parametrize(
+    ("words", "name"),
+    [
+        ("Jane Doe", True),
+        ("Prof. Ramírez", True),
+        ("maria ramirez", True),
+        ("Jane Doe's TA", False),
+        ("taking Ramírez next fall", False),
+        ("a CS student", False),
+    ],
+)
+def test_an_introduction_names_an_instructor_and_nothing_else(words: str, name: bool) -> None:
+    from rag.answer.entities.resolve import _only_a_name
+
+    assert _only_a_name(words, CATALOG) is name
+
+
 def test_online_sections_say_which_sections_not_what_to_measure() -> None:
     ran = "CS5800 ran two online sections in fall 2023. Enrollment for both put together?"
     ent = resolve(ran, CATALOG, metric_index=None)
