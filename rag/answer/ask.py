@@ -102,6 +102,7 @@ class Asker:
 
     @property
     def opinions(self) -> Opinions:
+        """What students say (rag.answer.opinions), over this asker's searcher."""
         return Opinions(self.searcher)
 
     def gather(
