@@ -187,13 +187,30 @@ def instructor_trend(rows: list[dict[str, Any]]) -> alt.Chart:
 _TREND_LABEL = re.compile(r"^(?P<term>(?:Full Summer|[A-Z][a-z]+)(?: \d)? \d{4})(?=$|: | \()")
 
 
+def _value_axis(plan: dict[str, Any]) -> tuple[str, Any]:
+    """The title and scale of a ranking's, comparison's or trend's values: a rating's 1-5 scale,
+    else hours per week or a section figure (enrollment, responses, rate) on their own scale."""
+    metric = plan.get("metric") or {}
+    if metric.get("kind") == "hours":
+        return "Hours per week", alt.Undefined
+    if metric.get("kind") == "section":
+        return str(metric.get("figure") or "value").replace("_", " ").capitalize(), alt.Undefined
+    if metric.get("statistic") == "std_dev":
+        return "Std dev of the scores", alt.Undefined
+    return SCORE_AXIS, SCORE_SCALE
+
+
 def answer_chart(answer: dict[str, Any]) -> alt.Chart | None:
     """A chart for a quantitative answer: ranking and comparison bars, a trend line, a
-    distribution or hours histogram; None when the facts are a single number or not numbers."""
+    distribution or hours histogram; None when the facts are a single number or not numbers.
+    Where two measures were asked (hours and rating), the first measure's facts are charted."""
     if answer.get("route") != "quantitative":
         return None
-    kind = (answer.get("plan") or {}).get("kind")
-    facts = [f for f in answer.get("facts", []) if isinstance(f.get("value"), int | float)]
+    plan = answer.get("plan") or {}
+    kind = plan.get("kind")
+    facts = answer.get("facts", [])[: plan.get("first_facts")]
+    facts = [f for f in facts if isinstance(f.get("value"), int | float)]
+    axis_title, axis_scale = _value_axis(plan)
     if kind == "trend":
         rows = [
             {"term": m["term"], "value": f["value"], "n": f["n"]}
@@ -207,7 +224,7 @@ def answer_chart(answer: dict[str, Any]) -> alt.Chart | None:
             .mark_line(point=True)
             .encode(
                 x=alt.X("term:N", sort=None, title="Term"),
-                y=alt.Y("value:Q", scale=SCORE_SCALE, title=SCORE_AXIS),
+                y=alt.Y("value:Q", scale=axis_scale, title=axis_title),
                 tooltip=["term:N", "value:Q", alt.Tooltip("n:Q", title="N")],
             )
         )
@@ -242,8 +259,8 @@ def answer_chart(answer: dict[str, Any]) -> alt.Chart | None:
     titles = {"ranking": "Ranked", "comparison": "Compared", "distribution": "Answer"}
     value = alt.X(
         "value:Q",
-        title="Students" if counts else SCORE_AXIS,
-        scale=alt.Undefined if counts else SCORE_SCALE,
+        title="Students" if counts else axis_title,
+        scale=alt.Undefined if counts else axis_scale,
     )
     return (
         alt.Chart(pd.DataFrame(rows))

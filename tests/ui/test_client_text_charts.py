@@ -79,6 +79,23 @@ def test_answers_get_the_chart_their_plan_calls_for() -> None:
     assert spec["encoding"]["x"]["title"] == "Students"
     assert len(next(iter(spec["datasets"].values()))) == 2
 
+    hours_ranked = _answer("ranking", [("#1 EECE2150", 13.08), ("#2 BIOL2301", 12.95)])
+    hours_ranked["plan"]["metric"] = {"kind": "hours", "statistic": "mean"}
+    spec = answer_chart(hours_ranked).to_dict()  # type: ignore[union-attr]
+    assert spec["encoding"]["x"]["title"] == "Hours per week", spec["encoding"]["x"]
+    assert "scale" not in spec["encoding"]["x"]  # not the 1-5 rating scale
+    both = _answer(
+        "comparison",
+        [
+            ("CS5800: hours per week", 5.6),
+            ("CS3500: hours per week", 7.1),
+            ("CS5800: overall", 4.3),
+        ],
+    )
+    both["plan"].update(metric={"kind": "hours"}, first_facts=2)  # hours, then the rating
+    rows = next(iter(answer_chart(both).to_dict()["datasets"].values()))  # type: ignore[union-attr]
+    assert [r["value"] for r in rows] == [5.6, 7.1]
+
     assert answer_chart(_answer("average", [("CS5800: overall", 4.2)])) is None
     assert answer_chart(_answer("count", [("sections", 3), ("of which", 1)])) is None
     assert answer_chart({"route": "qualitative", "plan": {}, "facts": []}) is None
