@@ -209,7 +209,9 @@ def run_comparison(conn: Conn, plan: Comparison) -> Evidence:
             )
         if plan.whole:
             facts += _side_by_side(conn, plan, entity, [r["key"] for r in rows])
-        return found_evidence(plan, facts, searched)
+        evidence = found_evidence(plan, facts, searched)
+        evidence.notes += _without_value(plan, entity, {str(r["key"]) for r in rows})
+        return evidence
     if metric.kind != "question" or metric.statistic not in ("mean", "median"):
         return no_evidence(plan, f"{searched}: the reports print department and university"
                               " figures only for means and medians")  # fmt: skip
@@ -239,6 +241,22 @@ def run_comparison(conn: Conn, plan: Comparison) -> Evidence:
     if row is None or not row["sections"]:
         return no_evidence(plan, why_nothing(conn, metric, plan.scope))
     return found_evidence(plan, dept_univ_facts(metric, plan.scope, row), searched)
+
+
+def _without_value(plan: Comparison, entity: str, found: set[str]) -> list[str]:
+    """ "CS3500: no hours per week in the matching reports": a course or person compared whose
+    reports print no value of the measure (a comparison shows only the others)."""
+    scope = plan.scope
+    if entity == "course":
+        missing = [c for c in scope.courses if c not in found]
+    elif entity == "instructor":
+        ids: dict[str, list[int]] = {}
+        for person, name in zip(scope.instructor_ids, scope.instructor_names, strict=False):
+            ids.setdefault(name, []).append(person)
+        missing = [n for n, own in ids.items() if not {str(i) for i in own} & found]
+    else:
+        return []
+    return [f"{who}: no {plan.metric.label} in the matching reports" for who in missing]
 
 
 def dept_univ_facts(metric: Metric, scope: Scope, row: dict[str, Any]) -> list[Fact]:

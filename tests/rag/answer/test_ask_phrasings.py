@@ -486,6 +486,18 @@ def test_hours_and_rating_asked_in_one_breath_are_both_answered(asker_: Asker, c
     assert "also" not in one.plan and all("hours" not in f.label for f in one.facts), one.facts
 
 
+def test_a_compared_course_whose_reports_print_no_value_is_named(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """EECE2322's reports print no hours per week: comparing it on hours says so, rather than
+    showing CS5800 alone."""
+    lighter = ask(asker_, conn_, "which is lighter, CS5800 or EECE2322?")
+    assert lighter.plan["kind"] == "comparison", lighter.plan
+    assert "EECE2322: no hours per week in the matching reports" in lighter.answer, lighter.answer
+    both = ask(asker_, conn_, "compare CS5800 and DS5110 on feedback")
+    assert "in the matching reports" not in both.answer, both.answer
+
+
 def test_two_compared_with_no_measure_named_are_compared_as_wholes(
     asker_: Asker, conn_: Conn
 ) -> None:
