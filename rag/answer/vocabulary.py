@@ -609,7 +609,7 @@ FILLER_WORDS = frozenset(
     meeting try tried trying right different grad undergrad electives picking i'll i'd i've
     style own under below above beneath bigger larger greater next beside alongside two rest
     person persons ran looking rumours rumors freshman freshmen sophomore junior senior
-    transfer first account counted makes everyone""".split()  # noqa: SIM905
+    transfer first account counted makes everyone tho though""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling

@@ -26,7 +26,7 @@ _YEAR_FIRST = re.compile(r"\b((?:19|20)\d{2})\s+" + _SEASON_RE + r"(?!\s*['’]?
 
 
 _ABBREV = re.compile(
-    r"\b(fa|fl|f|sp|spr|s|su1|su2|su|sum1|sum2|s1|s2|wi|wn|w)\s?['’]?(\d{4}|\d{2})\b", re.I
+    r"\b(fal|fa|fl|f|sp|spr|s|su1|su2|su|sum1|sum2|s1|s2|wi|wn|w)\s?['’]?(\d{4}|\d{2})\b", re.I
 )
 
 
@@ -115,6 +115,7 @@ def _seasons_of(word: str) -> list[str]:
     return {
         "fall": ["Fall"],
         "autumn": ["Fall"],
+        "fal": ["Fall"],  # a typo of "fall", too short for spelling correction
         "fa": ["Fall"],
         "fl": ["Fall"],
         "f": ["Fall"],

@@ -529,6 +529,13 @@ def test_an_introduction_names_an_instructor_and_nothing_else(words: str, name: 
     assert _only_a_name(words, CATALOG) is name
 
 
+def test_a_typo_of_fall_before_a_year_is_that_fall() -> None:
+    """ "fal 2023" is too short for spelling correction, so the term reader knows it."""
+    assert resolve("overall rating of CS5800 in fal 2023", CATALOG, metric_index=None).terms == [
+        "Fall 2023"
+    ]
+
+
 def test_online_sections_say_which_sections_not_what_to_measure() -> None:
     ran = "CS5800 ran two online sections in fall 2023. Enrollment for both put together?"
     ent = resolve(ran, CATALOG, metric_index=None)
