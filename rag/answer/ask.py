@@ -122,6 +122,7 @@ class Asker:
         question, comments_asked = _comments_clause(question)
         said = question  # with the asker's aside, whose names are context (resolve_asked)
         question, entities = resolve_asked(said, catalog, metric_index=None, previous=previous)
+        question = entities.spelled or question  # the wording rules read "higest" as "highest"
         entities = narrowed(entities, filters, catalog)
         if entities.unknown_courses or entities.unknown_instructors or entities.ambiguous_courses:
             # never answer for a course or person the reports don't have, nor guess which course

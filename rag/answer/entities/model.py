@@ -259,6 +259,12 @@ class Entities(BaseModel):
         exclude=True,
         description="The question with its names masked as 'X': what intents are read from",
     )
+    spelled: str | None = Field(
+        default=None,
+        exclude=True,
+        description="The question with misspelt words corrected ('wich prof had the higest' is"
+        " 'which prof had the highest'): what the wording rules read",
+    )
 
     def names_measure(self) -> bool:
         """Whether the question says what to measure (else a follow-up repeats the last one)."""

@@ -274,6 +274,7 @@ KNOWN_WORDS = frozenset(
     department university compared compare comparison versus against trend trends semester
     semesters term terms year years instructor instructors professor professors teacher teachers
     course courses class classes section sections highest lowest best worst most least many much
+    prof profs clearest lightest heaviest hardest easiest fairest toughest strongest weakest
     which what where when who whose how every each across total together since between before
     after during change changed improved improve better worse clarity feedback enthusiasm
     syllabus availability available inclusive inclusivity respectful prepared preparation
@@ -303,7 +304,10 @@ def _pattern_words() -> frozenset[str]:
     patterns = [p for _, p in FIGURES] + [p for _, p in STATISTICS] + [p for _, p in UNPRINTED]
     patterns += [v for v in vars(vocabulary).values() if isinstance(v, re.Pattern)]
     sources = [re.sub(r"\\[a-zA-Z]|\(\?[:!=<]+|\?P<\w+>", " ", p.pattern) for p in patterns]
-    return frozenset(w for source in sources for w in re.findall(r"[a-z]{3,}", source))
+    # a stem a character class or group goes on ("summari[sz]e", "improv(?:e|ed)") is no word
+    return frozenset(
+        w for source in sources for w in re.findall(r"[a-z]{3,}(?![a-z\[(])", source)
+    )
 
 
 def correct_spelling(text: str, *tiers: frozenset[str], keep: frozenset[str] = frozenset()) -> str:

@@ -45,9 +45,10 @@ def resolve(
     known = _known_words(catalog)
     text.masked = expand_abbreviations(text.masked, [c.title for c in catalog.courses])
     text.masked = correct_spelling(text.masked, *known, keep=FILLER_WORDS)
+    corrected = text.masked
     read_preamble(text)
     spelled = text.masked
-    ent = Entities()
+    ent = Entities(spelled=corrected)
     read_early(text, ent)
     _survey_titles(text, catalog, ent)
     _exclusions(text, catalog, ent)

@@ -593,3 +593,16 @@ def test_verdicts_on_two_compare_and_small_sections_can_be_left_out(
         asker_, conn_, "total enrollment across all reports, leaving out the small sections"
     )
     assert small.plan["scope"]["exclude_small"] and small.facts[0].value == pooled.facts[0].value
+
+
+def test_the_wording_rules_read_the_spelling_corrected_question(asker_: Asker, conn_: Conn) -> None:
+    """ "wich prof had the higest" is "which prof had the highest": a ranking, not an average;
+    a word people use ("clearest", "profs") is never "corrected" into another."""
+    typed = ask(asker_, conn_, "wich prof had the higest overall rating")
+    assert typed.plan["kind"] == "ranking" and typed.plan["entity"] == "instructor", typed.plan
+    clearest = ask(asker_, conn_, "who was the clearest instructor?")
+    assert clearest.plan["kind"] == "ranking", clearest.plan
+    assert "clearly" in clearest.plan["metric"]["text"].lower(), clearest.plan
+    profs = ask(asker_, conn_, "how many different profs have taught CS5800?")
+    assert profs.plan["kind"] == "count" and profs.plan["what"] == "instructors", profs.plan
+    assert profs.answer.startswith("**2**") or "**2**" in profs.answer, profs.answer
