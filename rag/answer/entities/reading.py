@@ -305,9 +305,7 @@ def _pattern_words() -> frozenset[str]:
     patterns += [v for v in vars(vocabulary).values() if isinstance(v, re.Pattern)]
     sources = [re.sub(r"\\[a-zA-Z]|\(\?[:!=<]+|\?P<\w+>", " ", p.pattern) for p in patterns]
     # a stem a character class or group goes on ("summari[sz]e", "improv(?:e|ed)") is no word
-    return frozenset(
-        w for source in sources for w in re.findall(r"[a-z]{3,}(?![a-z\[(])", source)
-    )
+    return frozenset(w for source in sources for w in re.findall(r"[a-z]{3,}(?![a-z\[(])", source))
 
 
 def correct_spelling(text: str, *tiers: frozenset[str], keep: frozenset[str] = frozenset()) -> str:
