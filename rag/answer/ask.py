@@ -34,7 +34,7 @@ from rag.answer.meaning import (
     plan_by_meaning,
     read_by_meaning,
 )
-from rag.answer.opinions import OPINION, Opinions
+from rag.answer.opinions import OPINION, WHY, Opinions
 from rag.answer.planner import Planner
 from rag.answer.planning import Defaults, detect_intent, intent_of, plan_question
 from rag.answer.plans import (
@@ -136,6 +136,8 @@ class Asker:
             reason = f"evaluation reports hold no {words}"
             held = _declined(conn, catalog, entities, reason, f"the reports for {words}")
             return held.model_copy(update={"missing": [reason]}), entities
+        if previous is not None and previous.intent is not None and WHY.match(question):
+            return self.opinions.why(conn, catalog, entities, previous, filters)
         intent = detect_intent(question, entities)
         liked = LIKED.search(question) is not None  # "what do students like most about X"
         opinion = liked or OPINION.search(question) is not None

@@ -46,6 +46,16 @@ _TONE_ASKED = re.compile(
 """Words asking for one tone of comments (complaints, praise)."""
 
 
+WHY = re.compile(
+    r"^\W*(?:(?:and|but|so|ok|okay|hm+|huh)\W+)?(?:any\s+idea\s+|do\s+(?:you|we)\s+know\s+)?"
+    r"(?:why|how\s+come|what\s+explains\s+(?:that|this|it))\b"
+    r"(?:\s+(?:is|was|were|are|did|does|so)\b[^?.!]{0,40})?\W*$",
+    re.I,
+)
+""""why?", "how come?", "why was it so low?" after an answer: what students say about what it
+put first (complaints after a ranking from the bottom, praise after one from the top)."""
+
+
 _OPINION_WORDS = re.compile(
     r"\b(?:students?|people|anyone|everyone|folks|they|think\w*|thought|feel\w*|felt|"
     r"like[ds]?|love[ds]?|hate[ds]?|dislike[ds]?|enjoy\w*|prais\w*|complain\w*|criticis\w*|"
@@ -85,6 +95,34 @@ class Opinions:
             about = about.model_copy(update={"courses": [numbers.answered_course], "subjects": []})
         comments = self._comments(conn, catalog, asked, about, filters)
         return mixed(numbers, comments) if comments.route == "qualitative" else numbers
+
+    def why(
+        self,
+        conn: Conn,
+        catalog: Catalog,
+        entities: Entities,
+        previous: Entities,
+        filters: SearchFilters | None,
+    ) -> tuple[Evidence, Entities]:
+        """What students say behind the last answer ("why?"): about the one a ranking put
+        first, or the same scope; complaints after a ranking from the bottom, praise after one
+        from the top, every theme otherwise. A name in the question is who it asks about."""
+        about = entities
+        ranked = previous.intent is not None and previous.intent.kind == "ranking"
+        if not (entities.instructors or _names_course(entities)):
+            if ranked and previous.answered:
+                about = about.model_copy(update={"instructors": list(previous.answered)})
+            elif ranked and previous.answered_course:
+                about = about.model_copy(
+                    update={"courses": [previous.answered_course], "subjects": [], "sections": []}
+                )
+        if ranked and previous.intent is not None and previous.intent.order == "asc":
+            asked = "what did students complain about"
+        elif ranked:
+            asked = "what did students praise"
+        else:
+            asked = "what do students say"
+        return self.answer(conn, catalog, asked, about, filters)
 
     def asks_theme(self, question: str, entities: Entities) -> bool:
         """Whether an unmatched metric phrase names a theme students write about."""
@@ -227,3 +265,7 @@ class Opinions:
             k=5,
             theme=theme or self.asked_theme(question, entities),
         )
+
+
+def _names_course(entities: Entities) -> bool:
+    return bool(entities.courses or entities.subjects or entities.sections)

@@ -26,7 +26,15 @@ from rag.answer.plans import (
     metric_of,
     scope_of,
 )
-from rag.answer.vocabulary import BIN_WORDS, JUDGEMENT, LIKELY_TO, MODE, SMALL
+from rag.answer.vocabulary import (
+    BIN_WORDS,
+    FLIPPED,
+    JUDGEMENT,
+    LIKELY_TO,
+    MODE,
+    NEEDS_HELP,
+    SMALL,
+)
 
 _COUNT = re.compile(
     r"\b(?:how\s+many|number\s+of|count(?:\s+of)?|total)\s+(?:\w+\s+){0,2}?"
@@ -35,6 +43,15 @@ _COUNT = re.compile(
     r"(?!\s+(?:per|a|each)\s+week)",
     re.I,
 )
+
+
+_COUNT_TERMS = re.compile(
+    r"\b(?:how\s+many|number\s+of)\s+(?:different\s+|distinct\s+|separate\s+)?(terms|semesters)"
+    r"\b(?!\s+(?:per|a|each)\s+week)",
+    re.I,
+)
+"""'in how many semesters was DS5110 evaluated': the terms with a report (not 'how many students
+across terms', which counts students)."""
 
 
 _HOURS_WORDS = re.compile(r"\bhours?\b", re.I)
@@ -72,7 +89,8 @@ _CHANGE_VERB = (
 _CHANGE_RANK = re.compile(
     r"\b(?:which|who|whose|whom)\b(?:(?!\b(?:or|than)\b)[^?])*?\b" + _CHANGE_VERB + r"\b"
     r"|\b(?:most|least)[\s-]+improved\b"
-    r"|\b(?:biggest|largest|greatest|most|least)\s+(?:improvement|gain|rise|drop|decline|fall)s?\b",
+    r"|\b(?:biggest|largest|greatest|sharpest|steepest|most|least)\s+(?:improvement|gain|rise|"
+    r"drop|decline|fall|dip)s?\b",
     re.I,
 )
 """'which instructors improved the most', 'who got better over the years', 'the most improved
@@ -86,14 +104,14 @@ _COMPARE = re.compile(
     r"\b(compare[sd]?|comparison|versus|vs\.?|relative\s+to|against|stack\s+up|differences?|"
     r"(?:more|less|higher|lower|better|worse|heavier|lighter|harder|easier)\s+than|"
     r"(?:better|worse|more|less|higher|lower|heavier|lighter|bigger|smaller|larger)\b(?=.*\bor\b)|"
-    r"\bor\b(?=.*\b(?:better|worse|more|less|higher|lower|heavier)\b))\b",
+    r"\bor\b(?=.*\b(?:better|worse|more|less|higher|lower|heavier)\b)|between\b(?=.*\band\b))\b",
     re.I,
 )
 
 
 _RANK = re.compile(
     r"\b(highest|lowest|best|worst|tops?|bottom|rank(?:ed|ing|s)?|most|(?<!at\s)least|leading|"
-    r"fewest|"
+    r"fewest|poorest|"
     r"strongest|weakest|clearest|heaviest|lightest|hardest|easiest|largest|smallest|biggest|"
     r"fairest|greatest|toughest|\w{3,}iest)\b",
     re.I,
@@ -122,7 +140,7 @@ _AVERAGE = re.compile(r"\b(average|mean|avg|score|rating|rated|how\s+(?:did|does
 
 
 ASCENDING = re.compile(
-    r"\b(lowest|worst|bottom|(?<!at\s)least|weakest|lightest|easiest|smallest|fewest|lower|worse|"
+    r"\b(lowest|worst|poorest|bottom|(?<!at\s)least|weakest|lightest|easiest|smallest|fewest|lower|worse|"
     r"lighter|easier|smaller|less|avoid\w*|stay(?:ing)?\s+away|steer(?:ing)?\s+clear)\b",
     re.I,
 )
@@ -135,6 +153,11 @@ _SMALL = re.compile(
     r"\b(?:includ\w*\s+(?:small|all|every)|even\s+small|small)\s+sections?\b"
     r"|\binclud\w*\s+(?:small|all|every)\b",
     re.I,
+)
+
+
+_PERSON_NOUN = re.compile(
+    r"\b(?:instructors?|professors?|profs?|teachers?|faculty|lecturers?)\b", re.I
 )
 
 
@@ -181,8 +204,10 @@ def ranked_entity(question: str) -> Literal["instructor", "course", "section", "
 
 def _count_what(
     word: str,
-) -> Literal["sections", "instructors", "courses", "responses", "comments"]:
+) -> Literal["sections", "instructors", "courses", "terms", "responses", "comments"]:
     w = word.lower()
+    if w.startswith(("term", "semester")):
+        return "terms"
     if w.endswith("courses"):
         return "courses"
     if w.startswith(("instructor", "prof", "teacher", "lecturer", "faculty")):
@@ -196,7 +221,7 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
     """The computation the wording asks for; None when it names none (a bare follow-up)."""
     question = MODE.sub(" ", question)  # "the most common answer" ranks nothing
     question = BIN_WORDS.sub(" ", question)  # nor does "the lowest hours bracket"
-    count = _COUNT.search(question)
+    count = _COUNT.search(question) or _COUNT_TERMS.search(question)
     if count and not entities.figure:
         return Intent(kind="count", what=_count_what(count.group(1)))
     if _WHO_TAUGHT.search(question) and not entities.names_measure():
@@ -209,7 +234,7 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
         return Intent(kind="ranking", entity=ranked_entity(question) or "instructor", order=order)
     if entities.statistic == "distribution" or entities.options:
         return Intent(kind="distribution")
-    ranked = _RANK.search(question) is not None
+    ranked = _RANK.search(question) is not None or NEEDS_HELP.search(question) is not None
     people = {p.name for p in entities.instructors}  # one name may be two ids (two subjects)
     several = len(people) > 1 or len(entities.courses) > 1 or len(entities.sections) > 1
     change = _change_ranking(question, entities, several)
@@ -229,17 +254,21 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
         else:
             between = "sections"
         return Intent(kind="comparison", entity=between)
-    ranked = ranked or _WHICH_SHOULD.search(question) is not None
+    previous = entities.intent
+    flipped = previous is not None and previous.kind == "ranking" and FLIPPED.search(question)
+    ranked = ranked or _WHICH_SHOULD.search(question) is not None or bool(flipped)
     by = entities.breakdown if entities.breakdown in ("section", "instructor", "course") else None
     if ranked or _WHICH_MORE.search(question) or by:
         entity: str | None = ranked_entity(question)
-        previous = entities.intent
-        if entity is None and previous is not None and previous.kind == "ranking":
-            entity = previous.entity
+        loose = entity is None or (entity == "instructor" and not _PERSON_NOUN.search(question))
+        if loose and previous is not None and previous.kind == "ranking":
+            entity = previous.entity  # "who was at the bottom?" after a ranking of courses
         if by:
             entity = by
-        order = "asc" if ASCENDING.search(question) else "desc"
-        return Intent(kind="ranking", entity=entity or "instructor", order=order)
+        low = bool(ASCENDING.search(question) or NEEDS_HELP.search(question))
+        if flipped and previous is not None and not low and not _RANK.search(question):
+            low = previous.order == "desc"  # "flip it": the other order
+        return Intent(kind="ranking", entity=entity or "instructor", order="asc" if low else "desc")
     if _AVERAGE.search(question):
         return Intent(kind="average")
     if re.search(r"\bhow\s+many\s+hours\b", question, re.I):

@@ -231,7 +231,7 @@ class Distribution(BaseModel):
 
 class Count(BaseModel):
     kind: Literal["count"] = "count"
-    what: Literal["sections", "instructors", "courses", "responses", "comments"]
+    what: Literal["sections", "instructors", "courses", "terms", "responses", "comments"]
     scope: Scope
 
 

@@ -57,7 +57,10 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
     ),
     (
         "declines",
-        _re(r"\b(?:declin(?:e|es|ed|ing)|opt(?:ed|s)?\s+out|refus(?:e|ed|als?)|"
+        _re(r"\b(?:(?<!biggest\s)(?<!largest\s)(?<!greatest\s)(?<!sharpest\s)(?<!steepest\s)"
+            r"(?<!most\s)(?<!a\s)declin(?:e|es|ed|ing)"
+            r"(?!\s+(?:in|on|of)\s+(?:the\s+|their\s+|its\s+)?(?:\w+\s+){0,3}?"
+            r"(?:ratings?|scores?|means?|averages?)\b)|opt(?:ed|s)?\s+out|refus(?:e|ed|als?)|"
             r"(?:said|say|saying)\s+no|"
             r"chose\s+not\s+to\s+(?:respond|answer|take\s+(?:the\s+)?" + _SURVEY + r"))\b"
             r"(?:\s+(?:to\s+(?:take|fill\s+out|complete|respond|answer))?\s*(?:of\s+)?"
@@ -67,10 +70,12 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
         "response_rate",
         _re(r"\b(?:response|resp\.?|participation|completion|return)\s+rates?\b"
             r"|\bparticipation\s+(?:in|on|for)\s+(?:the\s+)?" + _SURVEY + r"\b"
+            r"|\b" + _SURVEY_NOUN + r"\s+participation\b"
             r"|(?:\b(?:percent(?:age)?|fraction|share|proportion|part)|%)\s+of\s+"
-            r"(?:the\s+)?(?:" + _PEOPLE + r"|class|enrolled)\b(?:\s+\w+){0,4}?\s+"
+            r"(?:the\s+)?(?:(?:my|our|his|her|their)\s+)?(?:" + _PEOPLE
+            + r"|class|enrolled|them|those)\b(?:\s+\w+){0,4}?\s+"
             r"(?:responded|respond|filled\s+(?:out|in)|fill\s+(?:out|in)|answered|answer|"
-            r"completed|took|did|submitted)\b"
+            r"completed|took|did|submitted|sent\s+(?:back|in))\b"
             r"|\b(?:what|which)\s+(?:%|percent(?:age)?|fraction|share|proportion|part)\s+of\s+"
             r"(?:the\s+)?(?:class|enrolled|enrollment)\s+(?:is|was)\s+(?:that|this|it)\b"
             r"(?:\s+(?:the\s+)?" + _SURVEY + r"\b)?"),
@@ -100,7 +105,7 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
         "enrollment",
         _re(r"\benrol+(?:ment|ments|led|ed)?\b|\bclass\s+size\b|\bsize\s+of\b"
             r"|\bhow\s+(?:big|large)\b|\bhead\s*-?\s*count\b"
-            r"|\b(?:regist(?:ered|er|ration)|signed\s+up)\b"
+            r"|\b(?:regist(?:ered|er|ration)|sign(?:ed)?\s+up|sign-?ups?)\b"
             r"|\bhow\s+many\s+" + _PEOPLE + r"\s+(?:were|are|was)\s+(?:there\s+)?in\b"
             r"|\bhow\s+many\s+" + _PEOPLE + r"\b(?=.*\b(?:have|had|taught|teach)\b)"),
     ),
@@ -444,9 +449,10 @@ DIFFICULTY = _re(
 
 
 FIRST_TO_LAST = _re(
-    r"\b(?:from|between)\s+(?:their|his|her|its|the|my)\s+(?:very\s+)?(?:first|earliest)"
+    r"\b(?:from|between|comparing)\s+(?:(?:their|his|her|its|the|my)\s+)?(?:very\s+)?"
+    r"(?:first|earliest)"
     r"(?:\s+(?:semester|term|offering|section|class|course|year)s?)?(?:\s+here)?\s+"
-    r"(?:to|and|until|through|vs\.?|versus)\s+(?:their|his|her|its|the|my)\s+"
+    r"(?:to|and|until|through|vs\.?|versus|with)\s+(?:(?:their|his|her|its|the|my)\s+)?"
     r"(?:latest|last|most\s+recent|newest|current)"
     r"(?:\s+(?:one|semester|term|offering|section|class|course|year)s?)?\b"
 )
@@ -459,7 +465,9 @@ TREND_WORDS = _re(
     r"gone\s+(?:up|down)|"
     r"went\s+(?:up|down)|go(?:es)?\s+(?:up|down)|risen|rise|rising|rose|fallen|fell|falling|"
     r"dropping|climb(?:ing|ed)?|sinking|"
-    r"trajectory|trajectories|increas\w*|decreas\w*|"
+    r"trajectory|trajectories|increas\w*|decreas\w*|jump(?:s|ed)?|"
+    r"(?:biggest|largest|greatest|sharpest|steepest|smallest)\s+(?:improvement|gain|rise|drop|"
+    r"decline|fall|dip)s?|"
     r"changed?|changing|evolv\w*|moved?|progress\w*|since\s+covid|"
     r"(?:held|hold|holds|holding)\s+up|slip(?:s|ped|ping)?|slid|onwards?|lately|"
     r"(?:always|consistently)\s+(?:been|stayed)|bec(?:ome|ame|oming)|track(?:ed|ing)?|"
@@ -560,7 +568,7 @@ UNPRINTED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "who wrote what (responses are anonymous)",
-        _re(r"\b(?:which|what)\s+students?\b[^?.!]{0,40}\b(?:wrote|said|gave|left|posted|"
+        _re(r"\b(?:which\s+students?|what\s+student)\b[^?.!]{0,40}\b(?:wrote|said|gave|left|posted|"
             r"complained)\b|\bwho\s+(?:wrote|said|posted|left|made)\s+(?:th(?:e|at|is)|those|"
             r"these)\s+(?:\w+\s+){0,2}?(?:comments?|reviews?|remarks?|complaints?|quotes?)\b|\b(?:students?'?s?|respondents?'?s?|reviewers?'?s?)\s+"
             r"(?:names?|identit(?:y|ies))\b|\bnames?\s+of\s+(?:the\s+)?(?:students?|"
@@ -609,7 +617,8 @@ FILLER_WORDS = frozenset(
     meeting try tried trying right different grad undergrad electives picking i'll i'd i've
     style own under below above beneath bigger larger greater next beside alongside two rest
     person persons ran looking rumours rumors freshman freshmen sophomore junior senior
-    transfer first account counted makes everyone tho though""".split()  # noqa: SIM905
+    transfer first account counted makes everyone tho though khoury k kk flip associate
+    assistant provost interim""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling
@@ -637,6 +646,24 @@ LIKED = _re(
 """"what do students like most about the math department", "what do people hate about CS5800":
 an opinion of one tone (themes and quotes), not a ranking ("most" ranks nothing here). "What are
 his lectures like" asks what they are, not what anyone liked."""
+
+
+FLIPPED = _re(
+    r"\b(?:flip|reverse|invert|turn)\s+(?:it|that|this|the\s+(?:order|list|ranking))"
+    r"(?:\s+(?:around|round|over))?\b|\b(?:the\s+)?other\s+way\s+a?round\b"
+    r"|\b(?:from\s+)?the\s+other\s+end\b"
+)
+""""flip it", "the other way round" after a ranking: the same ranking in the other order (never
+"it" as the course it put first)."""
+
+
+NEEDS_HELP = _re(
+    r"\b(?:needs?|needing|needed|could\s+use|would\s+benefit\s+from)\s+(?:the\s+)?"
+    r"(?:most|more|extra|additional|some|any)?\s*(?:teaching\s+|instructional\s+)?"
+    r"(?:support|attention|help|improvement|improving|work)\b"
+)
+""""which of our courses most needs attention", "which needs more teaching support": the lowest
+rated first (rag.answer.planning), and no measure named."""
 
 
 LIKELY_TO = _re(

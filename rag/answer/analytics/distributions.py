@@ -96,6 +96,7 @@ def run_count(conn: Conn, plan: Count) -> Evidence:
             " WHERE si.section_id = ANY(array_agg(s.id))) AS value"
         ),
         "courses": sql.SQL("count(DISTINCT s.course_id) AS value"),
+        "terms": sql.SQL("count(DISTINCT s.term_id) AS value"),
         "responses": sql.SQL(
             "sum(s.responses_incl_declines)::int AS value, sum(s.declines)::int AS declines"
         ),

@@ -32,6 +32,7 @@ from rag.answer.vocabulary import (
     LIKELY_TO,
     MODE,
     NARROW,
+    NEEDS_HELP,
     NO_SUMMER,
     OFFICE_HOURS,
     OPEN,
@@ -195,6 +196,7 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
     if text.finditer(DIFFICULTY):
         ent.difficulty = True
     _consume(text, LIKELY_TO)  # "least likely to agree": a ranking's words, not the option
+    _consume(text, NEEDS_HELP)  # "needs the most support": the lowest first, no measure
     options: set[int] = set()
     for m in _consume(text, OPTION_COUNTS):  # "how many 4s and 5s": those two, not all five
         options |= {int(d) for d in m.groups() if d}

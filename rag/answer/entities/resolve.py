@@ -30,7 +30,7 @@ from rag.answer.entities.reading import (
 )
 from rag.answer.entities.terms import latest_term, previous_terms, read_sections, read_terms
 from rag.answer.entities.text import WORD, QuestionText, fold
-from rag.answer.vocabulary import EXCLUDE, FILLER_WORDS, FUNCTION_WORDS
+from rag.answer.vocabulary import EXCLUDE, FILLER_WORDS, FLIPPED, FUNCTION_WORDS
 
 
 def resolve(
@@ -59,6 +59,8 @@ def resolve(
     vocabulary = known[0] | PATTERN_WORDS | EVERYDAY | FILLER_WORDS
     read_instructors(text, catalog, ent, vocabulary=vocabulary)
     ent.refers_to_person = PERSON_REFERENCE.search(text.masked) is not None  # names masked
+    for m in text.finditer(FLIPPED):  # "flip it": the ranking's order, not the course it put first
+        text.consume(m.start(), m.end())
     ent.refers_to_course = COURSE_REFERENCE.search(text.masked) is not None
     settle_ambiguous(text, catalog, ent)
     _descriptors(text, catalog, ent)

@@ -85,7 +85,7 @@ _STOP_WORDS = """a an the of in on for to at by with and or vs versus than about
     which who whom whose what when where how many much is are was were be been did do does
     had has have get got show give tell list me my i we our us their them they it its this
     that these those there here please can could would should will all any each every
-    highest lowest best worst top bottom most least rank ranked ranking ranks order
+    highest lowest best worst poorest top bottom most least rank ranked ranking ranks order
     average averages mean means avg median score scores scored value values number count
     trend trends over years changed change changes history evolution progression
     distribution breakdown spread histogram compare compared comparison relative against

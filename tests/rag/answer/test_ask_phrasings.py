@@ -606,3 +606,59 @@ def test_the_wording_rules_read_the_spelling_corrected_question(asker_: Asker, c
     profs = ask(asker_, conn_, "how many different profs have taught CS5800?")
     assert profs.plan["kind"] == "count" and profs.plan["what"] == "instructors", profs.plan
     assert profs.answer.startswith("**2**") or "**2**" in profs.answer, profs.answer
+
+
+def test_why_after_an_answer_is_what_students_say_behind_it(asker_: Asker, conn_: Conn) -> None:
+    """ "why?" after a ranking: what students say about the one it put first, complaints after
+    one from the bottom; "flip it" is the same ranking the other way round, not a course."""
+    lowest = ask(asker_, conn_, "lowest rated course in fall 2022")
+    assert lowest.plan["kind"] == "ranking" and lowest.facts[0].label.startswith("#1 EECE2322")
+    why = ask(asker_, conn_, "lowest rated course in fall 2022", "why?")
+    assert why.route == "qualitative" and why.plan["tone"] == "negative", why.plan
+    assert why.citations and {c.citation.course_code for c in why.citations} == {"EECE2322"}
+    assert why.themes[0].name == "workload", why.themes
+    best = ask(asker_, conn_, "best overall rating by course in fall 2022")
+    assert best.facts[0].label.startswith("#1 PSYC1101"), best.facts
+    flipped = ask(asker_, conn_, "best overall rating by course in fall 2022", "flip it")
+    assert flipped.plan["kind"] == "ranking" and flipped.plan["order"] == "asc", flipped.plan
+    assert flipped.plan["entity"] == "course" and flipped.facts[0].label.startswith("#1 EECE2322")
+
+
+def test_needing_support_poorest_participation_and_sending_the_survey_back(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """Everyday words for the lowest first, the response rate and enrollment."""
+    poorest = ask(asker_, conn_, "which course had the poorest survey participation in fall 2022")
+    assert poorest.plan["kind"] == "ranking" and poorest.plan["order"] == "asc", poorest.plan
+    assert poorest.facts[0].label.startswith("#1 PSYC1101") and poorest.facts[0].value == 0.35
+    needs = ask(asker_, conn_, "which course needs the most teaching support in fall 2022?")
+    assert needs.plan["order"] == "asc" and needs.facts[0].label.startswith("#1 EECE2322")
+    between = ask(asker_, conn_, "between CS5800 and DS5110, which needs more support?")
+    assert between.plan["kind"] == "comparison", between.plan
+    sent = ask(
+        asker_, conn_, "Hannah Lee here. What percentage of my DS5110 students sent back the eval?"
+    )
+    assert sent.facts[0].value == 0.66 and "66%" in sent.answer, sent.answer
+    them = ask(
+        asker_, conn_, "psyc1101 fall 22 - what was enrollment", "ok and what % of them answered"
+    )
+    assert them.facts[0].value == 0.35, them.facts
+    signed = ask(asker_, conn_, "how much students was sign up for psyc1101 in fall 2022")
+    assert signed.facts[0].value == 175, signed.facts
+
+
+def test_a_decline_in_a_rating_and_how_many_semesters(asker_: Asker, conn_: Conn) -> None:
+    """ "the biggest decline in the clarity rating" is a ranking by change, not the declines
+    figure; "how many semesters" counts terms with a report; "what students wrote" is comments."""
+    drop = ask(asker_, conn_, "biggest decline in the clarity rating for any course")
+    assert drop.plan["kind"] == "ranking" and drop.plan["by"] == "change", drop.plan
+    assert drop.facts[0].label.startswith("#1 CS5800") and drop.facts[0].value == 0.1
+    declines = ask(asker_, conn_, "how many students declined the survey in CS5800 fall 2023?")
+    assert declines.facts[0].value == 2, declines.facts
+    terms = ask(asker_, conn_, "in how many different semesters was CS5800 evaluated?")
+    assert terms.plan["kind"] == "count" and terms.plan["what"] == "terms", terms.plan
+    assert terms.facts[0].value == 2, terms.facts
+    wrote = ask(asker_, conn_, "is CS5800 too fast? looking for what students wrote")
+    assert wrote.route == "qualitative" and wrote.citations, wrote.answer
+    who = ask(asker_, conn_, "which student wrote the comment about proofs in CS5800?")
+    assert who.route == "unanswerable" and "anonymous" in who.answer
