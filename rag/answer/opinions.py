@@ -30,7 +30,7 @@ OPINION = re.compile(
     r"mention\w*|reviews?|"
     r"experiences?|strengths?|weakness\w*|(?:could|should|can|to)\s+(?:be\s+)?improv\w*|"
     r"improvements?|(?:students|people|anyone|folks)\s+(?:like|liked|love|loved|hate|hated|"
-    r"write|wrote|written)|unhappy|upset|frustrat\w*|disappoint\w*|"
+    r"write|wrote|written|writing|saying)|unhappy|upset|frustrat\w*|disappoint\w*|"
     r"(?:anything|something)\s+(?:negative|positive|good|bad)|"
     r"what\s+(?:do|did)\s+(?:students|people)\s+(?:like|dislike|write|complain)|"
     r"according\s+to\s+(?:the\s+)?(?:students|comments|reviews|people))\b",

@@ -34,6 +34,7 @@ from rag.answer.vocabulary import (
     MODE,
     NEEDS_HELP,
     SMALL,
+    WEAKEST_ITEM,
 )
 
 _COUNT = re.compile(
@@ -221,6 +222,8 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
     """The computation the wording asks for; None when it names none (a bare follow-up)."""
     question = MODE.sub(" ", question)  # "the most common answer" ranks nothing
     question = BIN_WORDS.sub(" ", question)  # nor does "the lowest hours bracket"
+    if WEAKEST_ITEM.search(question) and not entities.names_measure():
+        return None  # "which item is her weakest": the whole picture, every item's mean
     count = _COUNT.search(question) or _COUNT_TERMS.search(question)
     if count and not entities.figure:
         return Intent(kind="count", what=_count_what(count.group(1)))
@@ -269,11 +272,26 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
         if flipped and previous is not None and not low and not _RANK.search(question):
             low = previous.order == "desc"  # "flip it": the other order
         return Intent(kind="ranking", entity=entity or "instructor", order="asc" if low else "desc")
+    if _YES_NO.match(question) and not _AVERAGE.search(question) and _one_rating_asked(entities):
+        return Intent(kind="comparison", entity="dept_univ")  # a yes or no needs a yardstick
     if _AVERAGE.search(question):
         return Intent(kind="average")
     if re.search(r"\bhow\s+many\s+hours\b", question, re.I):
         return Intent(kind="hours")
     return None
+
+
+_YES_NO = re.compile(r"^\W*(?:[^:?]{1,60}:\s*)?(?:is|are|was|were|does|do|did)\b", re.I)
+"""'is Núñez approachable outside of class?': asked yes or no (an introduction's name first)."""
+
+
+def _one_rating_asked(entities: Entities) -> bool:
+    """A rating question's mean of a named person or course, and nothing else asked of it: "is
+    Núñez approachable outside of class?" is answered against the department and university."""
+    ref = entities.metric
+    if ref is None or ref.kind != "question" or not (entities.instructors or entities.courses):
+        return False
+    return not (entities.figure or entities.statistic or entities.options or entities.hours)
 
 
 def _change_ranking(question: str, entities: Entities, several: bool) -> Intent | None:

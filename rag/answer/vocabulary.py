@@ -70,7 +70,8 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
         "response_rate",
         _re(r"\b(?:response|resp\.?|participation|completion|return)\s+rates?\b"
             r"|\bparticipation\s+(?:in|on|for)\s+(?:the\s+)?" + _SURVEY + r"\b"
-            r"|\b" + _SURVEY_NOUN + r"\s+participation\b"
+            r"|\b(?:" + _SURVEY_NOUN + r"\s+)?(?:participation|turn\s*-?\s*out)\b"
+            r"(?!\s+(?:in|at|during)\s+(?:the\s+)?(?:class|lectures?|discussions?|labs?)\b)"
             r"|(?:\b(?:percent(?:age)?|fraction|share|proportion|part)|%)\s+of\s+"
             r"(?:the\s+)?(?:(?:my|our|his|her|their)\s+)?(?:" + _PEOPLE
             + r"|class|enrolled|them|those)\b(?:\s+\w+){0,4}?\s+"
@@ -89,7 +90,7 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
         "responses",
         _re(r"\b" + _SURVEY + r"\s+(?:came\s+back|were\s+(?:completed|submitted|returned|"
             r"filled\s+(?:out|in))|completed|submitted|returned)\b"
-            r"|\b(?:came|come)\s+(?:back|in)\b|\bturn\s*out\b|\breplies\b|\breplied\b"
+            r"|\b(?:came|come)\s+(?:back|in)\b|\breplies\b|\breplied\b"
             r"|\bparticipated\s+in\s+(?:the\s+)?" + _SURVEY + r"\b"
             r"|\b(?:number\s+of\s+|#\s*(?:of\s+)?)?(?:survey\s+|trace\s+)?(?:responses|respondents)\b"
             r"|\b(?:response|respondent)\s+(?:count|number|total)s?\b"
@@ -138,6 +139,9 @@ STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
                       r"|\bhow\s+many\s+(?:responses|students|people|answers|ratings)\s+(?:does|do|did|"
                       r"is|was)\s+(?:that|this|it)\s+(?:rest|rely|based|built|come|draw)\w*(?:\s+on)?"
                       r"|\bhow\s+many\s+(?:ratings|answers|responses|votes)\s+(?:on|to|for)\b"
+                      r"|\bhow\s+many\s+(?:ratings|answers|responses|votes)\s+(?:did|does|has|had)"
+                      r"\b(?=[^?.!]{0,60}?\b(?:question|item|statement|prompt)\s+"
+                      r"(?:collect|get|got|receive|gather|draw|attract)\w*\b)"
                       r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:actually\s+|really\s+|even\s+)?"
                       r"(?:answered|responded\s+to|rated)\b"
                       r"(?!\s+(?:to\s+)?(?:the\s+)?(?:survey|surveys|evals?|evaluations?|trace|"
@@ -552,6 +556,13 @@ hours" is read as the availability rating)."""
 UNPRINTED: tuple[tuple[str, re.Pattern[str]], ...] = (
     SCHEDULE,
     (
+        "exam scores",
+        _re(r"\b(?:class\s+)?(?:average|mean|median|avg|typical)\s+(?:score\s+|grade\s+|mark\s+)?"
+            r"(?:on|for|in)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,3}?(?:midterms?|finals?|"
+            r"exams?|quiz(?:zes)?|tests?)\b(?!\s+(?:difficulty|fairness))"
+            r"|\b(?:midterm|final|exam|quiz|test)\s+(?:scores?|averages?|results?|marks?|grades?)\b"),
+    ),
+    (
         "academic integrity cases",
         _re(r"\b(?:cheat|cheats|cheated|cheating|plagiarism|plagiarized|plagiarised|"
             r"academic\s+(?:integrity|dishonesty|misconduct))\b"),
@@ -618,7 +629,8 @@ FILLER_WORDS = frozenset(
     style own under below above beneath bigger larger greater next beside alongside two rest
     person persons ran looking rumours rumors freshman freshmen sophomore junior senior
     transfer first account counted makes everyone tho though khoury k kk flip associate
-    assistant provost interim""".split()  # noqa: SIM905
+    assistant provost interim offerings lineup eff based collect collected collects gather
+    gathered receive received draw drew attract attracted""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling
@@ -646,6 +658,27 @@ LIKED = _re(
 """"what do students like most about the math department", "what do people hate about CS5800":
 an opinion of one tone (themes and quotes), not a ranking ("most" ranks nothing here). "What are
 his lectures like" asks what they are, not what anyone liked."""
+
+
+SAME_AGAIN = _re(
+    r"\b(?:keep|keeps|kept|keeping)\s+(?:that|it|this|those|them)\s+up\b"
+    r"|\b(?:repeat|repeated|match|matched)\s+(?:that|it|this)\b"
+)
+""""did Okafor keep that up in fa25": the same figure, in the term named (no measure of its own)."""
+
+
+WEAKEST_ITEM = _re(
+    r"\b(?:which|what)\s+(?:item|question|area|aspect|part|rating|score)s?\s+(?:is|was|are|were)"
+    r"\s+(?:(?:my|his|her|their|its|the)\s+|[^\s?]*'s\s+|\s+)(?:weakest|strongest|lowest|"
+    r"highest|worst|best)\b"
+    r"|(?:\b(?:my|his|her|their|its)|'s)\s+(?:weakest|strongest|lowest|highest|worst|best)\s+"
+    r"(?:items?|questions?|areas?|aspects?|ratings?|scores?|points?|spots?)\b"
+    r"|\bwhat\s+(?:should|could|can|do|must)\s+(?:i|we|they|he|she)\s+(?:fix|improve|work\s+on|"
+    r"change|focus\s+on)(?:\s+first)?\b"
+    r"|\bwhere\s+(?:should|could|can|do)\s+(?:i|we|they|he|she)\s+(?:improve|focus)\b"
+)
+""""which item is my weakest", "what should we fix first": the whole picture of the named
+person or course, whose every rating question's mean shows the weakest (rag.answer.planning)."""
 
 
 FLIPPED = _re(

@@ -46,6 +46,7 @@ from rag.answer.vocabulary import (
     RANK_IDIOMS,
     RATED_N,
     RATED_TOP,
+    SAME_AGAIN,
     SCHEDULE,
     SEASON_ONLY,
     SMALL,
@@ -58,6 +59,7 @@ from rag.answer.vocabulary import (
     TREND_WORDS,
     UNPRINTED,
     VERSUS_DEPT,
+    WEAKEST_ITEM,
     WITHOUT_THEM,
     hours_focus,
     season_named,
@@ -191,6 +193,22 @@ def read_early(text: QuestionText, ent: Entities) -> None:
             ent.unprinted = True
 
 
+EXPLAINED = re.compile(
+    r"\bexplain\w*\s+((?:the\s+|their\s+|his\s+|her\s+)?(?:course\s+)?(?:material|materials|"
+    r"stuff|things|concepts|content|topics|ideas|subject)(?:\s+matter)?)\b",
+    re.I,
+)
+"""What is explained ("explains the material more clearly") is no measure of its own."""
+
+
+IN_THE_DEPARTMENT = re.compile(
+    r"\b(?:in|within|inside|across|from|of|among)\s+(?:the|our|my|this|that|his|her)?\s*"
+    r"(?:department|dept\.?)(?!\s*(?:'s\s+)?(?:average|mean|median|norm|benchmark))\b",
+    re.I,
+)
+"""'who is the better teacher in the math department': the subject named is where to look."""
+
+
 def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
     """Set the figure, statistic, options, hours, comparison and scope flags the words name."""
     if text.finditer(DIFFICULTY):
@@ -203,6 +221,10 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
     for statistic, pattern in STATISTICS:
         if _consume(text, pattern) and ent.statistic is None:
             ent.statistic = statistic
+    for m in text.finditer(EXPLAINED):  # "explain the material clearly": clarity, not materials
+        text.consume(m.start(1), m.end(1))
+    if ent.subjects:  # "in the math department" (the subject read): where, not a comparison
+        _consume(text, IN_THE_DEPARTMENT)
     if text.finditer(VERSUS_DEPT):
         ent.versus_dept = True
         _consume(text, VERSUS_DEPT)
@@ -251,6 +273,7 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         for word in text.finditer(rf"\b{m.group(0)}\b"):
             text.consume(word.start(), word.end())
             ent.breakdown = ent.breakdown or "term"
+    weakest = _consume(text, WEAKEST_ITEM)  # before "item" goes: "which item is her weakest"
     _consume(text, QUESTION_WORD)
     _consume(text, RANK_IDIOMS)
     _consume(text, TIME_TEACHING)
@@ -262,8 +285,11 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         ent.without_them = True
     if _consume(text, MODE) and not ent.hours and ent.statistic is None:
         ent.statistic = "distribution"  # the most common rating: the answers per option
-    if _consume(text, OPEN):
+    _consume(text, SAME_AGAIN)
+    if _consume(text, OPEN) or weakest:
         ent.evaluative = True
+    if weakest:  # the whole picture, which sets the headline against the department too
+        ent.versus_dept = False
 
 
 KNOWN_WORDS = frozenset(

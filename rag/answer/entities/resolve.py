@@ -30,7 +30,13 @@ from rag.answer.entities.reading import (
 )
 from rag.answer.entities.terms import latest_term, previous_terms, read_sections, read_terms
 from rag.answer.entities.text import WORD, QuestionText, fold
-from rag.answer.vocabulary import EXCLUDE, FILLER_WORDS, FLIPPED, FUNCTION_WORDS
+from rag.answer.vocabulary import (
+    EXCLUDE,
+    FILLER_WORDS,
+    FLIPPED,
+    FUNCTION_WORDS,
+    WEAKEST_ITEM,
+)
 
 
 def resolve(
@@ -69,7 +75,7 @@ def resolve(
     phrase = " ".join(
         w for w in metric_words(text.masked).split() if w not in FUNCTION_WORDS | FILLER_WORDS
     )
-    whole_asked = ent.evaluative and not _RATING_WORD.search(text.original)
+    whole_asked = ent.evaluative and not _RATING_WORD.search(WEAKEST_ITEM.sub(" ", text.original))
     if not phrase and ent.overall_word and not (ent.figure or ent.hours or whole_asked):
         phrase = "overall"  # "okafor vs lee overall": the overall rating (not "how is she overall")
     if ent.difficulty and metric_index is not None:

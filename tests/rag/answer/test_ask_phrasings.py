@@ -190,7 +190,7 @@ def test_follow_ups_on_who_taught_and_a_rating_asked_in_everyday_words(
 ) -> None:
     """ "which prof had X" is who taught it; "his overall number that semester?" after it is the
     rating in the same course and term, not another count; "is X good at giving feedback?" is
-    the feedback rating, and "has it gotten better lately?" its trend."""
+    the feedback rating against the department's, and "has it gotten better lately?" its trend."""
     taught = ask(asker_, conn_, "which prof had CS5800 in Fall 2023?")
     assert taught.plan["kind"] == "count" and taught.plan["what"] == "instructors", taught.plan
     rating = ask(
@@ -202,8 +202,9 @@ def test_follow_ups_on_who_taught_and_a_rating_asked_in_everyday_words(
     assert rating.facts[0].value == 4.35
     ranked = ask(asker_, conn_, "which prof had the highest overall rating in CS5800?")
     assert ranked.plan["kind"] == "ranking", ranked.plan
-    feedback = ask(asker_, conn_, "is okafor good at giving feedback?")
-    assert feedback.plan["kind"] == "average" and "feedback" in feedback.plan["metric"]["text"]
+    feedback = ask(asker_, conn_, "is okafor good at giving feedback?")  # against the department
+    assert feedback.plan["kind"] == "comparison" and feedback.plan["between"] == "dept_univ"
+    assert "feedback" in feedback.plan["metric"]["text"], feedback.plan
     trend = ask(
         asker_,
         conn_,
@@ -662,3 +663,32 @@ def test_a_decline_in_a_rating_and_how_many_semesters(asker_: Asker, conn_: Conn
     assert wrote.route == "qualitative" and wrote.citations, wrote.answer
     who = ask(asker_, conn_, "which student wrote the comment about proofs in CS5800?")
     assert who.route == "unanswerable" and "anonymous" in who.answer
+
+
+def test_a_chat_boxs_first_week_of_wording(asker_: Asker, conn_: Conn) -> None:
+    """Wording from the seventh independent batch's DEV half, each read as what it asks."""
+    turnout = ask(asker_, conn_, "which course had the poorest survey turnout in fall 2022")
+    assert turnout.facts[0].label.startswith("#1 PSYC1101") and turnout.facts[0].value == 0.35
+    collected = ask(
+        asker_, conn_, "how many answers did the overall rating question collect for Okafor?"
+    )
+    assert collected.facts[0].value == 56, collected.facts  # that question's 30 + 26
+    kept = ask(
+        asker_, conn_, "cs5800 fall 2023 overall rating", "did okafor keep that up in spring 2024"
+    )
+    assert kept.facts[0].value == 4.38 and kept.route == "quantitative", kept.facts
+    better = ask(asker_, conn_, "who's the better teacher in the CS department?")
+    assert better.plan["kind"] == "ranking" and better.plan["scope"]["subjects"] == ["CS"]
+    rumour = ask(asker_, conn_, "is it true okafor takes forever to grade? what are people writing")
+    assert rumour.route == "qualitative", rumour.answer
+    midterm = ask(asker_, conn_, "whats the class average on the cs5800 midterm")
+    assert midterm.route == "unanswerable" and "exam scores" in midterm.answer, midterm.answer
+    offered = ask(asker_, conn_, "best class to take from the fall 2022 offerings?")
+    assert offered.facts[0].label.startswith("#1 PSYC1101"), offered.facts
+    weakest = ask(asker_, conn_, "I'm Hannah Lee. Which item is my weakest?")
+    assert "Rated highest" in weakest.answer and "lowest" in weakest.answer, weakest.answer
+    explained = ask(asker_, conn_, "does okafor or lee explain the material more clearly?")
+    assert explained.plan["metric"]["text"] == base.CLEAR, explained.plan
+    clear = ask(asker_, conn_, "is hannah lee clear when she explains things?")
+    assert clear.plan["kind"] == "comparison" and clear.plan["between"] == "dept_univ"
+    assert clear.plan["metric"]["text"] == base.CLEAR, clear.plan
