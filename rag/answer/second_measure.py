@@ -19,10 +19,15 @@ RATED_TOO = re.compile(
     r"|\b(?:do|does|did)\s+(?:people|students|they|folks|ppl|kids)\s+(?:actually\s+|really\s+)?"
     r"(?:like|enjoy|rate)\b"
     r"|\bhow\s+(?:has|have|did)\s+(?:\S+\s+){1,5}?(?:gone|go|been\s+received)\b"
-    r"|\bhow\s+(?:\S+\s+){1,6}?(?:has|have|had)\s+(?:gone|been\s+received)\b",
+    r"|\bhow\s+(?:\S+\s+){1,6}?(?:has|have|had)\s+(?:gone|been\s+received)\b"
+    r"|\bratings?\b(?=[^?.!]{0,30}\b(?:workload|hours?|hrs)\b)"
+    r"|\b(?:workload|hours?|hrs)\b[^?.!]{0,30}\bratings?\b",
     re.I,
 )
 """Words asking how a course or person is rated, beside a question about hours."""
+
+EASIER = re.compile(r"\b(?:easy|easier|easiest|hard|harder|hardest|difficult|tough\w*)\b", re.I)
+"""How hard a course is: its challenge rating, and the hours it takes beside it."""
 
 HOURS_TOO = re.compile(
     r"\bworkload\b|\bhours?\b|\bhrs\b|\blighter\b|\bheavier\b|\beasier\s+on\s+time\b"
@@ -52,6 +57,10 @@ def second_plan(question: str, plan: Plan, defaults: Defaults) -> Plan | None:
     if rated and defaults.hours is not None and HOURS_TOO.search(question):
         if isinstance(plan, Average):
             return HoursPerWeek(prompt=defaults.hours.text, scope=plan.scope)
+        return _with_metric(plan, defaults.hours)
+    challenge = isinstance(metric, Metric) and "challeng" in metric.text.lower()
+    if challenge and defaults.hours is not None and EASIER.search(question):
+        # "which is the easier gen ed, econ or psych": how challenging, and the hours it takes
         return _with_metric(plan, defaults.hours)
     return None
 

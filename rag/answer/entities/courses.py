@@ -188,14 +188,29 @@ def read_courses(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
             if not any(c.startswith(m.group(1)) for c in ent.courses):  # "CS5800, a CS course"
                 ent.subjects.append(m.group(1))
             text.consume(m.start(), m.end())
-    if not ent.courses:  # "any good professors in cs", "best lecturer for econ": a subject
-        for m in text.finditer(  # code or spoken abbreviation ending the question
-            re.compile(r"\b(?:in|of|for)\s+(?:the\s+)?([a-z]{2,12})\b(?=\s*[?.!,]?\s*$)", re.I)
-        ):
-            subject = subject_of(m.group(1), catalog.subjects)
-            if subject is not None and subject not in ent.subjects:
-                ent.subjects.append(subject)
-                text.consume(m.start(1), m.end(1))
+    # "any good professors in cs", "best lecturer for econ", "in econ fall 2025", "psych or
+    # econ?": a subject code or spoken abbreviation ending the question or before a term; the
+    # course itself where the subject has only one
+    after = r"\b(?:in|of|for)" if not ent.courses else r"(?:\b(?:or|and|vs|versus)|,)"
+    for m in text.finditer(
+        re.compile(after + r"\s+(?:the\s+)?([a-z]{2,12})\b" + _ENDS_OR_TERM, re.I)
+    ):
+        subject = subject_of(m.group(1), catalog.subjects)
+        if subject is None or subject in ent.subjects:
+            continue
+        only = [c.code for c in catalog.courses if c.code.startswith(subject)]
+        if len(only) == 1 and len(m.group(1)) > 2:  # "econ" where ECON1116 is the one
+            if only[0] not in ent.courses:
+                ent.courses.append(only[0])
+        else:
+            ent.subjects.append(subject)
+        text.consume(m.start(1), m.end(1))
+
+
+_ENDS_OR_TERM = (
+    r"(?=\s*[?.!,]?\s*$|\s+(?:fall|spring|summer|winter|fa|sp|su|f|s)\s*'?\d{2}\b"
+    r"|\s+(?:fall|spring|summer|winter)\b)"
+)
 
 
 def title_initials(title: str) -> set[str]:

@@ -93,8 +93,25 @@ def resolve(
                     ent.by_meaning = metric_index.by_meaning(phrase)
     if previous is not None:
         ent = _follow_up(ent, previous)
+        ent = _same_person_elsewhere(ent, previous, catalog)
     latest_term(ent, catalog)
     return ent
+
+
+def _same_person_elsewhere(ent: Entities, previous: Entities, catalog: Catalog) -> Entities:
+    """ "Kowalczyk's clarity in lin alg" then "and in digital design?": a new course asked
+    about a person keeps the person where they taught it (a course they never taught starts
+    afresh, as any new course does)."""
+    people = {p.name for p in previous.instructors}
+    if len(people) != 1 or not previous.courses or ent.instructors or not ent.courses:
+        return ent
+    if set(ent.courses) & set(previous.courses) or ent.versus_previous or ent.narrow:
+        return ent
+    ids = {p.id for p in previous.instructors}
+    taught = {code for code, _, person in catalog.offerings if person in ids}
+    if not set(ent.courses) <= taught:
+        return ent
+    return ent.model_copy(update={"instructors": list(previous.instructors)})
 
 
 def resolve_asked(

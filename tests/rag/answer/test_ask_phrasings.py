@@ -295,15 +295,17 @@ def test_comments_about_a_person_stored_once_per_subject_are_theirs_only(
 def test_ranking_idioms_and_english_words_are_read_as_written(asker_: Asker, conn_: Conn) -> None:
     """English words are never "corrected" into the readers' words ("charts" is no "cheats",
     "away" no "always", "tops" no surname after "prof"); idioms of a ranking rank, avoiding
-    ranks lowest first; a spoken subject
-    ending the question ("for psych") and a short code before "dept" are scopes."""
+    ranks lowest first; a spoken subject ending the question ("for psych", its one course where
+    it has one) and a short code before "dept" are scopes."""
     tops = ask(asker_, conn_, "which prof tops the charts for overall rating?")
     assert tops.plan["kind"] == "ranking" and tops.plan["order"] == "desc", tops.plan
     for question in ("which course should I stay away from", "which prof should I steer clear of"):
         away = ask(asker_, conn_, question)
         assert away.plan["kind"] == "ranking" and away.plan["order"] == "asc", (question, away.plan)
-    psych = ask(asker_, conn_, "best lecturer for psych")
-    assert psych.plan["scope"]["subjects"] == ["PSYC"], psych.plan
+    psych = ask(asker_, conn_, "best lecturer for psych")  # PSYC's one course here
+    assert psych.plan["scope"]["courses"] == ["PSYC1101"], psych.plan
+    cs = ask(asker_, conn_, "best lecturer for cs")  # CS has two: the subject
+    assert cs.plan["scope"]["subjects"] == ["CS"], cs.plan
     dept = ask(asker_, conn_, "how many profs does the cs dept have")
     assert dept.plan["kind"] == "count" and dept.plan["what"] == "instructors", dept.plan
     assert dept.plan["scope"]["subjects"] == ["CS"], dept.plan
@@ -692,3 +694,22 @@ def test_a_chat_boxs_first_week_of_wording(asker_: Asker, conn_: Conn) -> None:
     clear = ask(asker_, conn_, "is hannah lee clear when she explains things?")
     assert clear.plan["kind"] == "comparison" and clear.plan["between"] == "dept_univ"
     assert clear.plan["metric"]["text"] == base.CLEAR, clear.plan
+
+
+def test_a_new_course_keeps_the_person_where_they_taught_it(asker_: Asker, conn_: Conn) -> None:
+    """ "Lee's clarity in DS5110" then "and in CS5800?": Lee's CS5800 sections, not the course's
+    pooled mean; a course the person never taught starts afresh."""
+    kept = ask(asker_, conn_, "Lee's clarity in DS5110", "and in CS5800?")
+    assert set(kept.plan["scope"]["instructor_names"]) == {"Hannah Lee"}, kept.plan
+    assert kept.facts[0].value == 4.0, kept.facts  # her section alone (the course pools 4.3)
+    fresh = ask(asker_, conn_, "Lee's clarity in DS5110", "and in PSYC1101?")
+    assert fresh.plan["scope"]["instructor_names"] == [] and fresh.facts[0].value == 4.4
+
+
+def test_a_spoken_subject_before_a_term_or_after_or(asker_: Asker, conn_: Conn) -> None:
+    """ "in psych fall 2022" and "CS5800 or psych?": the subject (its one course here)."""
+    term = ask(asker_, conn_, "overall rating in psych fall 2022")
+    assert term.plan["scope"]["courses"] == ["PSYC1101"] and term.facts[0].value == 4.5
+    either = ask(asker_, conn_, "which has the better overall rating, EECE2322 or psych?")
+    assert either.plan["kind"] == "comparison" and either.plan["between"] == "courses"
+    assert sorted(either.plan["scope"]["courses"]) == ["EECE2322", "PSYC1101"], either.plan
