@@ -105,7 +105,9 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
     (
         "enrollment",
         _re(r"\benrol+(?:ment|ments|led|ed)?\b|\bclass\s+size\b|\bsize\s+of\b"
-            r"|\bhow\s+(?:big|large)\b|\bhead\s*-?\s*count\b"
+            r"|\bhow\s+(?:big|large)\b(?!\s+(?:of\s+)?(?:a|an|the|that|this)\s+(?:jump|change|"
+            r"difference|gap|drop|increase|improvement|rise|fall|decline|deal|problem)\b)"
+            r"|\bhead\s*-?\s*count\b"
             r"|\b(?:regist(?:ered|er|ration)|sign(?:ed)?\s+up|sign-?ups?)\b"
             r"|\bhow\s+many\s+" + _PEOPLE + r"\s+(?:were|are|was)\s+(?:there\s+)?in\b"
             r"|\bhow\s+many\s+" + _PEOPLE + r"\b(?=.*\b(?:have|had|taught|teach)\b)"),

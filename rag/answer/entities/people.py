@@ -104,8 +104,9 @@ def read_instructors(
         if any(p.id in found for p in people):
             continue
         for m in text.finditer(_name_pattern(first)):
-            if not m.group(0)[:1].isupper() and is_english(first):
-                continue  # "hannah" as typed; never "mary", "grace" or "will" lower-case
+            possessive = re.match(r"['’]s\b", text.masked[m.end() :]) is not None
+            if not m.group(0)[:1].isupper() and is_english(first) and not possessive:
+                continue  # "hannah", "carmen's" as typed; never "mary", "grace" or "will"
             found.update((p.id, p) for p in people)
             text.consume(m.start(), m.end())
     ent.instructors = sorted(found.values(), key=lambda p: p.id)

@@ -243,8 +243,9 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
     for name, pattern in FIGURES:
         if _consume(text, pattern) and ent.figure is None:
             ent.figure = name
-    if ent.figure is None and _consume(text, STUDENTS_ONLY) and not ent.options:
-        ent.figure = "enrollment"
+    only_students = _consume(text, STUDENTS_ONLY) if ent.figure is None else []
+    if only_students and not ent.options and ent.statistic != "distribution":
+        ent.figure = "enrollment"  # not "how many students picked each option": the answers
     if text.finditer(ALL_TERMS):
         ent.all_terms = True
     if text.finditer(ALL_SECTIONS):

@@ -63,7 +63,12 @@ def resolve(
     read_terms(text, catalog, ent)
     read_sections(text, ent)
     vocabulary = known[0] | PATTERN_WORDS | EVERYDAY | FILLER_WORDS
+    other = text.finditer(_OTHER_PERSON)  # "the other prof": no title before a name
+    for m in other:
+        text.consume(m.start(), m.end())
     read_instructors(text, catalog, ent, vocabulary=vocabulary)
+    if other:
+        _the_other_person(catalog, ent)
     ent.refers_to_person = PERSON_REFERENCE.search(text.masked) is not None  # names masked
     for m in text.finditer(FLIPPED):  # "flip it": the ranking's order, not the course it put first
         text.consume(m.start(), m.end())
@@ -96,6 +101,25 @@ def resolve(
         ent = _same_person_elsewhere(ent, previous, catalog)
     latest_term(ent, catalog)
     return ent
+
+
+_OTHER_PERSON = re.compile(
+    r"\b(?:the\s+)?other\s+(?:prof|profs|professors?|instructors?|teachers?|lecturers?|guy|"
+    r"lady|person|people)\b",
+    re.I,
+)
+
+
+def _the_other_person(catalog: Catalog, ent: Entities) -> None:
+    """ "lin alg with Núñez or hold out for the other prof": the named person and whoever else
+    taught the named course, side by side."""
+    people = {p.name for p in ent.instructors}
+    if len(people) != 1 or not ent.courses:
+        return
+    named = {p.id for p in ent.instructors}
+    taught = {i for code, _, i in catalog.offerings if code in ent.courses and i is not None}
+    others = [p for p in catalog.instructors if p.id in taught - named and p.name not in people]
+    ent.instructors = [*ent.instructors, *others]
 
 
 def _same_person_elsewhere(ent: Entities, previous: Entities, catalog: Catalog) -> Entities:
@@ -369,6 +393,9 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
         named_course = True
     if not named_course:
         _inherit_scope(new, previous, update)
+    if terms is None and new.versus_previous and new.terms and previous.terms and not named_course:
+        # "Fall 2021's" then "vs her fall 2025 number": the two terms, side by side
+        terms = [*previous.terms, *(t for t in new.terms if t not in previous.terms)]
     if terms is not None:
         update.update(terms=terms, term_from=None, term_to=None)
     elif not named_time and not named_course and not new.all_terms:

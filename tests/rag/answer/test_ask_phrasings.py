@@ -713,3 +713,31 @@ def test_a_spoken_subject_before_a_term_or_after_or(asker_: Asker, conn_: Conn) 
     either = ask(asker_, conn_, "which has the better overall rating, EECE2322 or psych?")
     assert either.plan["kind"] == "comparison" and either.plan["between"] == "courses"
     assert sorted(either.plan["scope"]["courses"]) == ["EECE2322", "PSYC1101"], either.plan
+
+
+def test_the_other_prof_a_jump_between_two_terms_and_each_option(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "CS5800 with Okafor or the other prof": both, side by side; "anne's" is Dubois typed in
+    lower case; "vs her spring 2024 number" puts the two terms side by side and "how big a jump"
+    is their change, not a class size; "how many students picked each option" asks for the
+    answers per option, which a CollegeNET report does not print."""
+    other = ask(asker_, conn_, "should i take CS5800 with okafor or hold out for the other prof")
+    assert other.plan["kind"] == "comparison" and other.plan["between"] == "instructors"
+    assert {"Chinedu Okafor", "Hannah Lee"} <= set(other.plan["scope"]["instructor_names"])
+    jump = ask(
+        asker_,
+        conn_,
+        "okafor's CS5800 overall fall 2023",
+        "vs his spring 2024 number",
+        "so how big a jump is that, both numbers pls",
+    )
+    assert jump.plan["kind"] == "trend", jump.plan
+    assert [f.value for f in jump.facts[:2]] == [4.5, 4.38], jump.facts
+    anne = ask(asker_, conn_, "anne's overall rating")  # "anne" is an English word too
+    assert anne.plan["scope"]["instructor_names"] == ["Anne Dubois"], anne.plan
+    assert anne.facts[0].value == 4.5, anne.facts
+    options = ask(
+        asker_, conn_, "how many students picked each option on clarity in CS5800 fall 2023?"
+    )
+    assert options.route == "unanswerable" and "per-option" in options.answer, options.answer
