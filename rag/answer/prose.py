@@ -310,7 +310,23 @@ def _overview(plan: dict[str, Any], facts: list[Fact]) -> str | None:
         best = max(rated, key=lambda f: f.value)
         worst = min(rated, key=lambda f: f.value)
         text += (
-            f" Rated highest: {best.label} ({_num(best.value)});"
-            f" lowest: {worst.label} ({_num(worst.value)})."
+            f" Rated highest: {best.label} ({_num(best.value)}{_dept(best, facts)});"
+            f" lowest: {worst.label} ({_num(worst.value)}{_dept(worst, facts)})."
         )
+    change = next((f for f in facts if f.label.startswith(f"{headline.label}, change ")), None)
+    if change is not None:  # "overall rating, change Fall 2021 to Fall 2025"
+        first, last = change.label.removeprefix(f"{headline.label}, change ").split(" to ", 1)
+        ends = (f"{headline.label}, {first}", f"{headline.label}, {last}")
+        terms = [f for f in facts if f.label.startswith(ends)]
+        if len(terms) >= 2:
+            text += (
+                f" By term, {headline.label} went from {_num(terms[0].value)} ({first}) to"
+                f" {_num(terms[-1].value)} ({last})."
+            )
     return text
+
+
+def _dept(item: Fact, facts: list[Fact]) -> str:
+    """ ", department 4.03" after an item's mean where the facts hold its department mean."""
+    dept = next((f for f in facts if f.label == f"{item.label}, department mean"), None)
+    return f", department {_num(dept.value)}" if dept is not None else ""

@@ -4,6 +4,7 @@ no report prints hours per week."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from psycopg import sql
 
@@ -14,16 +15,25 @@ from rag.answer.analytics.averages import run_average
 from rag.answer.analytics.distributions import hours_prompt, run_hours
 from rag.answer.analytics.facts import found_evidence, no_evidence
 from rag.answer.analytics.means import score_means
-from rag.answer.analytics.rankings import run_comparison
+from rag.answer.analytics.rankings import run_comparison, run_trend
 from rag.answer.analytics.sql import WEIGHTED, scope_sql
 from rag.answer.answers import Evidence, Fact
-from rag.answer.plans import Average, Comparison, HoursPerWeek, Overview, Ranking, short_label
+from rag.answer.plans import (
+    Average,
+    Comparison,
+    HoursPerWeek,
+    Overview,
+    Ranking,
+    Trend,
+    short_label,
+)
 
 
 def run_overview(conn: Conn, plan: Overview) -> Evidence:
     """A person or course as a whole: the headline rating against department and university,
     the share of those enrolled who answered it, then every rating question's mean over the same
-    sections, then hours per week."""
+    sections (the highest and lowest against department and university too), then hours per
+    week, then the headline by term where there are several."""
     headline = run_comparison(
         conn, Comparison(metric=plan.headline, scope=plan.scope, between="dept_univ")
     )
@@ -36,9 +46,12 @@ def run_overview(conn: Conn, plan: Overview) -> Evidence:
         facts.append(answered.facts[0])
     where, params = scope_sql(plan.scope)
     means = score_means(conn, where=where, params=params, by=("question",))
-    for row in means:
-        if row["question"] == plan.headline.text or row["course_mean"] is None:
-            continue
+    items = [
+        row
+        for row in means
+        if row["question"] != plan.headline.text and row["course_mean"] is not None
+    ]
+    for row in items:
         facts.append(
             Fact(
                 label=short_label(row["question"]),
@@ -48,11 +61,38 @@ def run_overview(conn: Conn, plan: Overview) -> Evidence:
                 f" question: {row['question']!r}",
             )
         )
+    if len(items) >= 2:  # what stands out, against the same sections' department and university
+        extremes = [max(items, key=_mean), min(items, key=_mean)]
+        for row in extremes:
+            facts += _yardsticks(row)
     prompt = hours_prompt(conn, plan.scope)
     if prompt is not None:
         hours = run_hours(conn, HoursPerWeek(prompt=prompt, scope=plan.scope))
         facts += hours.facts
+    by_term = run_trend(conn, Trend(metric=plan.headline, scope=plan.scope))
+    if by_term.route == "quantitative" and len(by_term.facts) > 2:  # two terms or more, a change
+        label = plan.headline.label
+        facts += [f.model_copy(update={"label": f"{label}, {f.label}"}) for f in by_term.facts]
     return found_evidence(plan, facts, f"{plan.scope.describe()} as a whole")
+
+
+def _mean(row: dict[str, Any]) -> float:
+    return float(row["course_mean"])
+
+
+def _yardsticks(row: dict[str, Any]) -> list[Fact]:
+    """A rating question's department and university means over the same sections."""
+    return [
+        Fact(
+            label=f"{short_label(row['question'])}, {name} mean",
+            value=float(row[column]),
+            n=int(row["responses"]),
+            source=f"question_scores.{column}: {row['sections']} sections; {WEIGHTED};"
+            f" question: {row['question']!r}",
+        )
+        for name, column in (("department", "dept_mean"), ("university", "univ_mean"))
+        if row[column] is not None
+    ]
 
 
 WORKLOAD_THEME = "workload"

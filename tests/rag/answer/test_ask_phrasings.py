@@ -741,3 +741,22 @@ def test_the_other_prof_a_jump_between_two_terms_and_each_option(
         asker_, conn_, "how many students picked each option on clarity in CS5800 fall 2023?"
     )
     assert options.route == "unanswerable" and "per-option" in options.answer, options.answer
+
+
+def test_a_whole_picture_sets_what_stands_out_against_the_department_and_by_term(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "is Okafor a good teacher?": the highest and lowest rated items with their department
+    means, and the overall rating by term where the person has several."""
+    whole = ask(asker_, conn_, "is Okafor a good teacher?")
+    labels = {f.label: f.value for f in whole.facts}
+    assert labels["clearly communicated ideas and information, department mean"] == 4.0, labels
+    assert (
+        labels["overall rating, Fall 2023"] == 4.5 and labels["overall rating, Spring 2024"] == 4.38
+    )
+    assert "(4.51, department 4)" in whole.answer, whole.answer
+    assert (
+        "By term, overall rating went from 4.5 (Fall 2023) to 4.38 (Spring 2024)." in whole.answer
+    )
+    once = ask(asker_, conn_, "is Ramanathan a good teacher?")  # one term: no by-term line
+    assert "By term" not in once.answer and not any(", Fall 2022" in f.label for f in once.facts)
