@@ -244,6 +244,8 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
     if change is not None:
         return change
     if entities.versus_dept and not ranked:
+        if entities.evaluative and not entities.names_measure() and not several:
+            return None  # "how am I doing compared with the department": the whole picture
         return Intent(kind="comparison", entity="dept_univ")
     if len(entities.terms) > 1 and not entities.aggregate:
         return Intent(kind="trend")
@@ -419,6 +421,11 @@ def plan_question(
         if intent is None and not _HOURS_WORDS.search(question):
             return Unanswerable(reason="the question names no rating, count or hours to compute")
         return Unanswerable(reason="the question names no rating to compute")
+    whole = entities.versus_dept and entities.evaluative and not entities.names_measure()
+    if intent is None and whole and defaults.headline is not None and about_someone(scope):
+        # "how am I doing compared with the department?": the whole picture, which sets the
+        # headline (and the best and worst items) against the department
+        return overview_of(entities, scope, defaults)
     if entities.leftover and entities.metric is None and m.kind == "section":
         words = " ".join(entities.leftover)
         return Unanswerable(

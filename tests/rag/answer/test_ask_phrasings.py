@@ -760,3 +760,15 @@ def test_a_whole_picture_sets_what_stands_out_against_the_department_and_by_term
     )
     once = ask(asker_, conn_, "is Ramanathan a good teacher?")  # one term: no by-term line
     assert "By term" not in once.answer and not any(", Fall 2022" in f.label for f in once.facts)
+
+
+def test_how_am_i_doing_against_the_department_is_the_whole_picture(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """Against the department with no measure named: the whole picture (headline against the
+    department, best and worst items); with a measure named, that measure against it."""
+    doing = ask(asker_, conn_, "I'm Hannah Lee. How am I doing compared with the department?")
+    assert "against 4 for the department" in doing.answer and "Rated highest" in doing.answer
+    measured = ask(asker_, conn_, "how does Lee's clarity compare with the department?")
+    assert measured.plan["kind"] == "comparison" and measured.plan["between"] == "dept_univ"
+    assert measured.plan["metric"]["text"] == base.CLEAR, measured.plan
