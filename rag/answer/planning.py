@@ -147,6 +147,9 @@ ASCENDING = re.compile(
 )
 
 
+_AVOID = re.compile(r"\b(?:avoid\w*|stay(?:ing)?\s+away|steer(?:ing)?\s+clear)\b", re.I)
+
+
 _LIMIT = re.compile(r"\b(?:top|bottom|best|worst)\s+(\d{1,2})\b|\b(\d{1,2})\s+(?:best|worst)", re.I)
 
 
@@ -447,11 +450,14 @@ def plan_question(
         return Unanswerable(reason="the reports print no department figures for hours")
     if kind == "ranking":
         limit = _LIMIT.search(question)
+        order = intent.order if intent and intent.order else "desc"
+        if m.kind == "hours" and _AVOID.search(question):  # "avoid for a light semester"
+            order = "desc"  # the heaviest are the ones to avoid
         return Ranking(
             entity=(intent.entity if intent and intent.entity else "instructor"),
             metric=m,
             scope=scope,
-            order=(intent.order if intent and intent.order else "desc"),
+            order=order,
             limit=int(next(g for g in limit.groups() if g)) if limit else 5,
             include_small=bool(_SMALL.search(question)) and not entities.small_excluded,
             by="change" if intent is not None and intent.by == "change" else "value",

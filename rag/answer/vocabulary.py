@@ -231,6 +231,8 @@ HOURS = _re(
     r"|\b(?:heaviest|lightest|heavier|lighter)\b(?:\s+(?:work\s*load|course\s*load))?"
     r"|\b(?:easier|lighter|harder|heavier|easy|light|hard|heavy)\s+on\s+(?:my\s+|your\s+|the\s+)?"
     r"(?:time|schedule)\b"
+    r"|\b(?:light|lighter|easy|easier|heavy|heavier|chill|manageable)\s+(?:semester|term|"
+    r"schedule|course\s*load|quarter)\b"
     r"|\bwork\s*loads?\b|" + WORKLOAD.pattern
 )
 """Time outside class: the frequency block that prints hours-per-week bins."""

@@ -772,3 +772,14 @@ def test_how_am_i_doing_against_the_department_is_the_whole_picture(
     measured = ask(asker_, conn_, "how does Lee's clarity compare with the department?")
     assert measured.plan["kind"] == "comparison" and measured.plan["between"] == "dept_univ"
     assert measured.plan["metric"]["text"] == base.CLEAR, measured.plan
+
+
+def test_a_light_semester_ranks_by_hours_and_the_heaviest_are_to_avoid(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "which class should I avoid if I want a light semester": hours per week, most first."""
+    avoid = ask(asker_, conn_, "which class should I avoid if I want a light semester")
+    assert avoid.plan["kind"] == "ranking" and avoid.plan["metric"]["kind"] == "hours"
+    assert avoid.plan["order"] == "desc" and avoid.facts[0].label.startswith("#1 CS5800")
+    rated = ask(asker_, conn_, "which course should I avoid?")  # no hours asked: lowest rated
+    assert rated.plan["order"] == "asc" and rated.plan["metric"]["kind"] == "question"
