@@ -147,6 +147,16 @@ ASCENDING = re.compile(
 )
 
 
+_TWO_SECTIONS = re.compile(
+    r"\b(?:two|2|both|the\s+two|several|multiple)\s+sections?\b"
+    r"|\bsections?\s+(?:with|by|under)\s+different\s+(?:profs?|professors|instructors|teachers)\b"
+    r"|\bsection\s+and\s+(?:\S+\s+){0,3}?section\b",
+    re.I,
+)
+"""'there were two sections right?', 'the co-taught section and Haddad's solo section': the
+course's sections that term, side by side."""
+
+
 _AVOID = re.compile(r"\b(?:avoid\w*|stay(?:ing)?\s+away|steer(?:ing)?\s+clear)\b", re.I)
 
 
@@ -246,6 +256,9 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
     change = _change_ranking(question, entities, several)
     if change is not None:
         return change
+    two = _TWO_SECTIONS.search(question) is not None and bool(entities.courses)
+    if two and not several and not entities.names_measure():
+        return Intent(kind="comparison", entity="sections")  # each section side by side
     if entities.versus_dept and not ranked:
         if entities.evaluative and not entities.names_measure() and not several:
             return None  # "how am I doing compared with the department": the whole picture

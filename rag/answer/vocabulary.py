@@ -634,7 +634,8 @@ FILLER_WORDS = frozenset(
     person persons ran looking rumours rumors freshman freshmen sophomore junior senior
     transfer first account counted makes everyone tho though khoury k kk flip associate
     assistant provost interim offerings lineup eff based collect collected collects gather
-    gathered receive received draw drew attract attracted""".split()  # noqa: SIM905
+    gathered receive received draw drew attract attracted solo notable noteworthy anything
+    something""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling

@@ -154,7 +154,7 @@ def test_a_verdict_in_unknown_words_gets_the_whole_picture(asker_: Asker, conn_:
         "okafor - good prof or one to avoid?",
         "honest take: is CS5800 worth it?",
         "heard CS5800 destroys people. accurate?",
-        "would you reccomend CS5800 now that okafor teaches it solo?",
+        "would you reccomend CS5800 now that okafor teaches it alone?",
     ):
         answer = ask(asker_, conn_, question)
         ratings = answer.plan.get("ratings", answer.plan)  # with comments: a mixed answer
@@ -783,3 +783,19 @@ def test_a_light_semester_ranks_by_hours_and_the_heaviest_are_to_avoid(
     assert avoid.plan["order"] == "desc" and avoid.facts[0].label.startswith("#1 CS5800")
     rated = ask(asker_, conn_, "which course should I avoid?")  # no hours asked: lowest rated
     assert rated.plan["order"] == "asc" and rated.plan["metric"]["kind"] == "question"
+
+
+def test_two_sections_of_a_course_that_term_are_set_side_by_side(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "tell me about CS5800 in fall 2023, there were two sections right?": each section's
+    ratings and hours side by side, not the pooled course; asked for one measure, it pools."""
+    two = ask(asker_, conn_, "tell me about CS5800 in fall 2023, there were two sections right?")
+    assert two.plan["kind"] == "comparison" and two.plan["between"] == "sections", two.plan
+    values = {f.label: f.value for f in two.facts}
+    assert values["CS5800-01 Fall 2023: overall rating"] == 4.5, values
+    assert values["CS5800-02 Fall 2023: overall rating"] == 4.2, values
+    pooled = ask(
+        asker_, conn_, "what was the overall rating of both sections of CS5800 in fall 2023?"
+    )
+    assert pooled.plan["kind"] == "average" and pooled.facts[0].value == 4.35, pooled.facts
