@@ -109,7 +109,11 @@ class Opinions:
         from the top, every theme otherwise. A name in the question is who it asks about."""
         about = entities
         ranked = previous.intent is not None and previous.intent.kind == "ranking"
-        if not (entities.instructors or _names_course(entities)):
+        own_course = bool(set(entities.courses) - set(previous.courses))
+        own_person = bool(
+            {p.id for p in entities.instructors} - {p.id for p in previous.instructors}
+        )
+        if not (own_course or own_person):  # not "why is CS5800 so low?"
             if ranked and previous.answered:
                 about = about.model_copy(update={"instructors": list(previous.answered)})
             elif ranked and previous.answered_course:
@@ -265,7 +269,3 @@ class Opinions:
             k=5,
             theme=theme or self.asked_theme(question, entities),
         )
-
-
-def _names_course(entities: Entities) -> bool:
-    return bool(entities.courses or entities.subjects or entities.sections)

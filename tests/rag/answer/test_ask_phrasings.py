@@ -799,3 +799,13 @@ def test_two_sections_of_a_course_that_term_are_set_side_by_side(
         asker_, conn_, "what was the overall rating of both sections of CS5800 in fall 2023?"
     )
     assert pooled.plan["kind"] == "average" and pooled.facts[0].value == 4.35, pooled.facts
+
+
+def test_why_after_a_ranking_within_a_course_is_about_its_first(asker_: Asker, conn_: Conn) -> None:
+    """ "who had the lowest feedback rating in CS5800? / why?": the comments on that person's
+    CS5800 sections, not the whole course's."""
+    why = ask(asker_, conn_, "who had the lowest feedback rating in CS5800?", "why?")
+    assert why.route == "qualitative", why.answer
+    assert why.citations and {c.citation.instructors[0] for c in why.citations} == {
+        "Okafor, Chinedu"
+    }, why.citations
