@@ -25,6 +25,7 @@ from rag.answer.entities.metric_index import MetricIndex
 from rag.answer.entities.model import Catalog, Entities
 from rag.answer.entities.people import answered_people
 from rag.answer.entities.resolve import resolve_asked
+from rag.answer.intent_rules import detect_intent
 from rag.answer.intents import IntentIndex, intent_note
 from rag.answer.llm import make_chat_model
 from rag.answer.meaning import (
@@ -36,7 +37,7 @@ from rag.answer.meaning import (
 )
 from rag.answer.opinions import OPINION, WHY, Opinions
 from rag.answer.planner import Planner
-from rag.answer.planning import Defaults, detect_intent, intent_of, plan_question
+from rag.answer.planning import Defaults, intent_of, plan_question
 from rag.answer.plans import (
     Count,
     HoursPerWeek,

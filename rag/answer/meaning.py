@@ -9,16 +9,9 @@ import re
 
 from rag.answer.entities.model import Entities, Intent
 from rag.answer.entities.reading import EVERYDAY
+from rag.answer.intent_rules import ASCENDING, detect_intent, ranked_entity
 from rag.answer.intents import IntentReading
-from rag.answer.planning import (
-    ASCENDING,
-    Defaults,
-    about_someone,
-    detect_intent,
-    overview_of,
-    plan_question,
-    ranked_entity,
-)
+from rag.answer.planning import Defaults, about_someone, overview_of, plan_question
 from rag.answer.plans import Plan, Unanswerable, scope_of
 
 _NUMBER_ASKED = re.compile(

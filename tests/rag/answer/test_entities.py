@@ -590,7 +590,7 @@ def test_a_season_before_a_year_is_a_bound_not_a_shift() -> None:
 
 
 def test_who_should_i_take_ranks_the_instructors() -> None:
-    from rag.answer.planning import detect_intent
+    from rag.answer.intent_rules import detect_intent
 
     question = "who should I take for CS5800 if I care about clear explanations?"
     intent = detect_intent(question, resolve(question, CATALOG, metric_index=None))

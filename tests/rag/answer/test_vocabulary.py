@@ -297,6 +297,6 @@ def test_grading_is_a_rating_and_a_capital_as_is_not_a_grade(index: MetricIndex)
     ],
 )
 def test_what_a_ranking_ranks_is_the_noun_which_asks_for(question: str, entity: str) -> None:
-    from rag.answer.planning import ranked_entity
+    from rag.answer.intent_rules import ranked_entity
 
     assert ranked_entity(question) == entity
