@@ -106,7 +106,8 @@ class Opinions:
     ) -> tuple[Evidence, Entities]:
         """What students say behind the last answer ("why?"): about the one a ranking put
         first, or the same scope; complaints after a ranking from the bottom, praise after one
-        from the top, every theme otherwise. A name in the question is who it asks about."""
+        from the top, every theme otherwise. A name in the question is who it asks about. The
+        conversation goes on from the answer it explains."""
         about = entities
         ranked = previous.intent is not None and previous.intent.kind == "ranking"
         own_course = bool(set(entities.courses) - set(previous.courses))
@@ -126,7 +127,8 @@ class Opinions:
             asked = "what did students praise"
         else:
             asked = "what do students say"
-        return self.answer(conn, catalog, asked, about, filters)
+        evidence, _ = self.answer(conn, catalog, asked, about, filters)
+        return evidence, previous  # an aside: "flip it" or "and in Fall 2024?" follow the last turn
 
     def asks_theme(self, question: str, entities: Entities) -> bool:
         """Whether an unmatched metric phrase names a theme students write about."""

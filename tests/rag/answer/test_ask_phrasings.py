@@ -622,7 +622,7 @@ def test_why_after_an_answer_is_what_students_say_behind_it(asker_: Asker, conn_
     assert why.themes[0].name == "workload", why.themes
     best = ask(asker_, conn_, "best overall rating by course in fall 2022")
     assert best.facts[0].label.startswith("#1 PSYC1101"), best.facts
-    flipped = ask(asker_, conn_, "best overall rating by course in fall 2022", "flip it")
+    flipped = ask(asker_, conn_, "best overall rating by course in fall 2022", "why?", "flip it")
     assert flipped.plan["kind"] == "ranking" and flipped.plan["order"] == "asc", flipped.plan
     assert flipped.plan["entity"] == "course" and flipped.facts[0].label.startswith("#1 EECE2322")
 
