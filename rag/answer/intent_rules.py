@@ -142,6 +142,9 @@ SMALL_SECTIONS = re.compile(
 )
 
 
+_WHICH_OR_WHO = re.compile(r"\b(?:which|who|whose)\b", re.I)
+
+
 _PERSON_NOUN = re.compile(
     r"\b(?:instructors?|professors?|profs?|teachers?|faculty|lecturers?)\b", re.I
 )
@@ -222,7 +225,8 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
         return Intent(kind="ranking", entity=ranked_entity(question) or "instructor", order=order)
     if entities.statistic == "distribution" or entities.options:
         return Intent(kind="distribution")
-    ranked = _RANK.search(question) is not None or NEEDS_HELP.search(question) is not None
+    needs_help = NEEDS_HELP.search(question) is not None and _WHICH_OR_WHO.search(question)
+    ranked = _RANK.search(question) is not None or bool(needs_help)
     people = {p.name for p in entities.instructors}  # one name may be two ids (two subjects)
     several = len(people) > 1 or len(entities.courses) > 1 or len(entities.sections) > 1
     change = _change_ranking(question, entities, several)
@@ -258,7 +262,7 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
             entity = previous.entity  # "who was at the bottom?" after a ranking of courses
         if by:
             entity = by
-        low = bool(ASCENDING.search(question) or NEEDS_HELP.search(question))
+        low = bool(ASCENDING.search(question) or needs_help)
         if flipped and previous is not None and not low and not _RANK.search(question):
             low = previous.order == "desc"  # "flip it": the other order
         return Intent(kind="ranking", entity=entity or "instructor", order="asc" if low else "desc")

@@ -698,7 +698,7 @@ FLIPPED = _re(
 NEEDS_HELP = _re(
     r"\b(?:needs?|needing|needed|could\s+use|would\s+benefit\s+from)\s+(?:the\s+)?"
     r"(?:most|more|extra|additional|some|any)?\s*(?:teaching\s+|instructional\s+)?"
-    r"(?:support|attention|help|improvement|improving|work)\b"
+    r"(?:support|attention|help|improvement|improving)\b"
 )
 """"which of our courses most needs attention", "which needs more teaching support": the lowest
 rated first (rag.answer.planning), and no measure named."""

@@ -638,6 +638,8 @@ def test_needing_support_poorest_participation_and_sending_the_survey_back(
     assert needs.plan["order"] == "asc" and needs.facts[0].label.startswith("#1 EECE2322")
     between = ask(asker_, conn_, "between CS5800 and DS5110, which needs more support?")
     assert between.plan["kind"] == "comparison", between.plan
+    alone = ask(asker_, conn_, "does CS5800 need more support?")  # asks which of none: no ranking
+    assert alone.plan.get("kind") != "ranking", alone.plan
     sent = ask(
         asker_, conn_, "Hannah Lee here. What percentage of my DS5110 students sent back the eval?"
     )
