@@ -285,6 +285,8 @@ def _one_rating_asked(entities: Entities) -> bool:
     ref = entities.metric
     if ref is None or ref.kind != "question" or not (entities.instructors or entities.courses):
         return False
+    if not entities.measure_named:  # "is Dubois a good teacher?" after a ranking: the whole picture
+        return False
     return not (entities.figure or entities.statistic or entities.options or entities.hours)
 
 

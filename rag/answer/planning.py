@@ -95,6 +95,16 @@ def _measure(entities: Entities, intent: Intent | None, defaults: Defaults) -> M
     return base
 
 
+_GOOD_OR_BAD = re.compile(
+    r"\b(?:good|bad|great|decent|solid|terrible|awful|horrible|amazing|excellent|poor|"
+    r"worth\w*|rec+om+end\w*|avoid\w*|overrated|underrated|reputation|honest\w*|verdict|"
+    r"as\s+an?\s+(?:teacher|prof\w*|instructor|lecturer|course|class))\b",
+    re.I,
+)
+"""A verdict on a person or course as a whole ("is Prof. Okafor a good teacher?"), which a
+follow-up asks anew rather than repeating the last turn's measure ("what about Lee?" repeats)."""
+
+
 def plan_question(
     question: str,
     entities: Entities,
@@ -121,6 +131,14 @@ def plan_question(
     if intent is None and inherited is not None and inherited.kind == "count" and entities.metric:
         # "who taught it?" then "his overall number that semester?": the rating, not a count
         inherited = Intent(kind="average")
+    verdict = (
+        entities.evaluative
+        and not entities.measure_named
+        and entities.names_someone
+        and _GOOD_OR_BAD.search(question) is not None
+    )
+    if intent is None and verdict:
+        inherited = None  # "is Prof. Okafor a good teacher?" after a ranking: the whole picture
     intent = intent or inherited
     scope = scope_of(entities)
     if intent is not None and intent.kind == "count":
@@ -148,6 +166,7 @@ def plan_question(
             return Unanswerable(reason="the question names no rating, count or hours to compute")
         return Unanswerable(reason="the question names no rating to compute")
     whole = entities.versus_dept and entities.evaluative and not entities.names_measure()
+    whole = whole or verdict  # a person or course asked about anew, its measure inherited
     if intent is None and whole and defaults.headline is not None and about_someone(scope):
         # "how am I doing compared with the department?": the whole picture, which sets the
         # headline (and the best and worst items) against the department

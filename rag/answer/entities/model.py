@@ -259,6 +259,16 @@ class Entities(BaseModel):
         exclude=True,
         description="The question with its names masked as 'X': what intents are read from",
     )
+    measure_named: bool = Field(
+        default=False,
+        exclude=True,
+        description="The question itself names what to measure (not inherited from the last turn)",
+    )
+    names_someone: bool = Field(
+        default=False,
+        exclude=True,
+        description="The question itself names a course, person or section (not inherited)",
+    )
     spelled: str | None = Field(
         default=None,
         exclude=True,

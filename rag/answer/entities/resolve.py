@@ -96,6 +96,8 @@ def resolve(
                 ent.leftover = metric_index.unknown_words(phrase) or phrase.split()
                 if not (ent.future or ent.outside):
                     ent.by_meaning = metric_index.by_meaning(phrase)
+    ent.measure_named = ent.names_measure()
+    ent.names_someone = bool(ent.instructors or ent.courses or ent.sections or ent.subjects)
     if previous is not None:
         ent = _follow_up(ent, previous)
         ent = _same_person_elsewhere(ent, previous, catalog)

@@ -811,3 +811,15 @@ def test_why_after_a_ranking_within_a_course_is_about_its_first(asker_: Asker, c
     assert why.citations and {c.citation.instructors[0] for c in why.citations} == {
         "Okafor, Chinedu"
     }, why.citations
+
+
+def test_a_verdict_asked_after_a_ranking_is_the_whole_picture(asker_: Asker, conn_: Conn) -> None:
+    """ "is Prof. Okafor a good teacher?" after a ranking (found in the UI): the whole picture,
+    not a ranking of his courses nor the ranking's measure against the department; "what about
+    Lee?" after a number still repeats that number."""
+    verdict = ask(
+        asker_, conn_, "lowest rated course in fall 2023", "is profesor okafor a good teacher?"
+    )
+    assert verdict.route == "mixed" and "Rated highest" in verdict.answer, verdict.answer
+    again = ask(asker_, conn_, "okafor's overall rating in fall 2023", "what about lee?")
+    assert again.plan["kind"] == "average" and again.facts[0].value == 4.2, again.plan
