@@ -218,7 +218,7 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
     if _WHO_TAUGHT.search(question) and not entities.names_measure():
         return Intent(kind="count", what="instructors")
     likely = LIKELY_TO.search(question)
-    if likely is not None and re.search(r"\b(?:which|who|whose)\b", question, re.I):
+    if likely is not None and _WHICH_OR_WHO.search(question):
         # "whose students were least likely to agree ...": ranked by that question's mean
         low = likely.group(1).lower() in ("least", "less")
         order = "asc" if low != (likely.group(2).lower() == "disagree") else "desc"
