@@ -48,6 +48,7 @@ from rag.answer.plans import (
 )
 from rag.answer.scoping import narrowed, unclear_words
 from rag.answer.second_measure import both_measures, measure_label, second_plan
+from rag.answer.sides import by_sides
 from rag.answer.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
 from rag.answer.vocabulary import COMMENTS_TOO, LIKED, WORKLOAD
 from rag.search.filters import SearchFilters
@@ -164,7 +165,7 @@ class Asker:
         )
         entities = read_by_meaning(question, entities)
         defaults = catalog_defaults(catalog)
-        plan = self._plan(question, entities, catalog, defaults)
+        plan = by_sides(question, catalog, self._plan(question, entities, catalog, defaults))
         verdict = isinstance(plan, Overview) and bool(plan.unread)
         if (isinstance(plan, Unanswerable) or verdict) and self.opinions.asks_theme(
             question, entities

@@ -270,6 +270,8 @@ def intent_of(plan: Plan) -> Intent:
         return Intent(kind="ranking", entity=plan.entity, order=plan.order, by=by)
     if isinstance(plan, Count):
         return Intent(kind="count", what=plan.what)
+    if isinstance(plan, Comparison) and plan.between == "sides":
+        return Intent(kind="trend")  # a follow-up has one scope: its terms side by side
     if isinstance(plan, Comparison):
         return Intent(kind="comparison", entity=plan.between)
     if isinstance(plan, (HoursPerWeek, Overview)):

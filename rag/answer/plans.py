@@ -53,10 +53,12 @@ class Scope(BaseModel):
         whole_year = self.term_from is not None and self.term_to == self.term_from + 9
         if whole_year and self.term_from is not None and self.term_from % 10 == 0:
             parts.append(str(self.term_from // 10))
-        elif self.term_from is not None or self.term_to is not None:
-            low = key_words(self.term_from) if self.term_from is not None else "the start"
-            high = key_words(self.term_to) if self.term_to is not None else "the newest term"
-            parts.append(f"{low} to {high}")
+        elif self.term_from is not None and self.term_to is not None:
+            parts.append(f"{key_words(self.term_from)} to {key_words(self.term_to)}")
+        elif self.term_from is not None:
+            parts.append(f"since {key_words(self.term_from)}")
+        elif self.term_to is not None:
+            parts.append(f"up to {key_words(self.term_to)}")
         parts += [f"{season.lower()} terms" for season in _named_seasons(self.seasons)]
         if self.exclude_seasons:
             left = " or ".join(s.lower() for s in _named_seasons(self.exclude_seasons))
@@ -208,10 +210,15 @@ class Comparison(BaseModel):
     kind: Literal["comparison"] = "comparison"
     metric: Metric
     scope: Scope
-    between: Literal["dept_univ", "instructors", "courses", "sections"] = "dept_univ"
+    between: Literal["dept_univ", "instructors", "courses", "sections", "sides"] = "dept_univ"
     whole: bool = False
     """No measure named ("compare CS7180 and DS5110", "kowalczyk or ramanathan?"): the headline,
     then every other rating question and hours per week, side by side."""
+    sides: list[Scope] = Field(
+        default_factory=list,
+        description="between 'sides': each side's own scope, differing in time ('before 2024 vs"
+        " since 2024', 'intro psych F23 vs gen bio F24')",
+    )
 
 
 class Trend(BaseModel):

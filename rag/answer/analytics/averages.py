@@ -22,7 +22,8 @@ from rag.answer.answers import Evidence, Fact
 from rag.answer.plans import Average, Metric, Scope
 
 
-def _pooled(conn: Conn, metric: Metric, scope: Scope) -> dict[str, Any] | None:
+def pooled(conn: Conn, metric: Metric, scope: Scope) -> dict[str, Any] | None:
+    """The scope's sections pooled: how many, their N, the weighted value and their ids."""
     rows, params = metric_rows(metric, scope)
     row = conn.execute(
         sql.SQL(
@@ -55,7 +56,7 @@ MAX_SECTIONS_LISTED = 12
 
 def run_average(conn: Conn, plan: Average) -> Evidence:
     metric, scope = plan.metric, plan.scope
-    row = _pooled(conn, metric, scope)
+    row = pooled(conn, metric, scope)
     if row is None:
         return no_evidence(plan, why_nothing(conn, metric, scope))
     where = scope.describe()
@@ -73,9 +74,9 @@ def run_average(conn: Conn, plan: Average) -> Evidence:
     if metric.kind == "section" and metric.figure in ("responses", "respondents"):
         facts += _response_figures(conn, metric, scope)
     if row["value"] is None and metric.statistic == "median":
-        pooled = _pooled_median(conn, metric, scope)
-        if pooled is not None:
-            facts.append(pooled)
+        median = _pooled_median(conn, metric, scope)
+        if median is not None:
+            facts.append(median)
     if row["sections"] > 1 and (row["value"] is None or metric.kind == "section"):
         for r in _per_section(conn, metric, scope)[:MAX_SECTIONS_LISTED]:
             facts.append(
@@ -137,7 +138,7 @@ def _response_figures(conn: Conn, asked: Metric, scope: Scope) -> list[Fact]:
         if figure == asked.figure:
             continue
         metric = Metric(kind="section", text=figure, figure=figure)
-        row = _pooled(conn, metric, scope)
+        row = pooled(conn, metric, scope)
         if row is not None and row["value"] is not None:
             out.append(
                 Fact(

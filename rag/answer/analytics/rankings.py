@@ -8,7 +8,7 @@ from typing import Any
 from psycopg import sql
 
 from core.db import Conn
-from rag.answer.analytics.averages import MAX_SECTIONS_LISTED
+from rag.answer.analytics.averages import MAX_SECTIONS_LISTED, pooled
 from rag.answer.analytics.distributions import hours_prompt
 from rag.answer.analytics.facts import (
     as_printed,
@@ -176,6 +176,8 @@ def _side_by_side(conn: Conn, plan: Comparison, entity: str, keys: list[Any]) ->
 def run_comparison(conn: Conn, plan: Comparison) -> Evidence:
     metric = plan.metric
     searched = searched_in(metric, plan.scope)
+    if plan.between == "sides":
+        return _sides(conn, plan)
     if plan.between != "dept_univ":
         entity = {"instructors": "instructor", "courses": "course", "sections": "section"}[
             plan.between
@@ -241,6 +243,46 @@ def run_comparison(conn: Conn, plan: Comparison) -> Evidence:
     if row is None or not row["sections"]:
         return no_evidence(plan, why_nothing(conn, metric, plan.scope))
     return found_evidence(plan, dept_univ_facts(metric, plan.scope, row), searched)
+
+
+def _sides(conn: Conn, plan: Comparison) -> Evidence:
+    """Each side's pooled value ("BIOL1111, up to 2023: 3.39"), then their difference."""
+    metric, facts = plan.metric, []
+    for side in plan.sides:
+        row = pooled(conn, metric, side)
+        if row is None or row["value"] is None:
+            return no_evidence(plan, why_nothing(conn, metric, side))
+        facts.append(
+            Fact(
+                label=f"{side.describe()}: {metric.label}",
+                value=as_printed(row["value"]),
+                n=n_of(metric, row["n"]),
+                source=source_of(metric, row["ids"]),
+            )
+        )
+    first, second = facts[0], facts[1]
+    if isinstance(first.value, (int, float)) and isinstance(second.value, (int, float)):
+        names = _what_differs(plan.sides)
+        facts.append(
+            Fact(
+                label=f"difference ({names[0]} minus {names[1]})",
+                value=float(Decimal(str(first.value)) - Decimal(str(second.value))),
+                n=None,
+                source="difference of the two values above",
+            )
+        )
+    searched = " and ".join(searched_in(metric, side) for side in plan.sides)
+    return found_evidence(plan, facts, searched)
+
+
+def _what_differs(sides: list[Scope]) -> list[str]:
+    """Each side in the words that tell it from the other ("up to 2023", "since 2024")."""
+    shared: dict[str, list[object]] = {
+        name: []
+        for name in ("courses", "subjects", "sections", "instructor_ids", "instructor_names")
+        if all(getattr(s, name) == getattr(sides[0], name) for s in sides)
+    }
+    return [side.model_copy(update=shared).describe() for side in sides]
 
 
 def _without_value(plan: Comparison, entity: str, found: set[str]) -> list[str]:
