@@ -303,8 +303,14 @@ def _overview(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     rated = [
         f for f in facts if f.source.startswith("question_scores: ") and "question:" in f.source
     ][1:]
+    by_term = f"{headline.label}, "  # the headline by term is no rating question of its own
     rated = [
-        f for f in rated if isinstance(f.value, float) and "mean" not in f.label and f is not rate
+        f
+        for f in rated
+        if isinstance(f.value, float)
+        and "mean" not in f.label
+        and f is not rate
+        and not f.label.startswith(by_term)
     ]
     if len(rated) >= 2:
         best = max(rated, key=lambda f: f.value)
