@@ -28,6 +28,7 @@ from rag.answer.entities.reading import (
     split_aside,
     split_introduction,
 )
+from rag.answer.entities.scene import scene_words
 from rag.answer.entities.terms import latest_term, previous_terms, read_sections, read_terms
 from rag.answer.entities.text import WORD, QuestionText, fold
 from rag.answer.vocabulary import (
@@ -89,8 +90,10 @@ def resolve(
         prompt = next((p for p in catalog.prompts if "hour" in p.lower()), catalog.prompts[0])
         ent.metric = MetricRef(kind="hours", text=prompt, phrase="hours", similarity=1.0)
     elif phrase:
-        ent.metric_phrase = phrase
-        if metric_index is not None:
+        if metric_index is not None and metric_index.match(phrase) is None:
+            phrase = _without_scene(phrase, corrected, metric_index, ent)
+        ent.metric_phrase = phrase or None
+        if metric_index is not None and phrase:
             ent.metric = metric_index.match(phrase)
             if ent.metric is None and not ent.unprinted:
                 ent.leftover = metric_index.unknown_words(phrase) or phrase.split()
@@ -110,6 +113,26 @@ _OTHER_PERSON = re.compile(
     r"lady|person|people)\b",
     re.I,
 )
+
+
+def _without_scene(phrase: str, question: str, index: MetricIndex, ent: Entities) -> str:
+    """The phrase less the words that only set the scene (entities.scene), where what is left
+    still names something to compute ("advising a sophomore. how many were enrolled?"); else the
+    phrase."""
+    scene = scene_words(question, index.unknown_words(phrase))
+    rest = " ".join(w for w in phrase.split() if w not in scene)
+    if not scene:
+        return phrase
+    if ent.figure or ent.statistic or ent.options:
+        return rest
+    if len(rest.split()) >= _MEASURE_WORDS and index.match(rest) is not None:
+        return rest
+    return phrase
+
+
+_MEASURE_WORDS = 2
+"""Fewest words left that may name a rating without the scene: one ("accurate", after "heard lin
+alg destroys people.") is a verdict, not the syllabus question."""
 
 
 def _the_other_person(catalog: Catalog, ent: Entities) -> None:
