@@ -37,8 +37,9 @@ from rag.answer.meaning import (
 )
 from rag.answer.opinions import OPINION, WHY, Opinions
 from rag.answer.planner import Planner
-from rag.answer.planning import Defaults, intent_of, plan_question
+from rag.answer.planning import Defaults, about_someone, intent_of, plan_question
 from rag.answer.plans import (
+    Comparison,
     Count,
     HoursPerWeek,
     Overview,
@@ -48,6 +49,7 @@ from rag.answer.plans import (
 )
 from rag.answer.scoping import narrowed, unclear_words
 from rag.answer.second_measure import both_measures, measure_label, second_plan
+from rag.answer.several import asks_several, one_scope, whole_too
 from rag.answer.sides import by_sides
 from rag.answer.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
 from rag.answer.vocabulary import COMMENTS_TOO, LIKED, WORKLOAD
@@ -193,6 +195,9 @@ class Asker:
                 searched=plan.searched or plan.reason,
                 unclear=unclear_words(entities, plan),
             ), entities
+        several = asks_several(said) or comments_asked is not None
+        if isinstance(plan, Comparison) and plan.between in ("instructors", "courses") and several:
+            plan = plan.model_copy(update={"whole": True})  # "who's better overall and on feedback"
         evidence = run_plan(conn, plan=plan)
         if evidence.route == "unanswerable" and isinstance(plan, HoursPerWeek) and _work(question):
             # "is EECE2322 a lot of work?" where its reports print no hours: workload comments
@@ -210,6 +215,9 @@ class Asker:
             second = run_plan(conn, plan=also)
             if second.route == "quantitative":
                 evidence = both_measures(evidence, second, measure_label(also))
+        if evidence.route == "quantitative" and several and one_scope(plan) and also is None:
+            # (the second measure, where read, answered the other ask already)
+            evidence = self._whole_too(conn, plan, evidence, defaults)
         update: dict[str, object] = {"intent": intent_of(plan), "topic": None}
         if isinstance(plan, Ranking) and plan.by == "change":
             update["breakdown"] = None  # "over the years" was the change; a follow-up ranks again
@@ -247,6 +255,16 @@ class Asker:
         if self.planner is None:
             return ruled
         return self.planner.plan(question, entities, catalog, fallback=ruled)
+
+    @staticmethod
+    def _whole_too(conn: Conn, plan: Plan, evidence: Evidence, defaults: Defaults) -> Evidence:
+        """A question that asks several things about one person or course (rag.answer.several):
+        the measure read, then the whole picture of the same sections."""
+        scope = getattr(plan, "scope", None)
+        if defaults.headline is None or scope is None or not about_someone(scope):
+            return evidence
+        whole = run_plan(conn, plan=Overview(scope=scope, headline=defaults.headline))
+        return whole_too(evidence, whole) if whole.route == "quantitative" else evidence
 
     def _by_meaning(
         self, question: str, entities: Entities, defaults: Defaults, declined: Unanswerable

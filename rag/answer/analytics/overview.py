@@ -22,6 +22,7 @@ from rag.answer.plans import (
     Average,
     Comparison,
     HoursPerWeek,
+    Metric,
     Overview,
     Ranking,
     Trend,
@@ -31,9 +32,9 @@ from rag.answer.plans import (
 
 def run_overview(conn: Conn, plan: Overview) -> Evidence:
     """A person or course as a whole: the headline rating against department and university,
-    the share of those enrolled who answered it, then every rating question's mean over the same
-    sections (the highest and lowest against department and university too), then hours per
-    week, then the headline by term where there are several."""
+    the share of those enrolled who answered it, the enrollment, then every rating question's
+    mean over the same sections (the highest and lowest against department and university too),
+    then hours per week, then the headline by term where there are several."""
     headline = run_comparison(
         conn, Comparison(metric=plan.headline, scope=plan.scope, between="dept_univ")
     )
@@ -44,6 +45,10 @@ def run_overview(conn: Conn, plan: Overview) -> Evidence:
     answered = run_average(conn, Average(metric=rate, scope=plan.scope))
     if answered.route == "quantitative":
         facts.append(answered.facts[0])
+    size = Metric(kind="section", figure="enrollment", text="enrollment")
+    enrolled = run_average(conn, Average(metric=size, scope=plan.scope))
+    if enrolled.route == "quantitative" and enrolled.facts:  # the class size
+        facts.append(enrolled.facts[0])
     where, params = scope_sql(plan.scope)
     means = score_means(conn, where=where, params=params, by=("question",))
     items = [

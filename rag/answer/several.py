@@ -1,0 +1,87 @@
+"""Questions that ask several things about one person or course at once: "realistic? how many hrs
+and how tough is it", "summarise how my overall ratings have developed and what students say
+about how clearly I explain things", "is CS7180 worth taking? does it build skills for a career".
+
+The rules read one measure per question. Where the words ask more than one thing, the measure
+read still leads, and the whole picture of the same sections follows it (every rating against the
+department and university, the headline by term, hours per week, the class size): whatever else
+was asked is among it. Of two people or courses, every measure is set side by side.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.answers import Evidence
+from rag.answer.plans import Average, Comparison, HoursPerWeek, Plan, Trend
+from rag.answer.prose import lead_sentence
+
+_ASK = (
+    r"(?:how|what|which|who|whose|is|are|does|do|did|was|were|any|can|could|should|would|"
+    r"will|has|have)"
+)
+_PARTS = re.compile(
+    rf"\?+|;|[.!]\s+|\s[-–—]\s|,\s*(?={_ASK}\b)|\b(?:and|or|plus|also)\s+(?={_ASK}\b)"
+    r"|\band\s+(?=on\s)",
+    re.I,
+)
+"""Where one ask ends and another begins: a question mark, a dash, "and how", ", what"."""
+
+_SUMMARY = re.compile(
+    r"\bsummar(?:y|ies|i[sz]e)\b|\boverview\b|\btrajectory\b|\bquick\s+read\b"
+    r"|\bhow\s+(?:did|has|have)\b[^?.!]{0,60}\b(?:go|gone|land|landed|develop\w*)\b"
+    r"|\bworth\s+(?:it|taking)\b",
+    re.I,
+)
+"""Words that ask for a person's or course's picture, not one number ("summarise", "how did
+my spring section land", "worth taking")."""
+
+_MIN_WORDS = 2
+"""An ask has at least this many words ("realistic?" alone is a remark, not an ask)."""
+
+
+_OPENS_ASKING = re.compile(rf"^\W*{_ASK}\b", re.I)
+
+
+def asks_several(question: str) -> bool:
+    """Whether the question asks two things or more (parts that end in "?" or open as a
+    question), or asks for a summary. A part that asks nothing ("advising a sophomore.") sets
+    the scene and is no ask."""
+    if _SUMMARY.search(question):
+        return True
+    marks = iter(m.group(0) for m in _PARTS.finditer(question))
+    asks = 0
+    for part in _PARTS.split(question):
+        ended = next(marks, "")
+        if len(part.split()) < _MIN_WORDS:
+            continue
+        if "?" in ended or part.rstrip().endswith("?") or _OPENS_ASKING.search(part):
+            asks += 1
+    return asks >= 2
+
+
+def one_scope(plan: Plan) -> bool:
+    """A plan that measures one set of sections (not a ranking, a count or a comparison of two)."""
+    if isinstance(plan, Comparison):
+        return plan.between == "dept_univ"
+    return isinstance(plan, (Average, Trend, HoursPerWeek))
+
+
+def whole_too(first: Evidence, whole: Evidence) -> Evidence:
+    """The first answer, then the whole picture's facts it does not already hold; both lead
+    sentences lead (prose.lead_sentence reads `first_facts` and `also_lead`)."""
+    have = {(f.label, f.value) for f in first.facts}
+    more = [f for f in whole.facts if (f.label, f.value) not in have]
+    plan = {
+        **first.plan,
+        "also": whole.plan,
+        "first_facts": len(first.facts),
+        "also_lead": lead_sentence(whole),
+    }
+    return first.model_copy(
+        update={
+            "facts": [*first.facts, *more],
+            "plan": plan,
+            "searched": f"{first.searched}; {whole.searched}",
+        }
+    )

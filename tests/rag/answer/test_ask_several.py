@@ -1,0 +1,83 @@
+"""Questions that ask several things at once, and words that only set the scene, end to end over
+the hand-made reports of test_ask_numbers (real PostgreSQL, the fake embedder, the extractive
+answerer)."""
+
+from __future__ import annotations
+
+from core.db import Conn
+from rag.answer.ask import Asker
+from rag.answer.several import asks_several
+from tests.rag.answer import test_ask_numbers as base
+from tests.rag.answer.test_ask_numbers import ask
+
+loaded = base.loaded  # the same reports and database as test_ask_numbers
+asker_ = base.asker
+conn_ = base.conn
+
+
+def test_what_counts_as_several_asks() -> None:
+    for question in (
+        "i work full time. realistic? how many hrs and how tough is it",
+        "is CS7180 worth taking as a grad elective? does it build skills for a career",
+        "Can you summarise how my overall ratings have developed over time?",
+        "who's better overall, and on feedback?",
+    ):
+        assert asks_several(question), question
+    for question in (
+        "how many hours a week does CS5800 take?",
+        "advising a sophomore who wants gen bio. roughly how many were enrolled in fall 2024?",
+        "what was the response rate of DS5110 in spring 2024",
+    ):
+        assert not asks_several(question), question
+
+
+def test_several_asks_about_one_course_add_the_whole_picture(asker_: Asker, conn_: Conn) -> None:
+    """The measure read leads; the whole picture of the same sections follows, so the rating and
+    the class size asked beside the hours are there too. One ask gets its measure alone."""
+    several = ask(asker_, conn_, "is CS5800 worth taking? how many hours a week does it take")
+    assert several.plan["kind"] == "hours", several.plan
+    assert several.facts[0].label == "estimated mean hours per week", several.facts[0]
+    values = {f.label: f.value for f in several.facts}
+    assert values["overall rating, CS5800 (course mean)"] == 4.36, values
+    assert values["enrollment, CS5800 (3 sections)"] == 133, values
+    assert "Overall rating in CS5800: **4.36**" in several.answer, several.answer
+    one = ask(asker_, conn_, "how many hours a week does CS5800 take?")
+    assert not any(f.label.startswith(("overall rating", "enrollment")) for f in one.facts)
+
+
+def test_two_people_asked_several_things_are_compared_as_wholes(asker_: Asker, conn_: Conn) -> None:
+    answer = ask(
+        asker_,
+        conn_,
+        "okafor or lee in cs5800 fall 2023 - who gives better feedback, and how clear are they?",
+    )
+    assert answer.plan["between"] == "instructors" and answer.plan["whole"], answer.plan
+    values = {f.label: f.value for f in answer.facts}
+    assert values["Chinedu Okafor: provided sufficient feedback"] == 3.9, values
+    assert values["Chinedu Okafor: clearly communicated ideas and information"] == 4.6, values
+
+
+def test_words_that_only_set_the_scene_are_not_read_as_a_measure(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """An unread word in a part that asks nothing, beside a part that asks, is the asker's
+    context: "advising a sophomore who wants algorithms." declined the enrollment before."""
+    enrolled = ask(
+        asker_,
+        conn_,
+        "advising a sophomore who wants algorithms. how many students were enrolled in cs5800"
+        " in fall 2023?",
+    )
+    assert enrolled.route == "quantitative" and enrolled.facts[0].value == 93, enrolled.answer
+    rate = ask(asker_, conn_, "Provost analytics: PSYC1101 response rate in fall 2022")
+    assert rate.route == "quantitative" and rate.facts[0].value == 0.35, rate.answer
+    dropped = ask(asker_, conn_, "advising a sophomore. how many students dropped cs5800?")
+    assert dropped.route == "unanswerable", dropped.answer  # the unread word is in the ask
+
+
+def test_the_whole_picture_names_rating_questions_not_terms(asker_: Asker, conn_: Conn) -> None:
+    """Rated highest and lowest are rating questions; the headline by term (Okafor taught two
+    terms) is no item of its own."""
+    good = ask(asker_, conn_, "is Professor Okafor a good teacher?")
+    assert "Rated highest: clearly communicated" in good.answer, good.answer
+    assert "lowest: provided sufficient feedback" in good.answer, good.answer
