@@ -132,7 +132,8 @@ def _without_scene(phrase: str, question: str, index: MetricIndex, ent: Entities
 
 _MEASURE_WORDS = 2
 """Fewest words left that may name a rating without the scene: one ("accurate", after "heard lin
-alg destroys people.") is a verdict, not the syllabus question."""
+alg destroys people."; "verdict", after "her online ethics class -") is a verdict, not a rating
+question."""
 
 
 def _the_other_person(catalog: Catalog, ent: Entities) -> None:

@@ -10,11 +10,13 @@ import re
 
 _PART_END = re.compile(r"(?<=[.!?:;])\s+|\s[-–—]\s")
 
-_ASKS = re.compile(
-    r"^\W*(?:how|what|whats|what's|which|who|whose|whom|where|when|is|are|does|do|did|was|were|"
-    r"can|could|should|would|will|has|have|any|give|show|tell|list|compare|rank)\b",
-    re.I,
+ASK_WORDS = (
+    r"(?:how|hows|how's|what|whats|what's|which|who|whose|whom|where|when|is|are|does|do|did|"
+    r"was|were|can|could|should|would|will|has|have|any|give|show|tell|list|compare|rank)"
 )
+"""Words a part opens with when it asks ("how's the vibe", "is he fair", "give me ...")."""
+
+_ASKS = re.compile(rf"^\W*{ASK_WORDS}\b", re.I)
 """A part that opens as a question or a request."""
 
 
