@@ -96,7 +96,7 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
             r"|\b(?:response|respondent)\s+(?:count|number|total)s?\b"
             r"|\bresponded\b(?:\s+to\s+(?:the\s+)?" + _SURVEY + r"\b)?"
             r"|\b(?:filled|fill)\s+(?:out|in)\b(?:\s+(?:the\s+)?" + _SURVEY + r"\b)?"
-            r"|\b(?:took|take|taken|completed|complete|submitted|returned)\s+(?:the\s+)?"
+            r"|\b(?:took|take|taken|completed|complete|submitted|returned)\s+(?:the\s+|an?\s+)?"
             + _SURVEY + r"\b|\bdid\s+(?:the\s+)?" + _SURVEY_NOUN + r"\b"
             r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:answered|responded)\b"
             r"|\bhow\s+many\s+(?:" + _SURVEY + r"|responses)\b(?:\s+(?:were|was|got|did|have"
@@ -648,7 +648,10 @@ COMMENTS_TOO = _re(
     r"(?:students|people|they|commenters)\s+(?:still\s+|most\s+)?(?:like|love|enjoy|say|saying|"
     r"said|think|complain\w*|unhappy|happy|praise|hate|feel|tell|telling|write|writing)\b|(?:do|does|did)\s+(?:the\s+)?"
     r"comments\s+(?:back|agree|support|match|say|confirm)|what\s+(?:do|did)\s+(?:the\s+)?"
-    r"comments\s+say)"
+    r"comments\s+say|what\s+(?:the\s+)?(?:students|people)\s+(?:said|wrote|say|write)\b"
+    r"|(?:can\s+you\s+|could\s+you\s+)?back\s+(?:it|that|this)\s+up\s+with\s+(?:student\s+)?"
+    r"(?:comments|quotes)|(?:is\s+there|are\s+there|any|which|some)\s+(?:positive\s+|negative\s+)?"
+    r"(?:student\s+)?(?:quotes|comments|feedback\s+to\s+(?:cite|quote)))"
 )
 """Where a number question goes on to ask what students say ("which course was best rated in
 Fall 2024 and what did students like about it?"): the comments follow the number, about the
