@@ -49,7 +49,7 @@ from rag.answer.plans import (
 )
 from rag.answer.scoping import narrowed, unclear_words
 from rag.answer.second_measure import both_measures, measure_label, second_plan
-from rag.answer.several import asks_several, one_scope, whole_too
+from rag.answer.several import asks_several, one_scope, other_end, whole_too
 from rag.answer.sides import by_sides
 from rag.answer.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
 from rag.answer.vocabulary import COMMENTS_TOO, LIKED, WORKLOAD
@@ -215,6 +215,12 @@ class Asker:
             second = run_plan(conn, plan=also)
             if second.route == "quantitative":
                 evidence = both_measures(evidence, second, measure_label(also))
+        reverse = other_end(question, plan) if evidence.route == "quantitative" else None
+        if reverse is not None:  # "top-rated and bottom-rated course": both ends
+            bottom = run_plan(conn, plan=reverse)
+            if bottom.route == "quantitative":
+                end = "lowest first" if reverse.order == "asc" else "highest first"
+                evidence = both_measures(evidence, bottom, end)
         if evidence.route == "quantitative" and several and one_scope(plan) and also is None:
             # (the second measure, where read, answered the other ask already)
             evidence = self._whole_too(conn, plan, evidence, defaults)

@@ -13,13 +13,11 @@ from __future__ import annotations
 import re
 
 from rag.answer.answers import Evidence
-from rag.answer.plans import Average, Comparison, HoursPerWeek, Plan, Trend
+from rag.answer.entities.scene import ASK_WORDS
+from rag.answer.plans import Average, Comparison, HoursPerWeek, Plan, Ranking, Trend
 from rag.answer.prose import lead_sentence
 
-_ASK = (
-    r"(?:how|what|which|who|whose|is|are|does|do|did|was|were|any|can|could|should|would|"
-    r"will|has|have)"
-)
+_ASK = ASK_WORDS
 _PARTS = re.compile(
     rf"\?+|;|[.!]\s+|\s[-–—]\s|,\s*(?={_ASK}\b)|\b(?:and|or|plus|also)\s+(?={_ASK}\b)"
     r"|\band\s+(?=on\s)",
@@ -58,6 +56,23 @@ def asks_several(question: str) -> bool:
         if "?" in ended or part.rstrip().endswith("?") or _OPENS_ASKING.search(part):
             asks += 1
     return asks >= 2
+
+
+_TOP = r"(?:top|best|highest|most)"
+_BOTTOM = r"(?:bottom|worst|lowest|least)"
+_BOTH_ENDS = re.compile(
+    rf"\b{_TOP}\b[^?.!;]{{0,40}}?\b(?:and|&|/|vs\.?|or|plus)\s+(?:the\s+)?{_BOTTOM}\b"
+    rf"|\b{_BOTTOM}\b[^?.!;]{{0,40}}?\b(?:and|&|/|vs\.?|or|plus)\s+(?:the\s+)?{_TOP}\b",
+    re.I,
+)
+"""A ranking asked from both ends: "top-rated and bottom-rated course", "best and worst"."""
+
+
+def other_end(question: str, plan: Plan) -> Ranking | None:
+    """The same ranking the other way round, where the question asks for both ends."""
+    if not isinstance(plan, Ranking) or plan.by != "value" or not _BOTH_ENDS.search(question):
+        return None
+    return plan.model_copy(update={"order": "asc" if plan.order == "desc" else "desc"})
 
 
 def one_scope(plan: Plan) -> bool:

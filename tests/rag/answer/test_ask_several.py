@@ -81,3 +81,33 @@ def test_the_whole_picture_names_rating_questions_not_terms(asker_: Asker, conn_
     good = ask(asker_, conn_, "is Professor Okafor a good teacher?")
     assert "Rated highest: clearly communicated" in good.answer, good.answer
     assert "lowest: provided sufficient feedback" in good.answer, good.answer
+
+
+def test_a_ranking_asked_from_both_ends_gives_both(asker_: Asker, conn_: Conn) -> None:
+    """ "top-rated and bottom-rated course": the ranking, then the other way round, each with its
+    own lead sentence; one end asked is one ranking."""
+    both = ask(asker_, conn_, "fall 2023: top-rated and bottom-rated instructor on overall rating?")
+    assert both.plan["kind"] == "ranking" and both.plan["also"]["kind"] == "ranking", both.plan
+    assert {both.plan["order"], both.plan["also"]["order"]} == {"asc", "desc"}, both.plan
+    firsts = [f.label for f in both.facts if "#1 " in f.label]
+    assert any("Okafor" in label for label in firsts), firsts
+    assert any("Lee" in label for label in firsts), firsts
+    one = ask(asker_, conn_, "top-rated instructor in fall 2023?")
+    assert "also" not in one.plan, one.plan
+
+
+def test_comments_asked_in_other_words_follow_the_number(asker_: Asker, conn_: Conn) -> None:
+    """ "can you back it up with comments?", "which student quotes would help?": the comments
+    about the ranking's first follow the ranking."""
+    for question in (
+        "who had the clearest explanations in fall 2023, and can you back it up with comments?",
+        "who had the clearest explanations in fall 2023, and which student quotes would help?",
+    ):
+        answer = ask(asker_, conn_, question)
+        assert answer.route == "mixed" and answer.citations, (question, answer.answer)
+        assert {c.citation.instructors[0] for c in answer.citations} == {"Okafor, Chinedu"}
+
+
+def test_an_evaluation_submitted_is_a_response(asker_: Asker, conn_: Conn) -> None:
+    answer = ask(asker_, conn_, "how many students submitted an evaluation in PSYC1101 fall 2022?")
+    assert answer.route == "quantitative" and answer.facts[0].value == 66, answer.answer
