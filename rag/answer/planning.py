@@ -128,8 +128,10 @@ def plan_question(
         return Unanswerable(reason=f"evaluation reports print no {words}", searched=words)
     intent = intent or detect_intent(question, entities)
     inherited = entities.intent
-    if intent is None and inherited is not None and inherited.kind == "count" and entities.metric:
-        # "who taught it?" then "his overall number that semester?": the rating, not a count
+    counted = inherited is not None and inherited.kind == "count"
+    if intent is None and counted and (entities.metric or entities.figure):
+        # "who taught it?" then "his overall number that semester?": the rating, not a count;
+        # "how many sections?" then "the total enrollment across them?": the enrollment
         inherited = Intent(kind="average")
     verdict = (
         entities.evaluative

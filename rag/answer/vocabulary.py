@@ -73,7 +73,7 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
             r"|\b(?:" + _SURVEY_NOUN + r"\s+)?(?:participation|turn\s*-?\s*out)\b"
             r"(?!\s+(?:in|at|during)\s+(?:the\s+)?(?:class|lectures?|discussions?|labs?)\b)"
             r"|(?:\b(?:percent(?:age)?|fraction|share|proportion|part)|%)\s+of\s+"
-            r"(?:the\s+)?(?:(?:my|our|his|her|their)\s+)?(?:" + _PEOPLE
+            r"(?:the\s+)?(?:(?:my|our|his|her|their)\s+)?(?:\w+\s+){0,2}?(?:" + _PEOPLE
             + r"|class|enrolled|them|those)\b(?:\s+\w+){0,4}?\s+"
             r"(?:responded|respond|filled\s+(?:out|in)|fill\s+(?:out|in)|answered|answer|"
             r"completed|took|did|submitted|sent\s+(?:back|in))\b"
@@ -178,7 +178,8 @@ OPTION = _re(r"\b(?:" + "|".join(f"(?P<o{k}>{_OPTION_FORMS[k]})" for k in (1, 5,
 
 
 RATED_N = _re(
-    r"\b(?:rated|gave|chose|picked|scored|selected|answered)\s+(?:\w+\s+){0,3}?(?:(?:it|them|a|an)\s+)?"
+    r"\b(?:rated|rating|gave|give|gives|giving|chose|picked|scored|selected|answered|marked)\s+"
+    r"(?:\w+\s+){0,3}?(?:(?:it|them|a|an)\s+)?"
     r"[1-5]s?(?:\s*(?:or|and|,|/|&)\s*(?:a\s+)?[1-5]s?)*\b"
 )
 """'rated it a 5', 'gave the overall 4 or 5': scale points chosen."""

@@ -447,6 +447,12 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
         )
         if new.breakdown is None and not new.aggregate:
             update["breakdown"] = previous.breakdown
+    only_a_rating = bool(new.metric or new.metric_phrase) and not (
+        new.statistic or new.options or new.figure or new.hours or new.names_scope()
+    )
+    if only_a_rating and previous.metric is not None and (previous.statistic or previous.options):
+        # "the share giving a 5 on clarity" then "and on fair evaluation?": the same statistic
+        update.update(statistic=previous.statistic, options=previous.options)
     if new.without_them and previous.figure == "responses" and not new.figure:
         update["figure"] = "respondents"  # "including declines" then "and excluding them?"
     # the one a ranking put first, asked about anew (not ranked again): "which prof had X in

@@ -111,3 +111,25 @@ def test_comments_asked_in_other_words_follow_the_number(asker_: Asker, conn_: C
 def test_an_evaluation_submitted_is_a_response(asker_: Asker, conn_: Conn) -> None:
     answer = ask(asker_, conn_, "how many students submitted an evaluation in PSYC1101 fall 2022?")
     assert answer.route == "quantitative" and answer.facts[0].value == 66, answer.answer
+
+
+def test_a_follow_up_keeps_what_it_does_not_change(asker_: Asker, conn_: Conn) -> None:
+    """ "how many sections?" then "the total enrollment across them?" is the enrollment, not the
+    count again; "the share giving a 5 on the overall rating" then "and on feedback?" is the same
+    share of another question."""
+    total = ask(
+        asker_,
+        conn_,
+        "how many sections did Hannah Lee teach?",
+        "what's the total enrollment across them?",
+    )
+    assert total.plan["kind"] == "average" and total.facts[0].value == 92, total.facts
+    share = ask(
+        asker_,
+        conn_,
+        "CS5800 spring 2024 - share of students giving a 5 on the overall rating",
+        "and on feedback?",
+    )
+    assert share.plan["kind"] == "distribution" and share.plan["options"] == [5], share.plan
+    assert "feedback" in share.plan["metric"]["text"], share.plan
+    assert any(f.label.startswith("share answering") for f in share.facts), share.facts
