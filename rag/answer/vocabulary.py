@@ -277,6 +277,7 @@ AGGREGATE = _re(
     r"(?:terms?|semesters?|sems?|years?|sections?|courses?|classes|offerings|time|reports)|"
     r"(?:every|each)\s+(?:term|semester|section)\s+combined|everything|the\s+data)\b"
     r"|\b(?:every|each|all)\s+(?:term|semester|section)s?\s+(?:counted|included)\b"
+    r"|\b(?:across|over)\s+every\s+(?:term|semester|section|course|class|year)\b"
     r"|\bacross\s+all\s+(?:his|her|their)\s+(?:courses?|classes|sections?|terms?|semesters?)\b"
     r"|\b(?:all|both)\s+(?:(?:his|her|their|the|of\s+(?:his|her|their|the))\s+)?"
     r"(?:sections?|courses?|classes|terms?|semesters?|sems?)(?:\s+(?:together|combined))?\b"
@@ -294,8 +295,13 @@ OVERALL = _re(
 """Words that say "every matching section, pooled": the default scope, never a metric."""
 
 
+_POOLED_EVERY = r"(?<!across\s)(?<!over\s)"
+"""Not after "across" or "over": "across every course and term" pools them (AGGREGATE)."""
+
+
 BY_TERM = _re(
-    r"\b(?:(?:for\s+)?(?:each|every|per)\s+(?:term|semester|year)|by\s+(?:term|semester|year)|"
+    r"\b(?:(?:for\s+)?" + _POOLED_EVERY + r"(?:each|every|per)\s+(?:term|semester|year)"
+    r"|by\s+(?:term|semester|year)|"
     r"term[\s-]+(?:to|by|over)[\s-]+term|semester[\s-]+(?:to|by)[\s-]+semester|"
     r"year[\s-]+(?:over|to|by)[\s-]+year|across\s+(?:the\s+)?(?:terms|semesters|years)|"
     r"over\s+(?:the\s+)?(?:years|terms|semesters|time)|through\s+the\s+years|trend(?:s|ing)?|"
@@ -315,7 +321,10 @@ BY_INSTRUCTOR = _re(
 )
 
 
-BY_COURSE = _re(r"\b(?:(?:for\s+)?(?:each|every|per)\s+(?:course|class)|by\s+(?:course|class))\b")
+BY_COURSE = _re(
+    r"\b(?:(?:for\s+)?" + _POOLED_EVERY + r"(?:each|every|per)\s+(?:course|class)"
+    r"|by\s+(?:course|class))\b"
+)
 
 
 ALL_TERMS = _re(

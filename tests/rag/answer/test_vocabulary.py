@@ -162,6 +162,12 @@ def test_scope_phrases_are_not_metrics(index: MetricIndex) -> None:
     assert isinstance(small, Ranking) and small.entity == "course" and not small.include_small
     rest = plan("best course by overall rating in fall 2023, leave out CS5800", index)
     assert isinstance(rest, Ranking) and rest.scope.exclude_courses == ["CS5800"]
+    # "across every course and term" and "over every term" pool; "for every term" splits
+    every = plan("Doe's average clarity across every course and term", index)
+    assert isinstance(every, Average), every
+    over = plan("over every term, what is the average clarity of CS5800?", index)
+    assert isinstance(over, Average), over
+    assert isinstance(plan("clarity of CS5800 for every term", index), Trend)
 
 
 def test_open_questions_plan_an_overview(index: MetricIndex) -> None:
