@@ -46,6 +46,7 @@ from rag.answer.plans import (
     Plan,
     Ranking,
     Unanswerable,
+    scope_of,
 )
 from rag.answer.scoping import narrowed, unclear_words
 from rag.answer.second_measure import both_measures, measure_label, second_plan
@@ -158,7 +159,9 @@ class Asker:
             and not entities.figure
         ):
             topic = question if opinion else (entities.topic or question)
-            return self.opinions.answer(conn, catalog, topic, entities, filters)
+            numbers = entities.difficulty or entities.hours or entities.figure or entities.statistic
+            whole = bool(numbers) and asks_several(said) and about_someone(scope_of(entities))
+            return self.opinions.answer(conn, catalog, topic, entities, filters, whole=whole)
         metric_index = MetricIndex.build(catalog, self.searcher.queries.embedder)
         entities = narrowed(
             resolve_asked(said, catalog, metric_index=metric_index, previous=previous)[1],

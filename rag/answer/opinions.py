@@ -168,9 +168,12 @@ class Opinions:
         filters: SearchFilters | None,
         *,
         theme: str | None = None,
+        whole: bool = False,
     ) -> tuple[Evidence, Entities]:
         """What students say; about a person or course as a whole, with their ratings too.
-        `theme`: the theme the question was read as asking about (else the detector's)."""
+        `theme`: the theme the question was read as asking about (else the detector's).
+        `whole`: the question asks more than what students say (rag.answer.several), so the
+        whole picture comes with a theme's comments too."""
         evidence = self._comments(conn, catalog, question, entities, filters, theme=theme)
         entities = entities.model_copy(  # a comments turn leaves no metric to follow up on
             update={
@@ -189,7 +192,7 @@ class Opinions:
         toned = _TONE_ASKED.search(question) or asked_tone(question) is not None
         general = theme == GENERAL and not toned
         defaults = catalog_defaults(catalog)
-        if evidence.route == "qualitative" and general and defaults.headline is not None:
+        if evidence.route == "qualitative" and (general or whole) and defaults.headline is not None:
             overview = run_plan(
                 conn, plan=Overview(scope=scope_of(entities), headline=defaults.headline)
             )

@@ -133,3 +133,18 @@ def test_a_follow_up_keeps_what_it_does_not_change(asker_: Asker, conn_: Conn) -
     assert share.plan["kind"] == "distribution" and share.plan["options"] == [5], share.plan
     assert "feedback" in share.plan["metric"]["text"], share.plan
     assert any(f.label.startswith("share answering") for f in share.facts), share.facts
+
+
+def test_comments_asked_beside_another_ask_bring_the_whole_picture(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "what do students say about the workload in CS5800? is it worth taking?": the comments
+    about the workload lead, and the whole picture's ratings come with them; the comments alone
+    are asked without it."""
+    both = ask(
+        asker_, conn_, "what do students say about the workload in CS5800? is it worth taking?"
+    )
+    assert both.route == "mixed" and both.citations, both.answer
+    assert any(f.label == "overall rating, CS5800 (course mean)" for f in both.facts), both.facts
+    alone = ask(asker_, conn_, "what do students say about the workload in CS5800?")
+    assert not any(f.label == "overall rating, CS5800 (course mean)" for f in alone.facts)
