@@ -168,6 +168,13 @@ _AMONG = re.compile(
 )
 
 
+_POOLED_SECTIONS = re.compile(
+    r"\b(?:all|both)\s+(?:of\s+)?(?:(?:their|the|his|her|its)\s+)?sections?\b"
+    r"|\bpool\w*\s+(?:\w+\s+){0,3}?sections?\b"
+)
+"""Sections pooled ("when you pool all their sections"): what is ranked is someone else."""
+
+
 def ranked_entity(question: str) -> Literal["instructor", "course", "section", "term"] | None:
     """What a ranking ranks, from its words; None when they name nothing (a follow-up). The noun
     after "which" decides ("which instructor had the best section"), and "which one" is one of
@@ -180,7 +187,7 @@ def ranked_entity(question: str) -> Literal["instructor", "course", "section", "
         return which.lastgroup  # type: ignore[return-value]
     if re.search(r"\b(?:which|what)\s+(?:terms?|semesters?|years?)\b", q):
         return "term"
-    if re.search(r"\bsections?\b", q):
+    if re.search(r"\bsections?\b", _POOLED_SECTIONS.sub(" ", q)):
         return "section"
     if re.search(
         r"\b(instructors?|professors?|profs?|teachers?|faculty|lecturers?|who|whom|whose)\b", q

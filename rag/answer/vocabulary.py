@@ -283,7 +283,7 @@ AGGREGATE = _re(
     r"(?:sections?|courses?|classes|terms?|semesters?|sems?)(?:\s+(?:together|combined))?\b"
     r"|\bacross\s+the\s+(?:whole|entire)\s+(?:list|board|lot|data(?:set)?|set)\b"
     r"|\b(?:in\s+total|total(?:led)?|tot|altogether|all\s+together|together|combined|"
-    r"all[\s-]time|ever|in\s+the\s+data|adding\s+up|added\s+up|summed|pooled|cumulative)\b"
+    r"all[\s-]time|ever|in\s+the\s+data|adding\s+up|added\s+up|summed|pool(?:ed|ing)?|cumulative)\b"
 )
 
 
@@ -467,7 +467,7 @@ DIFFICULTY = _re(
 
 
 FIRST_TO_LAST = _re(
-    r"\b(?:from|between|comparing)\s+(?:(?:their|his|her|its|the|my)\s+)?(?:very\s+)?"
+    r"\b(?:from|between|comparing|at)\s+(?:(?:their|his|her|its|the|my)\s+)?(?:very\s+)?"
     r"(?:first|earliest)"
     r"(?:\s+(?:semester|term|offering|section|class|course|year)s?)?(?:\s+here)?\s+"
     r"(?:to|and|until|through|vs\.?|versus|with)\s+(?:(?:their|his|her|its|the|my)\s+)?"
@@ -482,7 +482,7 @@ TREND_WORDS = _re(
     r"(?:better|worse|more|less)|"
     r"gone\s+(?:up|down)|"
     r"went\s+(?:up|down)|go(?:es)?\s+(?:up|down)|risen|rise|rising|rose|fallen|fell|falling|"
-    r"dropping|climb(?:ing|ed)?|sinking|"
+    r"dropping|climb(?:ing|ed)?|sinking|gain(?:ed|s)?|"
     r"trajectory|trajectories|increas\w*|decreas\w*|jump(?:s|ed)?|"
     r"(?:biggest|largest|greatest|sharpest|steepest|smallest)\s+(?:improvement|gain|rise|drop|"
     r"decline|fall|dip)s?|"

@@ -148,3 +148,21 @@ def test_comments_asked_beside_another_ask_bring_the_whole_picture(
     assert any(f.label == "overall rating, CS5800 (course mean)" for f in both.facts), both.facts
     alone = ask(asker_, conn_, "what do students say about the workload in CS5800?")
     assert not any(f.label == "overall rating, CS5800 (course mean)" for f in alone.facts)
+
+
+def test_pooled_sections_and_gains_are_read(asker_: Asker, conn_: Conn) -> None:
+    """ "when you pool all their sections" ranks the two people, not their sections; "who has
+    gained the most ..., first vs most recent term" ranks by change."""
+    pooled = ask(
+        asker_,
+        conn_,
+        "CS5800: okafor or lee, whose overall rating is higher when you pool all their sections?",
+    )
+    assert pooled.plan["kind"] == "ranking" and pooled.plan["entity"] == "instructor", pooled.plan
+    gained = ask(
+        asker_,
+        conn_,
+        "looking at the first vs most recent term for each instructor, who has gained the most"
+        " on overall rating?",
+    )
+    assert gained.plan["kind"] == "ranking" and gained.plan["by"] == "change", gained.plan
