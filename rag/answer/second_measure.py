@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.answers import Evidence
+from rag.answer.answers import Evidence, Fact
 from rag.answer.planning import Defaults
 from rag.answer.plans import Average, Comparison, HoursPerWeek, Metric, Plan, Ranking, Trend
 from rag.answer.prose import lead_sentence
@@ -86,6 +86,12 @@ def both_measures(first: Evidence, second: Evidence, measure: str) -> Evidence:
         f if measure in f.label else f.model_copy(update={"label": f"{measure}: {f.label}"})
         for f in second.facts
     ]
+    return followed_by(first, second, facts)
+
+
+def followed_by(first: Evidence, second: Evidence, facts: list[Fact]) -> Evidence:
+    """The first answer with `facts` (the second's, as shown) after its own; both answers' lead
+    sentences lead (prose.lead_sentence reads `first_facts` and `also_lead`)."""
     plan = {
         **first.plan,
         "also": second.plan,

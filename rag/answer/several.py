@@ -15,7 +15,7 @@ import re
 from rag.answer.answers import Evidence
 from rag.answer.entities.scene import ASK_WORDS
 from rag.answer.plans import Average, Comparison, HoursPerWeek, Plan, Ranking, Trend
-from rag.answer.prose import lead_sentence
+from rag.answer.second_measure import followed_by
 
 _ASK = ASK_WORDS
 _PARTS = re.compile(
@@ -83,20 +83,6 @@ def one_scope(plan: Plan) -> bool:
 
 
 def whole_too(first: Evidence, whole: Evidence) -> Evidence:
-    """The first answer, then the whole picture's facts it does not already hold; both lead
-    sentences lead (prose.lead_sentence reads `first_facts` and `also_lead`)."""
+    """The first answer, then the whole picture's facts it does not already hold."""
     have = {(f.label, f.value) for f in first.facts}
-    more = [f for f in whole.facts if (f.label, f.value) not in have]
-    plan = {
-        **first.plan,
-        "also": whole.plan,
-        "first_facts": len(first.facts),
-        "also_lead": lead_sentence(whole),
-    }
-    return first.model_copy(
-        update={
-            "facts": [*first.facts, *more],
-            "plan": plan,
-            "searched": f"{first.searched}; {whole.searched}",
-        }
-    )
+    return followed_by(first, whole, [f for f in whole.facts if (f.label, f.value) not in have])

@@ -10,6 +10,7 @@ from core.db import Conn
 from rag.answer.analytics.facts import (
     as_printed,
     found_evidence,
+    measured,
     n_of,
     no_evidence,
     searched_in,
@@ -63,14 +64,7 @@ def run_average(conn: Conn, plan: Average) -> Evidence:
     facts: list[Fact] = []
     if row["value"] is not None:
         over = f" ({row['sections']} sections)" if row["sections"] > 1 else ""
-        facts.append(
-            Fact(
-                label=f"{metric.label}, {where}{over}",
-                value=as_printed(row["value"]),
-                n=n_of(metric, row["n"]),
-                source=source_of(metric, row["ids"]),
-            )
-        )
+        facts.append(measured(metric, row, f"{metric.label}, {where}{over}"))
     if metric.kind == "section" and metric.figure in ("responses", "respondents"):
         facts += _response_figures(conn, metric, scope)
     if row["value"] is None and metric.statistic == "median":

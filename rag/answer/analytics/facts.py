@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -77,6 +78,16 @@ def searched_all(metric: Metric, scope: Scope) -> str:
 
 def searched_in(metric: Metric, scope: Scope) -> str:
     return f"{searched_all(metric, scope)} in {scope.describe()}"
+
+
+def measured(metric: Metric, row: Mapping[str, Any], label: str) -> Fact:
+    """A pooled row as a fact: its value as printed, its N and the sections it came from."""
+    return Fact(
+        label=label,
+        value=as_printed(row["value"]),
+        n=n_of(metric, row["n"]),
+        source=source_of(metric, row["ids"]),
+    )
 
 
 def n_of(metric: Metric, n: Any) -> int | None:

@@ -14,6 +14,7 @@ from rag.answer.analytics.facts import (
     as_printed,
     found_evidence,
     how_pooled,
+    measured,
     n_of,
     no_evidence,
     searched_in,
@@ -161,12 +162,7 @@ def _side_by_side(conn: Conn, plan: Comparison, entity: str, keys: list[Any]) ->
             order="desc", limit=None,
         )  # fmt: skip
         facts += [
-            Fact(
-                label=f"{r['label']}: {metric.label}",
-                value=as_printed(r["value"]),
-                n=n_of(metric, r["n"]),
-                source=source_of(metric, r["ids"]),
-            )
+            measured(metric, r, f"{r['label']}: {metric.label}")
             for r in sorted(rows, key=lambda r: keys.index(r["key"]) if r["key"] in keys else 99)
             if r["key"] in keys and r["value"] is not None
         ]
@@ -190,15 +186,7 @@ def run_comparison(conn: Conn, plan: Comparison) -> Evidence:
         rows = [r for r in rows if named is None or int(r["key"]) in named]
         if not rows:
             return no_evidence(plan, why_nothing(conn, metric, plan.scope))
-        facts = [
-            Fact(
-                label=f"{r['label']}: {metric.label}",
-                value=as_printed(r["value"]),
-                n=n_of(metric, r["n"]),
-                source=source_of(metric, r["ids"]),
-            )
-            for r in rows
-        ]
+        facts = [measured(metric, r, f"{r['label']}: {metric.label}") for r in rows]
         if len(rows) == 2 and None not in (rows[0]["value"], rows[1]["value"]):
             gap = Decimal(rows[0]["value"]) - Decimal(rows[1]["value"])
             facts.append(
@@ -252,14 +240,7 @@ def _sides(conn: Conn, plan: Comparison) -> Evidence:
         row = pooled(conn, metric, side)
         if row is None or row["value"] is None:
             return no_evidence(plan, why_nothing(conn, metric, side))
-        facts.append(
-            Fact(
-                label=f"{side.describe()}: {metric.label}",
-                value=as_printed(row["value"]),
-                n=n_of(metric, row["n"]),
-                source=source_of(metric, row["ids"]),
-            )
-        )
+        facts.append(measured(metric, row, f"{side.describe()}: {metric.label}"))
     first, second = facts[0], facts[1]
     if isinstance(first.value, (int, float)) and isinstance(second.value, (int, float)):
         names = _what_differs(plan.sides)
