@@ -13,13 +13,12 @@ from __future__ import annotations
 import re
 
 from rag.answer.answers import Evidence
-from rag.answer.entities.scene import ASK_WORDS
+from rag.answer.entities.scene import ASK_WORDS, OPENS_ASKING
 from rag.answer.plans import Average, Comparison, HoursPerWeek, Plan, Ranking, Trend
 from rag.answer.second_measure import followed_by
 
-_ASK = ASK_WORDS
 _PARTS = re.compile(
-    rf"\?+|;|[.!]\s+|\s[-–—]\s|,\s*(?={_ASK}\b)|\b(?:and|or|plus|also)\s+(?={_ASK}\b)"
+    rf"\?+|;|[.!]\s+|\s[-–—]\s|,\s*(?={ASK_WORDS}\b)|\b(?:and|or|plus|also)\s+(?={ASK_WORDS}\b)"
     r"|\band\s+(?=on\s)",
     re.I,
 )
@@ -38,9 +37,6 @@ _MIN_WORDS = 2
 """An ask has at least this many words ("realistic?" alone is a remark, not an ask)."""
 
 
-_OPENS_ASKING = re.compile(rf"^\W*{_ASK}\b", re.I)
-
-
 def asks_several(question: str) -> bool:
     """Whether the question asks two things or more (parts that end in "?" or open as a
     question), or asks for a summary. A part that asks nothing ("advising a sophomore.") sets
@@ -53,7 +49,7 @@ def asks_several(question: str) -> bool:
         ended = next(marks, "")
         if len(part.split()) < _MIN_WORDS:
             continue
-        if "?" in ended or part.rstrip().endswith("?") or _OPENS_ASKING.search(part):
+        if "?" in ended or part.rstrip().endswith("?") or OPENS_ASKING.search(part):
             asks += 1
     return asks >= 2
 

@@ -2,8 +2,9 @@
 bio F24".
 
 The whole question's plan says what to measure; each side says its own when and, where it names
-them, its own course, person or section. What only the whole names is shared: "Dubois's feedback
-in gen bio: before 2024 vs since 2024" compares Dubois's gen bio sections in the two periods.
+them, its own course, person or section. What a side does not name is the whole question's:
+"Dubois's feedback in gen bio: before 2024 vs since 2024" compares Dubois's gen bio sections in
+the two periods.
 Sides that differ only in single terms of the same course ("CS5800 fall 2023 vs fall 2024") stay
 a trend, which already puts the two terms side by side with their change.
 """

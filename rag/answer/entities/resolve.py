@@ -90,11 +90,14 @@ def resolve(
         prompt = next((p for p in catalog.prompts if "hour" in p.lower()), catalog.prompts[0])
         ent.metric = MetricRef(kind="hours", text=prompt, phrase="hours", similarity=1.0)
     elif phrase:
-        if metric_index is not None and metric_index.match(phrase) is None:
-            phrase = _without_scene(phrase, corrected, metric_index, ent)
+        matched = metric_index.match(phrase) if metric_index is not None else None
+        if metric_index is not None and matched is None:
+            unscened = _without_scene(phrase, corrected, metric_index, ent)
+            if unscened != phrase:
+                phrase, matched = unscened, metric_index.match(unscened) if unscened else None
         ent.metric_phrase = phrase or None
         if metric_index is not None and phrase:
-            ent.metric = metric_index.match(phrase)
+            ent.metric = matched
             if ent.metric is None and not ent.unprinted:
                 ent.leftover = metric_index.unknown_words(phrase) or phrase.split()
                 if not (ent.future or ent.outside):
@@ -116,9 +119,9 @@ _OTHER_PERSON = re.compile(
 
 
 def _without_scene(phrase: str, question: str, index: MetricIndex, ent: Entities) -> str:
-    """The phrase less the words that only set the scene (entities.scene), where what is left
-    still names something to compute ("advising a sophomore. how many were enrolled?"); else the
-    phrase."""
+    """The phrase less the words that only set the scene (rag.answer.entities.scene), where what
+    is left still names something to compute ("advising a sophomore. how many were enrolled?");
+    else the phrase."""
     scene = scene_words(question, index.unknown_words(phrase))
     rest = " ".join(w for w in phrase.split() if w not in scene)
     if not scene:

@@ -16,7 +16,7 @@ ASK_WORDS = (
 )
 """Words a part opens with when it asks ("how's the vibe", "is he fair", "give me ...")."""
 
-_ASKS = re.compile(rf"^\W*{ASK_WORDS}\b", re.I)
+OPENS_ASKING = re.compile(rf"^\W*{ASK_WORDS}\b", re.I)
 """A part that opens as a question or a request."""
 
 
@@ -26,7 +26,7 @@ def scene_words(question: str, unread: list[str]) -> list[str]:
     parts = [p for p in _PART_END.split(question) if p.strip()]
     if len(parts) < 2 or not unread:
         return []
-    asking = [p for p in parts if p.rstrip().endswith("?") or _ASKS.search(p)] or [parts[-1]]
+    asking = [p for p in parts if p.rstrip().endswith("?") or OPENS_ASKING.search(p)] or [parts[-1]]
     scene = [p for p in parts if p not in asking]
 
     def said_in(texts: list[str], word: str) -> bool:
