@@ -235,12 +235,20 @@ def run_comparison(conn: Conn, plan: Comparison) -> Evidence:
 
 def _sides(conn: Conn, plan: Comparison) -> Evidence:
     """Each side's pooled value ("BIOL1111, up to 2023: 3.39"), then their difference."""
-    metric, facts = plan.metric, []
+    metric, facts, missing = plan.metric, [], []
     for side in plan.sides:
         row = pooled(conn, metric, side)
         if row is None or row["value"] is None:
-            return no_evidence(plan, why_nothing(conn, metric, side))
+            missing.append(why_nothing(conn, metric, side))
+            continue
         facts.append(measured(metric, row, f"{side.describe()}: {metric.label}"))
+    if not facts:
+        return no_evidence(plan, "; ".join(missing))
+    searched = " and ".join(searched_in(metric, side) for side in plan.sides)
+    if missing:  # one side has no data: the other's value, saying so
+        evidence = found_evidence(plan, facts, searched)
+        evidence.notes += missing
+        return evidence
     first, second = facts[0], facts[1]
     if isinstance(first.value, (int, float)) and isinstance(second.value, (int, float)):
         names = _what_differs(plan.sides)
@@ -252,7 +260,6 @@ def _sides(conn: Conn, plan: Comparison) -> Evidence:
                 source="difference of the two values above",
             )
         )
-    searched = " and ".join(searched_in(metric, side) for side in plan.sides)
     return found_evidence(plan, facts, searched)
 
 

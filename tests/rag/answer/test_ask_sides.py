@@ -34,3 +34,12 @@ def test_each_side_keeps_its_own_course_and_term(asker_: Asker, conn_: Conn) -> 
     assert values["CS5800, Spring 2024: overall rating"] == 4.38, values
     same = ask(asker_, conn_, "cs5800 overall fall 2023 vs spring 2024")  # one course: a trend
     assert same.plan["kind"] == "trend", same.plan
+
+
+def test_a_side_without_reports_leaves_the_other_with_a_note(asker_: Asker, conn_: Conn) -> None:
+    """EECE2322 has no report since 2024 (seen in the UI): the earlier period's value, and a note
+    on the side that has none, not a decline of both."""
+    answer = ask(asker_, conn_, "EECE2322 overall rating: before 2024 vs since 2024")
+    assert answer.route == "quantitative", answer.answer
+    assert [f.value for f in answer.facts] == [4.1], answer.facts
+    assert "since 2024" in answer.answer.split("\n\n")[-1], answer.answer
