@@ -13,6 +13,7 @@ from psycopg import sql
 from core.db import Conn
 from rag.answer.analytics.facts import (
     as_printed,
+    first_named,
     found_evidence,
     no_evidence,
     searched_in,
@@ -89,10 +90,4 @@ def run_change(conn: Conn, plan: Ranking) -> Evidence:
     if single:
         label = f"{noun}s with one term of data (no change to rank)"
         facts.append(Fact(label=label, value=single, n=None, source="sections"))
-    evidence = found_evidence(plan, facts, searched)
-    if rows[0]["tied"] == 1:  # "... and is there praise to cite?": about the one put first
-        if plan.entity == "instructor":
-            evidence.answered = [int(rows[0]["key"])]
-        else:
-            evidence.answered_course = str(rows[0]["key"])
-    return evidence
+    return first_named(found_evidence(plan, facts, searched), plan.entity, rows[0])

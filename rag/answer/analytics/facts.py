@@ -90,6 +90,16 @@ def measured(metric: Metric, row: Mapping[str, Any], label: str) -> Fact:
     )
 
 
+def first_named(evidence: Evidence, entity: str, row: Mapping[str, Any]) -> Evidence:
+    """The evidence naming the one a ranking put first, untied (whom "her", "there" or "is there
+    praise to cite?" mean next)."""
+    if row["tied"] == 1 and entity == "instructor":
+        evidence.answered = [int(row["key"])]
+    elif row["tied"] == 1 and entity == "course":
+        evidence.answered_course = str(row["key"])
+    return evidence
+
+
 def n_of(metric: Metric, n: Any) -> int | None:
     """A fact's N: the responses behind it (a mean, a rate, hours), none for plain counts."""
     if n is None or (metric.kind == "section" and not metric.is_rate):

@@ -11,9 +11,9 @@ from psycopg import sql
 from core.auth.access import EVERYTHING, Access
 from core.db import Conn
 from enrichment.detector import DETECTOR_VERSION
-from rag.answer.analytics.averages import run_average
+from rag.answer.analytics.averages import pooled, run_average
 from rag.answer.analytics.distributions import hours_prompt, run_hours
-from rag.answer.analytics.facts import found_evidence, no_evidence
+from rag.answer.analytics.facts import found_evidence, measured, no_evidence
 from rag.answer.analytics.means import score_means
 from rag.answer.analytics.rankings import run_comparison, run_trend
 from rag.answer.analytics.sql import WEIGHTED, scope_sql
@@ -46,9 +46,10 @@ def run_overview(conn: Conn, plan: Overview) -> Evidence:
     if answered.route == "quantitative":
         facts.append(answered.facts[0])
     size = Metric(kind="section", figure="enrollment", text="enrollment")
-    enrolled = run_average(conn, Average(metric=size, scope=plan.scope))
-    if enrolled.route == "quantitative" and enrolled.facts:  # the class size
-        facts.append(enrolled.facts[0])
+    enrolled = pooled(conn, size, plan.scope)  # the class size (one query, no per-section list)
+    if enrolled is not None and enrolled["value"] is not None:
+        over = f" ({enrolled['sections']} sections)" if enrolled["sections"] > 1 else ""
+        facts.append(measured(size, enrolled, f"{size.label}, {plan.scope.describe()}{over}"))
     where, params = scope_sql(plan.scope)
     means = score_means(conn, where=where, params=params, by=("question",))
     items = [

@@ -12,6 +12,7 @@ from rag.answer.analytics.averages import MAX_SECTIONS_LISTED, pooled
 from rag.answer.analytics.distributions import hours_prompt
 from rag.answer.analytics.facts import (
     as_printed,
+    first_named,
     found_evidence,
     how_pooled,
     measured,
@@ -127,12 +128,7 @@ def run_ranking(conn: Conn, plan: Ranking) -> Evidence:
     if minimum and dropped:
         left_out = f"sections with fewer than {minimum} responses left out"
         facts.append(Fact(label=left_out, value=dropped, n=None, source="sections"))
-    evidence = found_evidence(plan, facts, searched)
-    if entity == "instructor" and rows[0]["tied"] == 1:  # "what do students say about her?"
-        evidence.answered = [int(rows[0]["key"])]
-    if entity == "course" and rows[0]["tied"] == 1:
-        evidence.answered_course = str(rows[0]["key"])
-    return evidence
+    return first_named(found_evidence(plan, facts, searched), entity, rows[0])
 
 
 def _side_by_side(conn: Conn, plan: Comparison, entity: str, keys: list[Any]) -> list[Fact]:
