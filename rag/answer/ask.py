@@ -226,7 +226,15 @@ class Asker:
                 evidence = both_measures(evidence, bottom, end)
         if evidence.route == "quantitative" and several and one_scope(plan) and also is None:
             # (the second measure, where read, answered the other ask already)
-            evidence = self._whole_too(conn, plan, evidence, defaults)
+            whole = self._whole(conn, plan, defaults)
+            evidence = whole_too(evidence, whole) if whole is not None else evidence
+        elif evidence.route == "unanswerable" and several and one_scope(plan):
+            # "is EECE2322 worth taking? how many hours?" where no report prints hours: the
+            # whole picture, saying which ask it cannot answer
+            whole = self._whole(conn, plan, defaults)
+            if whole is not None:
+                lacking = f"No answer for {evidence.searched.rstrip('.')}."
+                evidence = whole.model_copy(update={"notes": [*whole.notes, lacking]})
         update: dict[str, object] = {"intent": intent_of(plan), "topic": None}
         if isinstance(plan, Ranking) and plan.by == "change":
             update["breakdown"] = None  # "over the years" was the change; a follow-up ranks again
@@ -266,14 +274,14 @@ class Asker:
         return self.planner.plan(question, entities, catalog, fallback=ruled)
 
     @staticmethod
-    def _whole_too(conn: Conn, plan: Plan, evidence: Evidence, defaults: Defaults) -> Evidence:
-        """A question that asks several things about one person or course (rag.answer.several):
-        the measure read, then the whole picture of the same sections."""
+    def _whole(conn: Conn, plan: Plan, defaults: Defaults) -> Evidence | None:
+        """For a question that asks several things about one person or course
+        (rag.answer.several): the whole picture of the plan's sections, if it finds any."""
         scope = getattr(plan, "scope", None)
         if defaults.headline is None or scope is None or not about_someone(scope):
-            return evidence
+            return None
         whole = run_plan(conn, plan=Overview(scope=scope, headline=defaults.headline))
-        return whole_too(evidence, whole) if whole.route == "quantitative" else evidence
+        return whole if whole.route == "quantitative" else None
 
     def _by_meaning(
         self, question: str, entities: Entities, defaults: Defaults, declined: Unanswerable

@@ -31,6 +31,8 @@ def _range(entities: Entities) -> str | None:
         return None
     if low is not None and high == low + 9 and low % 10 == 0:
         return str(low // 10)
+    if low is not None and high is not None and high < low:  # two sides ("before 2024 vs since")
+        return f"up to {key_words(high)} vs since {key_words(low)}"
     first = key_words(low) if low is not None else "the first term"
     last = key_words(high) if high is not None else "the newest term"
     return f"{first} to {last}"

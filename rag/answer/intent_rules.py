@@ -302,9 +302,11 @@ def _change_ranking(question: str, entities: Entities, several: bool) -> Intent 
     if several or not _CHANGE_RANK.search(question):
         return None
     entity = ranked_entity(question) or "instructor"
-    if entity == "instructor" and entities.instructors:
-        return None  # "has Okafor improved?": her trend
-    if entity == "course" and entities.courses:
+    # "which of Okafor's ... improved": her trend; a person or course only carried from the last
+    # turn is not named ("how has Okafor changed?" then "which instructor improved the most?")
+    if entity == "instructor" and entities.instructors and "instructors" not in entities.carried:
+        return None
+    if entity == "course" and entities.courses and "courses" not in entities.carried:
         return None
     if entity not in ("instructor", "course"):
         return None

@@ -105,6 +105,23 @@ _GOOD_OR_BAD = re.compile(
 follow-up asks anew rather than repeating the last turn's measure ("what about Lee?" repeats)."""
 
 
+def _ranked_widely(scope: Scope, entity: str, carried: list[str]) -> Scope:
+    """A ranking asked anew over the one course (person, section) the last turn was about ranks
+    nothing: "what's CS5800's rating in fall 2023?" then "best and worst rated courses in fall
+    2023?" ranks every course that term. Only scope the follow-up carried goes; a course it
+    names itself stays ("which CS5800 instructor is best?")."""
+    if entity == "course" and "courses" in carried and len(scope.courses) == 1:
+        return scope.model_copy(update={"courses": [], "sections": []})
+    if entity == "instructor" and "instructors" in carried and len(scope.instructor_ids) == 1:
+        return scope.model_copy(update={"instructor_ids": [], "instructor_names": []})
+    if entity == "section" and "sections" in carried and len(scope.sections) == 1:
+        return scope.model_copy(update={"sections": []})
+    if entity == "section" and "instructors" in carried and scope.courses:
+        # "Okafor's clarity in CS5800 in fall 2023" then "which section was best?": the course's
+        return scope.model_copy(update={"instructor_ids": [], "instructor_names": []})
+    return scope
+
+
 def plan_question(
     question: str,
     entities: Entities,
@@ -197,10 +214,11 @@ def plan_question(
         order = intent.order if intent and intent.order else "desc"
         if m.kind == "hours" and _AVOID.search(question):  # "avoid for a light semester"
             order = "desc"  # the heaviest are the ones to avoid
+        entity = intent.entity if intent and intent.entity else "instructor"
         return Ranking(
-            entity=(intent.entity if intent and intent.entity else "instructor"),
+            entity=entity,
             metric=m,
-            scope=scope,
+            scope=_ranked_widely(scope, entity, entities.carried),
             order=order,
             limit=int(next(g for g in limit.groups() if g)) if limit else 5,
             include_small=bool(SMALL_SECTIONS.search(question)) and not entities.small_excluded,

@@ -150,8 +150,11 @@ def _change(plan: dict[str, Any], metric: Metric, top: Fact) -> str | None:
     else:
         verb = "dropped the most" if top.value < 0 else "improved the least (no one dropped)"
     tied = ", tied with others" if m["tied"] else ""
+    on = metric.spoken.removeprefix("rating on ")  # "on “clearly communicated ideas …”"
+    where = _scope(plan)
+    where = "" if where == "in all reports" else f" {where}"
     return (
-        f"{m['who']} {verb} on {metric.spoken} {_scope(plan)}: from {m['v1']} in {m['first']}"
+        f"{m['who']} {verb} on {on}{where}: from {m['v1']} in {m['first']}"
         f" to **{m['v2']}** in {m['last']}, a change of {_num(top.value)}{_n(top.n)}{tied}."
     )
 

@@ -269,6 +269,11 @@ class Entities(BaseModel):
         exclude=True,
         description="The question itself names a course, person or section (not inherited)",
     )
+    carried: list[Literal["courses", "instructors", "sections"]] = Field(
+        default_factory=list,
+        exclude=True,
+        description="Kinds of scope a follow-up took from the last turn, not from its own words",
+    )
     spelled: str | None = Field(
         default=None,
         exclude=True,

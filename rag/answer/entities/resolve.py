@@ -498,6 +498,12 @@ def _inherit_scope(new: Entities, previous: Entities, update: dict[str, object])
     if new.narrow and (new.courses or new.subjects):
         update["courses"] = new.courses
         update["subjects"] = new.subjects
+    kept = {
+        "courses": update["courses"] == previous.courses and not new.courses,
+        "instructors": update.get("instructors") == previous.instructors,
+        "sections": update.get("sections") == previous.sections and not new.sections,
+    }
+    update["carried"] = [kind for kind, same in kept.items() if same]
     update["exclude_courses"] = [*previous.exclude_courses, *new.exclude_courses]
     update["exclude_subjects"] = [*previous.exclude_subjects, *new.exclude_subjects]
     if "exclude_instructors" not in update:

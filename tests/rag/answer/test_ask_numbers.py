@@ -362,6 +362,28 @@ def test_follow_ups_inherit_only_what_they_do_not_state(asker: Asker, conn: Conn
     assert cleared.scope is not None and cleared.scope.text == "all reports"
 
 
+def test_a_ranking_after_one_course_or_person_ranks_them_all(asker: Asker, conn: Conn) -> None:
+    """A ranking asked anew over the one course (or person) the last turn was about would rank
+    nothing: the carried course goes, a course the ranking names itself stays."""
+    courses = ask(asker, conn, "overall rating for CS5800", "best and worst rated courses?")
+    assert courses.plan["kind"] == "ranking" and courses.plan["entity"] == "course"
+    assert not courses.plan["scope"]["courses"], courses.plan["scope"]
+    ranked = {f.label.split(" ", 2)[1] for f in courses.facts if f.label.startswith("#")}
+    assert {"CS5800", "DS5110", "PSYC1101"} <= ranked, ranked
+    named = ask(asker, conn, "overall rating for DS5110", "which CS5800 instructor was best?")
+    assert named.plan["scope"]["courses"] == ["CS5800"], named.plan["scope"]
+    assert named.facts[0].label.startswith("#1 Chinedu Okafor"), named.facts[0]
+    sections = ask(asker, conn, "clarity for Okafor in CS5800 fall 2023", "which section was best?")
+    assert sections.plan["entity"] == "section" and len(sections.facts) == 2, sections.facts
+    change = ask(asker, conn, "how has Okafor changed on clarity?", "who improved the most?")
+    assert change.plan["kind"] == "ranking" and change.plan["by"] == "change", change.plan
+    assert not change.plan["scope"]["instructor_ids"], change.plan["scope"]
+    assert change.answer.startswith("Chinedu Okafor declined the least (no one improved) on “"), (
+        change.answer
+    )
+    assert "in all reports" not in change.answer
+
+
 # ---------------------------------------------------------------- declines
 
 

@@ -166,3 +166,17 @@ def test_pooled_sections_and_gains_are_read(asker_: Asker, conn_: Conn) -> None:
         " on overall rating?",
     )
     assert gained.plan["kind"] == "ranking" and gained.plan["by"] == "change", gained.plan
+
+
+def test_an_ask_the_reports_cannot_answer_leaves_the_whole_picture(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """EECE2322's report prints no hours per week (seen in the UI with PSYC1101): "worth taking?
+    how many hours?" gets the whole picture and a note on the hours, not a decline of both."""
+    answer = ask(asker_, conn_, "is EECE2322 worth taking? how many hours a week does it take?")
+    assert answer.route == "quantitative", answer.answer
+    values = {f.label: f.value for f in answer.facts}
+    assert values["overall rating, EECE2322 (course mean)"] == 4.1, values
+    assert "No answer for hours per week in EECE2322" in answer.answer, answer.answer
+    alone = ask(asker_, conn_, "how many hours a week does EECE2322 take?")
+    assert alone.route == "unanswerable", alone.answer

@@ -22,6 +22,7 @@ def test_two_periods_of_one_course_are_side_by_side(asker_: Asker, conn_: Conn) 
     assert values["CS5800, up to 2023: overall rating"] == 4.35, values
     assert values["CS5800, since 2024: overall rating"] == 4.38, values
     assert values["difference (up to 2023 minus since 2024)"] == -0.03, values
+    assert answer.scope is not None and answer.scope.text == "CS5800 · up to 2023 vs since 2024"
 
 
 def test_each_side_keeps_its_own_course_and_term(asker_: Asker, conn_: Conn) -> None:
