@@ -50,7 +50,7 @@ from rag.answer.plans import (
 )
 from rag.answer.scoping import narrowed, unclear_words
 from rag.answer.second_measure import both_measures, measure_label, second_plan
-from rag.answer.several import asks_several, one_scope, other_end, whole_too
+from rag.answer.several import asks_several, asks_summary, one_scope, other_end, whole_too
 from rag.answer.sides import by_sides
 from rag.answer.synthesis import FinalEvent, SynthesisEvent, stream_synthesis, synthesize
 from rag.answer.vocabulary import COMMENTS_TOO, LIKED, WORKLOAD
@@ -160,7 +160,11 @@ class Asker:
         ):
             topic = question if opinion else (entities.topic or question)
             numbers = entities.difficulty or entities.hours or entities.figure or entities.statistic
-            whole = bool(numbers) and asks_several(said) and about_someone(scope_of(entities))
+            # "strengths and weaknesses, with how she sits against the department", "a summary
+            # of his evaluations": the whole picture too
+            asked = (bool(numbers) and asks_several(said)) or entities.versus_dept
+            asked = asked or asks_summary(said)
+            whole = asked and about_someone(scope_of(entities))
             return self.opinions.answer(conn, catalog, topic, entities, filters, whole=whole)
         metric_index = MetricIndex.build(catalog, self.searcher.queries.embedder)
         entities = narrowed(
@@ -177,6 +181,10 @@ class Asker:
         ):
             # words no rating question holds, but a comment theme does ("the pace"): comments
             return self.opinions.answer(conn, catalog, question, entities, filters)
+        if isinstance(plan, Unanswerable) and comments_asked is not None:
+            # "ECON1116 exams, what do students write about them?": no number to give, but
+            # what students say was asked too
+            return self.opinions.answer(conn, catalog, said, entities, filters)
         meant = None
         if isinstance(plan, Unanswerable):  # the rules read no intent, or left words unread
             plan, entities, meant = self._by_meaning(question, entities, defaults, plan)
@@ -226,15 +234,15 @@ class Asker:
                 evidence = both_measures(evidence, bottom, end)
         if evidence.route == "quantitative" and several and one_scope(plan) and also is None:
             # (the second measure, where read, answered the other ask already)
-            whole = self._whole(conn, plan, defaults)
-            evidence = whole_too(evidence, whole) if whole is not None else evidence
+            picture = self._whole(conn, plan, defaults)
+            evidence = whole_too(evidence, picture) if picture is not None else evidence
         elif evidence.route == "unanswerable" and several and one_scope(plan):
             # "is EECE2322 worth taking? how many hours?" where no report prints hours: the
             # whole picture, saying which ask it cannot answer
-            whole = self._whole(conn, plan, defaults)
-            if whole is not None:
+            picture = self._whole(conn, plan, defaults)
+            if picture is not None:
                 lacking = f"No answer for {evidence.searched.rstrip('.')}."
-                evidence = whole.model_copy(update={"notes": [*whole.notes, lacking]})
+                evidence = picture.model_copy(update={"notes": [*picture.notes, lacking]})
         update: dict[str, object] = {"intent": intent_of(plan), "topic": None}
         if isinstance(plan, Ranking) and plan.by == "change":
             update["breakdown"] = None  # "over the years" was the change; a follow-up ranks again

@@ -21,7 +21,7 @@ from rag.answer.vocabulary import (
 _COUNT = re.compile(
     r"\b(?:how\s+many|number\s+of|count(?:\s+of)?|total)\s+(?:\w+\s+){0,2}?"
     r"(sections?|classes|offerings|instructors?|professors?|profs|teachers?|lecturers|faculty|"
-    r"comments?|courses)\b"
+    r"comments?|courses|reports)\b"
     r"(?!\s+(?:per|a|each)\s+week)",
     re.I,
 )
@@ -41,7 +41,7 @@ _WHO_TAUGHT = re.compile(
     r"\s+(?:instructor|professor|prof|teacher))\b"
     r"|\b(?:which|what)\s+(?:prof|profs|professors?|instructors?|teachers?|lecturers?)\s+"
     r"(?:had|taught|teaches|ran|was\s+teaching|did)\b(?!.*\b(?:highest|lowest|best|worst|top|"
-    r"most|least|rat\w+|scores?|\w+est)\b)",
+    r"most|least|rat\w+|scores?|\w+est|well|badly|poorly)\b)",
     re.I,
 )
 
@@ -58,10 +58,10 @@ _TREND = re.compile(
 
 _CHANGE_VERB = (
     r"(?<!could\s)(?<!should\s)(?<!can\s)(?<!to\s)(?:improv(?:e|ed|es|ing)|"
-    r"(?:declin(?:e|ed|es|ing)|dropped|fell|fallen|rose|risen|gained)\s+(?:the\s+)?most|"
+    r"(?:declin(?:e|ed|es|ing)|dropped|fell|fallen|rose|risen|gained|slipped|sank|sunk)\s+(?:the\s+)?most|"
     r"progressed|"
     r"(?:get|gets|getting|got|gotten|grew|grown|become|became)\s+(?:\w+\s+)?(?:better|worse)|"
-    r"(?:gone|went|go(?:es)?)\s+(?:up|down))"
+    r"(?:gone|went|go(?:es)?)\s+(?:up|down|downhill|uphill)(?:\s+(?:the\s+)?most)?)"
 )
 
 
@@ -76,7 +76,9 @@ _CHANGE_RANK = re.compile(
 course': a ranking by the change from the first term with data to the last."""
 
 
-_CHANGE_DOWN = re.compile(r"\b(?:worse|declin\w*|drop\w*|fell|fallen|down|decreas\w*)\b", re.I)
+_CHANGE_DOWN = re.compile(
+    r"\b(?:worse|declin\w*|drop\w*|fell|fallen|down|downhill|decreas\w*|slipped|sank|sunk)\b", re.I
+)
 
 
 _COMPARE = re.compile(
@@ -92,7 +94,7 @@ _RANK = re.compile(
     r"\b(highest|lowest|best|worst|tops?|bottom|rank(?:ed|ing|s)?|most|(?<!at\s)least|leading|"
     r"fewest|poorest|"
     r"strongest|weakest|clearest|heaviest|lightest|hardest|easiest|largest|smallest|biggest|"
-    r"fairest|greatest|toughest|\w{3,}iest)\b",
+    r"fairest|greatest|toughest|trail(?:ed|s|ing)|(?!earliest\b)\w{3,}iest)\b",
     re.I,
 )
 
@@ -102,7 +104,9 @@ _WHICH_SHOULD = re.compile(
     r"\b(?:should|would\s+you\s+recommend|to\s+take|is\s+worth)\b"
     r"|\b(?:any|some)\s+good\s+(?:professors|profs|instructors|teachers|courses|classes)\b"
     r"|\bwho(?:m)?\s+(?:should|would|do\s+you\s+think)\s+(?:i|we|you)\s+(?:take|pick|choose|"
-    r"get|go\s+with)\b",
+    r"get|go\s+with)\b"
+    r"|\bwhich\s+(?:\w+\s+)?(?:courses?|class(?:es)?|professors?|profs?|instructors?|teachers?|"
+    r"sections?)\s+(?:did|do|does|went|were\s+doing|are\s+doing)\s+(?:well|best|great|badly|poorly)\b",
     re.I,
 )
 """'which course should I take', 'any good professors in CS': a ranking by the headline."""
@@ -120,7 +124,7 @@ _AVERAGE = re.compile(r"\b(average|mean|avg|score|rating|rated|how\s+(?:did|does
 
 ASCENDING = re.compile(
     r"\b(lowest|worst|poorest|bottom|(?<!at\s)least|weakest|lightest|easiest|smallest|fewest|lower|worse|"
-    r"lighter|easier|smaller|less|avoid\w*|stay(?:ing)?\s+away|steer(?:ing)?\s+clear)\b",
+    r"lighter|easier|smaller|less|avoid\w*|stay(?:ing)?\s+away|steer(?:ing)?\s+clear|badly|poorly|trail(?:ed|s|ing))\b",
     re.I,
 )
 
@@ -270,7 +274,8 @@ def detect_intent(question: str, entities: Entities) -> Intent | None:
         if by:
             entity = by
         low = bool(ASCENDING.search(question) or needs_help)
-        if flipped and previous is not None and not low and not _RANK.search(question):
+        ranks_anew = _RANK.search(FLIPPED.sub(" ", question))  # not "flip that ranking"
+        if flipped and previous is not None and not low and not ranks_anew:
             low = previous.order == "desc"  # "flip it": the other order
         return Intent(kind="ranking", entity=entity or "instructor", order="asc" if low else "desc")
     if _YES_NO.match(question) and not _AVERAGE.search(question) and _one_rating_asked(entities):

@@ -29,10 +29,11 @@ OPINION = re.compile(
     r"(?:feel|felt)(?!\s+(?:welcome|included|respected|valued|comfortable|safe|heard)\b)|"
     r"mention\w*|reviews?|"
     r"experiences?|strengths?|weakness\w*|(?:could|should|can|to)\s+(?:be\s+)?improv\w*|"
-    r"improvements?|(?:students|people|anyone|folks)\s+(?:like|liked|love|loved|hate|hated|"
-    r"write|wrote|written|writing|saying)|unhappy|upset|frustrat\w*|disappoint\w*|"
+    r"improvements?|(?:students|people|ppl|anyone|folks|kids)\s+(?:are\s+|were\s+)?(?:like|"
+    r"liked|love|loved|hate|hated|write|wrote|written|writing|saying|tell|telling|told)|"
+    r"unhappy|upset|frustrat\w*|disappoint\w*|"
     r"(?:anything|something)\s+(?:negative|positive|good|bad)|"
-    r"what\s+(?:do|did)\s+(?:students|people)\s+(?:like|dislike|write|complain)|"
+    r"what\s+(?:do|did)\s+(?:students|people|ppl)\s+(?:like|dislike|write|complain)|"
     r"according\s+to\s+(?:the\s+)?(?:students|comments|reviews|people))\b",
     re.I,
 )

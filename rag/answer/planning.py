@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel
@@ -105,7 +106,7 @@ _GOOD_OR_BAD = re.compile(
 follow-up asks anew rather than repeating the last turn's measure ("what about Lee?" repeats)."""
 
 
-def _ranked_widely(scope: Scope, entity: str, carried: list[str]) -> Scope:
+def _ranked_widely(scope: Scope, entity: str, carried: Sequence[str]) -> Scope:
     """A ranking asked anew over the one course (person, section) the last turn was about ranks
     nothing: "what's CS5800's rating in fall 2023?" then "best and worst rated courses in fall
     2023?" ranks every course that term. Only scope the follow-up carried goes; a course it

@@ -37,11 +37,16 @@ _MIN_WORDS = 2
 """An ask has at least this many words ("realistic?" alone is a remark, not an ask)."""
 
 
+def asks_summary(question: str) -> bool:
+    """Whether the question asks for a summary ("summarise", "worth taking", "how did … go")."""
+    return _SUMMARY.search(question) is not None
+
+
 def asks_several(question: str) -> bool:
     """Whether the question asks two things or more (parts that end in "?" or open as a
     question), or asks for a summary. A part that asks nothing ("advising a sophomore.") sets
     the scene and is no ask."""
-    if _SUMMARY.search(question):
+    if asks_summary(question):
         return True
     marks = iter(m.group(0) for m in _PARTS.finditer(question))
     asks = 0
@@ -58,7 +63,8 @@ _TOP = r"(?:top|best|highest|most)"
 _BOTTOM = r"(?:bottom|worst|lowest|least)"
 _BOTH_ENDS = re.compile(
     rf"\b{_TOP}\b[^?.!;]{{0,40}}?\b(?:and|&|/|vs\.?|or|plus)\s+(?:the\s+)?{_BOTTOM}\b"
-    rf"|\b{_BOTTOM}\b[^?.!;]{{0,40}}?\b(?:and|&|/|vs\.?|or|plus)\s+(?:the\s+)?{_TOP}\b",
+    rf"|\b{_BOTTOM}\b[^?.!;]{{0,40}}?\b(?:and|&|/|vs\.?|or|plus)\s+(?:the\s+)?{_TOP}\b"
+    r"|\bdid\s+well\b[^?.!;]{0,40}?\b(?:didn[’']?t|did\s+(?:not|badly|poorly))",
     re.I,
 )
 """A ranking asked from both ends: "top-rated and bottom-rated course", "best and worst"."""

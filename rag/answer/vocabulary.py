@@ -60,7 +60,7 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
         _re(r"\b(?:(?<!biggest\s)(?<!largest\s)(?<!greatest\s)(?<!sharpest\s)(?<!steepest\s)"
             r"(?<!most\s)(?<!a\s)declin(?:e|es|ed|ing)"
             r"(?!\s+(?:in|on|of)\s+(?:the\s+|their\s+|its\s+)?(?:\w+\s+){0,3}?"
-            r"(?:ratings?|scores?|means?|averages?)\b)|opt(?:ed|s)?\s+out|refus(?:e|ed|als?)|"
+            r"(?:ratings?|scores?|means?|averages?)\b)|opt(?:ed|s)?\s+out|refus(?:e|ed|es|ing|als?)|"
             r"(?:said|say|saying)\s+no|"
             r"chose\s+not\s+to\s+(?:respond|answer|take\s+(?:the\s+)?" + _SURVEY + r"))\b"
             r"(?:\s+(?:to\s+(?:take|fill\s+out|complete|respond|answer))?\s*(?:of\s+)?"
@@ -133,7 +133,8 @@ STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
                          r"(?!\s+(?:(?:it|that|this|them)\s+)?(?:up\s+)?(?:by|per)\b)"
                          r"(?:\s+of\s+(?:the\s+)?(?:answers|responses|ratings|scores))?"
                          r"|\bhow\s+many\s+(?:[1-5]s\b[\s,]*)+(?:etc\.?)?"
-                         r"|\b(?:per|by|for\s+each|each)\s+(?:answer\s+)?(?:option|choice)s?\b")),
+                         r"|\b(?:per|by|for\s+each|each)\s+(?:answer\s+)?(?:option|choice)s?\b"
+                         r"|\b(?:across|over|among)\s+the\s+(?:answer\s+)?(?:options|choices)\b")),
     ("median", _re(r"\bmedians?\b")),
     ("responses", _re(r"\bthe\s+n\b|\bn\s+(?:for|of)\b|\bsample\s+size\b"
                       r"|\bhow\s+many\s+(?:\w+\s+)?(?:is|was|are|were)\s+(?:that|this|it)\s+"
@@ -226,6 +227,7 @@ HOURS = _re(
     r"|\ba\s+week\b|\bweekly\b"
     r"|\btime\s+(?:sink|commitment|investment|spent|needed)\b|\bhomework\s+time\b"
     r"|\bhow\s+much\s+(?:\w+\s+)?(?:time|work|homework)\b|\boutside\s+work\b"
+    r"|\bout[\s-]+of[\s-]+class\s+(?:work|time|hours?|load)\b"
     r"|\b(?:time|work|hours?)\b(?:\s+[a-z]+){0,3}?\s+outside\s+(?:of\s+)?(?:the\s+)?"
     r"(?:class|lectures?)\b"
     r"|\bhow\s+long\b|\bstudy(?:ing)?\s+(?:time|hours)\b|\bstudying\b|\btime[\s-]*(?:consuming|intensive)\b"
@@ -283,7 +285,7 @@ AGGREGATE = _re(
     r"(?:sections?|courses?|classes|terms?|semesters?|sems?)(?:\s+(?:together|combined))?\b"
     r"|\bacross\s+the\s+(?:whole|entire)\s+(?:list|board|lot|data(?:set)?|set)\b"
     r"|\b(?:in\s+total|total(?:led)?|tot|altogether|all\s+together|together|combined|"
-    r"all[\s-]time|ever|in\s+the\s+data|adding\s+up|added\s+up|summed|pool(?:ed|ing)?|cumulative)\b"
+    r"all[\s-]time|ever|in\s+the\s+data|adding\s+up|added\s+up|sum(?:med|ming)|pool(?:ed|ing)?|cumulative)\b"
 )
 
 
@@ -438,7 +440,7 @@ OPEN = _re(
     r"large|enough|lot|lots|really|need|needs|needed|require[sd]?|put|doing|spend|spent|"
     r"thoughts?|reviews?|opinions?|impressions?|verdict|vibes?|atmosphere|too|fast|slow|"
     r"quick|quickly|rushed|deal|things|go|goes|going|went|pros|cons|known|expect|expected|"
-    r"expectations?|worth)\b"
+    r"expectations?|worth|happy|happier|happiest|satisf\w*)\b"
 )
 """Words of a question about a person or a course as a whole ("is Okafor a good teacher")."""
 
@@ -447,6 +449,7 @@ JUDGEMENT = _re(
     r"\b(?:good|bad|great|decent|solid|fine|terrible|awful|horrible|amazing|excellent|poor|"
     r"worth(?:while)?|rec+om+end\w*|avoid\w*|skip|honest\w*|verdict|accurate|true|legit|"
     r"overrated|underrated|reputation|hype\w*|well|overview|summary|summari[sz]e|"
+    r"strengths?|weakness(?:es)?|strong|weak|(?:teaching\s+)?review|"
     r"(?:full|whole|big|overall)\s+picture|tell\s+me\s+about|what\s+about|how\s+about|"
     r"how\s+(?:is|was|are|were|did|does|do)|how's|how'd|hows|experiences?|impressions?|"
     r"thoughts?|opinions?|vibes?|hard|easy|tough|difficult|heavy|light|chill|fun|boring|"
@@ -480,8 +483,8 @@ FIRST_TO_LAST = _re(
 TREND_WORDS = _re(
     r"\b(?:improv(?:e|ed|ing|ement)|(?:get|gets|getting|got|gotten)\s+(?:any\s+)?"
     r"(?:better|worse|more|less)|"
-    r"gone\s+(?:up|down)|"
-    r"went\s+(?:up|down)|go(?:es)?\s+(?:up|down)|risen|rise|rising|rose|fallen|fell|falling|"
+    r"gone\s+(?:up|down|downhill|uphill)|"
+    r"went\s+(?:up|down|downhill|uphill)|go(?:es)?\s+(?:up|down|downhill|uphill)|risen|rise|rising|rose|fallen|fell|falling|"
     r"dropping|climb(?:ing|ed)?|sinking|gain(?:ed|s)?|"
     r"trajectory|trajectories|increas\w*|decreas\w*|jump(?:s|ed)?|"
     r"(?:biggest|largest|greatest|sharpest|steepest|smallest)\s+(?:improvement|gain|rise|drop|"
@@ -498,6 +501,7 @@ COMPARATIVE = _re(
     r"greater|fewer)\s+than\b|\bcompared\s+(?:to|with)\b|\bvs\.?\b|\bversus\b"
     r"|\bstacks?\s+up\b|\bmeasures?\s+up\b|\bdifferences?\s+(?:between|in)\b|\bgap\s+between\b"
     r"|\bside\s+by\s+side\b|\bhead\s+to\s+head\b"
+    r"|\b(?:next\s+to|beside|alongside)\b(?!\s+(?:the\s+)?(?:\w+\s+)?(?:department|dept|university|univ))"
 )
 
 
@@ -570,6 +574,15 @@ hours" is read as the availability rating)."""
 UNPRINTED: tuple[tuple[str, re.Pattern[str]], ...] = (
     SCHEDULE,
     (
+        "attendance",
+        _re(r"\battendance\b|\bshow(?:ed|s)?\s+up\s+(?:to|for)\s+(?:class|lectures?)\b"),
+    ),
+    (
+        "rooms or facilities",
+        _re(r"\b(?:lab|lecture|seminar|class)\s+rooms?\b|\bfacilit(?:y|ies)\b|\brooms?\b(?=[^?.!]{0,30}"
+            r"\b(?:big|small|crowded|cramped|cold|hot|size|capacity|space)\b)"),
+    ),
+    (
         "exam scores",
         _re(r"\b(?:class\s+)?(?:average|mean|median|avg|typical)\s+(?:score\s+|grade\s+|mark\s+)?"
             r"(?:on|for|in)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,3}?(?:midterms?|finals?|"
@@ -628,7 +641,9 @@ FUNCTION_WORDS = frozenset(
     yourself im i'm ive i've id i'd ok okay yes no not any exactly approximately roughly around
     please thanks thank hey hi hello curious wondering wonder want wanted know knew kinda sorta
     basically quick stats statistics stat info information figure figures numbers value values
-    data result results details detail look see find check pull tell care cares""".split()  # noqa: SIM905
+    data result results details detail look see find check pull tell care cares didn doesn
+    isn wasn weren aren hasn haven hadn don won wouldn couldn shouldn didn't doesn't isn't
+    wasn't weren't aren't hasn't haven't hadn't don't won't wouldn't couldn't shouldn't""".split()  # noqa: SIM905
 )
 
 
@@ -645,7 +660,10 @@ FILLER_WORDS = frozenset(
     transfer first account counted makes everyone tho though khoury k kk flip associate
     assistant provost interim offerings lineup eff based collect collected collects gather
     gathered receive received draw drew attract attracted solo notable noteworthy anything
-    something""".split()  # noqa: SIM905
+    something thx thnx ty tysm cheers new old blue collegenet full complete entire
+    signing signed registering poorly badly separate
+    seperate distinct exist exists existed everybody trail trailed trails
+    trailing""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling
@@ -700,7 +718,7 @@ person or course, whose every rating question's mean shows the weakest (rag.answ
 
 
 FLIPPED = _re(
-    r"\b(?:flip|reverse|invert|turn)\s+(?:it|that|this|the\s+(?:order|list|ranking))"
+    r"\b(?:flip|reverse|invert|turn)\s+(?:it|that|this|the)(?:\s+(?:order|list|ranking))?"
     r"(?:\s+(?:around|round|over))?\b|\b(?:the\s+)?other\s+way\s+a?round\b"
     r"|\b(?:from\s+)?the\s+other\s+end\b"
 )

@@ -61,6 +61,8 @@ class Catalog:
     offerings: tuple[tuple[str, int, int | None], ...] = ()
     """(course code, term sort key, instructor id) of every TRACE section: which course a
     nickname means when the person or term named tells ("fundies with Okafor")."""
+    blue_from: int | None = None
+    """The first term (sort key) with a report in the Blue layout: "after the switch to Blue"."""
 
     @classmethod
     def load(cls, conn: Conn) -> Catalog:
@@ -90,6 +92,11 @@ class Catalog:
             " LEFT JOIN section_instructors si ON si.section_id = s.id"
             " WHERE s.source_type = 'trace' ORDER BY 1, 2, 3"
         ).fetchall()
+        blue = conn.execute(
+            "SELECT min(t.sort_key) AS first FROM sections s JOIN reports r ON r.id = s.report_id"
+            " JOIN terms t ON t.id = s.term_id WHERE s.source_type = 'trace'"
+            " AND r.layout LIKE 'blue%%'"
+        ).fetchone()
         return cls(
             courses=tuple(CourseRef(**r) for r in courses),
             subjects=tuple(sorted({r["subject"] for r in courses})),
@@ -102,6 +109,7 @@ class Catalog:
             prompts=tuple(r["prompt"] for r in prompts),
             surveys=tuple(r["title"] for r in surveys if r["title"]),
             offerings=tuple((r["code"], r["sort_key"], r["instructor_id"]) for r in offerings),
+            blue_from=blue["first"] if blue else None,
         )
 
     @property
@@ -120,6 +128,27 @@ class Catalog:
             and (not instructor_ids or person in instructor_ids)
         ]
         return next((t for t in self.terms if keys and t.sort_key == max(keys)), None)
+
+    def stepped(
+        self, label: str, step: int, courses: list[str], instructor_ids: set[int]
+    ) -> TermRef | None:
+        """The term `step` terms after (before, if negative) `label` in which the courses and
+        people have a section: "the term after that" skips a summer CS5800 was not taught in."""
+        keys = sorted(
+            {
+                key
+                for code, key, person in self.offerings
+                if (not courses or code in courses)
+                and (not instructor_ids or person in instructor_ids)
+            }
+        )
+        start = next((t.sort_key for t in self.terms if t.label == label), None)
+        if start is None:
+            return None
+        later = [k for k in keys if k > start] if step > 0 else [k for k in keys if k < start][::-1]
+        if len(later) < abs(step):
+            return None
+        return next((t for t in self.terms if t.sort_key == later[abs(step) - 1]), None)
 
 
 class MetricRef(BaseModel):
@@ -232,6 +261,11 @@ class Entities(BaseModel):
     )
     season_step: int = Field(
         default=0, description="'the fall before that': the nearest such season before (-1)"
+    )
+    term_step: int = Field(
+        default=0,
+        exclude=True,
+        description="'the term after that' (1), 'the semester before' (-1)",
     )
     versus_previous: bool = False
     narrow: bool = Field(default=False, description="'only in CS2500': narrows the last scope")

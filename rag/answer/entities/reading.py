@@ -65,6 +65,10 @@ from rag.answer.vocabulary import (
     season_named,
 )
 
+_HOW_MANY_BEFORE = re.compile(r"\bhow\s+many\s+(?:\w+\s+){0,2}$", re.I)
+"""A figure asked for right after "how many" (up to two words between: "how many really")."""
+_HOW_MANY = re.compile(r"how\s+many\b", re.I)
+
 
 def _consume(text: QuestionText, pattern: re.Pattern[str]) -> list[re.Match[str]]:
     found = text.finditer(pattern)
@@ -150,11 +154,22 @@ def about_them(name: str, text: str) -> str:
     return f"{name}: {third}"
 
 
+AS_A_STUDENT = re.compile(
+    r"\bas\s+(?:an?|my)\s+(?:[\w-]+\s+){0,2}?(?:non[\s-]?majors?|majors?|minors?|gen[\s-]?eds?|"
+    r"electives?|requirements?|reqs?|freshm[ae]n|sophomores?|juniors?|seniors?|students?|"
+    r"first[\s-]years?|transfers?)\b",
+    re.I,
+)
+"""'is gen bio worth taking as a non-bio major', 'as an online gen-ed': who takes the course or
+what for, which says nothing about what to compute ("as a teacher" is a verdict's words)."""
+
+
 def read_preamble(text: QuestionText) -> None:
     """Reads past the asker's role at the start (PREAMBLE) and words describing how a section
     was taught (CO_TAUGHT): neither says what to compute."""
     _consume(text, PREAMBLE)
     _consume(text, CO_TAUGHT)
+    _consume(text, AS_A_STUDENT)
 
 
 def read_early(text: QuestionText, ent: Entities) -> None:
@@ -240,9 +255,16 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         below = beyond[0].group("below") is not None
         options |= set(range(1, min(options))) if below else set(range(max(options) + 1, 6))
     ent.options = sorted(options, reverse=True)
-    for name, pattern in FIGURES:
-        if _consume(text, pattern) and ent.figure is None:
-            ent.figure = name
+    before = text.masked
+    hits = [(name, m.start()) for name, pattern in FIGURES for m in _consume(text, pattern)]
+    if hits and ent.figure is None:
+        # "of all those invited, how many really responded": the figure "how many" asks for
+        asked = [
+            name
+            for name, at in hits
+            if _HOW_MANY_BEFORE.search(before[:at]) or _HOW_MANY.match(before, at)
+        ]
+        ent.figure = asked[0] if len({n for n, _ in hits}) > 1 and asked else hits[0][0]
     only_students = _consume(text, STUDENTS_ONLY) if ent.figure is None else []
     if only_students and not ent.options and ent.statistic != "distribution":
         ent.figure = "enrollment"  # not "how many students picked each option": the answers
@@ -350,6 +372,8 @@ def correct_spelling(text: str, *tiers: frozenset[str], keep: frozenset[str] = f
         word = match.group(0)
         low = word.lower()
         if len(low) < 4 or low in known or low in keep or not low.isalpha():
+            return word
+        if match.string[match.end() : match.end() + 2] in ("'t", "’t"):  # "didn't", "wasn't"
             return word
         if is_english(low):  # "charts" is no misspelt "cheats", "away" no "always"
             return word

@@ -29,7 +29,14 @@ from rag.answer.entities.reading import (
     split_introduction,
 )
 from rag.answer.entities.scene import scene_words
-from rag.answer.entities.terms import latest_term, previous_terms, read_sections, read_terms
+from rag.answer.entities.spoken import said_as_written
+from rag.answer.entities.terms import (
+    latest_term,
+    previous_terms,
+    read_layout_switch,
+    read_sections,
+    read_terms,
+)
 from rag.answer.entities.text import WORD, QuestionText, fold
 from rag.answer.vocabulary import (
     EXCLUDE,
@@ -48,8 +55,9 @@ def resolve(
     previous: Entities | None = None,
 ) -> Entities:
     """Read every entity the question names; `previous` fills what a follow-up leaves out."""
-    text = QuestionText(question)
     known = _known_words(catalog)
+    titles = [c.title for c in catalog.courses]
+    text = QuestionText(said_as_written(question, titles, known[0] | known[1] | PATTERN_WORDS))
     text.masked = expand_abbreviations(text.masked, [c.title for c in catalog.courses])
     text.masked = correct_spelling(text.masked, *known, keep=FILLER_WORDS)
     corrected = text.masked
@@ -62,6 +70,7 @@ def resolve(
     read_courses(text, catalog, ent)
     _named_titles(text, catalog, ent)
     read_terms(text, catalog, ent)
+    read_layout_switch(text, catalog, ent)
     read_sections(text, ent)
     vocabulary = known[0] | PATTERN_WORDS | EVERYDAY | FILLER_WORDS
     other = text.finditer(_OTHER_PERSON)  # "the other prof": no title before a name
@@ -107,6 +116,15 @@ def resolve(
     if previous is not None:
         ent = _follow_up(ent, previous)
         ent = _same_person_elsewhere(ent, previous, catalog)
+    if ent.term_step and len(ent.terms) == 1:  # "the term after that"
+        ids = {p.id for p in ent.instructors}
+        term = catalog.stepped(ent.terms[0], ent.term_step, ent.courses, ids)
+        if term is not None:
+            ent.terms = [term.label]
+        elif ent.term_step > 0:  # after the newest term taught
+            ent.future = True
+        else:
+            ent.leftover, ent.unprinted = [f"term before {ent.terms[0]} in this scope"], True
     latest_term(ent, catalog)
     return ent
 
@@ -128,6 +146,8 @@ def _without_scene(phrase: str, question: str, index: MetricIndex, ent: Entities
         return phrase
     if ent.figure or ent.statistic or ent.options:
         return rest
+    if not rest and ent.evaluative and ent.breakdown == "term":
+        return rest  # "been on exchange for a year, how has fundies been going lately?"
     if len(rest.split()) >= _MEASURE_WORDS and index.match(rest) is not None:
         return rest
     return phrase
@@ -184,8 +204,15 @@ def resolve_asked(
     aside, asked = split_aside(question)
     if aside:
         said = resolve(aside, catalog, metric_index=None, previous=previous)
+        bare = resolve(asked, catalog, metric_index=None, previous=previous)
+        # (not a figure: "I'm signed up for it", "I enrolled" describe the asker)
+        if not bare.names_measure() and (said.hours or said.statistic):
+            # "I'm picking a course to TA and want the one with the least out-of-class work.
+            # which is it?": what to measure is in the aside, so the aside is part of the ask
+            return question, resolve(
+                question, catalog, metric_index=metric_index, previous=previous
+            )
         if said.names_scope():
-            bare = resolve(asked, catalog, metric_index=None, previous=previous)
             scope = {
                 "seasons": said.seasons,
                 "exclude_seasons": said.exclude_seasons,

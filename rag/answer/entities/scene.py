@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-_PART_END = re.compile(r"(?<=[.!?:;])\s+|\s[-–—]\s")
+_PART_END = re.compile(r"(?<=[.!?:;])\s+|\s[-–—]\s|,\s+(?=(?:how|what|which|who)\b)", re.I)
 
 ASK_WORDS = (
     r"(?:how|hows|how's|what|whats|what's|which|who|whose|whom|where|when|is|are|does|do|did|"

@@ -154,8 +154,17 @@ _THAT_TERM = re.compile(r"\b(?:that|the\s+same|this)\s+(?:term|semester)\b", re.
 
 
 _SEASON_OF_THAT_YEAR = re.compile(
-    r"\b(?:the\s+)?" + _SEASON_RE + r"\s+(?:of\s+|in\s+)?(?:that|the\s+same)\s+year\b", re.I
+    r"\b(?:the\s+)?" + _SEASON_RE + r"\s+(?:(?:section|term|semester|session|run|one)\s+)?"
+    r"(?:(?:earlier|later)\s+)?(?:of\s+|in\s+)?(?:that|the\s+same)\s+year\b",
+    re.I,
 )
+"""'the spring of that year', 'the summer 1 section earlier that year': that season, that year."""
+
+
+_SEASON_NEXT_TO = re.compile(
+    r"\b(?:the\s+)?(following|previous|preceding|prior)\s+" + _SEASON_RE + r"\b", re.I
+)
+"""'the following autumn', 'the previous spring': the nearest such season after (before)."""
 
 
 _SEASON_SHIFT = re.compile(
@@ -186,6 +195,15 @@ _LAST_YEARS = re.compile(
 _NEXT_TERM = re.compile(r"\bnext\s+(?:term|semester|year)\b", re.I)
 
 
+_TERM_STEP = re.compile(
+    r"\b(?:the\s+)?(?:(?:term|semester|sem)\s+(after|before|earlier|later)(?:\s+(?:that|it|then))?"
+    r"|(following|previous|prior|preceding)\s+(?:term|semester|sem))\b",
+    re.I,
+)
+"""'the term after that', 'the previous semester': the term next to the one read (where the
+course or person has a section)."""
+
+
 _THIS_YEAR = re.compile(r"\b(?:this|current)\s+(?:academic\s+|school\s+)?year\b", re.I)
 
 
@@ -212,9 +230,18 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
     for m in text.finditer(_NEXT_TERM):
         ent.future = True
         text.consume(m.start(), m.end())
+    for m in text.finditer(_TERM_STEP):
+        word = (m.group(1) or m.group(2)).lower()
+        ent.term_step = 1 if word in ("after", "later", "following") else -1
+        text.consume(m.start(), m.end())
     for m in text.finditer(_SEASON_OF_THAT_YEAR):
         seasons = _seasons_of(m.group(1))
         ent.season_of_that_year = seasons[0] if seasons else None
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_SEASON_NEXT_TO):  # "the following autumn"
+        seasons = _seasons_of(m.group(2))
+        ent.season_of_that_year = seasons[0] if seasons else None
+        ent.season_step = 1 if m.group(1).lower() == "following" else -1
         text.consume(m.start(), m.end())
     for m in text.finditer(_SEASON_SHIFT):  # "and the spring a year before that?"
         seasons = _seasons_of(m.group(1))
@@ -390,3 +417,35 @@ def _named(ent: Entities) -> str:
     names = [*ent.courses, *(f"{s} courses" for s in ent.subjects)]
     names += [p.name for p in ent.instructors]
     return ", ".join(dict.fromkeys(names)) or "the reports"
+
+
+_SWITCH = r"(?:switch(?:ed)?|move|moved|change|changed|migration|transition)\s+to"
+_AFTER_SWITCH = re.compile(
+    rf"\b(?:after|since|following|post)\s+the\s+{_SWITCH}\s+(?:blue|the\s+new\s+\w+)\b"
+    r"|\b(?:on|in|with|using)\s+the\s+new\s+(?:blue\s+)?(?:forms?|system|surveys?|evals?|reports?)\b"
+    r"|\b(?:on|in)\s+blue\b|\bblue\s+(?:era|forms?|reports?|surveys?)\b",
+    re.I,
+)
+_BEFORE_SWITCH = re.compile(
+    rf"\bbefore\s+the\s+{_SWITCH}\s+(?:blue|the\s+new\s+\w+)\b"
+    r"|\b(?:on|in|with|using)\s+the\s+old\s+(?:collegenet\s+)?(?:forms?|system|surveys?|evals?|"
+    r"reports?)\b|\b(?:on|in)\s+collegenet\b|\bcollegenet\s+(?:era|forms?|reports?|surveys?)\b",
+    re.I,
+)
+"""The university's move from CollegeNET reports to Blue ones, as a time: "after the switch to
+Blue", "on the new forms", "before the switch", "on the old CollegeNET forms"."""
+
+
+def read_layout_switch(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
+    """ "after the switch to Blue": from the first term with a Blue report; "before" it: up to the
+    term before. A term named as well ("spring 26, after the switch to blue") decides alone."""
+    after, before = text.finditer(_AFTER_SWITCH), text.finditer(_BEFORE_SWITCH)
+    for m in [*after, *before]:
+        text.consume(m.start(), m.end())
+    named = ent.terms or ent.term_from is not None or ent.term_to is not None
+    if catalog.blue_from is None or named or not (after or before):
+        return
+    if after:
+        ent.term_from = catalog.blue_from
+    else:
+        ent.term_to = catalog.blue_from - 1

@@ -1,0 +1,160 @@
+"""Wordings from dictation, chat boxes and English as a second language, end to end over the
+hand-made reports of test_ask_numbers (real PostgreSQL, the fake embedder, the extractive
+answerer): numbers said as words, a term stepped from the last one, the figure "how many" asks
+for, an aside that holds the measure, the asker's role, facts no report holds."""
+
+from __future__ import annotations
+
+from core.db import Conn
+from rag.answer.ask import Asker
+from tests.rag.answer import test_ask_numbers as base
+from tests.rag.answer.test_ask_numbers import ask
+
+loaded = base.loaded  # the same reports and database as test_ask_numbers
+asker_ = base.asker
+conn_ = base.conn
+
+
+def test_dictated_numbers_name_the_course_and_term(asker_: Asker, conn_: Conn) -> None:
+    said = ask(
+        asker_,
+        conn_,
+        "how many students were enrolled in see ess fifty eight hundred spring twenty twenty four",
+    )
+    assert said.route == "quantitative", said.answer
+    assert said.facts[0].value == 40, said.facts
+    assert said.scope is not None and said.scope.text == "CS5800 · Spring 2024"
+
+
+def test_the_term_after_that_is_the_next_one_taught(asker_: Asker, conn_: Conn) -> None:
+    after = ask(asker_, conn_, "class size of CS5800 section 1 in fall 2023", "the term after that")
+    assert after.scope is not None and after.scope.terms == ["Spring 2024"], after.scope
+    assert after.facts[0].value == 40, after.facts
+    before = ask(asker_, conn_, "enrollment of CS5800 in spring 2024", "and the semester before?")
+    assert before.scope is not None and before.scope.terms == ["Fall 2023"], before.scope
+    newest = ask(asker_, conn_, "enrollment of DS5110 in spring 2024", "the term after that?")
+    assert newest.route == "unanswerable", newest.answer  # no later report: not Spring 2024 again
+
+
+def test_how_many_asks_for_the_figure_after_it(asker_: Asker, conn_: Conn) -> None:
+    """ "of all those invited, how many really responded": responses, not the enrollment."""
+    answer = ask(asker_, conn_, "CS5800 fall 2023: of all those invited, how many really responded")
+    assert answer.plan["metric"]["figure"] == "responses", answer.plan
+    invited = ask(asker_, conn_, "how many were invited to CS5800 in fall 2023?")
+    assert invited.plan["metric"]["figure"] == "enrollment", invited.plan
+
+
+def test_an_aside_that_holds_the_measure_is_part_of_the_ask(asker_: Asker, conn_: Conn) -> None:
+    answer = ask(
+        asker_,
+        conn_,
+        "I'm picking a course to TA for spring 2024 and want the one with the least out-of-class"
+        " work for students. which is it?",
+    )
+    assert answer.plan["kind"] == "ranking", answer.answer
+    assert answer.plan["metric"]["kind"] == "hours" and answer.plan["order"] == "asc", answer.plan
+    # an aside about the asker's own enrolment is no enrollment asked for
+    signed = ask(
+        asker_, conn_, "Is Okafor a good teacher? I'm signed up for CS5800 with him next term."
+    )
+    assert not signed.facts[0].label.startswith("enrollment"), signed.facts
+
+
+def test_flip_that_ranking_reverses_it(asker_: Asker, conn_: Conn) -> None:
+    flipped = ask(
+        asker_, conn_, "who had the best clarity rating in fall 2023?", "flip that ranking"
+    )
+    assert flipped.plan["kind"] == "ranking" and flipped.plan["order"] == "asc", flipped.plan
+
+
+def test_the_askers_role_and_a_scene_set_before_the_ask_are_not_measures(
+    asker_: Asker, conn_: Conn
+) -> None:
+    for question in (
+        "is PSYC1101 worth taking as a non-psych major",
+        "been on exchange for a year, how has CS5800 been going lately?",
+        "What should I know about CS5800 before signing up?",
+    ):
+        answer = ask(asker_, conn_, question)
+        assert answer.route != "unanswerable" and answer.facts, (question, answer.answer)
+
+
+def test_facts_no_report_holds_are_declined(asker_: Asker, conn_: Conn) -> None:
+    for question in (
+        "attendance rate in Okafor's lectures?",
+        "is the lab room for EECE2322 big enough, people said its crowded",
+    ):
+        answer = ask(asker_, conn_, question)
+        assert answer.route == "unanswerable", (question, answer.answer)
+    room = ask(asker_, conn_, "is there room for improvement in CS5800 feedback?")
+    assert "rooms or facilities" not in room.answer, room.answer
+    inclusive = ask(asker_, conn_, "least inclusive classroom in fall 2023 - which prof?")
+    assert "rooms or facilities" not in inclusive.answer, inclusive.answer
+
+
+def test_did_well_and_didnt_ranks_both_ends(asker_: Asker, conn_: Conn) -> None:
+    answer = ask(
+        asker_, conn_, "overall impression of fall 2023: which profs did well and which didn't?"
+    )
+    assert answer.plan["kind"] == "ranking", answer.answer
+    assert any(f.label.startswith("lowest first") for f in answer.facts), answer.facts
+    down = ask(asker_, conn_, "which course has gone downhill the most?")
+    assert down.plan["by"] == "change" and down.plan["order"] == "asc", down.plan
+
+
+def test_comments_asked_beside_no_number_are_answered(asker_: Asker, conn_: Conn) -> None:
+    """ "CS5800 exams, what do students write about them?": the number part asks nothing, the
+    comments were asked; "what the students are telling about" asks for comments too."""
+    for question in (
+        "CS5800 exams, what do students write about them?",
+        "What the students are telling about exams of CS5800?",
+    ):
+        answer = ask(asker_, conn_, question)
+        assert answer.route in ("qualitative", "mixed"), (question, answer.answer)
+
+
+def test_a_review_of_strengths_and_weaknesses_is_the_whole_picture(
+    asker_: Asker, conn_: Conn
+) -> None:
+    answer = ask(
+        asker_,
+        conn_,
+        "Department chair here, drafting Okafor's review: strengths and weaknesses from the TRACE"
+        " data, with how he sits against the department.",
+    )
+    assert answer.route == "mixed", answer.answer
+    labels = [f.label for f in answer.facts]
+    assert "department mean" in labels and any(lab.startswith("overall rating") for lab in labels)
+
+
+def test_the_switch_to_blue_is_a_time(asker_: Asker, conn_: Conn) -> None:
+    """Here CS5800's Spring 2024 report is the first in the Blue layout: "after the switch to
+    Blue" starts there, "before" it ends the term before, and a term named as well decides."""
+    after = ask(asker_, conn_, "CS5800 overall rating after the switch to Blue")
+    assert after.scope is not None and after.scope.term_range == "2024 to the newest term"
+    assert after.facts[0].value == 4.38, after.facts
+    before = ask(asker_, conn_, "CS5800 overall rating on the old forms")
+    assert before.facts[0].value == 4.35, before.facts
+    named = ask(asker_, conn_, "CS5800 overall rating in fall 2023, after the switch to blue?")
+    assert named.scope is not None and named.scope.terms == ["Fall 2023"], named.scope
+
+
+def test_seasons_stepped_from_the_last_term(asker_: Asker, conn_: Conn) -> None:
+    following = ask(asker_, conn_, "enrollment of CS5800 in fall 2023", "and the following spring?")
+    assert following.scope is not None and following.scope.terms == ["Spring 2024"]
+    assert following.facts[0].value == 40, following.facts
+    earlier = ask(
+        asker_, conn_, "enrollment of CS5800 in fall 2023", "the spring section earlier that year?"
+    )
+    assert earlier.route == "unanswerable", earlier.answer  # Spring 2023: no CS5800 report
+
+
+def test_options_reports_and_trailing_in_everyday_words(asker_: Asker, conn_: Conn) -> None:
+    spread = ask(
+        asker_, conn_, "CS5800 spring 2024 overall: how were the answers spread across the options?"
+    )
+    assert [f.value for f in spread.facts[1:6]] == [15, 7, 2, 1, 1], spread.facts
+    reports = ask(asker_, conn_, "how many seperate reports exist for CS5800?")
+    assert reports.plan["kind"] == "count" and reports.facts[0].value == 3, reports.facts
+    trailed = ask(asker_, conn_, "which course trailed everybody on clarity?")
+    assert trailed.plan["kind"] == "ranking" and trailed.plan["order"] == "asc", trailed.plan
