@@ -69,6 +69,14 @@ def _declined(
 _HOURS_ASKED = re.compile(r"\b(?:hours?|hrs?)\b", re.I)
 
 
+_ANYTHING_ABOUT = re.compile(
+    r"^\W*(?:and\s+|ok\s+|so\s+)?(?:anything|any|something|more|what)\s+(?:\w+\s+){0,2}?"
+    r"(?:about|on|regarding)\b",
+    re.I,
+)
+"""'anything specifically about how it was organised?' after comments: more comments, on that."""
+
+
 def _work(question: str) -> bool:
     """Asks about the work ("a lot of work"), not the hours a report prints or declines."""
     return WORKLOAD.search(question) is not None and not _HOURS_ASKED.search(question)
@@ -150,7 +158,7 @@ class Asker:
             previous is not None
             and previous.intent is not None
             and previous.intent.kind == "qualitative"
-            and not entities.names_measure()
+            and (not entities.names_measure() or _ANYTHING_ABOUT.match(question) is not None)
             and intent is None
         )
         if (

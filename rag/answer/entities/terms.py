@@ -22,6 +22,10 @@ _SEASON_RE = r"(full\s+summer|summer\s*(?:1|2|i{1,2})?|fall|autumn|spring|winter
 _EXPLICIT = re.compile(_SEASON_RE + r"\s*(?:of\s+)?('?\d{2}|\d{4})\b", re.I)
 
 
+_TERM_NOUN = re.compile(r"\s+(?:session|term|semester|run|offering)\b", re.I)
+"""A noun after a term that names the term again (not the in-class sessions rating)."""
+
+
 _YEAR_FIRST = re.compile(r"\b((?:19|20)\d{2})\s+" + _SEASON_RE + r"(?!\s*['’]?\d)", re.I)
 
 
@@ -325,7 +329,8 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
                 text.consume(m.start(), later.end())
                 continue
             _add_terms(ent, seasons, year, catalog)
-            text.consume(m.start(), m.end())
+            noun = _TERM_NOUN.match(text.masked, m.end())  # "the full summer 2023 session"
+            text.consume(m.start(), noun.end() if noun else m.end())
     for m in text.finditer(_ACADEMIC_YEAR):  # "2023-24": Fall 2023 through the summer of 2024
         first = int(m.group(1))
         if int(m.group(2)) == (first + 1) % 100:

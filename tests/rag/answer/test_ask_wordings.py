@@ -158,3 +158,19 @@ def test_options_reports_and_trailing_in_everyday_words(asker_: Asker, conn_: Co
     assert reports.plan["kind"] == "count" and reports.facts[0].value == 3, reports.facts
     trailed = ask(asker_, conn_, "which course trailed everybody on clarity?")
     assert trailed.plan["kind"] == "ranking" and trailed.plan["order"] == "asc", trailed.plan
+
+
+def test_a_term_named_with_its_noun_and_more_comments_on_a_point(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "in the fall 2023 session" names the term (no rating about sessions); "anything
+    specifically about X?" after comments asks for more comments, on X."""
+    rate = ask(asker_, conn_, "response rate of CS5800 in the fall 2023 session")
+    assert rate.plan["metric"]["figure"] == "response_rate", rate.plan
+    more = ask(
+        asker_,
+        conn_,
+        "show me comments on CS5800",
+        "anything specifically about how clearly the lectures explained things?",
+    )
+    assert more.route in ("qualitative", "mixed"), more.answer
