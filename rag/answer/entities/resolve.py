@@ -4,6 +4,7 @@ and what a follow-up inherits from the turn before."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from rag.answer.entities.courses import (
     GENERIC_TITLE_WORDS,
@@ -58,7 +59,7 @@ def resolve(
     known = _known_words(catalog)
     titles = [c.title for c in catalog.courses]
     text = QuestionText(said_as_written(question, titles, known[0] | known[1] | PATTERN_WORDS))
-    text.masked = expand_abbreviations(text.masked, [c.title for c in catalog.courses])
+    text.masked = expand_abbreviations(text.masked, titles)
     text.masked = correct_spelling(text.masked, *known, keep=FILLER_WORDS)
     corrected = text.masked
     read_preamble(text)
@@ -488,10 +489,13 @@ def _follow_up(new: Entities, previous: Entities) -> Entities:
     # the one a ranking put first, asked about anew (not ranked again): "which prof had X in
     # F22?" then "his overall number that semester?"; "which class ate up the most hours?" then
     # "how many students there said 13-16?"
+    carried = cast(list[str], update.get("carried", []))
     if new.refers_to_person and not new.instructors and previous.answered:
-        update["instructors"] = list(previous.answered)
+        update["instructors"] = list(previous.answered)  # named by "his", not carried
+        update["carried"] = [k for k in carried if k != "instructors"]
     elif new.refers_to_course and previous.answered_course and not _names_course(new):
         update.update(courses=[previous.answered_course], subjects=[], sections=[])
+        update["carried"] = [k for k in carried if k not in ("courses", "sections")]
     else:
         update["intent"] = previous.intent
     update["topic"] = previous.topic

@@ -375,6 +375,8 @@ def test_a_ranking_after_one_course_or_person_ranks_them_all(asker: Asker, conn:
     assert named.facts[0].label.startswith("#1 Chinedu Okafor"), named.facts[0]
     sections = ask(asker, conn, "clarity for Okafor in CS5800 fall 2023", "which section was best?")
     assert sections.plan["entity"] == "section" and len(sections.facts) == 2, sections.facts
+    his = ask(asker, conn, "who had the best clarity in CS5800?", "which of his sections was best?")
+    assert his.plan["scope"]["instructor_ids"], his.plan["scope"]  # "his" names, not carries
     change = ask(asker, conn, "how has Okafor changed on clarity?", "who improved the most?")
     assert change.plan["kind"] == "ranking" and change.plan["by"] == "change", change.plan
     assert not change.plan["scope"]["instructor_ids"], change.plan["scope"]
