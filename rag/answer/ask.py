@@ -249,11 +249,18 @@ class Asker:
             # whole picture, saying which ask it cannot answer
             picture = self._whole(conn, plan, defaults)
             if picture is not None:
-                lacking = f"No answer for {evidence.searched.rstrip('.')}."
+                lacking = f"No answer for {evidence.searched.rstrip('.')}"
                 evidence = picture.model_copy(update={"notes": [*picture.notes, lacking]})
         update: dict[str, object] = {"intent": intent_of(plan), "topic": None}
         if isinstance(plan, Ranking) and plan.by == "change":
             update["breakdown"] = None  # "over the years" was the change; a follow-up ranks again
+        if isinstance(plan, Ranking):  # the scope a ranking widened is the one in force after it
+            if not plan.scope.courses and entities.courses:
+                update.update(courses=[], sections=[])
+            if not plan.scope.instructor_ids and entities.instructors:
+                update["instructors"] = []
+            if not plan.scope.sections and entities.sections:
+                update["sections"] = []
         entities = entities.model_copy(update=update)
         if isinstance(plan, Overview) and evidence.route == "quantitative":
             evidence = self.opinions.with_comments(

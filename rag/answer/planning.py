@@ -106,6 +106,18 @@ _GOOD_OR_BAD = re.compile(
 follow-up asks anew rather than repeating the last turn's measure ("what about Lee?" repeats)."""
 
 
+def _asks_anew(entities: Entities, inherited: Intent | None) -> bool:
+    """A follow-up to a ranking that names its own measure and one of the things ranked asks
+    about that one thing, not for the ranking again ("and in CS5800?" still ranks)."""
+    if inherited is None or inherited.kind != "ranking" or not entities.measure_named:
+        return False
+    if inherited.entity == "course":
+        return bool(entities.courses) and "courses" not in entities.carried
+    if inherited.entity == "instructor":
+        return bool(entities.instructors) and "instructors" not in entities.carried
+    return False
+
+
 def _ranked_widely(scope: Scope, entity: str, carried: Sequence[str]) -> Scope:
     """A ranking asked anew over the one course (person, section) the last turn was about ranks
     nothing: "what's CS5800's rating in fall 2023?" then "best and worst rated courses in fall
@@ -159,6 +171,8 @@ def plan_question(
     )
     if intent is None and verdict:
         inherited = None  # "is Prof. Okafor a good teacher?" after a ranking: the whole picture
+    if intent is None and _asks_anew(entities, inherited):
+        inherited = None  # "who improved the most?" then "how many were enrolled in EECE2150?"
     intent = intent or inherited
     scope = scope_of(entities)
     if intent is not None and intent.kind == "count":

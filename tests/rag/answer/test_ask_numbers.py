@@ -370,11 +370,19 @@ def test_a_ranking_after_one_course_or_person_ranks_them_all(asker: Asker, conn:
     assert not courses.plan["scope"]["courses"], courses.plan["scope"]
     ranked = {f.label.split(" ", 2)[1] for f in courses.facts if f.label.startswith("#")}
     assert {"CS5800", "DS5110", "PSYC1101"} <= ranked, ranked
+    assert courses.scope is not None and courses.scope.text == "all reports", courses.scope
     named = ask(asker, conn, "overall rating for DS5110", "which CS5800 instructor was best?")
     assert named.plan["scope"]["courses"] == ["CS5800"], named.plan["scope"]
     assert named.facts[0].label.startswith("#1 Chinedu Okafor"), named.facts[0]
     sections = ask(asker, conn, "clarity for Okafor in CS5800 fall 2023", "which section was best?")
     assert sections.plan["entity"] == "section" and len(sections.facts) == 2, sections.facts
+    anew = ask(
+        asker,
+        conn,
+        "which course improved the most?",
+        "how many were enrolled in CS5800 in fall 2023?",
+    )
+    assert anew.plan["kind"] == "average" and anew.facts[0].value == 93, anew.plan  # seen in the UI
     his = ask(asker, conn, "who had the best clarity in CS5800?", "which of his sections was best?")
     assert his.plan["scope"]["instructor_ids"], his.plan["scope"]  # "his" names, not carries
     change = ask(asker, conn, "how has Okafor changed on clarity?", "who improved the most?")
