@@ -111,6 +111,8 @@ def _asks_anew(entities: Entities, inherited: Intent | None) -> bool:
     about that one thing, not for the ranking again ("and in CS5800?" still ranks)."""
     if inherited is None or inherited.kind != "ranking" or not entities.measure_named:
         return False
+    if entities.figure and entities.names_someone:  # "how many responded in EECE2150?"
+        return True
     if inherited.entity == "course":
         return bool(entities.courses) and "courses" not in entities.carried
     if inherited.entity == "instructor":

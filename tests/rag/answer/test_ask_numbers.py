@@ -383,6 +383,8 @@ def test_a_ranking_after_one_course_or_person_ranks_them_all(asker: Asker, conn:
         "how many were enrolled in CS5800 in fall 2023?",
     )
     assert anew.plan["kind"] == "average" and anew.facts[0].value == 93, anew.plan  # seen in the UI
+    figure = ask(asker, conn, "who improved the most?", "how many enrolled in CS5800 in fall 2023?")
+    assert figure.plan["kind"] == "average" and figure.facts[0].value == 93, figure.plan
     his = ask(asker, conn, "who had the best clarity in CS5800?", "which of his sections was best?")
     assert his.plan["scope"]["instructor_ids"], his.plan["scope"]  # "his" names, not carries
     change = ask(asker, conn, "how has Okafor changed on clarity?", "who improved the most?")
