@@ -256,7 +256,7 @@ class Asker:
             update["breakdown"] = None  # "over the years" was the change; a follow-up ranks again
         if isinstance(plan, Ranking):  # the scope a ranking widened is the one in force after it
             if not plan.scope.courses and entities.courses:
-                update.update(courses=[], sections=[])
+                update["courses"] = []  # (its sections went with it: the next test clears them)
             if not plan.scope.instructor_ids and entities.instructors:
                 update["instructors"] = []
             if not plan.scope.sections and entities.sections:
