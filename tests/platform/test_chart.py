@@ -258,3 +258,24 @@ def test_the_api_verifies_the_gateways_tokens_itself_when_an_audience_is_set() -
     assert data["TRACELENS_OIDC_ISSUER"] == "https://issuer.example.edu"
     assert data["TRACELENS_OIDC_JWKS_URL"] == "https://issuer.example.edu/jwks"
     assert data["TRACELENS_OIDC_AUDIENCE"] == "tracelens-api"
+
+
+def test_the_embedding_backends_offered_are_the_settings_own() -> None:
+    """The schema's choice of TRACELENS_EMBEDDING_BACKEND is the settings' (it once lacked one)."""
+    from typing import get_args
+
+    from core.settings import Settings
+
+    def find(node: Any) -> Iterator[dict[str, Any]]:
+        if isinstance(node, dict):
+            if "embeddingBackend" in node.get("properties", {}):
+                yield node["properties"]["embeddingBackend"]
+            for value in node.values():
+                yield from find(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from find(value)
+
+    offered = [set(node["enum"]) for node in find(SCHEMA)]
+    settings = set(get_args(Settings.model_fields["embedding_backend"].annotation))
+    assert offered and all(choice == settings for choice in offered), (offered, settings)
