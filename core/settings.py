@@ -138,10 +138,12 @@ class Settings(BaseSettings):
     )
 
     embedding_backend: Literal[
-        "auto", "torch-bf16", "openvino-int8", "onnx-int8", "st-fp32", "fake"
+        "auto", "torch-bf16", "openvino-int8", "onnx-int8", "st-fp32", "cuda-fp16", "fake"
     ] = Field(
         default="auto",
-        description="auto: torch-bf16 where the CPU has bf16 units (AMX), else openvino-int8",
+        description="auto: torch-bf16 where the CPU has bf16 units (AMX), else openvino-int8; "
+        "cuda-fp16 (float16 on a CUDA GPU, with a reembed_batch_size of 1024 or more) is never "
+        "picked by auto",
     )
     embedding_batch_size: int = Field(default=64, ge=1)
     embedding_text: Literal["comment", "prompt", "context"] = Field(

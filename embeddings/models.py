@@ -49,6 +49,7 @@ class SentenceTransformerEmbedder:
             torch.set_num_threads(threads)
         self.version = model_version()
         self._model = SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
+        self._model.float()  # float32 whatever the file holds (transformers loads its dtype)
         self._model.max_seq_length = MAX_SEQ_LENGTH
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
@@ -88,6 +89,43 @@ class TorchBf16Embedder(SentenceTransformerEmbedder):
             local_files_only=True,
             model_kwargs={"torch_dtype": torch.bfloat16},
         )
+        self._model.max_seq_length = MAX_SEQ_LENGTH
+
+
+class CudaFp16Embedder(SentenceTransformerEmbedder):
+    """The model in float16 on a CUDA GPU, for re-embedding in bulk (`reembed_batch_size` of
+    1024 or more: a GPU is fed by large batches, and the CPU's 64 leave it mostly idle).
+
+    Chosen by settings only (`embedding_backend: cuda-fp16`), never by `auto`: its vectors form
+    their own space, like every backend's. `tracelens bench gpu-embed` measures it on a GPU
+    machine against fp32 on that machine's CPU.
+    """
+
+    backend = "cuda-fp16"
+    half = True
+    """Cast the weights to float16 on the GPU (False keeps fp32 there: a bench reference)."""
+
+    def __init__(self, *, threads: int | None = None):
+        go_offline()
+        # start-up speed: torch and sentence-transformers take seconds to import, and only
+        # the torch backends need them
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if not torch.cuda.is_available():
+            raise ConfigError(
+                f"embedding backend {self.backend} needs a CUDA GPU, and torch "
+                f"{torch.__version__} sees none; choose a CPU backend (auto) on this machine"
+            )
+        if threads is not None:
+            torch.set_num_threads(threads)  # tokenising and pooling stay on the CPU
+        self.version = model_version()
+        self._model = SentenceTransformer(str(model_dir()), device="cuda", local_files_only=True)
+        # not model_kwargs: its dtype keyword moved between transformers releases
+        if self.half:
+            self._model.half()
+        else:
+            self._model.float()
         self._model.max_seq_length = MAX_SEQ_LENGTH
 
 
@@ -284,6 +322,8 @@ def load_embedder(backend: str, *, threads: int | None, cache_dir: Path) -> Embe
         return SentenceTransformerEmbedder(threads=threads)
     if backend == "torch-bf16":
         return TorchBf16Embedder(threads=threads)
+    if backend == "cuda-fp16":
+        return CudaFp16Embedder(threads=threads)
     if backend == "onnx-int8":
         return OnnxInt8Embedder(cache_dir=cache_dir, threads=threads)
     if backend == "openvino-int8":

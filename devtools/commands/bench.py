@@ -178,3 +178,29 @@ def bench_reembed(
         on_run=lambda r: print(f"measured:{format_run(r, comments)}", flush=True),
     )
     print(format_reembed_benchmark(result))
+
+
+@app.command("gpu-embed")
+def bench_gpu_embed(
+    step: Annotated[str, typer.Argument(help="prepare (here, before) or score (here, after)")],
+    folder: Annotated[Path, typer.Argument(help="The folder carried to the GPU machine")],
+    results: Annotated[
+        Path | None, typer.Argument(help="score: the folder the GPU machine wrote")
+    ] = None,
+    reports: Annotated[int, typer.Option(min=3)] = 120,
+    seed: Annotated[int, typer.Option()] = 7,
+    texts: Annotated[int, typer.Option(min=1000, help="Texts for the throughput runs")] = 30_000,
+) -> None:
+    """cuda-fp16 on a GPU machine against fp32 on its CPU; measured there by
+    `python3 -m devtools.bench.gpu_embed measure FOLDER OUT` (see that module)."""
+    require("bench gpu-embed", "reportlab")
+    # optional extra, and start-up speed: tooling loads once `require` found the dev extra
+    from devtools.bench.gpu_embed import format_gpu_embed, prepare, score
+
+    if step == "prepare":
+        counts = prepare(folder, reports=reports, seed=seed, throughput_texts=texts)
+        print(f"wrote {folder}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    elif step == "score" and results is not None:
+        print(format_gpu_embed(score(folder, results)))
+    else:
+        raise typer.BadParameter("prepare FOLDER, or score FOLDER RESULTS")

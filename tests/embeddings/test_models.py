@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.errors import ConfigError
 from embeddings.base import FakeEmbedder, QueryCache, embed_texts
 from embeddings.models import (
+    CudaFp16Embedder,
     OnnxInt8Embedder,
     SentenceTransformerEmbedder,
     TorchBf16Embedder,
@@ -174,6 +176,30 @@ def test_bf16_matches_fp32(fp32: SentenceTransformerEmbedder) -> None:
     assert b.dtype == np.float32 and b.shape == (40, DIMENSION)
     cosine = (a * b).sum(axis=1)
     assert float(cosine.mean()) >= 0.999 and float(cosine.min()) >= 0.995
+
+
+def _cuda() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+@pytest.mark.skipif(
+    not _cuda(), reason="no CUDA GPU here (`tracelens bench gpu-embed` is run on one)"
+)
+def test_cuda_fp16_matches_fp32(fp32: SentenceTransformerEmbedder) -> None:
+    texts = generated_comments(40)
+    a, b = embed_texts(fp32, texts), embed_texts(CudaFp16Embedder(), texts, batch_size=1024)
+    assert b.dtype == np.float32 and b.shape == (40, DIMENSION)
+    cosine = (a * b).sum(axis=1)
+    assert float(cosine.mean()) >= 0.999 and float(cosine.min()) >= 0.995
+
+
+@pytest.mark.skipif(_cuda(), reason="this machine has a CUDA GPU")
+def test_the_gpu_backend_without_a_gpu_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"cuda-fp16 needs a CUDA GPU.*choose a CPU backend"):
+        load_embedder("cuda-fp16", threads=1, cache_dir=tmp_path)
+    assert resolve_backend("auto") != "cuda-fp16"
 
 
 def test_auto_backend_follows_the_hardware() -> None:
