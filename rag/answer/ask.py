@@ -101,7 +101,10 @@ def _comments_clause(question: str) -> tuple[str, str | None]:
     m = COMMENTS_TOO.search(question)
     if m is None or not question[: m.start()].strip(" ,;"):
         return question, None
-    return question[: m.start()].strip(" ,;"), question[m.end() :]
+    asked, clause = question[: m.start()].strip(" ,;"), question[m.end() :]
+    if clause.rstrip().endswith("?") and not asked.endswith("?"):
+        asked += "?"  # still a question: an aside before it is told apart by that (split_aside)
+    return asked, clause
 
 
 @dataclass

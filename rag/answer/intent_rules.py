@@ -166,7 +166,8 @@ _WHICH_NOUN = re.compile(
     + ")"
 )
 _AMONG = re.compile(
-    r"\b(?:of|among|out\s+of)\s+(?:all\s+)?(?:the|these|those|our)?\s*(?:[a-z]{2,5}\s+)?(?:"
+    r"\b(?:of|among|out\s+of)\s+(?:all\s+)?(?:the|these|those|our)?\s*"
+    r"(?:(?:[a-z]{2,6}|\d{4})\s+){0,2}(?:"  # "among the fall 2022 courses"
     + "|".join(f"(?P<{k}>{v})\\b" for k, v in _ENTITY_NOUNS.items())
     + ")"
 )
@@ -185,7 +186,7 @@ def ranked_entity(question: str) -> Literal["instructor", "course", "section", "
     the nouns it picks from ("of the courses with online sections, which one")."""
     q = SMALL_SECTIONS.sub(" ", SMALL.sub(" ", question.lower()))
     which = _WHICH_NOUN.search(q)
-    if (which is None or which.group("one")) and re.search(r"\b(?:which|what)\b", q):
+    if (which is None or which.group("one")) and re.search(r"\b(?:which|what|whose)\b", q):
         which = _AMONG.search(q)  # "among CS courses, which had the best instructor rating"
     if which is not None and which.lastgroup in _ENTITY_NOUNS:
         return which.lastgroup  # type: ignore[return-value]

@@ -24,7 +24,8 @@ from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher
 
 OPINION = re.compile(
-    r"\b(say|says|said|saying|comments?|commented|think|thought|thoughts|opinions?|complain\w*|"
+    r"\b(say|says|said|saying|comments?|commented|remarks?|think|thought|thoughts|opinions?|"
+    r"complain\w*|"
     r"criticis\w*|criticiz\w*|dislike[ds]?|praise[ds]?|"
     r"(?:feel|felt)(?!\s+(?:welcome|included|respected|valued|comfortable|safe|heard)\b)|"
     r"mention\w*|reviews?|"

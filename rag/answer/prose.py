@@ -210,7 +210,8 @@ def _against(metric: Metric, where: str, facts: list[Fact]) -> str:
 
 def _trend(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     metric = _metric(plan)
-    terms = [f for f in facts if not f.label.startswith("change ")]
+    ends = next((i for i, f in enumerate(facts) if f.label.startswith("change ")), len(facts))
+    terms = facts[:ends]  # the trend's own terms: facts of another ask may follow its change
     if metric is None or not terms:
         return None
     first, last = terms[0], terms[-1]

@@ -23,7 +23,7 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.I)
 
 
-_PEOPLE = r"(?:students?|people|ppl|kids|folks|learners|undergrads|grads|persons?)"
+_PEOPLE = r"(?:students?|people|ppl|kids|folks|learners|undergrads|grads|persons?|cohorts?)"
 
 
 _SURVEY_NOUN = r"(?:survey|surveys|evals?|evaluations?|trace(?:\s+(?:survey|eval\w*))?|form)"
@@ -72,14 +72,18 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
             r"|\bparticipation\s+(?:in|on|for)\s+(?:the\s+)?" + _SURVEY + r"\b"
             r"|\b(?:" + _SURVEY_NOUN + r"\s+)?(?:participation|turn\s*-?\s*out)\b"
             r"(?!\s+(?:in|at|during)\s+(?:the\s+)?(?:class|lectures?|discussions?|labs?)\b)"
-            r"|(?:\b(?:percent(?:age)?|fraction|share|proportion|part)|%)\s+of\s+"
+            r"|(?:\b(?:percent(?:age)?|fraction|share|proportion|part|half|third|quarter)|%)\s+of\s+"
             r"(?:the\s+)?(?:(?:my|our|his|her|their)\s+)?(?:\w+\s+){0,2}?(?:" + _PEOPLE
             + r"|class|enrolled|them|those)\b(?:\s+\w+){0,4}?\s+"
             r"(?:responded|respond|filled\s+(?:out|in)|fill\s+(?:out|in)|answered|answer|"
             r"completed|took|did|submitted|sent\s+(?:back|in))\b"
             r"|\b(?:what|which)\s+(?:%|percent(?:age)?|fraction|share|proportion|part)\s+of\s+"
             r"(?:the\s+)?(?:class|enrolled|enrollment)\s+(?:is|was)\s+(?:that|this|it)\b"
-            r"(?:\s+(?:the\s+)?" + _SURVEY + r"\b)?"),
+            r"(?:\s+(?:the\s+)?" + _SURVEY + r"\b)?"
+            # a likelihood is a rate: "whose students were most likely to fill out the survey"
+            r"|\b(?:(?:most|least|more|less)\s+likely|likeliest)\s+to\s+(?:fill\s+(?:it\s+)?"
+            r"(?:out|in)|respond|answer|complete|take|do|bother\s+with)\b"
+            r"(?:\s+(?:the\s+|it|them)?\s*(?:" + _SURVEY + r")?\b)?"),
     ),
     (
         "enrollment",
@@ -480,6 +484,15 @@ FIRST_TO_LAST = _re(
 """'from their first semester here to their latest one': the change a ranking by change takes."""
 
 
+EARLIER_RUNS = _re(
+    r"\b(?:compared?|comparing|against|vs\.?|versus|relative|next\s+to)\s+(?:with|to)?\s*"
+    r"(?:all\s+)?(?:(?:my|his|her|their|its|the)\s+)?(?:own\s+)?(?:earlier|previous|prior|past|older)"
+    r"\s+(?:runs?|terms?|semesters?|offerings?|sections?|years?|times?|iterations?|cohorts?)"
+    r"(?:\s+(?:of|teaching)\s+(?:it|this|that|the\s+course))?\b"
+)
+"""'my Spring 2026 section compared with my earlier runs of it': every term up to that one."""
+
+
 TREND_WORDS = _re(
     r"\b(?:improv(?:e|ed|ing|ement)|(?:get|gets|getting|got|gotten)\s+(?:any\s+)?"
     r"(?:better|worse|more|less)|"
@@ -590,6 +603,12 @@ UNPRINTED: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:midterm|final|exam|quiz|test)\s+(?:scores?|averages?|results?|marks?|grades?)\b"),
     ),
     (
+        "ratings of teaching assistants",
+        _re(r"\b(?:teaching\s+assistants?|(?<![\w-])TAs?(?![\w-])(?=[^?.!]{0,40}\b(?:reviews?|"
+            r"ratings?|rated|scores?|best|worst|better|worse|good|bad)\b)|(?:reviews?|ratings?|"
+            r"scores?)\s+(?:of|for)\s+(?:the\s+)?(?:TAs?|teaching\s+assistants?))\b"),
+    ),
+    (
         "academic integrity cases",
         _re(r"\b(?:cheat|cheats|cheated|cheating|plagiarism|plagiarized|plagiarised|"
             r"academic\s+(?:integrity|dishonesty|misconduct))\b"),
@@ -660,6 +679,7 @@ FILLER_WORDS = frozenset(
     transfer first account counted makes everyone tho though khoury k kk flip associate
     assistant provost interim offerings lineup eff based collect collected collects gather
     gathered receive received draw drew attract attracted solo notable noteworthy anything
+    perfect read land landed lands fared fare pattern patterns fluke off
     something thx thnx ty tysm cheers new old blue collegenet full complete entire
     signing signed registering poorly badly separate
     seperate distinct exist exists existed everybody trail trailed trails
@@ -672,8 +692,9 @@ correction (else "pulse" became "pls")."""
 
 
 COMMENTS_TOO = _re(
-    r"(?:\s*(?:,|;|\band\b|\balso\b)\s*)+(?=(?:what|how)\s+(?:do|did|are|were)\s+(?:the\s+)?"
-    r"(?:students|people|they|commenters)\s+(?:still\s+|most\s+)?(?:like|love|enjoy|say|saying|"
+    r"(?:\s*(?:,|;|\band\b|\balso\b)\s*)+(?=(?:what|how)\s+(?:do|did|are|were)\s+"
+    r"(?:the\s+|that\s+|this\s+|those\s+|my\s+|his\s+|her\s+)?"
+    r"(?:students|people|they|commenters|cohorts?|class)\s+(?:still\s+|most\s+)?(?:like|love|enjoy|say|saying|"
     r"said|think|complain\w*|unhappy|happy|praise|hate|feel|tell|telling|write|writing)\b|(?:do|does|did)\s+(?:the\s+)?"
     r"comments\s+(?:back|agree|support|match|say|confirm)|what\s+(?:do|did)\s+(?:the\s+)?"
     r"comments\s+say|what\s+(?:the\s+)?(?:students|people)\s+(?:said|wrote|say|write)\b"

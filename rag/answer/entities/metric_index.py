@@ -53,6 +53,11 @@ MEANING_MARGIN = 0.06
 or more on DEV, misreadings ("online ethics", "online zoom era setup") by 0.031 or less."""
 
 
+QUOTED_COVER = 0.8
+"""A quoted span names a question when that question holds this share of its word stems (an
+asker copies an item loosely: "with my instructor" for "with the instructor")."""
+
+
 SYNONYMS = {
     "clarity": "clear",
     "clearness": "clear",
@@ -210,6 +215,7 @@ class MetricIndex:
             _content_words(f"{target.text} {target.heading or ''}") for target in self.targets
         ]
         self._word_stems = [frozenset(_stem(w) for w in words) for words in self._words]
+        self._all_stems = [_every_stem(target.text) for target in self.targets]
         self._vectors = embed_texts(embedder, texts)
         self._embedder = embedder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -349,6 +355,32 @@ class MetricIndex:
             unread=[shown.get(w, w) for w in words if w not in read],
         )
 
+    def quoted(self, span: str) -> MetricRef | None:
+        """The question whose words a quoted span repeats ("mean for 'online interactions with
+        my instructor created a sense of connection'"), or None.
+
+        A quote is the asker copying the item, so its words decide, every one of them (the
+        embedding match reads "instructor" as scope and could take the classmates item): the
+        question holding the most of the span's stems, at least QUOTED_COVER of them and
+        strictly more than any other question's text."""
+        stems = _every_stem(span)
+        if len(stems) < 2:
+            return None
+        held = [len(stems & own) / len(stems) for own in self._all_stems]
+        order = sorted(range(len(held)), key=lambda i: -held[i])
+        top = order[0]
+        rival = next((i for i in order[1:] if self.targets[i].text != self.targets[top].text), None)
+        if held[top] < QUOTED_COVER or (rival is not None and held[rival] >= held[top]):
+            return None
+        target = self.targets[top]
+        return MetricRef(
+            kind=target.kind,
+            question_id=target.question_id,
+            text=target.text,
+            phrase=span,
+            similarity=round(held[top], 3),
+        )
+
     def understands(self, index: int, word: str, cover: float) -> bool:
         """Whether target `index` speaks of `word` (see match)."""
         if cover >= STRONG_COVER:
@@ -408,6 +440,15 @@ def _content_words(text: str) -> frozenset[str]:
 def _stems(text: str) -> frozenset[str]:
     """Stems of a question's content words."""
     return frozenset(_stem(w) for w in _content_words(text))
+
+
+_GLUE = frozenset("a an the of to in on and or for with by my me i is was were".split())  # noqa: SIM905
+
+
+def _every_stem(text: str) -> frozenset[str]:
+    """Stems of every word but the glue ("instructor" and "course" too, which _stems drops)."""
+    words = re.findall(r"[a-z][a-z'\-]*", fold(text).lower())
+    return frozenset(_stem(w) for w in words if w not in _GLUE)
 
 
 def _kin(word: str, other: str) -> bool:

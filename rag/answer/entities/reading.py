@@ -23,6 +23,7 @@ from rag.answer.vocabulary import (
     COMPARATIVE,
     DIFFICULTY,
     DROP,
+    EARLIER_RUNS,
     FIGURES,
     FIRST_TO_LAST,
     FUTURE,
@@ -102,6 +103,18 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|i'd|i'll|my|me|we|we're|our|us)\b", re.I)
 
 
+_WHO_ASKS = re.compile(
+    r"^\W*(?!as\b)(?:(?:for|from)\s+)?(?:the\s+|a\s+|an\s+|our\s+)?(?:[a-z][\w'&-]*\s+){0,3}?"
+    r"(?:newspaper|paper|reporter|journalist|editor|chair|dean|provost(?:'s\s+office)?|office|staff|"
+    r"committee|panel|board|parent|mom|dad|advis[oe]r|counsel(?:l)?or|registrar|admissions|"
+    r"student|applicant|alum(?:nus|na|ni)?)(?:\s+(?:here|again|asking|question|q))?\s*:$",
+    re.I,
+)
+"""A lead-in naming who asks or for whom, with no first person ("For the student newspaper:",
+"Reporter here:", "From the provost's office:", "Admitted student:"): it computes nothing.
+("as chair:" is the asker's role, which read_preamble reads.)"""
+
+
 def split_aside(question: str) -> tuple[str, str]:
     """The question asked and the asker's aside about themselves ("My son has her for
     psychology and keeps saying she's the best.", "For a senate memo I need one figure:"):
@@ -114,7 +127,9 @@ def split_aside(question: str) -> tuple[str, str]:
     aside, asked = [], []
     for index, part in enumerate(parts):
         lead_in = part.endswith(":") and index < len(parts) - 1
-        if ((asks and not part.endswith("?")) or lead_in) and _FIRST_PERSON.search(part):
+        about_me = (asks and not part.endswith("?")) or lead_in
+        who_asks = lead_in and _WHO_ASKS.match(part)  # "For the student newspaper:"
+        if who_asks or (about_me and _FIRST_PERSON.search(part)):
             aside.append(part)
         else:
             asked.append(part)
@@ -290,6 +305,11 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         ent.aggregate = True
     if _consume(text, OVERALL):
         ent.overall_word = True
+    if _consume(text, EARLIER_RUNS):  # one term against the runs before it: a trend up to it
+        ent.breakdown = "term"
+        named = [t for t in catalog.terms if [t.label] == ent.terms]
+        if named:
+            ent.terms, ent.term_to = [], named[0].sort_key
     if _consume(text, FIRST_TO_LAST) or _consume(text, TREND_WORDS):
         ent.breakdown = ent.breakdown or "term"
     for m in DROP.finditer(text.original):
@@ -377,6 +397,8 @@ def correct_spelling(text: str, *tiers: frozenset[str], keep: frozenset[str] = f
             return word
         if is_english(low):  # "charts" is no misspelt "cheats", "away" no "always"
             return word
+        if not _VOWEL.search(low):  # texting: "nrllmnt", "clrty" are the known word unvowelled
+            return _unvowelled(low, tiers) or word
         cutoff = 0.8 if len(low) >= 6 else 0.75
         for tier in tiers:
             pool = [k for k in tier if k[:1] == low[:1] and abs(len(k) - len(low)) <= 2]
@@ -386,6 +408,25 @@ def correct_spelling(text: str, *tiers: frozenset[str], keep: frozenset[str] = f
         return word
 
     return re.sub(r"[A-Za-z]+", fix, text)
+
+
+_VOWEL = re.compile(r"[aeiouy]")
+
+
+def _skeleton(word: str) -> str:
+    """The consonants of a word with doubled letters once ("enrollment": "nrlmnt")."""
+    return re.sub(r"(.)\1+", r"\1", _VOWEL.sub("", word))
+
+
+def _unvowelled(word: str, tiers: tuple[frozenset[str], ...]) -> str | None:
+    """The known word a vowel-less one spells (the first tier that holds one), or None where
+    none or several different words do ("enrollment" and "enrolment" are one word here)."""
+    shape = _skeleton(word)
+    for tier in tiers:
+        found = sorted(k for k in tier if len(k) > len(word) and _skeleton(k) == shape)
+        if found and all(k[:4] == found[0][:4] for k in found):
+            return found[0]
+    return None
 
 
 PATTERN_WORDS = _pattern_words()

@@ -100,7 +100,8 @@ def resolve(
         prompt = next((p for p in catalog.prompts if "hour" in p.lower()), catalog.prompts[0])
         ent.metric = MetricRef(kind="hours", text=prompt, phrase="hours", similarity=1.0)
     elif phrase:
-        matched = metric_index.match(phrase) if metric_index is not None else None
+        quoted = _quoted_item(question, metric_index)
+        matched = quoted or (metric_index.match(phrase) if metric_index is not None else None)
         if metric_index is not None and matched is None:
             unscened = _without_scene(phrase, corrected, metric_index, ent)
             if unscened != phrase:
@@ -542,3 +543,18 @@ def _inherit_scope(new: Entities, previous: Entities, update: dict[str, object])
             *previous.exclude_instructors,
             *new.exclude_instructors,
         ]
+
+
+_QUOTED = re.compile(r"""(?:^|(?<=[\s(:,]))(["'])([^"']{12,}?)\1(?=$|[\s),.?!:;])""")
+"""A span in straight quotes (fold straightens curly ones) of a dozen characters or more."""
+
+
+def _quoted_item(question: str, metric_index: MetricIndex | None) -> MetricRef | None:
+    """The question an asker quoted, word for word or nearly (MetricIndex.quoted)."""
+    if metric_index is None:
+        return None
+    for m in _QUOTED.finditer(fold(question).replace("“", '"').replace("”", '"')):
+        found = metric_index.quoted(m.group(2))
+        if found is not None:
+            return found
+    return None

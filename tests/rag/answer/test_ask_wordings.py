@@ -174,3 +174,68 @@ def test_a_term_named_with_its_noun_and_more_comments_on_a_point(
         "anything specifically about how clearly the lectures explained things?",
     )
     assert more.route in ("qualitative", "mixed"), more.answer
+
+
+def test_a_likelihood_to_respond_is_the_response_rate_of_the_kind_named(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """ "Among the Spring 2024 courses, whose students were most likely to fill out the
+    survey?": courses (not people) by response rate (not responses)."""
+    answer = ask(
+        asker_,
+        conn_,
+        "Among the Spring 2024 courses, whose students were most likely to fill out the survey?",
+    )
+    assert answer.plan["kind"] == "ranking" and answer.plan["entity"] == "course", answer.plan
+    assert answer.plan["metric"]["figure"] == "response_rate", answer.plan
+
+
+def test_one_term_against_the_earlier_runs_is_a_trend_up_to_it(asker_: Asker, conn_: Conn) -> None:
+    answer = ask(
+        asker_,
+        conn_,
+        "how did Okafor's CS5800 spring 2024 section land compared with his earlier runs of it,"
+        " and what did that cohort write?",
+    )
+    assert answer.route == "mixed", answer.answer
+    assert [f.label for f in answer.facts[:2]] == ["Fall 2023", "Spring 2024"], answer.facts
+    # the lead reads the trend's own terms, not the facts of the comments that follow
+    assert "in Fall 2023 to" in answer.answer and "(2 terms)" in answer.answer, answer.answer
+
+
+def test_a_lead_in_naming_who_asks_computes_nothing(asker_: Asker, conn_: Conn) -> None:
+    """ "For the student newspaper:", "From the provost's office:" say who asks; a first-person
+    aside before a ranking with a comments clause stays an aside ("the best teachers")."""
+    paper = ask(
+        asker_,
+        conn_,
+        "For the student newspaper: which course had the weakest overall rating in spring 2024?",
+    )
+    assert paper.plan["kind"] == "ranking" and paper.plan["order"] == "asc", paper.answer
+    provost = ask(
+        asker_,
+        conn_,
+        "From the provost's office: which instructor has the lowest response rate overall, and is"
+        " it a one-off or a pattern?",
+    )
+    assert provost.plan["kind"] == "ranking", provost.answer
+    assert provost.plan["metric"]["figure"] == "response_rate", provost.plan
+    feature = ask(
+        asker_,
+        conn_,
+        "I'm writing a feature on the best teachers on campus. Who has the best overall rating,"
+        " and what do students love about them?",
+    )
+    ranked = feature.plan["ratings"]
+    assert feature.route == "mixed" and ranked["kind"] == "ranking", feature.answer
+    assert ranked["entity"] == "instructor", feature.plan
+
+
+def test_texting_without_vowels_and_asks_no_report_answers(asker_: Asker, conn_: Conn) -> None:
+    """ "nrllmnt" is enrollment; remarks are comments; teaching assistants are rated nowhere."""
+    texted = ask(asker_, conn_, "nrllmnt cs5800 sp24")
+    assert texted.facts[0].value == 40, texted.facts
+    remarks = ask(asker_, conn_, "any negative remarks on CS5800?")
+    assert remarks.route in ("qualitative", "mixed"), remarks.answer
+    tas = ask(asker_, conn_, "Which of the CS5800 teaching assistants got the best reviews?")
+    assert tas.route == "unanswerable" and "teaching assistants" in tas.answer, tas.answer

@@ -78,3 +78,26 @@ def test_a_reading_by_meaning_must_lead_the_runner_up(metric_index: MetricIndex)
     assert found is not None and found.text == CLEAR and found.unread == ["next"]
     assert metric_index.by_meaning("online ethics") is None
     assert metric_index.by_meaning("clarity") is None  # the strict match's business
+
+
+def test_a_quoted_item_is_the_item_whose_words_it_repeats() -> None:
+    """The asker copied the item: every word counts, "instructor" too (the embedding match reads
+    it as scope); too few words, or two items holding them alike, name nothing."""
+    from embeddings.base import FakeEmbedder
+    from rag.answer.entities.metric_index import MetricIndex, _Target
+
+    classmates = "Online course interactions created a sense of community and connection to my"
+    targets = [
+        _Target("question", 1, f"{classmates} classmates."),
+        _Target("question", 2, "Online interactions with my instructor created a sense of"
+                " connection in the virtual classroom."),
+        _Target("question", 3, "I learned a lot in this course."),
+        _Target("question", 4, "The instructor clearly communicated ideas and information."),
+    ]  # fmt: skip
+    index = MetricIndex(FakeEmbedder(), targets, threshold=0.5)
+    quoted = index.quoted("online interactions with my instructor created a sense of connection")
+    assert quoted is not None and quoted.question_id == 2, quoted
+    learned = index.quoted("I learned a lot")
+    assert learned is not None and learned.question_id == 3, learned
+    assert index.quoted("the instructor") is None  # one word
+    assert index.quoted("online interactions created a sense of connection") is None  # 1 or 2
