@@ -604,9 +604,9 @@ UNPRINTED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "ratings of teaching assistants",
-        _re(r"\b(?:teaching\s+assistants?|(?<![\w-])TAs?(?![\w-])(?=[^?.!]{0,40}\b(?:reviews?|"
-            r"ratings?|rated|scores?|best|worst|better|worse|good|bad)\b)|(?:reviews?|ratings?|"
-            r"scores?)\s+(?:of|for)\s+(?:the\s+)?(?:TAs?|teaching\s+assistants?))\b"),
+        _re(r"\b(?:teaching\s+assistants?|(?<![\w-])(?-i:TAs?)(?![\w-])(?=[^?.!]{0,40}\b(?:"
+            r"reviews?|ratings?|rated|scores?|best|worst|better|worse|good|bad)\b)|(?:reviews?|"
+            r"ratings?|scores?)\s+(?:of|for)\s+(?:the\s+)?(?:(?-i:TAs?)|teaching\s+assistants?))\b"),
     ),
     (
         "academic integrity cases",
