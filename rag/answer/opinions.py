@@ -23,6 +23,16 @@ from rag.answer.scoping import comment_filters
 from rag.search.filters import SearchFilters
 from rag.search.searcher import Searcher
 
+THEME_RATINGS: dict[str, tuple[str, ...]] = {
+    "exams": ("fairly evaluated", "intellectually challenging"),
+    "pace": ("time effectively", "clearly communicated"),
+}
+"""The rating questions a comment theme is rated by, where its name matches none: what students
+write about exams sits next to how fairly they felt evaluated and how challenging the course was;
+about the pace, next to the use of class time and the clarity. Other themes match by name
+("feedback", "clarity"), and the workload is the hours per week."""
+
+
 OPINION = re.compile(
     r"\b(say|says|said|saying|comments?|commented|remarks?|think|thought|thoughts|opinions?|"
     r"complain\w*|"
@@ -222,18 +232,23 @@ class Opinions:
         """The numbers a report prints about a comment theme: hours per week for the workload,
         the rating question the theme's name matches (clarity, feedback, ...) otherwise."""
         scope = scope_of(entities)
-        plan: Plan | None = None
+        plans: list[Plan] = []
         if theme == "workload" and defaults.hours is not None:
-            plan = HoursPerWeek(prompt=defaults.hours.text, scope=scope)
+            plans.append(HoursPerWeek(prompt=defaults.hours.text, scope=scope))
         else:
             index = MetricIndex.build(catalog, self.searcher.queries.embedder)
-            ref = index.match(theme)
-            if ref is not None and ref.kind == "question":
-                plan = Comparison(metric=metric_of(ref), scope=scope, between="dept_univ")
-        if plan is None:
+            refs = [index.match(phrase) for phrase in THEME_RATINGS.get(theme, (theme,))]
+            asked = {r.question_id: r for r in refs if r is not None and r.kind == "question"}
+            plans += [
+                Comparison(metric=metric_of(ref), scope=scope, between="dept_univ")
+                for ref in asked.values()
+            ]
+        found = [
+            e for e in (run_plan(conn, plan=plan) for plan in plans) if e.route == "quantitative"
+        ]
+        if not found:
             return None
-        evidence = run_plan(conn, plan=plan)
-        return evidence if evidence.route == "quantitative" else None
+        return found[0].model_copy(update={"facts": [f for e in found for f in e.facts]})
 
     def with_comments(
         self,

@@ -15,7 +15,8 @@ from rag.answer.plans import Average, Comparison, HoursPerWeek, Metric, Plan, Ra
 from rag.answer.prose import lead_sentence
 
 RATED_TOO = re.compile(
-    r"\b(?:better|best|higher|highest|well|worse|lower)[\s-]+rated\b|\boverall\s+(?:rating|score)s?\b"
+    r"\b(?:better|best|higher|highest|well|worse|lower)[\s-]+rated\b"
+    r"|\boverall\s+(?:rating|score|quality|impression)s?\b"
     r"|\b(?:do|does|did)\s+(?:people|students|they|folks|ppl|kids)\s+(?:actually\s+|really\s+)?"
     r"(?:like|enjoy|rate)\b"
     r"|\bhow\s+(?:has|have|did)\s+(?:\S+\s+){1,5}?(?:gone|go|been\s+received)\b"

@@ -295,7 +295,7 @@ AGGREGATE = _re(
 
 OVERALL = _re(
     r"\boverall\b(?!\s+(?:instructor\s+|teaching\s+|course\s+)?(?:rating|ratings|score|scores|"
-    r"effectiveness|evaluation|mean|average|median|picture|view|impression))"
+    r"effectiveness|evaluation|mean|average|median|picture|view|impression|quality))"
 )
 """"overall" as scope ("best instructor overall"), not the overall-rating question's name."""
 """Words that say "every matching section, pooled": the default scope, never a metric."""

@@ -59,6 +59,7 @@ asker copies an item loosely: "with my instructor" for "with the instructor").""
 
 
 SYNONYMS = {
+    "quality": "rating",  # "overall quality"
     "clarity": "clear",
     "clearness": "clear",
     "explain": "clearly",

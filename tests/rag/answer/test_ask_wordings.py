@@ -239,3 +239,25 @@ def test_texting_without_vowels_and_asks_no_report_answers(asker_: Asker, conn_:
     assert remarks.route in ("qualitative", "mixed"), remarks.answer
     tas = ask(asker_, conn_, "Which of the CS5800 teaching assistants got the best reviews?")
     assert tas.route == "unanswerable" and "teaching assistants" in tas.answer, tas.answer
+
+
+def test_comments_on_the_pace_come_with_the_ratings_it_is_rated_by(
+    asker_: Asker, conn_: Conn
+) -> None:
+    """What students write about the pace, next to the clarity (no rating question is named after
+    the pace; rag.answer.opinions.THEME_RATINGS)."""
+    pace = ask(asker_, conn_, "what do students say about the pace in CS5800?")
+    assert pace.route == "qualitative" and pace.plan["theme"] == "pace", pace.answer
+    labels = [f.label for f in pace.facts]
+    assert any(label.startswith("clearly communicated ideas") for label in labels), labels
+
+
+def test_overall_quality_is_the_overall_rating(asker_: Asker, conn_: Conn) -> None:
+    quality = ask(asker_, conn_, "overall quality of CS5800 in spring 2024?")
+    assert quality.route == "quantitative" and quality.facts[0].value == 4.38, quality.facts
+    both = ask(
+        asker_, conn_, "what should I expect from CS5800 in terms of workload and overall quality?"
+    )
+    labels = [f.label for f in both.facts]
+    assert any("hours per week" in label for label in labels), labels
+    assert any(label.startswith("overall rating") for label in labels), labels
