@@ -309,14 +309,7 @@ class MetricIndex:
             if all(
                 self.understands(top, w, float(c[top])) for w, c in zip(words, covers, strict=True)
             ):
-                target = self.targets[top]
-                return MetricRef(
-                    kind=target.kind,
-                    question_id=target.question_id,
-                    text=target.text,
-                    phrase=phrase,
-                    similarity=round(float(scores[top]), 3),
-                )
+                return self._ref(top, phrase, float(scores[top]))
         return None
 
     def by_meaning(self, phrase: str) -> MetricRef | None:
@@ -346,13 +339,10 @@ class MetricIndex:
             return None
         asked = phrase.split()  # the asker's words ("clarity", not "clear"), where they align
         shown = dict(zip(words, asked, strict=True)) if len(asked) == len(words) else {}
-        target = self.targets[top]
-        return MetricRef(
-            kind=target.kind,
-            question_id=target.question_id,
-            text=target.text,
-            phrase=" ".join(shown.get(w, w) for w in read),
-            similarity=round(float(scores[top]), 3),
+        return self._ref(
+            top,
+            " ".join(shown.get(w, w) for w in read),
+            float(scores[top]),
             unread=[shown.get(w, w) for w in words if w not in read],
         )
 
@@ -373,13 +363,20 @@ class MetricIndex:
         rival = next((i for i in order[1:] if self.targets[i].text != self.targets[top].text), None)
         if held[top] < QUOTED_COVER or (rival is not None and held[rival] >= held[top]):
             return None
-        target = self.targets[top]
+        return self._ref(top, span, held[top])
+
+    def _ref(
+        self, index: int, phrase: str, similarity: float, *, unread: list[str] | None = None
+    ) -> MetricRef:
+        """Target `index` as the metric an ask's `phrase` names."""
+        target = self.targets[index]
         return MetricRef(
             kind=target.kind,
             question_id=target.question_id,
             text=target.text,
-            phrase=span,
-            similarity=round(held[top], 3),
+            phrase=phrase,
+            similarity=round(similarity, 3),
+            unread=unread or [],
         )
 
     def understands(self, index: int, word: str, cover: float) -> bool:
