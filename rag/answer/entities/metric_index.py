@@ -357,7 +357,7 @@ class MetricIndex:
         stems = _every_stem(span)
         if len(stems) < 2:
             return None
-        held = [len(stems & own) / len(stems) for own in self._all_stems]
+        held = [sum(_holds(own, stem) for stem in stems) / len(stems) for own in self._all_stems]
         order = sorted(range(len(held)), key=lambda i: -held[i])
         top = order[0]
         rival = next((i for i in order[1:] if self.targets[i].text != self.targets[top].text), None)
@@ -447,6 +447,15 @@ def _every_stem(text: str) -> frozenset[str]:
     """Stems of every word but the glue ("instructor" and "course" too, which _stems drops)."""
     words = re.findall(r"[a-z][a-z'\-]*", fold(text).lower())
     return frozenset(_stem(w) for w in words if w not in _GLUE)
+
+
+def _holds(stems: frozenset[str], stem: str) -> bool:
+    """Whether a text with these stems holds a word of this stem, or of its family by a prefix
+    ("helped" in "helpful": the crude stems differ); a paraphrase then ties, and names nothing."""
+    return stem in stems or (
+        len(stem) >= 4
+        and any(len(s) >= 4 and (s.startswith(stem) or stem.startswith(s)) for s in stems)
+    )
 
 
 def _kin(word: str, other: str) -> bool:

@@ -101,3 +101,21 @@ def test_a_quoted_item_is_the_item_whose_words_it_repeats() -> None:
     assert learned is not None and learned.question_id == 3, learned
     assert index.quoted("the instructor") is None  # one word
     assert index.quoted("online interactions created a sense of connection") is None  # 1 or 2
+
+
+def test_a_paraphrase_in_quotes_names_no_item_by_its_words() -> None:
+    """ "the 'course materials helped' question": "helped" is in both materials items' words
+    ("help", "helpful"), so the quote decides nothing and the usual match reads it."""
+    from embeddings.base import FakeEmbedder
+    from rag.answer.entities.metric_index import MetricIndex, _Target
+
+    targets = [
+        _Target("question", 1, "Online course materials were organized to help me navigate"
+                " through the course week by week."),
+        _Target("question", 2, "Required and additional course materials were helpful in"
+                " learning the course content."),
+    ]  # fmt: skip
+    index = MetricIndex(FakeEmbedder(), targets, threshold=0.5)
+    assert index.quoted("course materials helped") is None
+    online = index.quoted("online course materials were organized")
+    assert online is not None and online.question_id == 1, online
