@@ -17,7 +17,7 @@ from rag.answer.answers import AnswerScope, Evidence
 from rag.answer.entities.model import Catalog, Entities
 from rag.answer.entities.text import fold
 from rag.answer.planning import Defaults, defaults_of
-from rag.answer.plans import FIGURE_WORDS, key_words, short_label
+from rag.answer.plans import FIGURE_WORDS, end_words, key_words, short_label
 
 
 def catalog_defaults(catalog: Catalog) -> Defaults:
@@ -32,9 +32,11 @@ def _range(entities: Entities) -> str | None:
     if low is not None and high == low + 9 and low % 10 == 0:
         return str(low // 10)
     if low is not None and high is not None and high < low:  # two sides ("before 2024 vs since")
-        return f"up to {key_words(high)} vs since {key_words(low)}"
+        return f"up to {end_words(high)} vs since {key_words(low)}"
+    if low is None and high is not None:  # the way the answer's own scope says it
+        return f"up to {end_words(high)}"
     first = key_words(low) if low is not None else "the first term"
-    last = key_words(high) if high is not None else "the newest term"
+    last = end_words(high) if high is not None else "the newest term"
     return f"{first} to {last}"
 
 

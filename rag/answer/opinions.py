@@ -248,7 +248,15 @@ class Opinions:
         ]
         if not found:
             return None
-        return found[0].model_copy(update={"facts": [f for e in found for f in e.facts]})
+        if len(found) == 1:
+            return found[0]
+        facts = []  # several questions: each one's yardsticks say whose they are
+        for rated in found:
+            item = rated.facts[0].label.split(", ")[0]
+            facts += [rated.facts[0]] + [
+                f.model_copy(update={"label": f"{item}: {f.label}"}) for f in rated.facts[1:]
+            ]
+        return found[0].model_copy(update={"facts": facts})
 
     def with_comments(
         self,

@@ -54,11 +54,11 @@ class Scope(BaseModel):
         if whole_year and self.term_from is not None and self.term_from % 10 == 0:
             parts.append(str(self.term_from // 10))
         elif self.term_from is not None and self.term_to is not None:
-            parts.append(f"{key_words(self.term_from)} to {key_words(self.term_to)}")
+            parts.append(f"{key_words(self.term_from)} to {end_words(self.term_to)}")
         elif self.term_from is not None:
             parts.append(f"since {key_words(self.term_from)}")
         elif self.term_to is not None:
-            parts.append(f"up to {key_words(self.term_to)}")
+            parts.append(f"up to {end_words(self.term_to)}")
         parts += [f"{season.lower()} terms" for season in _named_seasons(self.seasons)]
         if self.exclude_seasons:
             left = " or ".join(s.lower() for s in _named_seasons(self.exclude_seasons))
@@ -89,6 +89,13 @@ def key_words(key: int) -> str:
     if index == 0 or index >= len(SEASONS):
         return str(year)
     return f"{SEASONS[index]} {year}"
+
+
+def end_words(key: int) -> str:
+    """A last term's sort key in words: a year's first key as an end is its spring term ("up to
+    Spring 2025"), not the year, which ends at 9."""
+    year, index = divmod(key, 10)
+    return f"{SEASONS[0]} {year}" if index == 0 else key_words(key)
 
 
 Figure = Literal["enrollment", "responses", "respondents", "declines", "response_rate"]

@@ -201,6 +201,7 @@ def test_one_term_against_the_earlier_runs_is_a_trend_up_to_it(asker_: Asker, co
     assert [f.label for f in answer.facts[:2]] == ["Fall 2023", "Spring 2024"], answer.facts
     # the lead reads the trend's own terms, not the facts of the comments that follow
     assert "in Fall 2023 to" in answer.answer and "(2 terms)" in answer.answer, answer.answer
+    assert answer.scope is not None and "up to Spring 2024" in answer.scope.text, answer.scope
 
 
 def test_a_lead_in_naming_who_asks_computes_nothing(asker_: Asker, conn_: Conn) -> None:
