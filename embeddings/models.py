@@ -37,6 +37,7 @@ class SentenceTransformerEmbedder:
     model = MODEL_NAME
     backend = "st-fp32"
     dimension = DIMENSION
+    device = "cpu"
 
     def __init__(self, *, threads: int | None = None):
         go_offline()
@@ -45,12 +46,23 @@ class SentenceTransformerEmbedder:
         import torch
         from sentence_transformers import SentenceTransformer
 
+        self._require(torch)
         if threads is not None:
             torch.set_num_threads(threads)
         self.version = model_version()
-        self._model = SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
-        self._model.float()  # float32 whatever the file holds (transformers loads its dtype)
+        self._model = SentenceTransformer(
+            str(model_dir()), device=self.device, local_files_only=True
+        )
+        self._cast()
         self._model.max_seq_length = MAX_SEQ_LENGTH
+
+    def _require(self, torch: Any) -> None:
+        """Stop where this machine cannot run the backend (every CPU runs fp32)."""
+
+    def _cast(self) -> None:
+        """float32 whatever the file holds (transformers loads the file's dtype); not
+        model_kwargs, whose dtype keyword moved between transformers releases."""
+        self._model.float()
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -105,28 +117,20 @@ class CudaFp16Embedder(SentenceTransformerEmbedder):
     half = True
     """Cast the weights to float16 on the GPU (False keeps fp32 there: a bench reference)."""
 
-    def __init__(self, *, threads: int | None = None):
-        go_offline()
-        # start-up speed: torch and sentence-transformers take seconds to import, and only
-        # the torch backends need them
-        import torch
-        from sentence_transformers import SentenceTransformer
+    device = "cuda"  # tokenising and pooling stay on the CPU, with `threads`
 
+    def _require(self, torch: Any) -> None:
         if not torch.cuda.is_available():
             raise ConfigError(
                 f"embedding backend {self.backend} needs a CUDA GPU, and torch "
                 f"{torch.__version__} sees none; choose a CPU backend (auto) on this machine"
             )
-        if threads is not None:
-            torch.set_num_threads(threads)  # tokenising and pooling stay on the CPU
-        self.version = model_version()
-        self._model = SentenceTransformer(str(model_dir()), device="cuda", local_files_only=True)
-        # not model_kwargs: its dtype keyword moved between transformers releases
+
+    def _cast(self) -> None:
         if self.half:
             self._model.half()
         else:
-            self._model.float()
-        self._model.max_seq_length = MAX_SEQ_LENGTH
+            super()._cast()
 
 
 CPUINFO = Path("/proc/cpuinfo")

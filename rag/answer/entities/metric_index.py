@@ -428,9 +428,14 @@ def _normalise(phrase: str, *, synonyms: bool = True) -> str:
     return " ".join(SYNONYMS.get(w, w) if synonyms else w for w in phrase.split())
 
 
+def _words(text: str) -> list[str]:
+    """The text's words, lower case and accents folded."""
+    return re.findall(r"[a-z][a-z'\-]*", fold(text).lower())
+
+
 def _content_words(text: str) -> frozenset[str]:
     """A question's content words, hyphenated words also as their parts ("co-op": co, op)."""
-    words = re.findall(r"[a-z][a-z'\-]*", fold(text).lower())
+    words = _words(text)
     parts = {part for w in words for part in [w, *w.split("-")] if part}
     return frozenset(w for w in parts if w not in _WINDOW_STOP)
 
@@ -445,8 +450,7 @@ _GLUE = frozenset("a an the of to in on and or for with by my me i is was were".
 
 def _every_stem(text: str) -> frozenset[str]:
     """Stems of every word but the glue ("instructor" and "course" too, which _stems drops)."""
-    words = re.findall(r"[a-z][a-z'\-]*", fold(text).lower())
-    return frozenset(_stem(w) for w in words if w not in _GLUE)
+    return frozenset(_stem(w) for w in _words(text) if w not in _GLUE)
 
 
 def _holds(stems: frozenset[str], stem: str) -> bool:
