@@ -26,11 +26,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from embeddings.base import embed_texts
+
+if TYPE_CHECKING:
+    from evaluation.queries import EvalSet
 
 BASELINE_BACKEND = "st-fp32"
 BASELINE_BATCH = 32
@@ -44,13 +47,9 @@ def prepare(folder: Path, *, reports: int, seed: int, throughput_texts: int) -> 
     """Write the texts and the float16 model stand-in into `folder`; returns what was written."""
     # tooling: the corpus generator and safetensors are here, not on the GPU machine
     from devtools.bench.search_corpus import generate_corpus
-    from devtools.corpus.writer import write_corpus
     from embeddings.onnx_build import model_dir, model_version
-    from evaluation.queries import build_eval_set
 
-    with tempfile.TemporaryDirectory(prefix="tl-bench-gpu-") as tmp:
-        write_corpus(Path(tmp), reports=reports, seed=seed)
-        eval_set = build_eval_set(Path(tmp))
+    eval_set = _eval_set(reports=reports, seed=seed)
     synthetic = generate_corpus(throughput_texts, seed)
     texts = {
         "comments": [c.text for c in eval_set.comments],
@@ -62,6 +61,17 @@ def prepare(folder: Path, *, reports: int, seed: int, throughput_texts: int) -> 
     (folder / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
     _write_model_stand_in(folder / "site", model_dir(), model_version())
     return {k: len(v) for k, v in texts.items() if isinstance(v, list)}
+
+
+def _eval_set(*, reports: int, seed: int) -> EvalSet:
+    """The embed benchmark's evaluation set of a generated corpus (the same for the same args)."""
+    # tooling: the corpus generator is here, not on the GPU machine
+    from devtools.corpus.writer import write_corpus
+    from evaluation.queries import build_eval_set
+
+    with tempfile.TemporaryDirectory(prefix="tl-bench-gpu-") as tmp:
+        write_corpus(Path(tmp), reports=reports, seed=seed)
+        return build_eval_set(Path(tmp))
 
 
 def _write_model_stand_in(site: Path, source: Path, version: str) -> None:
@@ -143,16 +153,12 @@ def score(folder: Path, results: Path) -> dict[str, Any]:
     """Here: nDCG@10 and cosine of the GPU's vectors against st-fp32 with the real weights."""
     # tooling: the evaluation set is rebuilt exactly as `prepare` built it
     from devtools.bench.embed import rank_in_memory
-    from devtools.corpus.writer import write_corpus
     from embeddings.models import load_embedder
     from evaluation.metrics import summarize
-    from evaluation.queries import build_eval_set
 
     texts = json.loads((folder / "texts.json").read_text(encoding="utf-8"))
     measured = json.loads((results / "gpu-embed.json").read_text(encoding="utf-8"))
-    with tempfile.TemporaryDirectory(prefix="tl-bench-gpu-") as tmp:
-        write_corpus(Path(tmp), **texts["corpus"])
-        eval_set = build_eval_set(Path(tmp))
+    eval_set = _eval_set(**texts["corpus"])
     if [c.text for c in eval_set.comments] != texts["comments"]:
         raise RuntimeError("the evaluation set rebuilt here differs from the one measured")
     base = load_embedder(BASELINE_BACKEND, threads=None, cache_dir=Path(tempfile.gettempdir()))
