@@ -190,6 +190,14 @@ RATED_N = _re(
 """'rated it a 5', 'gave the overall 4 or 5': scale points chosen."""
 
 
+OUT_OF_FIVE = _re(
+    r"\b(?:out\s+of|on\s+a\s+scale\s+of(?:\s+(?:1|one)\s*(?:-|–|to))?)\s*(?:5|five)\b"
+    r"|\bon\s+a\s+(?:1\s*(?:-|–|to)\s*5|five[- ]point|5[- ]point)\s+scale\b"
+    r"|(?<![\d.])/\s*5\b"
+)
+"""'rating out of 5', 'on a 1-5 scale': the scale the number is on, not a point chosen."""
+
+
 OPTION_COUNTS = _re(
     r"\bhow\s+many\s+([1-5])'?s(?:\s*(?:and|or|&|\+|,|/)\s*([1-5])'?s)?\b"
     r"(?![\s,]*(?:(?:and\s+)?[1-5]'?s\b|etc))"

@@ -40,6 +40,7 @@ from rag.answer.vocabulary import (
     OPTION,
     OPTION_COUNTS,
     OR_BEYOND,
+    OUT_OF_FIVE,
     OUTSIDE,
     OVERALL,
     PLANNED,
@@ -245,6 +246,7 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         ent.difficulty = True
     _consume(text, LIKELY_TO)  # "least likely to agree": a ranking's words, not the option
     _consume(text, NEEDS_HELP)  # "needs the most support": the lowest first, no measure
+    _consume(text, OUT_OF_FIVE)  # "rating out of 5": the scale, not the option 5
     options: set[int] = set()
     for m in _consume(text, OPTION_COUNTS):  # "how many 4s and 5s": those two, not all five
         options |= {int(d) for d in m.groups() if d}

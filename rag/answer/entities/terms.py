@@ -19,7 +19,10 @@ def key_words(key: int) -> str:
 _SEASON_RE = r"(full\s+summer|summer\s*(?:1|2|i{1,2})?|fall|autumn|spring|winter)"
 
 
-_EXPLICIT = re.compile(_SEASON_RE + r"\s*(?:of\s+)?('?\d{2}|\d{4})\b", re.I)
+_EXPLICIT = re.compile(
+    _SEASON_RE + r"\s*(?:(?:term|semester|session)\s+)?(?:of\s+)?('?\d{2}|\d{4})\b", re.I
+)
+"""'fall 2023', 'autumn term 2023', 'spring semester of 2024'."""
 
 
 _TERM_NOUN = re.compile(r"\s+(?:session|term|semester|run|offering)\b", re.I)

@@ -262,3 +262,12 @@ def test_overall_quality_is_the_overall_rating(asker_: Asker, conn_: Conn) -> No
     labels = [f.label for f in both.facts]
     assert any("hours per week" in label for label in labels), labels
     assert any(label.startswith("overall rating") for label in labels), labels
+
+
+def test_a_term_with_its_noun_between_and_a_rating_out_of_five(asker_: Asker, conn_: Conn) -> None:
+    """'autumn term 2023' is Fall 2023; 'out of 5' is the scale, not the option 5."""
+    autumn = ask(asker_, conn_, "CS5800 autumn term 2023 overall rating out of 5?")
+    assert autumn.route == "quantitative", autumn.answer
+    assert autumn.plan["scope"]["terms"] == ["Fall 2023"], autumn.plan
+    scaled = ask(asker_, conn_, "overall rating of CS5800 in spring semester 2024, on a 1-5 scale")
+    assert scaled.route == "quantitative" and scaled.facts[0].value == 4.38, scaled.facts
