@@ -69,6 +69,7 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
     (
         "response_rate",
         _re(r"\b(?:response|resp\.?|participation|completion|return)\s+rates?\b"
+            r"|\b(?:percentage|percent|proportion)[\s-]*wise\b"
             r"|\bparticipation\s+(?:in|on|for)\s+(?:the\s+)?" + _SURVEY + r"\b"
             r"|\b(?:" + _SURVEY_NOUN + r"\s+)?(?:participation|turn\s*-?\s*out)\b"
             r"(?!\s+(?:in|at|during)\s+(?:the\s+)?(?:class|lectures?|discussions?|labs?)\b)"
@@ -100,8 +101,8 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
             r"|\b(?:response|respondent)\s+(?:count|number|total)s?\b"
             r"|\bresponded\b(?:\s+to\s+(?:the\s+)?" + _SURVEY + r"\b)?"
             r"|\b(?:filled|fill)\s+(?:out|in)\b(?:\s+(?:the\s+)?" + _SURVEY + r"\b)?"
-            r"|\b(?:took|take|taken|completed|complete|submitted|returned)\s+(?:the\s+|an?\s+)?"
-            + _SURVEY + r"\b|\bdid\s+(?:the\s+)?" + _SURVEY_NOUN + r"\b"
+            r"|\b(?:took|take|taken|completed|complete|submitted|returned|answered)\s+(?:the\s+|an?\s+)?"
+            + _SURVEY + r"\b|\b(?:did|doing)\s+(?:the\s+)?" + _SURVEY_NOUN + r"\b"
             r"|\bhow\s+many\s+(?:" + _PEOPLE + r"\s+)?(?:answered|responded)\b"
             r"|\bhow\s+many\s+(?:" + _SURVEY + r"|responses)\b(?:\s+(?:were|was|got|did|have"
             r"|had)?\s*(?:completed|submitted|returned|filled\s+(?:out|in)|c[ao]me\s+back|done)\b)?"),
@@ -114,6 +115,7 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
             r"|\bhead\s*-?\s*count\b"
             r"|\b(?:regist(?:ered|er|ration)|sign(?:ed)?\s+up|sign-?ups?)\b"
             r"|\bhow\s+many\s+" + _PEOPLE + r"\s+(?:were|are|was)\s+(?:there\s+)?in\b"
+            r"(?![^?.!]{0,25}?\b(?:bracket|bin|band|bucket)s?\b)"  # an hours bin's count
             r"|\bhow\s+many\s+" + _PEOPLE + r"\b(?=.*\b(?:have|had|taught|teach)\b)"),
     ),
 )  # fmt: skip
@@ -141,6 +143,7 @@ STATISTICS: tuple[tuple[Statistic, re.Pattern[str]], ...] = (
                          r"|\b(?:across|over|among)\s+the\s+(?:answer\s+)?(?:options|choices)\b")),
     ("median", _re(r"\bmedians?\b")),
     ("responses", _re(r"\bthe\s+n\b|\bn\s+(?:for|of)\b|\bsample\s+size\b"
+                      r"|\bwhat\s+n\b(?:\s+(?:sits?|lies|is|was)\s+(?:behind|under)\b)?"
                       r"|\bhow\s+many\s+(?:\w+\s+)?(?:is|was|are|were)\s+(?:that|this|it)\s+"
                       r"(?:based\s+on|from|out\s+of)\b"
                       r"|\bhow\s+many\s+(?:responses|students|people|answers|ratings)\s+(?:does|do|did|"
@@ -275,10 +278,18 @@ _AT_LEAST = _re(r"\b(?:at\s+least\s+)?(\d{1,2})\s*(?:\+|or\s+more)|\bat\s+least\
 _MORE_THAN = _re(r"\b(?:more\s+than|over)\s+(\d{1,2})\b")
 
 
+_PRINTED_BIN = _re(
+    r"\b(1\s*(?:-|–|to)\s*4|5\s*(?:-|–|to)\s*8|9\s*(?:-|–|to)\s*12|"
+    r"13\s*(?:-|–|to)\s*16|17\s*(?:-|–|to)\s*20)\b"
+)
+"""A printed hours bin named without "hours" ("the top bracket, 17 to 20")."""
+
+
 def hours_focus(question: str) -> str | None:
     """The bin ("17-20") or threshold ("13+") an hours question names, to answer first."""
-    if m := _BIN.search(question):
-        return f"{int(m.group(1))}-{int(m.group(2))}"
+    if m := _BIN.search(question) or _PRINTED_BIN.search(question):
+        low, high = re.findall(r"\d+", m.group(0))[:2]
+        return f"{int(low)}-{int(high)}"
     if m := _MORE_THAN.search(question):
         return f"{int(m.group(1)) + 1}+"
     if m := _AT_LEAST.search(question):
@@ -423,8 +434,11 @@ FUTURE = _re(
 OUTSIDE = _re(
     r"\b(?:rate\s*my\s*prof\w*|ratemyprof\w*)\b(?!\W{0,2}(?:style|like|format|type)\b)|\breddit\b|\bglassdoor\b"
     r"|\blinked\s*in\b|\bwikipedia\b|\bgoogle\s+reviews?\b"
+    r"|\b(?:mit|harvard|stanford|yale|princeton|berkeley|tufts|brandeis|boston\s+university)"
+    r"(?:['’]s)?\b|\b(?:other|another|different)\s+(?:universit(?:y|ies)|colleges?|schools?)\b"
 )
-"""Other sources of opinion, which the reports are not."""
+"""Other sources of opinion, which the reports are not, and other universities' courses (the
+reports are this university's: "the university mean" is one of its printed figures)."""
 
 
 SURVEY = _re(
@@ -691,7 +705,7 @@ FILLER_WORDS = frozenset(
     something thx thnx ty tysm cheers new old blue collegenet full complete entire
     signing signed registering poorly badly separate
     seperate distinct exist exists existed everybody trail trailed trails
-    trailing""".split()  # noqa: SIM905
+    trailing fwiw iirc wrt afaik ok okay nah printed line row""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling
@@ -728,8 +742,10 @@ his lectures like" asks what they are, not what anyone liked."""
 SAME_AGAIN = _re(
     r"\b(?:keep|keeps|kept|keeping)\s+(?:that|it|this|those|them)\s+up\b"
     r"|\b(?:repeat|repeated|match|matched)\s+(?:that|it|this)\b"
+    r"|\b(?:the\s+)?same\s+(?:topic|theme|subject|question|line|item|measure|metric|figure|stat)\b"
 )
-""""did Okafor keep that up in fa25": the same figure, in the term named (no measure of its own)."""
+""""did Okafor keep that up in fa25", "and for Lee, same topic": the same figure or theme, in the
+scope named (no measure of its own)."""
 
 
 WEAKEST_ITEM = _re(

@@ -108,11 +108,13 @@ _WHO_ASKS = re.compile(
     r"^\W*(?!as\b)(?:(?:for|from)\s+)?(?:the\s+|a\s+|an\s+|our\s+)?(?:[a-z][\w'&-]*\s+){0,3}?"
     r"(?:newspaper|paper|reporter|journalist|editor|chair|dean|provost(?:'s\s+office)?|office|staff|"
     r"committee|panel|board|parent|mom|dad|advis[oe]r|counsel(?:l)?or|registrar|admissions|"
-    r"student|applicant|alum(?:nus|na|ni)?)(?:\s+(?:here|again|asking|question|q))?\s*:$",
+    r"student|applicant|alum(?:nus|na|ni)?|government|senate|council|union)"
+    r"(?:\s+(?:here|again|asking|question|q))?(?:\s*,\s*(?:[a-z][\w'-]*\s+){0,5}[a-z][\w'-]*)?\s*:$",
     re.I,
 )
 """A lead-in naming who asks or for whom, with no first person ("For the student newspaper:",
-"Reporter here:", "From the provost's office:", "Admitted student:"): it computes nothing.
+"Reporter here:", "From the provost's office:", "Admitted student:", "Department chair,
+assembling a tenure dossier:"): it computes nothing.
 ("as chair:" is the asker's role, which read_preamble reads.)"""
 
 
@@ -180,10 +182,19 @@ AS_A_STUDENT = re.compile(
 what for, which says nothing about what to compute ("as a teacher" is a verdict's words)."""
 
 
+_JUST_THE_NUMBER = re.compile(
+    r"\b(?:just|only)\s+(?:give\s+me\s+)?(?:the\s+)?(?:number|figure|stat)s?\b"
+    r"|\bno\s+(?:commentary|explanation|fluff|essay|chit-?chat)\b",
+    re.I,
+)
+"""'Just the number, no commentary': how to answer, not what to compute."""
+
+
 def read_preamble(text: QuestionText) -> None:
-    """Reads past the asker's role at the start (PREAMBLE) and words describing how a section
-    was taught (CO_TAUGHT): neither says what to compute."""
+    """Reads past the asker's role at the start (PREAMBLE), words describing how a section
+    was taught (CO_TAUGHT) and how short to answer: none says what to compute."""
     _consume(text, PREAMBLE)
+    _consume(text, _JUST_THE_NUMBER)
     _consume(text, CO_TAUGHT)
     _consume(text, AS_A_STUDENT)
 
@@ -272,6 +283,7 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         below = beyond[0].group("below") is not None
         options |= set(range(1, min(options))) if below else set(range(max(options) + 1, 6))
     ent.options = sorted(options, reverse=True)
+    binned = bool(catalog.prompts and text.finditer(BIN_WORDS))  # only the hours block has bins
     before = text.masked
     hits = [(name, m.start()) for name, pattern in FIGURES for m in _consume(text, pattern)]
     if hits and ent.figure is None:
@@ -283,7 +295,7 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         ]
         ent.figure = asked[0] if len({n for n, _ in hits}) > 1 and asked else hits[0][0]
     only_students = _consume(text, STUDENTS_ONLY) if ent.figure is None else []
-    if only_students and not ent.options and ent.statistic != "distribution":
+    if only_students and not (ent.options or binned) and ent.statistic != "distribution":
         ent.figure = "enrollment"  # not "how many students picked each option": the answers
     if text.finditer(ALL_TERMS):
         ent.all_terms = True
@@ -298,7 +310,7 @@ def read_vocabulary(text: QuestionText, catalog: Catalog, ent: Entities) -> None
         ent.breakdown = "course"
     if _consume(text, BY_TERM):
         ent.breakdown = ent.breakdown or "term"
-    if catalog.prompts and _consume(text, HOURS):
+    if catalog.prompts and (_consume(text, HOURS) or binned):
         ent.hours = True
         ent.hours_focus = hours_focus(text.original)
         _consume(text, HOURS_NUMBERS)

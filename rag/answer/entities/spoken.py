@@ -1,7 +1,7 @@
 """What dictation writes, in the form the readers expect: numbers said as words ("fall twenty
-twenty four", "see ess fifty eight hundred", "seventeen to twenty hours"), a title's closing
-number said as a word ("fundamentals of computer science one") and a word split in two ("pro
-fessor").
+twenty four", "see ess fifty eight hundred", "seventeen to twenty hours", "thirty percent"), a
+subject spelt letter by letter ("c s 5800"), a title's closing number said as a word
+("fundamentals of computer science one") and a word split in two ("pro fessor").
 
 Only numbers that cannot be a determiner are turned into digits: a year or course number said as
 two numbers (2024, 5800, 2322, 1101), a range ("seventeen to twenty") and a title's number. A lone
@@ -48,6 +48,13 @@ _SUBJECT_LETTERS = re.compile(
 
 _LETTER = {"see": "C", "sea": "C", "dee": "D", "ee": "E", "pee": "P", "em": "M"}
 
+_SPELT_CODE = re.compile(r"\b(?P<letters>(?:[a-z][.\s]\s*){1,3}[a-z])\.?(?=[\s-]*\d{4}\b)", re.I)
+"""A subject dictated letter by letter before a course number: "c s 5800", "e e c e 2322",
+"p.s.y.c 1101" (two to four single letters; a lone "a" or "i" is a word)."""
+
+_PERCENT = re.compile(rf"\b(?P<n>{_SMALL})(?=\s*(?:percent|per\s+cent|%))", re.I)
+"""A share said in words: "thirty percent"."""
+
 
 def _number(words: str) -> int:
     return sum(_VALUE[w] for w in re.split(r"[\s-]+", words.lower()) if w)
@@ -76,6 +83,8 @@ def said_as_written(
     text = _FOUR_DIGITS.sub(_four_digits, text)
     text = _RANGE.sub(_range, text)
     text = _SUBJECT_LETTERS.sub(lambda m: _LETTER[m["a"].lower()] + "S", text)
+    text = _SPELT_CODE.sub(lambda m: re.sub(r"[.\s]", "", m["letters"]).upper(), text)
+    text = _PERCENT.sub(lambda m: str(_number(m["n"])), text)
     for title in titles:
         end = re.search(r"(\w+)\s+(\d)$", title)
         if end is None:

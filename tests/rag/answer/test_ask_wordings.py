@@ -271,3 +271,51 @@ def test_a_term_with_its_noun_between_and_a_rating_out_of_five(asker_: Asker, co
     assert autumn.plan["scope"]["terms"] == ["Fall 2023"], autumn.plan
     scaled = ask(asker_, conn_, "overall rating of CS5800 in spring semester 2024, on a 1-5 scale")
     assert scaled.route == "quantitative" and scaled.facts[0].value == 4.38, scaled.facts
+
+
+def test_dictated_letters_and_chat_shorthand(asker_: Asker, conn_: Conn) -> None:
+    """A subject spelt letter by letter, "fwiw", "percentage-wise" and "just the number"."""
+    spelt = ask(asker_, conn_, "enrollment for c s fifty eight hundred spring twenty twenty four")
+    assert spelt.route == "quantitative" and spelt.facts[0].value == 40, spelt.answer
+    rate = ask(
+        asker_,
+        conn_,
+        "fwiw which Fall 2023 section had the most students doing the eval, percentage-wise?",
+    )
+    assert rate.plan["metric"]["figure"] == "response_rate", rate.plan
+    terse = ask(
+        asker_, conn_, "**Enrollment** — DS5110, Spring 2024. Just the number, no commentary."
+    )
+    assert terse.route == "quantitative" and terse.facts[0].value == 44, terse.answer
+
+
+def test_follow_ups_asking_for_the_n_a_bin_or_the_same_topic(asker_: Asker, conn_: Conn) -> None:
+    answered = ask(
+        asker_,
+        conn_,
+        "CS5800 spring 2024 enrollment",
+        "ok and like how many of them answered the survey",
+    )
+    assert answered.plan["metric"]["figure"] == "responses", answered.plan
+    n = ask(
+        asker_, conn_, "Okafor's overall rating in spring 2024?", "what N sits behind that mean"
+    )
+    assert n.facts[0].value == 26, n.facts
+    top = ask(
+        asker_,
+        conn_,
+        "hours per week in CS5800 in spring 2024",
+        "how many students were in the top bracket, 17 to 20",
+    )
+    assert top.facts[0].value == 2 and "17-20" in top.answer, top.answer
+    topic = ask(
+        asker_, conn_, "what do students say about Lee's feedback?", "and for Okafor, same topic"
+    )
+    assert topic.route == "qualitative" and topic.plan["theme"] == "feedback", topic.answer
+
+
+def test_other_universities_are_not_in_the_reports(asker_: Asker, conn_: Conn) -> None:
+    mit = ask(asker_, conn_, "how does Okafor's CS5800 stack up against MIT's algorithms course?")
+    assert mit.route == "unanswerable", mit.answer
+    university = ask(asker_, conn_, "how does Okafor's CS5800 compare with the university mean?")
+    assert university.route != "unanswerable", university.answer
