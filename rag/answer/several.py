@@ -27,11 +27,12 @@ _PARTS = re.compile(
 _SUMMARY = re.compile(
     r"\bsummar(?:y|ies|i[sz]e)\b|\boverview\b|\btrajectory\b|\bquick\s+read\b"
     r"|\bhow\s+(?:did|has|have)\b[^?.!]{0,60}\b(?:go|gone|land|landed|develop\w*)\b"
-    r"|\bworth\s+(?:it|taking)\b",
+    r"|\bworth\s+(?:it|taking)\b|\bstrengths?\s+and\s+weakness\w*|\bverdict\b",
     re.I,
 )
 """Words that ask for a person's or course's picture, not one number ("summarise", "how did
-my spring section land", "worth taking")."""
+my spring section land", "worth taking", "strengths and weaknesses": the highest and lowest rated
+items beside what students say)."""
 
 _MIN_WORDS = 2
 """An ask has at least this many words ("realistic?" alone is a remark, not an ask)."""

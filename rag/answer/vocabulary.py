@@ -393,8 +393,12 @@ SEASON_ONLY = _re(
     r"just(?:\s+the)?|in\s+the)\s+" + _SEASON + r"(?:\s+" + _TERM_NOUN + r")?(?:\s+only)?\b"
     r"(?!\s*'?\d|\s+of\b)"
     r"|\b" + _SEASON + r"(?:\s+" + _TERM_NOUN + r")?\s+only\b"
+    r"|\b(?:the|her|his|their|its)\s+"
+    + _SEASON
+    + r"\s+(?:semesters|terms|sessions|sections|offerings|runs)\b(?!\s*'?\d|\s+of\s+'?\d)"
 )
-"""'every fall', 'spring semesters only', 'in the spring': the terms of one season, any year."""
+"""'every fall', 'spring semesters only', 'in the spring', 'the spring offerings': the terms of
+one season, any year."""
 
 
 NO_SUMMER = _re(
@@ -719,7 +723,8 @@ COMMENTS_TOO = _re(
     r"(?:students|people|they|commenters|cohorts?|class)\s+(?:still\s+|most\s+)?(?:like|love|enjoy|say|saying|"
     r"said|think|complain\w*|unhappy|happy|praise|hate|feel|tell|telling|write|writing)\b|(?:do|does|did)\s+(?:the\s+)?"
     r"comments\s+(?:back|agree|support|match|say|confirm)|what\s+(?:do|did)\s+(?:the\s+)?"
-    r"comments\s+say|what\s+(?:the\s+)?(?:students|people)\s+(?:said|wrote|say|write)\b"
+    r"comments\s+say|what\s+(?:the\s+)?(?:students|people)\s+(?:said|wrote|say|write|"
+    r"complained|complain|liked|loved|disliked|hated|praised|critici[sz]ed)\b"
     r"|(?:can\s+you\s+|could\s+you\s+)?back\s+(?:it|that|this)\s+up\s+with\s+(?:student\s+)?"
     r"(?:comments|quotes)|(?:is\s+there|are\s+there|any|which|some)\s+(?:positive\s+|negative\s+)?"
     r"(?:student\s+)?(?:quotes|comments|feedback\s+to\s+(?:cite|quote)))"

@@ -182,6 +182,14 @@ AS_A_STUDENT = re.compile(
 what for, which says nothing about what to compute ("as a teacher" is a verdict's words)."""
 
 
+_WANTS_TO_KNOW = re.compile(
+    r"^\W*(?:[\w'’-]+\s+){0,4}?(?:wants?|would\s+like|needs?|asked\s+me|asks)\s+to\s+know"
+    r"(?:\s+(?:whether|if))?\b",
+    re.I,
+)
+"""'The student senate wants to know which course …': who asks, not what to compute."""
+
+
 _JUST_THE_NUMBER = re.compile(
     r"\b(?:just|only)\s+(?:give\s+me\s+)?(?:the\s+)?(?:number|figure|stat)s?\b"
     r"|\bno\s+(?:commentary|explanation|fluff|essay|chit-?chat)\b",
@@ -194,6 +202,7 @@ def read_preamble(text: QuestionText) -> None:
     """Reads past the asker's role at the start (PREAMBLE), words describing how a section
     was taught (CO_TAUGHT) and how short to answer: none says what to compute."""
     _consume(text, PREAMBLE)
+    _consume(text, _WANTS_TO_KNOW)
     _consume(text, _JUST_THE_NUMBER)
     _consume(text, CO_TAUGHT)
     _consume(text, AS_A_STUDENT)
@@ -214,10 +223,10 @@ def read_early(text: QuestionText, ent: Entities) -> None:
         ent.small_excluded = True
     if _consume(text, FIRST_TO_LAST):  # before terms: "their latest semester" is no one term
         ent.breakdown = "term"
+    if _consume(text, NO_SUMMER):  # before seasons: "excluding the summer sessions"
+        ent.exclude_seasons = list(SUMMERS)
     for m in _consume(text, SEASON_ONLY):  # before terms: "every fall" is no one term
         ent.seasons += [s for s in season_named(m.group(0)) if s not in ent.seasons]
-    if _consume(text, NO_SUMMER):
-        ent.exclude_seasons = list(SUMMERS)
     if _consume(text, SCHEDULE[1]):  # "when are her office hours": a timetable, not a rating
         ent.leftover = [SCHEDULE[0]]
         ent.unprinted = True

@@ -220,6 +220,15 @@ _PAST_YEAR = re.compile(r"\b(?:the\s+)?past\s+(?:year|12\s+months|twelve\s+month
 _LAST_YEAR = re.compile(r"\blast\s+year\b", re.I)
 
 
+_SINCE_THEN = re.compile(
+    r"\b(?:since\s+(?:then|that\s+(?:term|semester|time|point)|I\s+(?:took|had)\s+(?:it|him|her|them))"
+    r"|from\s+then\s+on|still\b[^?.!]{0,40}?\b(?:now|today|these\s+days|nowadays|anymore))\b",
+    re.I,
+)
+"""'since then', 'is she still as good now' after one term named: every term from that one on,
+as a trend."""
+
+
 def _newest_note(newest: str) -> str:
     return f"the newest term in the reports is {newest}"
 
@@ -358,6 +367,13 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         year = int(m.group(1))
         ent.term_from, ent.term_to = year * 10, year * 10 + 9
         text.consume(m.start(), m.end())
+    since_then = text.finditer(_SINCE_THEN)
+    if since_then and len(ent.terms) == 1 and ent.term_from is None:
+        term = parse_term(ent.terms[0])  # "took it in fall 2021. has it gotten better since then"
+        if term is not None:
+            ent.terms, ent.term_from, ent.breakdown = [], term.sort_key, ent.breakdown or "term"
+            for m in since_then:
+                text.consume(m.start(), m.end())
     for label in ent.terms:  # keep labels canonical for exact filtering
         assert parse_term(label) is not None, label
 

@@ -319,3 +319,27 @@ def test_other_universities_are_not_in_the_reports(asker_: Asker, conn_: Conn) -
     assert mit.route == "unanswerable", mit.answer
     university = ask(asker_, conn_, "how does Okafor's CS5800 compare with the university mean?")
     assert university.route != "unanswerable", university.answer
+
+
+def test_the_spring_offerings_and_since_then(asker_: Asker, conn_: Conn) -> None:
+    """'the spring offerings of CS5800': spring terms only; 'since then' after one term: a trend
+    from it on."""
+    spring = ask(asker_, conn_, "give me a one-paragraph verdict on the spring offerings of CS5800")
+    assert spring.route == "mixed", spring.answer
+    assert spring.facts[0].value == 4.38 and "spring terms" in spring.facts[0].label, spring.facts
+    since = ask(asker_, conn_, "took CS5800 in fall 2023. has it gotten better since then?")
+    assert since.plan["kind"] == "trend", since.plan
+    assert [f.label for f in since.facts][:2] == ["Fall 2023 (2 sections)", "Spring 2024"]
+
+
+def test_strengths_and_weaknesses_and_who_wants_to_know(asker_: Asker, conn_: Conn) -> None:
+    both = ask(asker_, conn_, "strengths and weaknesses of Okafor teaching CS5800 in Spring 2024?")
+    assert both.route == "mixed", both.answer
+    assert any(f.label.startswith("overall rating") for f in both.facts), both.facts
+    senate = ask(
+        asker_,
+        conn_,
+        "The student senate wants to know which course had the lowest overall rating in Fall 2023"
+        " and what students complained about in it.",
+    )
+    assert senate.route == "mixed" and senate.plan["ratings"]["kind"] == "ranking", senate.answer
