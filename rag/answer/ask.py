@@ -192,13 +192,13 @@ class Asker:
         ):
             # words no rating question holds, but a comment theme does ("the pace"): comments
             return self.opinions.answer(conn, catalog, question, entities, filters)
+        meant = None
+        if isinstance(plan, Unanswerable):  # the rules read no intent, or left words unread
+            plan, entities, meant = self._by_meaning(question, entities, defaults, plan)
         if isinstance(plan, Unanswerable) and comments_asked is not None:
             # "ECON1116 exams, what do students write about them?": no number to give, but
             # what students say was asked too
             return self.opinions.answer(conn, catalog, said, entities, filters)
-        meant = None
-        if isinstance(plan, Unanswerable):  # the rules read no intent, or left words unread
-            plan, entities, meant = self._by_meaning(question, entities, defaults, plan)
         elif previous is not None and entities.plain and may_retell(question, entities):
             reading = IntentIndex.build(self.searcher.queries.embedder).read(entities.plain)
             retold = None

@@ -65,7 +65,9 @@ def _answer(evidence: Evidence) -> str:
     themed = evidence.route == "mixed" and bool(evidence.plan.get("theme"))
     leads = evidence.route in ("quantitative", "mixed") and not themed
     lead = lead_sentence(evidence) if leads else None
-    facts = _facts_block(evidence.facts, unit=n_unit(evidence.plan), lead=lead)
+    facts = _facts_block(
+        evidence.facts, units=fact_units(evidence.plan, len(evidence.facts)), lead=lead
+    )
     themes, quotes = _themes_block(evidence), _quotes_block(evidence)
     if evidence.route == "qualitative" or themed:  # an asked theme: what students say leads
         blocks = [themes, quotes, facts]
@@ -119,19 +121,30 @@ def n_unit(plan: Mapping[str, Any]) -> str:
     return "section" if plan.get("kind") == "count" else "response"
 
 
-def _facts_block(facts: list[Fact], *, unit: str = "response", lead: str | None = None) -> str:
-    """The facts as a list; without a lead sentence the first fact leads in bold."""
+def fact_units(plan: Mapping[str, Any], count: int) -> list[str]:
+    """What each of `count` facts' N counts: a second answer's facts (rag.answer.second_measure:
+    `first_facts` of the first plan, then the `also` plan's) count by their own plan."""
+    also = plan.get("also")
+    first = int(plan.get("first_facts", count)) if isinstance(also, Mapping) else count
+    second = n_unit(also) if isinstance(also, Mapping) else n_unit(plan)
+    return [n_unit(plan)] * min(first, count) + [second] * max(count - first, 0)
+
+
+def _facts_block(facts: list[Fact], *, units: list[str], lead: str | None = None) -> str:
+    """The facts as a list, each N in its unit; without a lead sentence the first fact leads in
+    bold."""
     if not facts:
         return ""
     lines: list[str] = []
-    rest = facts
+    rest, rest_units = facts, units
     if lead is None:
-        first, *rest = facts
+        (first, *rest), (unit, *rest_units) = facts, units
         lines = [f"{_md(first.label)}: **{_num(first.value)}**{_n_note(first.n, unit)}."]
         if rest:
             lines.append("")
     lines += [
-        f"- {_md(f.label)}: {_num(f.value)}{_n_note(f.n, unit)}" for f in rest[: MAX_FACTS - 1]
+        f"- {_md(f.label)}: {_num(f.value)}{_n_note(f.n, u)}"
+        for f, u in zip(rest[: MAX_FACTS - 1], rest_units, strict=False)
     ]
     if len(rest) > MAX_FACTS - 1:
         lines.append("- More facts are listed with the answer.")

@@ -261,6 +261,16 @@ def _count(plan: dict[str, Any], facts: list[Fact]) -> str | None:
             + (": " + ", ".join(listed) if listed else "")
             + "."
         )
+    if (
+        plan.get("what") in ("sections", "terms")
+        and facts
+        and facts[0].label.startswith("sections")
+    ):
+        raw = plan.get("scope")
+        where = Scope.model_validate(raw).describe() if isinstance(raw, dict) else "all reports"
+        value = int(facts[0].value)
+        count = f"**{value}** {_plural(value, 'section')}"
+        return f"{where[:1].upper()}{where[1:]}: {count} in the reports."
     people = [f for f in facts if f.label.startswith("taught by ")]
     if plan.get("what") != "instructors" or not people:
         return None

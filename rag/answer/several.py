@@ -14,7 +14,7 @@ import re
 
 from rag.answer.answers import Evidence
 from rag.answer.entities.scene import ASK_WORDS, OPENS_ASKING
-from rag.answer.plans import Average, Comparison, HoursPerWeek, Plan, Ranking, Trend
+from rag.answer.plans import Average, Comparison, Count, HoursPerWeek, Plan, Ranking, Trend
 from rag.answer.second_measure import followed_by
 
 _PARTS = re.compile(
@@ -79,10 +79,11 @@ def other_end(question: str, plan: Plan) -> Ranking | None:
 
 
 def one_scope(plan: Plan) -> bool:
-    """A plan that measures one set of sections (not a ranking, a count or a comparison of two)."""
+    """A plan that measures or counts one set of sections (not a ranking or a comparison of
+    two): "how many sections has he taught, and his overall average across them?"."""
     if isinstance(plan, Comparison):
         return plan.between == "dept_univ"
-    return isinstance(plan, (Average, Trend, HoursPerWeek))
+    return isinstance(plan, (Average, Trend, HoursPerWeek, Count))
 
 
 def whole_too(first: Evidence, whole: Evidence) -> Evidence:

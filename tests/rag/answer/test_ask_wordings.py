@@ -343,3 +343,15 @@ def test_strengths_and_weaknesses_and_who_wants_to_know(asker_: Asker, conn_: Co
         " and what students complained about in it.",
     )
     assert senate.route == "mixed" and senate.plan["ratings"]["kind"] == "ranking", senate.answer
+
+
+def test_a_count_of_sections_and_a_rating_asked_together(asker_: Asker, conn_: Conn) -> None:
+    """The count leads in words, the whole picture follows, and each fact's N has its unit."""
+    both = ask(
+        asker_,
+        conn_,
+        "how many sections has Okafor taught, and what's his overall average across them?",
+    )
+    assert both.answer.startswith("Chinedu Okafor: **2** sections in the reports."), both.answer
+    assert any(f.label.startswith("overall rating") for f in both.facts), both.facts
+    assert "4.44 (56 responses)" in both.answer, both.answer

@@ -324,3 +324,11 @@ def test_a_follow_up_in_words_the_rules_miss_is_read_by_meaning(real: tuple[Aske
     again = ask(asker, conn, opener, "and in spring 2024?")
     assert again.plan["kind"] == "ranking", again.plan
     assert "read by meaning" not in again.answer, again.answer
+
+
+def test_a_reading_by_meaning_keeps_the_comments_asked_after_it(real: tuple[Asker, Conn]) -> None:
+    """The number read by meaning comes first; the comments asked after it follow (not the
+    comments alone, as when no number is read)."""
+    asker, conn = real
+    both = ask(asker, conn, "CS5800 through the semesters, and what do students say about it?")
+    assert both.route == "mixed" and both.plan["ratings"]["kind"] == "trend", both.plan
