@@ -40,7 +40,7 @@ def test_numbers_stream_with_facts_and_n_and_follow_ups_keep_the_conversation(
     at.chat_input[0].set_value("How many sections of PSYC1101 were taught?").run()
     assert not at.exception and not at.error
     answer = at.chat_message[1]
-    assert answer.markdown[0].value.startswith("sections in PSYC1101: **3**")
+    assert answer.markdown[0].value.startswith("PSYC1101: **3** sections in the reports.")
     facts = answer.dataframe[0].value
     assert list(facts.columns) == ["Fact", "Value", "N", "Source"]
     assert facts.iloc[0]["Value"] == "3"
@@ -173,12 +173,14 @@ def test_a_model_answer_failing_the_check_is_never_shown(llm_env: Canned) -> Non
     answer = at.chat_message[1]
     [status] = answer.status
     assert status.label.startswith("The model's wording failed the evidence check")
-    assert answer.markdown[0].value.startswith("sections in PSYC1101: **3**")
+    assert answer.markdown[0].value.startswith("PSYC1101: **3** sections in the reports.")
     shown = " ".join(m.value for m in answer.markdown)
     assert "evil" not in shown and "![" not in shown
     assert at.session_state.messages[-1]["answer"]["answerer"] == "extractive-fallback"
     at.run()  # the history shows the same checked answer
-    assert at.chat_message[1].markdown[0].value.startswith("sections in PSYC1101: **3**")
+    assert (
+        at.chat_message[1].markdown[0].value.startswith("PSYC1101: **3** sections in the reports.")
+    )
 
 
 HOSTILE = (
