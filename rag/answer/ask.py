@@ -195,10 +195,10 @@ class Asker:
         meant = None
         if isinstance(plan, Unanswerable):  # the rules read no intent, or left words unread
             plan, entities, meant = self._by_meaning(question, entities, defaults, plan)
-        if isinstance(plan, Unanswerable) and comments_asked is not None:
-            # "ECON1116 exams, what do students write about them?": no number to give, but
-            # what students say was asked too
-            return self.opinions.answer(conn, catalog, said, entities, filters)
+            if isinstance(plan, Unanswerable) and comments_asked is not None:
+                # "ECON1116 exams, what do students write about them?": no number to give, but
+                # what students say was asked too
+                return self.opinions.answer(conn, catalog, said, entities, filters)
         elif previous is not None and entities.plain and may_retell(question, entities):
             reading = IntentIndex.build(self.searcher.queries.embedder).read(entities.plain)
             retold = None

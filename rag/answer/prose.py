@@ -261,11 +261,7 @@ def _count(plan: dict[str, Any], facts: list[Fact]) -> str | None:
             + (": " + ", ".join(listed) if listed else "")
             + "."
         )
-    if (
-        plan.get("what") in ("sections", "terms")
-        and facts
-        and facts[0].label.startswith("sections")
-    ):
+    if plan.get("what") == "sections" and facts and facts[0].label.startswith("sections"):
         raw = plan.get("scope")
         where = Scope.model_validate(raw).describe() if isinstance(raw, dict) else "all reports"
         value = int(facts[0].value)
