@@ -52,6 +52,12 @@ def _scope(plan: dict[str, Any]) -> str:
     return Scope.model_validate(raw).phrase() if isinstance(raw, dict) else "in the reports"
 
 
+def _described(plan: dict[str, Any], *, none: str = "all reports") -> str:
+    """The scope on its own: "CS5800, Fall 2023", "Chinedu Okafor" (`none` without one)."""
+    raw = plan.get("scope")
+    return Scope.model_validate(raw).describe() if isinstance(raw, dict) else none
+
+
 def _first(facts: list[Fact], start: str) -> Fact | None:
     return next((f for f in facts if f.label.startswith(start)), None)
 
@@ -92,8 +98,7 @@ def _average(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     head = facts[0]
     if head.label.startswith("sections"):
         return None
-    raw = plan.get("scope")
-    where = Scope.model_validate(raw).describe() if isinstance(raw, dict) else ""
+    where = _described(plan, none="")
     pooled = f"{metric.label}, {where}"
     if head.label != pooled and not head.label.startswith(f"{pooled} ("):  # one per section
         sections = [f for f in facts if f.label.startswith(f"{metric.label}, ")]
@@ -249,8 +254,7 @@ def _count(plan: dict[str, Any], facts: list[Fact]) -> str | None:
     """ "Who taught" and "how many courses": the people or courses, with their sections; other
     counts lead with the fact."""
     if plan.get("what") == "courses" and facts:
-        raw = plan.get("scope")
-        where = Scope.model_validate(raw).describe() if isinstance(raw, dict) else "all reports"
+        where = _described(plan)
         listed = [
             f"{f.label.removesuffix(' (sections)')} ({f.value} {_plural(f.value, 'section')})"
             for f in facts[1:]
@@ -262,8 +266,7 @@ def _count(plan: dict[str, Any], facts: list[Fact]) -> str | None:
             + "."
         )
     if plan.get("what") == "sections" and facts and facts[0].label.startswith("sections"):
-        raw = plan.get("scope")
-        where = Scope.model_validate(raw).describe() if isinstance(raw, dict) else "all reports"
+        where = _described(plan)
         value = int(facts[0].value)
         count = f"**{value}** {_plural(value, 'section')}"
         return f"{where[:1].upper()}{where[1:]}: {count} in the reports."
@@ -275,8 +278,7 @@ def _count(plan: dict[str, Any], facts: list[Fact]) -> str | None:
         f" section{'' if f.value == 1 else 's'})"
         for f in people
     ]
-    raw = plan.get("scope")
-    where = Scope.model_validate(raw).describe() if isinstance(raw, dict) else "all reports"
+    where = _described(plan)
     if len(people) == 1:
         return f"{where[:1].upper()}{where[1:]} was taught by {names[0]}."
     place = "the reports" if where == "all reports" else where
