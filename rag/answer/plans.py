@@ -80,6 +80,8 @@ class Scope(BaseModel):
             return f"for {people}"
         if rest.startswith("leaving out"):  # "for José Núñez, leaving out summer terms"
             return f"for {people}, {rest}" if people else f"in all reports, {rest}"
+        if rest.startswith(("since ", "up to ")):  # "for Mary Ann O'Brien-Smith since 2021"
+            return f"for {people} {rest}" if people else rest
         return f"for {people} in {rest}" if people else f"in {rest}"
 
 

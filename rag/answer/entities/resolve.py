@@ -32,6 +32,7 @@ from rag.answer.entities.reading import (
 from rag.answer.entities.scene import scene_words
 from rag.answer.entities.spoken import said_as_written
 from rag.answer.entities.terms import (
+    SINCE_THEN,
     latest_term,
     previous_terms,
     read_layout_switch,
@@ -208,9 +209,11 @@ def resolve_asked(
         said = resolve(aside, catalog, metric_index=None, previous=previous)
         bare = resolve(asked, catalog, metric_index=None, previous=previous)
         # (not a figure: "I'm signed up for it", "I enrolled" describe the asker)
-        if not bare.names_measure() and (said.hours or said.statistic):
+        since_then = len(said.terms) == 1 and SINCE_THEN.search(asked) is not None
+        if since_then or (not bare.names_measure() and (said.hours or said.statistic)):
             # "I'm picking a course to TA and want the one with the least out-of-class work.
-            # which is it?": what to measure is in the aside, so the aside is part of the ask
+            # which is it?": what to measure is in the aside, so the aside is part of the ask;
+            # so is its term before "still … now" ("I had her in Spring 2021. still as good now?")
             return question, resolve(
                 question, catalog, metric_index=metric_index, previous=previous
             )

@@ -220,7 +220,7 @@ _PAST_YEAR = re.compile(r"\b(?:the\s+)?past\s+(?:year|12\s+months|twelve\s+month
 _LAST_YEAR = re.compile(r"\blast\s+year\b", re.I)
 
 
-_SINCE_THEN = re.compile(
+SINCE_THEN = re.compile(
     r"\b(?:since\s+(?:then|that\s+(?:term|semester|time|point)|I\s+(?:took|had)\s+(?:it|him|her|them))"
     r"|from\s+then\s+on|still\b[^?.!]{0,40}?\b(?:now|today|these\s+days|nowadays|anymore))\b",
     re.I,
@@ -367,7 +367,7 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         year = int(m.group(1))
         ent.term_from, ent.term_to = year * 10, year * 10 + 9
         text.consume(m.start(), m.end())
-    since_then = text.finditer(_SINCE_THEN)
+    since_then = text.finditer(SINCE_THEN)
     if since_then and len(ent.terms) == 1 and ent.term_from is None:
         term = parse_term(ent.terms[0])  # "took it in fall 2021. has it gotten better since then"
         if term is not None:

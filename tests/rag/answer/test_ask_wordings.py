@@ -330,6 +330,12 @@ def test_the_spring_offerings_and_since_then(asker_: Asker, conn_: Conn) -> None
     since = ask(asker_, conn_, "took CS5800 in fall 2023. has it gotten better since then?")
     assert since.plan["kind"] == "trend", since.plan
     assert [f.label for f in since.facts][:2] == ["Fall 2023 (2 sections)", "Spring 2024"]
+    # the term in the asker's aside, "still … now" in the ask
+    aside = ask(
+        asker_, conn_, "I had Okafor back in fall 2023 as a freshman. Is he still as good now?"
+    )
+    assert aside.plan["kind"] == "trend", aside.answer
+    assert aside.facts[0].label.startswith("Fall 2023") and " in since" not in aside.answer
 
 
 def test_strengths_and_weaknesses_and_who_wants_to_know(asker_: Asker, conn_: Conn) -> None:
