@@ -35,6 +35,7 @@ from rag.answer.meaning import (
     plan_by_meaning,
     read_by_meaning,
 )
+from rag.answer.measures import base_plan, each_measure, listed_measures, with_measure
 from rag.answer.opinions import OPINION, WHY, Opinions
 from rag.answer.planner import Planner
 from rag.answer.planning import Defaults, about_someone, intent_of, plan_question
@@ -187,11 +188,19 @@ class Asker:
         defaults = catalog_defaults(catalog)
         plan = by_sides(question, catalog, self._plan(question, entities, catalog, defaults))
         verdict = isinstance(plan, Overview) and bool(plan.unread)
-        if (isinstance(plan, Unanswerable) or verdict) and self.opinions.asks_theme(
+        listed = listed_measures(said, catalog, metric_index, defaults)
+        base = base_plan(question, plan, entities, defaults) if listed else None
+        each = [with_measure(base, m) for m in listed] if base is not None else []
+        themed = (isinstance(plan, Unanswerable) or verdict) and self.opinions.asks_theme(
             question, entities
-        ):
+        )
+        if themed and not each:
             # words no rating question holds, but a comment theme does ("the pace"): comments
             return self.opinions.answer(conn, catalog, question, entities, filters)
+        if each:  # "overall, clarity and fairness against the department": one plan per measure
+            plan = each[0]
+            if themed and comments_asked is None:  # "is the feedback useful, the workload
+                comments_asked = question  # manageable?": what students say follows the numbers
         meant = None
         if isinstance(plan, Unanswerable):  # the rules read no intent, or left words unread
             plan, entities, meant = self._by_meaning(question, entities, defaults, plan)
@@ -199,7 +208,9 @@ class Asker:
                 # "ECON1116 exams, what do students write about them?": no number to give, but
                 # what students say was asked too
                 return self.opinions.answer(conn, catalog, said, entities, filters)
-        elif previous is not None and entities.plain and may_retell(question, entities):
+        elif (
+            not each and previous is not None and entities.plain and may_retell(question, entities)
+        ):
             reading = IntentIndex.build(self.searcher.queries.embedder).read(entities.plain)
             retold = None
             if reading is not None:
@@ -217,10 +228,14 @@ class Asker:
                 searched=plan.searched or plan.reason,
                 unclear=unclear_words(entities, plan),
             ), entities
-        several = asks_several(said) or comments_asked is not None
+        several = (asks_several(said) or comments_asked is not None) and not each
         if isinstance(plan, Comparison) and plan.between in ("instructors", "courses") and several:
             plan = plan.model_copy(update={"whole": True})  # "who's better overall and on feedback"
         evidence = run_plan(conn, plan=plan)
+        if len(each) > 1:
+            evidence = each_measure(
+                [(evidence, plan)] + [(run_plan(conn, plan=p), p) for p in each[1:]]
+            )
         if evidence.route == "unanswerable" and isinstance(plan, HoursPerWeek) and _work(question):
             # "is EECE2322 a lot of work?" where its reports print no hours: workload comments
             return self.opinions.answer(
@@ -232,7 +247,9 @@ class Asker:
             and plan.metric.kind == "hours"
         ):  # "heaviest workload" where no report prints hours per week: what comments say
             evidence = workload_by_comments(conn, plan=plan, access=self.searcher.access)
-        also = second_plan(question, plan, defaults) if evidence.route == "quantitative" else None
+        also = None
+        if evidence.route == "quantitative" and not each:
+            also = second_plan(question, plan, defaults)
         if also is not None:  # "which is lighter, and which is better rated?": both measures
             second = run_plan(conn, plan=also)
             if second.route == "quantitative":

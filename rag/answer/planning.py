@@ -96,6 +96,11 @@ def _measure(entities: Entities, intent: Intent | None, defaults: Defaults) -> M
     return base
 
 
+def measure_of(entities: Entities, defaults: Defaults) -> Metric | None:
+    """The measure the words name, with no intent read (one item of a list of measures)."""
+    return _measure(entities, None, defaults)
+
+
 _GOOD_OR_BAD = re.compile(
     r"\b(?:good|bad|great|decent|solid|terrible|awful|horrible|amazing|excellent|poor|"
     r"worth\w*|rec+om+end\w*|avoid\w*|overrated|underrated|reputation|honest\w*|verdict|"

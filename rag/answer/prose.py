@@ -76,8 +76,7 @@ def lead_sentence(evidence: Evidence) -> str | None:
         return " ".join(lead for lead in leads if lead) or None
     kind = plan.get("kind")
     if kind == "mixed":  # ratings and comments: the ratings' sentence leads
-        plan = plan.get("ratings") or {}
-        kind = plan.get("kind")
+        return lead_sentence(evidence.model_copy(update={"plan": plan.get("ratings") or {}}))
     builder = {
         "average": _average,
         "ranking": _ranking,

@@ -8,6 +8,7 @@ for the other too, the same plan is run again for the other, and its facts follo
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rag.answer.answers import Evidence, Fact
 from rag.answer.planning import Defaults
@@ -93,11 +94,16 @@ def both_measures(first: Evidence, second: Evidence, measure: str) -> Evidence:
 def followed_by(first: Evidence, second: Evidence, facts: list[Fact]) -> Evidence:
     """The first answer with `facts` (the second's, as shown) after its own; both answers' lead
     sentences lead (prose.lead_sentence reads `first_facts` and `also_lead`)."""
+    lead, also = lead_sentence(second), second.plan
+    if "first_facts" in first.plan:  # a third measure (rag.answer.measures): its lead joins
+        lead = " ".join(s for s in (first.plan.get("also_lead"), lead) if s) or None
+        also = _appended(first.plan["also"], second.plan)
     plan = {
         **first.plan,
-        "also": second.plan,
-        "first_facts": len(first.facts),  # the lead sentence reads the first plan's facts
-        "also_lead": lead_sentence(second),
+        "also": also,
+        # the lead sentence reads the first plan's facts
+        "first_facts": first.plan.get("first_facts", len(first.facts)),
+        "also_lead": lead,
     }
     return first.model_copy(
         update={
@@ -106,3 +112,9 @@ def followed_by(first: Evidence, second: Evidence, facts: list[Fact]) -> Evidenc
             "searched": f"{first.searched}; {second.searched}",
         }
     )
+
+
+def _appended(chain: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
+    """`chain` (a plan and the plans under its "also") with `plan` as the last one's "also"."""
+    inner = chain.get("also")
+    return {**chain, "also": _appended(inner, plan) if isinstance(inner, dict) else plan}
