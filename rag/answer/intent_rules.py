@@ -218,9 +218,13 @@ def _count_what(
     return "sections"
 
 
+_MOST_RECENT = re.compile(r"\b(?:the\s+)?most\s+recent(?:ly)?\b", re.I)
+
+
 def detect_intent(question: str, entities: Entities) -> Intent | None:
     """The computation the wording asks for; None when it names none (a bare follow-up)."""
     question = MODE.sub(" ", question)  # "the most common answer" ranks nothing
+    question = _MOST_RECENT.sub(" ", question)  # nor does "the most recent fall"
     question = BIN_WORDS.sub(" ", question)  # nor does "the lowest hours bracket"
     if WEAKEST_ITEM.search(question) and not entities.names_measure():
         return None  # "which item is her weakest": the whole picture, every item's mean

@@ -70,12 +70,16 @@ FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
         "response_rate",
         _re(r"\b(?:response|resp\.?|participation|completion|return)\s+rates?\b"
             r"|\b(?:percentage|percent|proportion)[\s-]*wise\b"
+            r"|\bas\s+an?\s+(?:rate|percentage|percent|proportion|share|fraction)\b"
+            r"|\b(?:what|which)\s+(?:%|percent(?:age)?|fraction|share|proportion)\s+(?:of\s+(?:them|"
+            r"those|students)\s+)?(?:returned|responded|answered|completed|filled\s+(?:out|in)|"
+            r"submitted|did|took)\b"
             r"|\bparticipation\s+(?:in|on|for)\s+(?:the\s+)?" + _SURVEY + r"\b"
             r"|\b(?:" + _SURVEY_NOUN + r"\s+)?(?:participation|turn\s*-?\s*out)\b"
             r"(?!\s+(?:in|at|during)\s+(?:the\s+)?(?:class|lectures?|discussions?|labs?)\b)"
             r"|(?:\b(?:percent(?:age)?|fraction|share|proportion|part|half|third|quarter)|%)\s+of\s+"
             r"(?:the\s+)?(?:(?:my|our|his|her|their)\s+)?(?:\w+\s+){0,2}?(?:" + _PEOPLE
-            + r"|class|enrolled|them|those)\b(?:\s+\w+){0,4}?\s+"
+            + r"|class|enrolled|enrollment|enrolment|headcount|them|those)\b(?:\s+\w+){0,4}?\s+"
             r"(?:responded|respond|filled\s+(?:out|in)|fill\s+(?:out|in)|answered|answer|"
             r"completed|took|did|submitted|sent\s+(?:back|in))\b"
             r"|\b(?:what|which)\s+(?:%|percent(?:age)?|fraction|share|proportion|part)\s+of\s+"
@@ -406,10 +410,13 @@ NO_SUMMER = _re(
     r"not\s+counting|minus|but\s+not|apart\s+from|other\s+than)\s+(?:the\s+|any\s+|her\s+|"
     r"his\s+|their\s+|its\s+|my\s+|all\s+)?(?:small\s+|tiny\s+|short\s+)?summers?"
     r"(?:\s+(?:" + _TERM_NOUN + r"|courses?|classes|ones?))?\b"
+    r"|\b(?:leaving|leave|putting|put|setting|set)\s+(?:the\s+|any\s+|all\s+)?summers?"
+    r"(?:\s+(?:" + _TERM_NOUN + r"|courses?|classes|ones?))?\s+(?:aside|to\s+one\s+side)\b"
     r"|\bregular[\s-]+(?:semesters?|terms?)(?:\s+sections?)?\b"
     r"|\b(?:fall\s+and\s+spring|spring\s+and\s+fall)\s+(?:semesters?|terms?)\s+only\b"
 )
-"""'excluding the summer sessions', 'her regular-semester sections': no summer term."""
+"""'excluding the summer sessions', 'leaving the summer sessions aside', 'her regular-semester
+sections': no summer term."""
 
 
 SUMMERS = ("Summer 1", "Summer 2", "Full Summer")

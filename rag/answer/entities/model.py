@@ -120,14 +120,22 @@ class Catalog:
         self, courses: list[str], subjects: list[str], instructor_ids: set[int]
     ) -> TermRef | None:
         """The newest term in which the named courses, subjects and people have a section."""
-        keys = [
+        taught = self.terms_of(courses, subjects, instructor_ids)
+        return taught[-1] if taught else None
+
+    def terms_of(
+        self, courses: list[str], subjects: list[str], instructor_ids: set[int]
+    ) -> list[TermRef]:
+        """The terms, oldest first, in which the named courses, subjects and people have a
+        section."""
+        keys = {
             key
             for code, key, person in self.offerings
             if (not courses or code in courses)
             and (not subjects or any(code.startswith(s) for s in subjects))
             and (not instructor_ids or person in instructor_ids)
-        ]
-        return next((t for t in self.terms if keys and t.sort_key == max(keys)), None)
+        }
+        return [t for t in self.terms if t.sort_key in keys]
 
     def stepped(
         self, label: str, step: int, courses: list[str], instructor_ids: set[int]
@@ -258,6 +266,13 @@ class Entities(BaseModel):
     latest: bool = Field(
         default=False,
         description="'its latest term', 'her most recent report': the newest term of what is named",
+    )
+    earliest: bool = Field(
+        default=False,
+        description="'the first term it was offered': the oldest term of what is named",
+    )
+    last_terms: int | None = Field(
+        default=None, description="'its last three terms': that many newest terms of what is named"
     )
     season_step: int = Field(
         default=0, description="'the fall before that': the nearest such season before (-1)"

@@ -347,17 +347,23 @@ def _exclusions(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
 
 
 _POSSESSED_COURSE = re.compile(
-    r"(?:'s?|\b(?:his|her|their))\s+((?:[a-z][a-z\-]*\s+){1,3}?)courses?\b", re.I
+    r"(?:'s?|\b(?:his|her|their))\s+((?:[a-z][a-z\-]*\s+){1,3}?)(?:courses?|modules?)\b", re.I
 )
 
 
 _SUBJECT_NOUN = re.compile(
     r"\b((?:[a-z]{2,12}\s+(?:(?:and|&)\s+)?){0,2}[a-z]{2,12})\s+(?:courses?|class(?:es)?|"
-    r"department|dept|major|professors?|profs?|instructors?|teachers?|faculty)\b",
+    r"modules?|department|dept|major|professors?|profs?|instructors?|teachers?|lecturers?|"
+    r"faculty)\b",
     re.I,
 )
 """A subject written before a course noun: "econ class", "psychology course", "best computer
-science course", "electrical and computer engineering professors"."""
+science course", "electrical and computer engineering professors", "the online phil module"
+(British English)."""
+
+
+_DELIVERY = frozenset({"online", "hybrid", "remote", "in-person"})
+"""How a course is taught, before its subject ("the online phil module"): part of the name."""
 
 
 _ONLINE_SECTIONS = re.compile(
@@ -385,7 +391,10 @@ def _descriptors(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
                 continue
             if not any(c.startswith(subject) for c in ent.courses) and subject not in ent.subjects:
                 ent.subjects.append(subject)
-            text.consume(m.start(1) + words[first].start(), m.end(1))
+            start = words[first].start()
+            if first and words[first - 1].group(0).lower() in _DELIVERY:  # "online phil module"
+                start = words[first - 1].start()
+            text.consume(m.start(1) + start, m.end(1))
             break
     words = list(WORD.finditer(text.masked))
     for index, word in enumerate(words):  # "intro psych (PSYC1101)": the named subject

@@ -59,6 +59,16 @@ _LAST_TERM = re.compile(
 )
 
 
+_FIRST_TERM = re.compile(
+    r"\b(?:the|its|his|her|their|my)\s+(?:very\s+)?(?:first|earliest)\s+"
+    r"(?:terms?|semesters?|time|offerings?|reports?|run)\b"
+    r"(?:\s+(?:it|she|he|they|i)\s+(?:was\s+|were\s+)?(?:offered|taught|ran|run|evaluated)\b"
+    r"|\s+(?:you|we)\s+(?:hold|have)\s+(?:a\s+)?reports?(?:\s+for)?\b)?",
+    re.I,
+)
+"""'the first term it was offered', 'her earliest semester': the oldest term of what is named."""
+
+
 _YEAR = r"((?:19|20)\d{2})"
 
 
@@ -182,7 +192,7 @@ _SEASON_SHIFT = re.compile(
 
 
 _YEAR_SHIFT = re.compile(
-    r"\b(?:the|a|one)\s+year\s+(before|earlier|prior|after|later)\b"
+    r"\b(?:the|a|one|(two|three|four))\s+years?\s+(before|earlier|prior|after|later)\b"
     r"|\b(?:the\s+)?(previous|prior|preceding|following)\s+year\b",
     re.I,
 )
@@ -193,7 +203,8 @@ _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "
 
 
 _LAST_YEARS = re.compile(
-    r"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:last|past|previous|recent)\s+"
+    r"\b(?:(?:in|over|during|for)\s+)?(?:the\s+|its\s+|his\s+|her\s+|their\s+|my\s+)?"
+    r"(?:last|past|previous|recent)\s+"
     r"(two|three|four|five|six|[2-6])\s+(years|terms|semesters)\b",
     re.I,
 )
@@ -203,7 +214,8 @@ _NEXT_TERM = re.compile(r"\bnext\s+(?:term|semester|year)\b", re.I)
 
 
 _TERM_STEP = re.compile(
-    r"\b(?:the\s+)?(?:(?:term|semester|sem)\s+(after|before|earlier|later)(?:\s+(?:that|it|then))?"
+    r"\b(?:the\s+)?(?:(?:term|semester|sem)\s+(?:straight\s+|right\s+|immediately\s+|directly\s+)?"
+    r"(after|before|earlier|later)(?:\s+(?:that|it|then))?"
     r"|(following|previous|prior|preceding)\s+(?:term|semester|sem))\b",
     re.I,
 )
@@ -269,8 +281,11 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
             ent.season_step = step
         text.consume(m.start(), m.end())
     for m in text.finditer(_YEAR_SHIFT):
-        word = (m.group(1) or m.group(2)).lower()
-        ent.year_shift = 1 if word in ("after", "later", "following") else -1
+        word = (m.group(2) or m.group(3)).lower()
+        years_shifted = _NUMBER_WORDS[m.group(1).lower()] if m.group(1) else 1  # "two years later"
+        ent.year_shift = (
+            years_shifted if word in ("after", "later", "following") else -years_shifted
+        )
         text.consume(m.start(), m.end())
     for m in text.finditer(_THAT_TERM):
         ent.same_term = True
@@ -279,9 +294,8 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         count = _NUMBER_WORDS[m.group(1).lower()]
         if newest is not None and m.group(2).lower() == "years":
             ent.term_from = (newest.year - count + 1) * 10
-        elif newest is not None:
-            keys = [t.sort_key for t in catalog.terms][-count:]
-            ent.term_from = keys[0]
+        elif newest is not None:  # of what is named (latest_term), once it is all read
+            ent.last_terms = count
         text.consume(m.start(), m.end())
     for m in text.finditer(_RELATIVE):
         if newest is not None:
@@ -312,6 +326,9 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         text.consume(m.start(), m.end())
     for m in text.finditer(_LAST_TERM):  # the newest term of what is named (latest_term)
         ent.latest = True
+        text.consume(m.start(), m.end())
+    for m in text.finditer(_FIRST_TERM):  # the oldest term of what is named (latest_term)
+        ent.earliest = True
         text.consume(m.start(), m.end())
     for m in text.finditer(_TERM_SPAN):
         ends = [_term_keys(m.group(1)), _term_keys(m.group(2))]
@@ -424,11 +441,21 @@ def previous_terms(new: Entities, previous: Entities) -> list[str] | None:
 
 def latest_term(ent: Entities, catalog: Catalog) -> None:
     """ "its latest report", "the latest term": the newest term in which the courses and people
-    named (or inherited) have a section, else the newest of all the reports."""
+    named (or inherited) have a section, else the newest of all the reports; "the first term it
+    was offered" the oldest; "its last three terms" from the third newest on."""
+    ids = {p.id for p in ent.instructors}
+    taught = catalog.terms_of(ent.courses, ent.subjects, ids) or list(catalog.terms)
+    if ent.last_terms and taught:  # "its last three terms"
+        ent.term_from = taught[-ent.last_terms :][0].sort_key
+        if taught[-1].label != (catalog.newest.label if catalog.newest else None):
+            ent.read_as.append(f"the last {ent.last_terms} terms of {_named(ent)} begin in"
+                               f" {taught[-ent.last_terms :][0].label}")  # fmt: skip
+    if ent.earliest and taught and not ent.latest:
+        ent.terms, ent.term_from, ent.term_to = [taught[0].label], None, None
+        ent.read_as.append(f"the first term of {_named(ent)} in the reports is {taught[0].label}")
     if not ent.latest:
         return
-    ids = {p.id for p in ent.instructors}
-    term = catalog.newest_of(ent.courses, ent.subjects, ids) or catalog.newest
+    term = taught[-1] if taught else None
     if term is None:
         return
     ent.terms, ent.term_from, ent.term_to = [term.label], None, None

@@ -91,7 +91,7 @@ _STOP_WORDS = """a an the of in on for to at by with and or vs versus than about
     distribution breakdown spread histogram compare compared comparison relative against
     department departments dept university univ college school
     instructor instructors professor professors prof profs teacher teachers faculty taught teach
-    teaching-wise course courses class classes section sections term terms semester
+    teaching-wise course courses class classes module modules section sections term terms semester
     semesters year student students spend spent spending devote devoted report reports
     trace evaluations evaluation result results data like look looks looked
     since between before after until through during last this latest recent previous

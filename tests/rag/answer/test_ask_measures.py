@@ -29,7 +29,8 @@ def test_three_ratings_against_the_department(asker_: Asker, conn_: Conn) -> Non
     answer = ask(
         asker_,
         conn_,
-        "Compare CS5800 to its department on the things that matter: overall, clarity and feedback.",
+        "Compare CS5800 to its department on the things that matter: overall, clarity and"
+        " feedback.",
     )
     assert answer.route in ("quantitative", "mixed"), answer.answer  # feedback: comments too
     first, *rest = _measured(answer.plan.get("ratings", answer.plan))

@@ -361,3 +361,42 @@ def test_a_count_of_sections_and_a_rating_asked_together(asker_: Asker, conn_: C
     assert both.answer.startswith("Chinedu Okafor: **2** sections in the reports."), both.answer
     assert any(f.label.startswith("overall rating") for f in both.facts), both.facts
     assert "4.44 (56 responses)" in both.answer, both.answer
+
+
+def test_first_and_last_terms_of_what_is_named(asker_: Asker, conn_: Conn) -> None:
+    """'the first term it was offered', 'its last two terms': the terms of the course named,
+    not of all the reports; 'the most recent fall' ranks nothing."""
+    first = ask(asker_, conn_, "enrollment of CS5800 the first term it was offered")
+    assert first.scope is not None and first.scope.terms == ["Fall 2023"], first.scope
+    assert first.facts[0].value == 93, first.facts
+    last = ask(asker_, conn_, "PSYC1101 overall rating over its last two terms")
+    assert last.route == "quantitative", last.answer  # its only term, Fall 2022
+    recent = ask(asker_, conn_, "the most recent fall, how was CS5800 rated overall")
+    assert recent.plan["kind"] != "ranking", recent.plan
+    after = ask(
+        asker_, conn_, "enrollment of CS5800 in fall 2023", "and the semester straight after?"
+    )
+    assert after.facts[0].value == 40, after.facts
+
+
+def test_rates_asked_as_a_share_and_british_wording(asker_: Asker, conn_: Conn) -> None:
+    """'as a rate?', 'what percentage returned the eval', 'what proportion of that headcount
+    completed the survey': the response rate; 'leaving the summer sessions aside' leaves them
+    out; 'the psych module' is the course."""
+    rate = ask(asker_, conn_, "CS5800 spring 2024, number who answered the eval", "as a rate?")
+    assert rate.plan["metric"]["figure"] == "response_rate", rate.plan
+    returned = ask(asker_, conn_, "cs5800 spring 2024, what percentage returned the eval")
+    assert returned.plan["metric"]["figure"] == "response_rate", returned.plan
+    share = ask(
+        asker_,
+        conn_,
+        "CS5800 spring 2024 headcount?",
+        "and what proportion of that headcount completed the survey",
+    )
+    assert share.plan["metric"]["figure"] == "response_rate", share.plan
+    aside = ask(
+        asker_, conn_, "leaving the summer sessions aside, how many terms was CS5800 evaluated"
+    )
+    assert aside.plan["scope"]["exclude_seasons"], aside.plan
+    module = ask(asker_, conn_, "how many were enrolled in the online psych module in fall 2022")
+    assert module.route == "quantitative", module.answer
