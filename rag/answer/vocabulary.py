@@ -716,7 +716,7 @@ FILLER_WORDS = frozenset(
     something thx thnx ty tysm cheers new old blue collegenet full complete entire
     signing signed registering poorly badly separate
     seperate distinct exist exists existed everybody trail trailed trails
-    trailing fwiw iirc wrt afaik ok okay nah printed line row back""".split()  # noqa: SIM905
+    trailing fwiw iirc wrt afaik ok okay nah printed line row back recorded logged""".split()  # noqa: SIM905
 )
 """Words that say nothing about what to measure ("number pls", "who've taught it", "if I care
 about"), left out of the metric phrase; unlike FUNCTION_WORDS never a target of spelling

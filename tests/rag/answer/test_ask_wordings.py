@@ -400,3 +400,5 @@ def test_rates_asked_as_a_share_and_british_wording(asker_: Asker, conn_: Conn) 
     assert aside.plan["scope"]["exclude_seasons"], aside.plan
     module = ask(asker_, conn_, "how many were enrolled in the online psych module in fall 2022")
     assert module.route == "quantitative", module.answer
+    recorded = ask(asker_, conn_, "How many declines were recorded for CS5800 in fall 2023?")
+    assert recorded.plan["metric"]["figure"] == "declines", recorded.answer
