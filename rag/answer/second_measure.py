@@ -39,9 +39,22 @@ HOURS_TOO = re.compile(
 """Words asking about the hours of work, beside a question about the rating."""
 
 
+TREND_TOO = re.compile(
+    r"\b(?:getting|got|gotten|get)\s+(?:any\s+)?(?:better|worse)\b|\bimprov(?:ing|ed|ement)\b"
+    r"|\bover\s+(?:the\s+)?(?:terms|semesters|years)\b|\btrend(?:s|ing)?\b"
+    r"|\b(?:gone|going|went)\s+(?:up|down)\b",
+    re.I,
+)
+"""Words asking how a measure moved over time, beside a comparison with the department ("my
+clarity against the department, and is it getting any better over the terms?")."""
+
+
 def second_plan(question: str, plan: Plan, defaults: Defaults) -> Plan | None:
-    """The plan for the other measure the question asks about too, or None."""
+    """The plan for the other measure the question asks about too, or None; beside a comparison
+    with the department, the same measure by term where the words ask how it moved."""
     metric = getattr(plan, "metric", None)
+    if isinstance(plan, Comparison) and plan.between == "dept_univ" and TREND_TOO.search(question):
+        return Trend(metric=plan.metric, scope=plan.scope)
     hours_asked = isinstance(plan, HoursPerWeek) or (
         isinstance(metric, Metric) and metric.kind == "hours"
     )

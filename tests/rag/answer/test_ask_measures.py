@@ -84,3 +84,20 @@ def test_one_measure_or_a_summary_is_no_list(asker_: Asker, conn_: Conn) -> None
     assert "also" not in summary.plan or summary.plan["also"].get("kind") == "overview", (
         summary.plan
     )
+
+
+def test_against_the_department_and_over_the_terms(asker_: Asker, conn_: Conn) -> None:
+    """A measure against the department, and whether it is getting better: both, the same
+    measure by term after the comparison."""
+    answer = ask(
+        asker_,
+        conn_,
+        "how do students rate Okafor's feedback against the department, and is it getting any"
+        " better over the terms?",
+    )
+    assert answer.plan["between"] == "dept_univ", answer.plan
+    assert answer.plan["also"]["kind"] == "trend", answer.plan
+    assert "feedback" in answer.plan["also"]["metric"]["text"], answer.plan
+    labels = [f.label for f in answer.facts]
+    for term in ("Fall 2023", "Spring 2024"):  # the trend's terms, after the comparison
+        assert f"provided sufficient feedback: {term}" in labels, labels
