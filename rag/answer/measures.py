@@ -90,6 +90,8 @@ def listed_measures(
     a question and the section's responses, an item whose text holds "and")."""
     if asks_summary(question):  # "summarise … trajectory, clarity and enthusiasm": the whole
         return []  # picture holds every measure, by term
+    if sum(1 for p in _PIECES.split(question) if p.strip()) < 2:
+        return []  # no list (names read as "X" only take separators away): no reading to pay for
     plain = resolve(question, catalog, metric_index=None).plain or question
     pieces = [_NAME.sub(" ", _JUDGED.sub(" ", p)) for p in _PIECES.split(plain)]
     pieces = [p for p in pieces if p.strip() and not _ASIDE.search(p)]

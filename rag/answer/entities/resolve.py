@@ -33,7 +33,7 @@ from rag.answer.entities.scene import scene_words
 from rag.answer.entities.spoken import said_as_written
 from rag.answer.entities.terms import (
     SINCE_THEN,
-    latest_term,
+    named_terms,
     previous_terms,
     read_layout_switch,
     read_sections,
@@ -128,7 +128,7 @@ def resolve(
             ent.future = True
         else:
             ent.leftover, ent.unprinted = [f"term before {ent.terms[0]} in this scope"], True
-    latest_term(ent, catalog)
+    named_terms(ent, catalog)
     return ent
 
 

@@ -294,7 +294,7 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
         count = _NUMBER_WORDS[m.group(1).lower()]
         if newest is not None and m.group(2).lower() == "years":
             ent.term_from = (newest.year - count + 1) * 10
-        elif newest is not None:  # of what is named (latest_term), once it is all read
+        elif newest is not None:  # of what is named (named_terms), once it is all read
             ent.last_terms = count
         text.consume(m.start(), m.end())
     for m in text.finditer(_RELATIVE):
@@ -324,10 +324,10 @@ def read_terms(text: QuestionText, catalog: Catalog, ent: Entities) -> None:
                 text.consume(m.start(), m.end())
     for m in text.finditer(_FIRST_TO_LATEST):
         text.consume(m.start(), m.end())
-    for m in text.finditer(_LAST_TERM):  # the newest term of what is named (latest_term)
+    for m in text.finditer(_LAST_TERM):  # the newest term of what is named (named_terms)
         ent.latest = True
         text.consume(m.start(), m.end())
-    for m in text.finditer(_FIRST_TERM):  # the oldest term of what is named (latest_term)
+    for m in text.finditer(_FIRST_TERM):  # the oldest term of what is named (named_terms)
         ent.earliest = True
         text.consume(m.start(), m.end())
     for m in text.finditer(_TERM_SPAN):
@@ -439,29 +439,34 @@ def previous_terms(new: Entities, previous: Entities) -> list[str] | None:
     return None
 
 
-def latest_term(ent: Entities, catalog: Catalog) -> None:
-    """ "its latest report", "the latest term": the newest term in which the courses and people
-    named (or inherited) have a section, else the newest of all the reports; "the first term it
-    was offered" the oldest; "its last three terms" from the third newest on."""
+def named_terms(ent: Entities, catalog: Catalog) -> None:
+    """Terms said relative to what is named, read once the courses and people are known: "its
+    latest report" is the newest term in which the courses and people named (or inherited) have a
+    section (else the newest of all the reports), "the first term it was offered" the oldest, and
+    "its last three terms" start at the third newest."""
+    if not (ent.latest or ent.earliest or ent.last_terms):
+        return
     ids = {p.id for p in ent.instructors}
     taught = catalog.terms_of(ent.courses, ent.subjects, ids) or list(catalog.terms)
-    if ent.last_terms and taught:  # "its last three terms"
-        ent.term_from = taught[-ent.last_terms :][0].sort_key
-        if taught[-1].label != (catalog.newest.label if catalog.newest else None):
-            ent.read_as.append(f"the last {ent.last_terms} terms of {_named(ent)} begin in"
-                               f" {taught[-ent.last_terms :][0].label}")  # fmt: skip
-    if ent.earliest and taught and not ent.latest:
-        ent.terms, ent.term_from, ent.term_to = [taught[0].label], None, None
-        ent.read_as.append(f"the first term of {_named(ent)} in the reports is {taught[0].label}")
-    if not ent.latest:
+    if not taught:
         return
-    term = taught[-1] if taught else None
-    if term is None:
+    newest = catalog.newest
+    if ent.last_terms:  # "its last three terms"
+        first = taught[-ent.last_terms :][0]
+        ent.term_from = first.sort_key
+        if newest is not None and taught[-1].label != newest.label:
+            ent.read_as.append(
+                f"the last {ent.last_terms} terms of {_named(ent)} begin in {first.label}"
+            )
+    if ent.latest:
+        term, said = taught[-1], "latest"
+    elif ent.earliest:
+        term, said = taught[0], "first"
+    else:
         return
     ent.terms, ent.term_from, ent.term_to = [term.label], None, None
-    newest = catalog.newest
-    if newest is not None and term.label != newest.label:
-        ent.read_as.append(f"the latest term of {_named(ent)} in the reports is {term.label}")
+    if ent.earliest or (newest is not None and term.label != newest.label):
+        ent.read_as.append(f"the {said} term of {_named(ent)} in the reports is {term.label}")
 
 
 def _named(ent: Entities) -> str:
